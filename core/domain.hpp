@@ -40,6 +40,13 @@ constexpr bool is_active(ApplicationState s) {
   return s == ApplicationState::awaiting_quorum || s == ApplicationState::awaiting_exam ||
          s == ApplicationState::awaiting_payment || s == ApplicationState::confirmed;
 }
+inline constexpr std::array<ApplicationState, 4> kActiveStates{
+    ApplicationState::awaiting_quorum, ApplicationState::awaiting_exam, ApplicationState::awaiting_payment,
+    ApplicationState::confirmed};
+inline constexpr std::array<ApplicationState, 5> kLiveStates{
+    ApplicationState::awaiting_quorum, ApplicationState::awaiting_exam, ApplicationState::awaiting_payment,
+    ApplicationState::confirmed, ApplicationState::waitlisted};
+
 // Live applications may still change because of the applicant, the exam, a payment or a freed seat.
 constexpr bool is_live(ApplicationState s) { return is_active(s) || s == ApplicationState::waitlisted; }
 

@@ -83,9 +83,35 @@ void seat_released(Builder& b) {
 }  // namespace
 
 std::string Enrollment::exam_link(const std::string& exam_url, const std::string& token) {
-  char sep = exam_url.find('?') == std::string::npos ? '?' : '&';
-  if (!exam_url.empty() && (exam_url.back() == '?' || exam_url.back() == '&')) return exam_url + "token=" + token;
-  return exam_url + sep + "token=" + token;
+  std::string_view base = exam_url;
+  std::string_view fragment;
+  if (auto hash = base.find('#'); hash != std::string_view::npos) {
+    fragment = base.substr(hash);
+    base = base.substr(0, hash);
+  }
+  std::string link(base);
+  if (link.find('?') == std::string::npos)
+    link += '?';
+  else if (link.back() != '?' && link.back() != '&')
+    link += '&';
+  link += "token=";
+  // Tokens are base64url and pass unchanged; anything else is percent-encoded so the link stays
+  // one well-formed URL.
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  for (char c : token) {
+    bool unreserved = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
+                      c == '_' || c == '.' || c == '~';
+    if (unreserved) {
+      link += c;
+    } else {
+      auto byte = static_cast<unsigned char>(c);
+      link += '%';
+      link += kHex[byte >> 4];
+      link += kHex[byte & 0x0f];
+    }
+  }
+  link += fragment;
+  return link;
 }
 
 Result<Course> validate_new_course(Course c) {
@@ -237,8 +263,9 @@ Result<Outcome> Enrollment::on_exam_result(const Course& course, const Applicati
                   "application " + app.id + " is " + state_name(app.state) + ", not awaiting a placement exam");
   if (!course.prerequisite) return refuse("no_exam_awaited", "the course has no prerequisite");
   Builder b(course, now);
-  Application current = app;
-  current.exam_token.reset();  // a token answers one result only
+  // The token stays on the application for the audit trail; the state (no longer awaiting the
+  // exam) is what makes a second result for it refused.
+  const Application& current = app;
   if (passed) {
     b.pass(PrerequisitePass{app.applicant.id_type, app.applicant.id_number, *course.prerequisite, "exam"});
     if (course.is_free()) {
@@ -265,8 +292,7 @@ Result<Outcome> Enrollment::on_prerequisite_proof(const Course& course, const Ap
   if (app.state != ApplicationState::awaiting_exam)
     return refuse("no_exam_awaited", "application " + app.id + " is " + state_name(app.state));
   Builder b(course, now);
-  Application current = app;
-  current.exam_token.reset();
+  const Application& current = app;
   // card 6.2 / 7.2: a pass on record counts as if it had been there at quorum.
   place(b, policy_, current, /*has_pass=*/true, now, minter, /*is_new=*/false, "prerequisite_proof");
   return b.done();
@@ -311,7 +337,6 @@ Result<Outcome> Enrollment::cancel(const Course& course, const Application& app,
   bool held_seat = is_active(app.state);
   Application& a = b.move(app, ApplicationState::cancelled, "cancelled",
                           by == Actor::applicant ? "cancel:applicant" : "cancel:operator");
-  a.exam_token.reset();
   b.notify(a, TemplateId::cancelled, title_params(course), "cancelled");
   if (held_seat) seat_released(b);
   return b.done();
@@ -380,6 +405,19 @@ Result<Outcome> Enrollment::reschedule(const Course& course, const Reschedule& t
       return refuse("bad_call", "application " + a.id + " is not live on this course");
     b.notify(a, TemplateId::rescheduled, details_params(c), "rescheduled");
   }
+  return b.done();
+}
+
+Result<Outcome> Enrollment::change_capacity(const Course& course, std::optional<int> capacity, Instant now) const {
+  if (course.status == CourseStatus::ended) return refuse("course_ended", "the course has already been held");
+  if (capacity && *capacity < course.min_participants)
+    return refuse("invalid_course", "capacity must be at least min_participants");
+  if (capacity && *capacity < course.seats_taken())
+    return refuse("capacity_below_seats_taken", std::to_string(course.seats_taken()) +
+                                                    " seats are taken; capacity cannot be lower");
+  Builder b(course, now);
+  b.course().capacity = capacity;
+  seat_released(b);
   return b.done();
 }
 

@@ -141,6 +141,10 @@ class Enrollment {
   Result<Outcome> reschedule(const Course& course, const Reschedule& to, std::span<const Application> live,
                              Instant now) const;
 
+  // An operator changed the capacity (none = unlimited). Lowering it below the seats already
+  // taken is refused; raising it serves the waitlist.
+  Result<Outcome> change_capacity(const Course& course, std::optional<int> capacity, Instant now) const;
+
   // The day before the course: a reminder to every confirmed applicant, once.
   Result<Outcome> remind(const Course& course, std::span<const Application> confirmed, Instant now) const;
 
