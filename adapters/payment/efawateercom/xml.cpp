@@ -1,0 +1,189 @@
+#include "adapters/payment/efawateercom/xml.hpp"
+
+#include <cstdint>
+
+namespace cg::efawateercom::xml {
+namespace {
+
+bool is_output(pugi::xml_node n) {
+  auto t = n.type();
+  return t == pugi::node_element || t == pugi::node_pcdata || t == pugi::node_cdata;
+}
+
+pugi::xml_node first_output_child(pugi::xml_node n) {
+  for (pugi::xml_node c = n.first_child(); c; c = c.next_sibling())
+    if (is_output(c)) return c;
+  return {};
+}
+
+pugi::xml_node next_output_sibling(pugi::xml_node n) {
+  for (pugi::xml_node c = n.next_sibling(); c; c = c.next_sibling())
+    if (is_output(c)) return c;
+  return {};
+}
+
+void append_escaped(std::string& out, const char* text, bool attribute) {
+  for (const char* p = text; *p != '\0'; ++p) {
+    switch (*p) {
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        if (attribute) {
+          out += "&quot;";
+          break;
+        }
+        [[fallthrough]];
+      default:
+        out += *p;
+    }
+  }
+}
+
+void append_start(std::string& out, pugi::xml_node element) {
+  out += '<';
+  out += element.name();
+  for (pugi::xml_attribute a = element.first_attribute(); a; a = a.next_attribute()) {
+    out += ' ';
+    out += a.name();
+    out += "=\"";
+    append_escaped(out, a.value(), true);
+    out += '"';
+  }
+}
+
+void append_end(std::string& out, pugi::xml_node element) {
+  out += "</";
+  out += element.name();
+  out += '>';
+}
+
+}  // namespace
+
+std::string compact(pugi::xml_node root, EmptyElement empty) {
+  std::string out;
+  if (!root) return out;
+  pugi::xml_node n = root;
+  for (;;) {
+    // Enter n.
+    if (n.type() == pugi::node_element) {
+      append_start(out, n);
+      if (pugi::xml_node child = first_output_child(n)) {
+        out += '>';
+        n = child;
+        continue;
+      }
+      if (empty == EmptyElement::kSelfClosing) {
+        out += " />";
+      } else {
+        out += '>';
+        append_end(out, n);
+      }
+    } else {
+      append_escaped(out, n.value(), false);
+    }
+    // Leave n: on to its next sibling, or close parents until one has a next sibling.
+    for (;;) {
+      if (n == root) return out;
+      if (pugi::xml_node next = next_output_sibling(n)) {
+        n = next;
+        break;
+      }
+      n = n.parent();
+      append_end(out, n);
+    }
+  }
+}
+
+bool has_empty_element(pugi::xml_node root) {
+  if (!root) return false;
+  pugi::xml_node n = root;
+  for (;;) {
+    if (n.type() == pugi::node_element && !first_output_child(n)) return true;
+    if (pugi::xml_node child = n.first_child()) {
+      n = child;
+      continue;
+    }
+    while (n != root && !n.next_sibling()) n = n.parent();
+    if (n == root) return false;
+    n = n.next_sibling();
+  }
+}
+
+std::string document_bytes(const pugi::xml_document& document) {
+  return "<?xml version=\"1.0\" encoding=\"utf-8\"?>" + compact(document.document_element());
+}
+
+std::optional<std::string> utf16le(std::string_view s) {
+  std::string out;
+  out.reserve(s.size() * 2);
+  auto put = [&out](std::uint32_t unit) {
+    out += static_cast<char>(unit & 0xff);
+    out += static_cast<char>((unit >> 8) & 0xff);
+  };
+  std::size_t i = 0;
+  while (i < s.size()) {
+    auto b0 = static_cast<unsigned char>(s[i]);
+    std::uint32_t cp = 0;
+    std::size_t len = 0;
+    std::uint32_t min = 0;
+    if (b0 < 0x80) {
+      cp = b0, len = 1, min = 0;
+    } else if ((b0 & 0xe0) == 0xc0) {
+      cp = b0 & 0x1f, len = 2, min = 0x80;
+    } else if ((b0 & 0xf0) == 0xe0) {
+      cp = b0 & 0x0f, len = 3, min = 0x800;
+    } else if ((b0 & 0xf8) == 0xf0) {
+      cp = b0 & 0x07, len = 4, min = 0x10000;
+    } else {
+      return std::nullopt;
+    }
+    if (i + len > s.size()) return std::nullopt;
+    for (std::size_t k = 1; k < len; ++k) {
+      auto b = static_cast<unsigned char>(s[i + k]);
+      if ((b & 0xc0) != 0x80) return std::nullopt;
+      cp = (cp << 6) | (b & 0x3f);
+    }
+    if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) return std::nullopt;
+    if (cp < 0x10000) {
+      put(cp);
+    } else {
+      cp -= 0x10000;
+      put(0xd800 + (cp >> 10));
+      put(0xdc00 + (cp & 0x3ff));
+    }
+    i += len;
+  }
+  return out;
+}
+
+Result<std::unique_ptr<pugi::xml_document>> parse(std::string_view bytes, std::size_t max_bytes) {
+  if (bytes.size() > max_bytes)
+    return make_error("invalid_xml", "message is " + std::to_string(bytes.size()) + " bytes, more than the " +
+                                         std::to_string(max_bytes) + " accepted");
+  auto document = std::make_unique<pugi::xml_document>();
+  // parse_doctype keeps a DOCTYPE as a node so it can be refused below; pugixml never expands entities
+  // beyond the five predefined ones and character references, and never fetches anything.
+  pugi::xml_parse_result r =
+      document->load_buffer(bytes.data(), bytes.size(), pugi::parse_default | pugi::parse_doctype, pugi::encoding_auto);
+  if (!r)
+    return make_error("invalid_xml",
+                      std::string("malformed XML at byte ") + std::to_string(r.offset) + ": " + r.description());
+  std::size_t elements = 0;
+  for (pugi::xml_node n = document->first_child(); n; n = n.next_sibling()) {
+    if (n.type() == pugi::node_doctype) return make_error("invalid_xml", "a DOCTYPE is not accepted");
+    if (n.type() == pugi::node_element) ++elements;
+    if (n.type() == pugi::node_pcdata || n.type() == pugi::node_cdata)
+      return make_error("invalid_xml", "text outside the document element");
+  }
+  if (elements != 1) return make_error("invalid_xml", "the document must have exactly one root element");
+  return document;
+}
+
+}  // namespace cg::efawateercom::xml
