@@ -75,8 +75,7 @@ Params details_params(const Course& c) {
 // Frees the seat an active application held: the waitlist may move (SPEC §1).
 void seat_released(Builder& b) {
   const Course& c = b.course();
-  if (c.capacity && c.tally[ApplicationState::waitlisted] > 0 && c.has_free_seat() &&
-      c.status == CourseStatus::open)
+  if (c.tally[ApplicationState::waitlisted] > 0 && c.has_free_seat() && c.status == CourseStatus::open)
     b.follow_up(SeatFreed{c.id});
 }
 

@@ -356,11 +356,13 @@ TEST(Quorum, CancelBeforeQuorumLowersTheCount) {
 
 TEST(Capacity, RaisingCapacityServesTheWaitlistInOrderAndLoweringBelowSeatsIsRefused) {
   Course c = free_course();
+  c.min_participants = 2;
   c.capacity = 3;
   QuorumFlow f(c);
   f.apply_three();
   auto w1 = f.book.apply(1, CourseBook::person(4), kNow);
   auto w2 = f.book.apply(1, CourseBook::person(5), kNow);
+  EXPECT_EQ(f.book.run(f.book.enrollment().change_capacity(f.book.course(1), 1, kNow), kNow), "invalid_course");
   auto w3 = f.book.apply(1, CourseBook::person(6), kNow);
   EXPECT_EQ(f.book.run(f.book.enrollment().change_capacity(f.book.course(1), 2, kNow), kNow),
             "capacity_below_seats_taken");
