@@ -1,0 +1,161 @@
+#include "adapters/store/sqlite/connection.hpp"
+
+#include <utility>
+
+namespace cg::store::sqlite {
+
+Error sqlite_error(sqlite3* db, std::string_view what) {
+  std::string message(what);
+  message += ": ";
+  message += db ? sqlite3_errmsg(db) : "out of memory";
+  if (db) message += " (SQLite code " + std::to_string(sqlite3_extended_errcode(db)) + ")";
+  return Error{"store_error", std::move(message)};
+}
+
+Statement::Statement(Statement&& other) noexcept
+    : stmt_(std::exchange(other.stmt_, nullptr)),
+      what_(other.what_),
+      bind_rc_(other.bind_rc_),
+      failed_code_(other.failed_code_) {}
+
+Statement::~Statement() {
+  if (!stmt_) return;
+  sqlite3_reset(stmt_);
+  sqlite3_clear_bindings(stmt_);
+}
+
+// A failed bind is remembered and reported by the next step(), so call sites stay linear.
+void Statement::bind(int index, std::int64_t value) {
+  int rc = sqlite3_bind_int64(stmt_, index, value);
+  if (bind_rc_ == SQLITE_OK) bind_rc_ = rc;
+}
+
+void Statement::bind(int index, std::string_view text) {
+  int rc = sqlite3_bind_text64(stmt_, index, text.data(), text.size(), SQLITE_TRANSIENT, SQLITE_UTF8);
+  if (bind_rc_ == SQLITE_OK) bind_rc_ = rc;
+}
+
+void Statement::bind_null(int index) {
+  int rc = sqlite3_bind_null(stmt_, index);
+  if (bind_rc_ == SQLITE_OK) bind_rc_ = rc;
+}
+
+void Statement::bind(int index, const std::optional<std::string>& text) {
+  if (text)
+    bind(index, std::string_view(*text));
+  else
+    bind_null(index);
+}
+
+void Statement::bind(int index, const std::optional<std::int64_t>& value) {
+  if (value)
+    bind(index, *value);
+  else
+    bind_null(index);
+}
+
+Result<bool> Statement::step() {
+  if (bind_rc_ != SQLITE_OK) {
+    failed_code_ = bind_rc_;
+    return Error{"store_error", std::string(what_) + ": binding a parameter failed: " + sqlite3_errstr(bind_rc_)};
+  }
+  int rc = sqlite3_step(stmt_);
+  if (rc == SQLITE_ROW) return true;
+  if (rc == SQLITE_DONE) return false;
+  failed_code_ = sqlite3_extended_errcode(db());
+  return sqlite_error(db(), what_);
+}
+
+Status Statement::run() {
+  for (;;) {
+    auto row = step();
+    if (!row) return row.error();
+    if (!*row) return ok_status();
+  }
+}
+
+std::string Statement::text(int column) const {
+  const auto* data = reinterpret_cast<const char*>(sqlite3_column_text(stmt_, column));
+  if (!data) return {};
+  return std::string(data, static_cast<std::size_t>(sqlite3_column_bytes(stmt_, column)));
+}
+
+std::optional<std::string> Statement::optional_text(int column) const {
+  if (is_null(column)) return std::nullopt;
+  return text(column);
+}
+
+std::optional<std::int64_t> Statement::optional_int64(int column) const {
+  if (is_null(column)) return std::nullopt;
+  return int64(column);
+}
+
+Result<std::unique_ptr<Connection>> Connection::open(const std::string& path, const ConnectionOptions& options) {
+  // NOMUTEX: each connection is used by one thread at a time, so SQLite's own locking is overhead.
+  int flags = SQLITE_OPEN_NOMUTEX;
+  flags |= options.read_only ? SQLITE_OPEN_READONLY : (SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
+  sqlite3* db = nullptr;
+  int rc = sqlite3_open_v2(path.c_str(), &db, flags, nullptr);
+  if (rc != SQLITE_OK) {
+    Error error = sqlite_error(db, "opening " + path);
+    sqlite3_close_v2(db);
+    return error;
+  }
+  sqlite3_extended_result_codes(db, 1);
+  std::unique_ptr<Connection> conn(new Connection(db));
+  sqlite3_busy_timeout(db, options.busy_timeout_ms);
+  auto in_file = [&](Error e) {
+    e.message = path + ": " + e.message;
+    return e;
+  };
+
+  if (!options.read_only) {
+    // WAL: readers never block the writer and the writer never blocks readers. The answer is the
+    // mode in force, which stays "delete" on file systems without shared memory.
+    std::string answer;
+    {
+      auto mode = conn->prepare("PRAGMA journal_mode=WAL", "setting journal_mode=WAL");
+      if (!mode) return in_file(mode.error());
+      auto row = mode->step();
+      if (!row) return in_file(row.error());
+      if (*row) answer = mode->text(0);
+    }
+    if (answer != "wal") return in_file(Error{"store_error", "SQLite refused journal_mode=WAL"});
+  }
+  std::string pragmas = options.synchronous_full ? "PRAGMA synchronous=FULL;" : "PRAGMA synchronous=NORMAL;";
+  pragmas += "PRAGMA foreign_keys=ON;";
+  if (options.read_only) pragmas += "PRAGMA query_only=ON;";
+  if (auto s = conn->exec(pragmas, "setting pragmas"); !s) return in_file(s.error());
+  return conn;
+}
+
+Connection::~Connection() {
+  for (auto& [sql, stmt] : cache_) sqlite3_finalize(stmt);
+  sqlite3_close_v2(db_);
+}
+
+Result<Statement> Connection::prepare(std::string_view sql, std::string_view what) {
+  auto it = cache_.find(sql);
+  if (it == cache_.end()) {
+    sqlite3_stmt* stmt = nullptr;
+    int rc =
+        sqlite3_prepare_v3(db_, sql.data(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT, &stmt, nullptr);
+    if (rc != SQLITE_OK) {
+      sqlite3_finalize(stmt);
+      return sqlite_error(db_, std::string(what) + " (preparing)");
+    }
+    it = cache_.emplace(std::string(sql), stmt).first;
+  }
+  return Statement(it->second, what);
+}
+
+Status Connection::exec(const std::string& sql, std::string_view what) {
+  char* message = nullptr;
+  int rc = sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, &message);
+  if (rc == SQLITE_OK) return ok_status();
+  std::string text = std::string(what) + ": " + (message ? message : sqlite3_errstr(rc));
+  sqlite3_free(message);
+  return Error{"store_error", std::move(text)};
+}
+
+}  // namespace cg::store::sqlite

@@ -1,0 +1,96 @@
+// A SQLite connection with its own cache of prepared statements, and the borrowed statement
+// handle the store's queries go through. One connection is used by one thread at a time.
+#pragma once
+
+#include <sqlite3.h>
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+
+#include "core/result.hpp"
+
+namespace cg::store::sqlite {
+
+// "store_error" with SQLite's own message, prefixed by what was being done.
+Error sqlite_error(sqlite3* db, std::string_view what);
+
+// A cached statement lent out for one use: reset and unbound when it goes out of scope, so the
+// next user finds it clean and readers never keep a snapshot open by accident.
+class Statement {
+ public:
+  Statement(sqlite3_stmt* stmt, std::string_view what) : stmt_(stmt), what_(what) {}
+  Statement(Statement&& other) noexcept;
+  Statement(const Statement&) = delete;
+  Statement& operator=(const Statement&) = delete;
+  Statement& operator=(Statement&&) = delete;
+  ~Statement();
+
+  // Parameters are 1-based, as in SQL's ?NNN. Text is copied (SQLITE_TRANSIENT).
+  void bind(int index, std::int64_t value);
+  void bind(int index, std::string_view text);
+  void bind(int index, const std::string& text) { bind(index, std::string_view(text)); }
+  void bind(int index, const char* text) { bind(index, std::string_view(text)); }
+  void bind_null(int index);
+  void bind(int index, const std::optional<std::string>& text);
+  void bind(int index, const std::optional<std::int64_t>& value);
+
+  // One step: true with a row, false when done.
+  Result<bool> step();
+  // Steps to the end (statements without rows).
+  Status run();
+  // The extended result code of the last failure (0 when none).
+  int failed_code() const { return failed_code_; }
+
+  std::int64_t int64(int column) const { return sqlite3_column_int64(stmt_, column); }
+  std::string text(int column) const;
+  bool is_null(int column) const { return sqlite3_column_type(stmt_, column) == SQLITE_NULL; }
+  std::optional<std::string> optional_text(int column) const;
+  std::optional<std::int64_t> optional_int64(int column) const;
+
+  sqlite3* db() const { return sqlite3_db_handle(stmt_); }
+
+ private:
+  sqlite3_stmt* stmt_;
+  std::string_view what_;
+  int bind_rc_ = SQLITE_OK;
+  int failed_code_ = 0;
+};
+
+struct ConnectionOptions {
+  bool read_only = false;
+  bool synchronous_full = true;
+  int busy_timeout_ms = 5000;
+};
+
+class Connection {
+ public:
+  // Opens `path` (the writer creates it) and sets the connection's pragmas.
+  static Result<std::unique_ptr<Connection>> open(const std::string& path, const ConnectionOptions& options);
+  ~Connection();
+  Connection(const Connection&) = delete;
+  Connection& operator=(const Connection&) = delete;
+
+  sqlite3* db() const { return db_; }
+
+  // The cached statement for `sql`, prepared on first use (SQLITE_PREPARE_PERSISTENT). `what`
+  // names the operation in error messages and must outlive the statement handle.
+  Result<Statement> prepare(std::string_view sql, std::string_view what);
+  // Runs one or more statements without caching them (pragmas, migration scripts).
+  Status exec(const std::string& sql, std::string_view what);
+
+ private:
+  explicit Connection(sqlite3* db) : db_(db) {}
+
+  struct Hash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+  sqlite3* db_;
+  std::unordered_map<std::string, sqlite3_stmt*, Hash, std::equal_to<>> cache_;
+};
+
+}  // namespace cg::store::sqlite

@@ -1,0 +1,143 @@
+// The SQLite schema, as migrations. Times are UTC seconds since the epoch, money is fils, enums
+// are their core names (core/ parses them back; no CHECK lists, so a new state needs no table rebuild).
+#include <array>
+
+#include "adapters/store/sqlite/sqlite_store.hpp"
+
+namespace cg::store::sqlite {
+namespace {
+
+constexpr std::string_view kInitialSchema = R"sql(
+CREATE TABLE courses (
+  id INTEGER PRIMARY KEY,
+  code TEXT NOT NULL UNIQUE,
+  title_ar TEXT NOT NULL,
+  title_en TEXT NOT NULL,
+  location TEXT NOT NULL,
+  start_at INTEGER NOT NULL,
+  end_at INTEGER NOT NULL,
+  decision_at INTEGER NOT NULL,
+  min_participants INTEGER NOT NULL,
+  capacity INTEGER,
+  fee_fils INTEGER NOT NULL,
+  prerequisite TEXT,
+  exam_url TEXT NOT NULL,
+  evaluation_url TEXT NOT NULL,
+  status TEXT NOT NULL,
+  quorum_reached INTEGER NOT NULL,
+  reminder_sent INTEGER NOT NULL,
+  tally_awaiting_quorum INTEGER NOT NULL DEFAULT 0,
+  tally_awaiting_exam INTEGER NOT NULL DEFAULT 0,
+  tally_awaiting_payment INTEGER NOT NULL DEFAULT 0,
+  tally_confirmed INTEGER NOT NULL DEFAULT 0,
+  tally_waitlisted INTEGER NOT NULL DEFAULT 0,
+  tally_rejected_exam INTEGER NOT NULL DEFAULT 0,
+  tally_expired INTEGER NOT NULL DEFAULT 0,
+  tally_cancelled INTEGER NOT NULL DEFAULT 0,
+  tally_attended INTEGER NOT NULL DEFAULT 0
+) STRICT;
+
+CREATE TABLE applications (
+  id TEXT PRIMARY KEY,
+  course_id INTEGER NOT NULL REFERENCES courses (id),
+  seq INTEGER NOT NULL,
+  phone TEXT NOT NULL,
+  name TEXT NOT NULL,
+  id_type TEXT NOT NULL,
+  id_number TEXT NOT NULL,
+  nationality TEXT NOT NULL,
+  language TEXT NOT NULL,
+  channel TEXT NOT NULL,
+  state TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL,
+  exam_token TEXT UNIQUE,
+  billing_number TEXT UNIQUE,
+  bill_amount_fils INTEGER,
+  bill_issued_at INTEGER,
+  bill_due_at INTEGER,
+  -- A bill is all there or not there at all.
+  CHECK ((billing_number IS NULL) = (bill_amount_fils IS NULL)
+         AND (billing_number IS NULL) = (bill_issued_at IS NULL)
+         AND (billing_number IS NULL) = (bill_due_at IS NULL))
+) STRICT;
+CREATE INDEX applications_by_course_state ON applications (course_id, state, seq);
+CREATE INDEX applications_by_document ON applications (id_type, id_number);
+CREATE INDEX applications_by_phone ON applications (phone, created_at);
+CREATE INDEX applications_bills_due ON applications (bill_due_at) WHERE state = 'awaiting_payment';
+
+CREATE TABLE history (
+  id INTEGER PRIMARY KEY,
+  application_id TEXT NOT NULL REFERENCES applications (id),
+  at INTEGER NOT NULL,
+  from_state TEXT,
+  to_state TEXT NOT NULL,
+  step TEXT NOT NULL,
+  event TEXT NOT NULL
+) STRICT;
+CREATE INDEX history_by_application ON history (application_id, id);
+
+CREATE TABLE passes (
+  id_type TEXT NOT NULL,
+  id_number TEXT NOT NULL,
+  prerequisite TEXT NOT NULL,
+  source TEXT NOT NULL,
+  at INTEGER NOT NULL,
+  PRIMARY KEY (id_type, id_number, prerequisite)
+) STRICT, WITHOUT ROWID;
+
+CREATE TABLE outbox (
+  id INTEGER PRIMARY KEY,
+  application_id TEXT NOT NULL,
+  to_number TEXT NOT NULL,
+  text TEXT NOT NULL,
+  template_name TEXT NOT NULL,
+  language TEXT NOT NULL,
+  step TEXT NOT NULL,
+  segments INTEGER NOT NULL,
+  created_at INTEGER NOT NULL,
+  status TEXT NOT NULL,
+  attempts INTEGER NOT NULL,
+  -- When pending: when it may be tried. When sending: when the dispatcher's lease ends.
+  next_attempt_at INTEGER NOT NULL,
+  provider TEXT NOT NULL,
+  provider_message_id TEXT NOT NULL,
+  last_error TEXT NOT NULL,
+  done_at INTEGER
+) STRICT;
+CREATE INDEX outbox_due ON outbox (status, next_attempt_at);
+
+CREATE TABLE events (
+  source TEXT NOT NULL,
+  key TEXT NOT NULL,
+  summary TEXT NOT NULL,
+  at INTEGER NOT NULL,
+  PRIMARY KEY (source, key)
+) STRICT, WITHOUT ROWID;
+
+CREATE TABLE payments (
+  joebpps_trx TEXT PRIMARY KEY,
+  billing_number TEXT NOT NULL,
+  application_id TEXT NOT NULL,
+  paid_fils INTEGER NOT NULL,
+  due_fils INTEGER NOT NULL,
+  process_date TEXT NOT NULL,
+  stmt_date TEXT NOT NULL,
+  outcome TEXT NOT NULL,
+  received_at INTEGER NOT NULL
+) STRICT;
+CREATE INDEX payments_by_billing_number ON payments (billing_number);
+
+CREATE TABLE sequences (
+  name TEXT PRIMARY KEY,
+  value INTEGER NOT NULL
+) STRICT, WITHOUT ROWID;
+)sql";
+
+constexpr std::array<std::string_view, 1> kMigrations{kInitialSchema};
+
+}  // namespace
+
+std::span<const std::string_view> migrations() { return kMigrations; }
+
+}  // namespace cg::store::sqlite

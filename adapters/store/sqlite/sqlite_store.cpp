@@ -1,0 +1,1123 @@
+// The SQLite store: one writer thread owning the write connection (group commit), a small pool
+// of read-only connections for snapshots, and the schema migrations applied at open.
+#include "adapters/store/sqlite/sqlite_store.hpp"
+
+#include <algorithm>
+#include <array>
+#include <atomic>
+#include <condition_variable>
+#include <deque>
+#include <exception>
+#include <limits>
+#include <mutex>
+#include <thread>
+#include <utility>
+#include <vector>
+
+#include "adapters/store/sqlite/connection.hpp"
+
+namespace cg::store {
+namespace sqlite {
+namespace {
+
+std::int64_t seconds(Instant t) { return t.time_since_epoch().count(); }
+Instant instant(std::int64_t s) { return Instant{std::chrono::seconds{s}}; }
+
+// SQLite reads LIMIT -1 as "no limit"; the interface's 0 means the same.
+std::int64_t limit_param(std::size_t limit) {
+  if (limit == 0 || limit > static_cast<std::size_t>(std::numeric_limits<std::int64_t>::max())) return -1;
+  return static_cast<std::int64_t>(limit);
+}
+
+Error unavailable() { return Error{"store_unavailable", "the store is closed"}; }
+
+Error corrupt(std::string_view table, std::string_view column, std::string_view value) {
+  return Error{"store_error", "unreadable row in " + std::string(table) + ": " + std::string(column) + " = '" +
+                                  std::string(value) + "'"};
+}
+
+// Column order is the bind order: column k is parameter ?k+1 in every statement below.
+constexpr std::array<std::string_view, 26> kCourseColumns{
+    "id",
+    "code",
+    "title_ar",
+    "title_en",
+    "location",
+    "start_at",
+    "end_at",
+    "decision_at",
+    "min_participants",
+    "capacity",
+    "fee_fils",
+    "prerequisite",
+    "exam_url",
+    "evaluation_url",
+    "status",
+    "quorum_reached",
+    "reminder_sent",
+    // One tally column per state, in core::kAllApplicationStates order.
+    "tally_awaiting_quorum",
+    "tally_awaiting_exam",
+    "tally_awaiting_payment",
+    "tally_confirmed",
+    "tally_waitlisted",
+    "tally_rejected_exam",
+    "tally_expired",
+    "tally_cancelled",
+    "tally_attended",
+};
+constexpr std::size_t kFirstTallyColumn = 17;
+static_assert(kCourseColumns.size() == kFirstTallyColumn + core::kApplicationStateCount);
+
+constexpr std::array<std::string_view, 18> kApplicationColumns{
+    "id",
+    "course_id",
+    "seq",
+    "phone",
+    "name",
+    "id_type",
+    "id_number",
+    "nationality",
+    "language",
+    "channel",
+    "state",
+    "created_at",
+    "updated_at",
+    "exam_token",
+    "billing_number",
+    "bill_amount_fils",
+    "bill_issued_at",
+    "bill_due_at",
+};
+
+constexpr std::array<std::string_view, 15> kOutboxColumns{
+    "id",         "application_id", "to_number", "text",     "template_name",   "language", "step",
+    "segments",   "created_at",     "status",    "attempts", "next_attempt_at", "provider", "provider_message_id",
+    "last_error",
+};
+
+constexpr std::array<std::string_view, 9> kPaymentColumns{
+    "joebpps_trx",  "billing_number", "application_id", "paid_fils",   "due_fils",
+    "process_date", "stmt_date",      "outcome",        "received_at",
+};
+
+template <std::size_t N>
+std::string column_list(const std::array<std::string_view, N>& columns) {
+  std::string out;
+  for (auto c : columns) {
+    if (!out.empty()) out += ", ";
+    out += c;
+  }
+  return out;
+}
+
+// INSERT of columns[first..], each as its own numbered parameter.
+template <std::size_t N>
+std::string insert_sql(std::string_view table, const std::array<std::string_view, N>& columns, std::size_t first) {
+  std::string names, values;
+  for (std::size_t k = first; k < N; ++k) {
+    if (k > first) names += ", ", values += ", ";
+    names += columns[k];
+    values += "?" + std::to_string(k + 1);
+  }
+  return "INSERT INTO " + std::string(table) + " (" + names + ") VALUES (" + values + ")";
+}
+
+// UPDATE of every column but the first, which is the key.
+template <std::size_t N>
+std::string update_sql(std::string_view table, const std::array<std::string_view, N>& columns) {
+  std::string sets;
+  for (std::size_t k = 1; k < N; ++k) {
+    if (k > 1) sets += ", ";
+    sets += std::string(columns[k]) + " = ?" + std::to_string(k + 1);
+  }
+  return "UPDATE " + std::string(table) + " SET " + sets + " WHERE " + std::string(columns[0]) + " = ?1";
+}
+
+std::string quoted_live_states() {
+  std::string out;
+  for (auto s : core::kAllApplicationStates)
+    if (core::is_live(s)) {
+      if (!out.empty()) out += ", ";
+      out += "'" + std::string(core::to_string(s)) + "'";
+    }
+  return out;
+}
+
+// Every statement the store runs, built once; each connection prepares and caches them on first use.
+struct Sql {
+  std::string course_select = "SELECT " + column_list(kCourseColumns) + " FROM courses";
+  std::string course_by_id = course_select + " WHERE id = ?1";
+  std::string course_by_code = course_select + " WHERE code = ?1";
+  std::string courses_all = course_select + " ORDER BY start_at, id";
+  std::string courses_open = course_select + " WHERE status = 'open' AND start_at > ?1 ORDER BY start_at, id";
+  std::string course_insert = insert_sql("courses", kCourseColumns, 1);
+  std::string course_update = update_sql("courses", kCourseColumns);
+
+  std::string application_select = "SELECT " + column_list(kApplicationColumns) + " FROM applications";
+  std::string application_by_id = application_select + " WHERE id = ?1";
+  std::string application_by_token = application_select + " WHERE exam_token = ?1";
+  std::string application_by_billing = application_select + " WHERE billing_number = ?1";
+  std::string applications_live = application_select + " WHERE id_type = ?1 AND id_number = ?2 AND state IN (" +
+                                  quoted_live_states() + ") ORDER BY seq";
+  std::string applications_by_phone =
+      application_select + " WHERE phone = ?1 ORDER BY created_at DESC, seq DESC LIMIT ?2";
+  // The literal state matches the partial index applications_bills_due.
+  std::string bills_due =
+      application_select + " WHERE state = 'awaiting_payment' AND bill_due_at <= ?1 ORDER BY bill_due_at, seq LIMIT ?2";
+  std::string application_insert = insert_sql("applications", kApplicationColumns, 0);
+  std::string application_update = update_sql("applications", kApplicationColumns);
+
+  std::string next_sequence =
+      "INSERT INTO sequences (name, value) VALUES (?1, 1) ON CONFLICT (name) DO UPDATE SET value = value + 1 "
+      "RETURNING value";
+
+  std::string history_insert =
+      "INSERT INTO history (application_id, at, from_state, to_state, step, event) VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
+  std::string history_select =
+      "SELECT application_id, at, from_state, to_state, step, event FROM history WHERE application_id = ?1 "
+      "ORDER BY id";
+
+  std::string pass_select = "SELECT 1 FROM passes WHERE id_type = ?1 AND id_number = ?2 AND prerequisite = ?3";
+  // A pass recorded twice keeps the first record (when and how it was first proven).
+  std::string pass_insert =
+      "INSERT INTO passes (id_type, id_number, prerequisite, source, at) VALUES (?1, ?2, ?3, ?4, ?5) "
+      "ON CONFLICT DO NOTHING";
+
+  std::string outbox_select = "SELECT " + column_list(kOutboxColumns) + " FROM outbox";
+  std::string outbox_insert = insert_sql("outbox", kOutboxColumns, 1);
+  std::string outbox_due = outbox_select +
+                           " WHERE status IN ('pending', 'sending') AND next_attempt_at <= ?1 "
+                           "ORDER BY next_attempt_at, id LIMIT ?2";
+  std::string outbox_lease = "UPDATE outbox SET status = 'sending', next_attempt_at = ?2 WHERE id = ?1";
+  // `attempts` counts finished attempts, so a claimed row shows how many came before this one; a
+  // lease that ran out (the dispatcher died mid-send) is not counted. A delivery report may have
+  // arrived before mark_sent; it is not taken back.
+  std::string outbox_sent =
+      "UPDATE outbox SET status = CASE status WHEN 'delivered' THEN 'delivered' ELSE 'sent' END, "
+      "attempts = attempts + 1, provider = ?2, provider_message_id = ?3, done_at = ?4 WHERE id = ?1";
+  // A message already sent (by another dispatcher after this one's lease ran out) stays sent.
+  std::string outbox_retry =
+      "UPDATE outbox SET status = 'pending', attempts = attempts + 1, last_error = ?2, next_attempt_at = ?3 "
+      "WHERE id = ?1 AND status NOT IN ('sent', 'delivered')";
+  std::string outbox_failed =
+      "UPDATE outbox SET status = 'failed', attempts = attempts + 1, last_error = ?2, done_at = ?3 "
+      "WHERE id = ?1 AND status NOT IN ('sent', 'delivered')";
+  std::string outbox_exists = "SELECT 1 FROM outbox WHERE id = ?1";
+  std::string outbox_by_status = "SELECT status, COUNT(*) FROM outbox GROUP BY status ORDER BY status";
+  std::string outbox_by_provider =
+      "SELECT provider, COUNT(*) FROM outbox WHERE provider <> '' GROUP BY provider ORDER BY provider";
+  std::string outbox_oldest_pending = "SELECT MIN(created_at) FROM outbox WHERE status IN ('pending', 'sending')";
+
+  std::string event_insert =
+      "INSERT INTO events (source, key, summary, at) VALUES (?1, ?2, ?3, ?4) ON CONFLICT DO NOTHING";
+
+  std::string event_summary = "SELECT summary FROM events WHERE source = ?1 AND key = ?2";
+
+  std::string payment_select = "SELECT " + column_list(kPaymentColumns) + " FROM payments WHERE joebpps_trx = ?1";
+  std::string payment_insert = insert_sql("payments", kPaymentColumns, 0);
+};
+
+const Sql& sql() {
+  static const Sql s;
+  return s;
+}
+
+// The statements of `applications()` differ only in how many states they list.
+std::string applications_in_states_sql(std::size_t count) {
+  std::string out = sql().application_select + " WHERE course_id = ?1 AND state IN (";
+  for (std::size_t i = 0; i < count; ++i) {
+    if (i) out += ", ";
+    out += "?" + std::to_string(i + 3);
+  }
+  return out + ") ORDER BY seq LIMIT ?2";
+}
+
+Result<core::Course> course_from_row(const Statement& st) {
+  core::Course c;
+  c.id = st.int64(0);
+  c.code = st.text(1);
+  c.title.ar = st.text(2);
+  c.title.en = st.text(3);
+  c.location = st.text(4);
+  c.start_at = instant(st.int64(5));
+  c.end_at = instant(st.int64(6));
+  c.decision_at = instant(st.int64(7));
+  c.min_participants = static_cast<int>(st.int64(8));
+  if (auto capacity = st.optional_int64(9)) c.capacity = static_cast<int>(*capacity);
+  c.fee = core::Fils{st.int64(10)};
+  c.prerequisite = st.optional_text(11);
+  c.exam_url = st.text(12);
+  c.evaluation_url = st.text(13);
+  std::string status = st.text(14);
+  if (!core::parse_course_status(status, c.status)) return corrupt("courses", "status", status);
+  c.quorum_reached = st.int64(15) != 0;
+  c.reminder_sent = st.int64(16) != 0;
+  for (std::size_t i = 0; i < core::kApplicationStateCount; ++i)
+    c.tally.by_state[i] = static_cast<int>(st.int64(static_cast<int>(kFirstTallyColumn + i)));
+  return c;
+}
+
+// Binds ?2..?26 (everything but the id).
+void bind_course(Statement& st, const core::Course& c) {
+  st.bind(2, c.code);
+  st.bind(3, c.title.ar);
+  st.bind(4, c.title.en);
+  st.bind(5, c.location);
+  st.bind(6, seconds(c.start_at));
+  st.bind(7, seconds(c.end_at));
+  st.bind(8, seconds(c.decision_at));
+  st.bind(9, std::int64_t{c.min_participants});
+  if (c.capacity)
+    st.bind(10, std::int64_t{*c.capacity});
+  else
+    st.bind_null(10);
+  st.bind(11, c.fee.value);
+  st.bind(12, c.prerequisite);
+  st.bind(13, c.exam_url);
+  st.bind(14, c.evaluation_url);
+  st.bind(15, core::to_string(c.status));
+  st.bind(16, std::int64_t{c.quorum_reached ? 1 : 0});
+  st.bind(17, std::int64_t{c.reminder_sent ? 1 : 0});
+  for (std::size_t i = 0; i < core::kApplicationStateCount; ++i)
+    st.bind(static_cast<int>(kFirstTallyColumn + i + 1), std::int64_t{c.tally.by_state[i]});
+}
+
+Result<core::Application> application_from_row(const Statement& st) {
+  core::Application a;
+  a.id = st.text(0);
+  a.course_id = st.int64(1);
+  a.seq = st.int64(2);
+  a.applicant.phone = st.text(3);
+  a.applicant.name = st.text(4);
+  std::string id_type = st.text(5);
+  auto type = core::parse_id_type(id_type);
+  if (!type) return corrupt("applications", "id_type", id_type);
+  a.applicant.id_type = *type;
+  a.applicant.id_number = st.text(6);
+  a.applicant.nationality = st.text(7);
+  std::string language = st.text(8);
+  if (!core::parse_language(language, a.applicant.language)) return corrupt("applications", "language", language);
+  a.channel = st.text(9);
+  std::string state = st.text(10);
+  if (!core::parse_application_state(state, a.state)) return corrupt("applications", "state", state);
+  a.created_at = instant(st.int64(11));
+  a.updated_at = instant(st.int64(12));
+  a.exam_token = st.optional_text(13);
+  if (!st.is_null(14)) {
+    a.bill = core::Bill{st.text(14), core::Fils{st.int64(15)}, instant(st.int64(16)), instant(st.int64(17))};
+  }
+  return a;
+}
+
+void bind_application(Statement& st, const core::Application& a) {
+  st.bind(1, a.id);
+  st.bind(2, a.course_id);
+  st.bind(3, a.seq);
+  st.bind(4, a.applicant.phone);
+  st.bind(5, a.applicant.name);
+  st.bind(6, core::to_string(a.applicant.id_type));
+  st.bind(7, a.applicant.id_number);
+  st.bind(8, a.applicant.nationality);
+  st.bind(9, core::to_string(a.applicant.language));
+  st.bind(10, a.channel);
+  st.bind(11, core::to_string(a.state));
+  st.bind(12, seconds(a.created_at));
+  st.bind(13, seconds(a.updated_at));
+  st.bind(14, a.exam_token);
+  if (a.bill) {
+    st.bind(15, a.bill->billing_number);
+    st.bind(16, a.bill->amount.value);
+    st.bind(17, seconds(a.bill->issued_at));
+    st.bind(18, seconds(a.bill->due_at));
+  } else {
+    for (int i = 15; i <= 18; ++i) st.bind_null(i);
+  }
+}
+
+Result<OutboxMessage> outbox_from_row(const Statement& st) {
+  OutboxMessage m;
+  m.id = st.int64(0);
+  m.application_id = st.text(1);
+  m.to = st.text(2);
+  m.text = st.text(3);
+  m.template_name = st.text(4);
+  std::string language = st.text(5);
+  if (!core::parse_language(language, m.language)) return corrupt("outbox", "language", language);
+  m.step = st.text(6);
+  m.segments = static_cast<int>(st.int64(7));
+  m.created_at = instant(st.int64(8));
+  m.status = st.text(9);
+  m.attempts = static_cast<int>(st.int64(10));
+  m.next_attempt_at = instant(st.int64(11));
+  m.provider = st.text(12);
+  m.provider_message_id = st.text(13);
+  m.last_error = st.text(14);
+  return m;
+}
+
+Result<PaymentRecord> payment_from_row(const Statement& st) {
+  PaymentRecord p;
+  p.joebpps_trx = st.text(0);
+  p.billing_number = st.text(1);
+  p.application_id = st.text(2);
+  p.paid = core::Fils{st.int64(3)};
+  p.due = core::Fils{st.int64(4)};
+  p.process_date = st.text(5);
+  p.stmt_date = st.text(6);
+  p.outcome = st.text(7);
+  p.received_at = instant(st.int64(8));
+  return p;
+}
+
+Result<core::HistoryEntry> history_from_row(const Statement& st) {
+  core::HistoryEntry h;
+  h.application_id = st.text(0);
+  h.at = instant(st.int64(1));
+  if (auto from = st.optional_text(2)) {
+    core::ApplicationState s;
+    if (!core::parse_application_state(*from, s)) return corrupt("history", "from_state", *from);
+    h.from = s;
+  }
+  std::string to = st.text(3);
+  if (!core::parse_application_state(to, h.to)) return corrupt("history", "to_state", to);
+  h.step = st.text(4);
+  h.event = st.text(5);
+  return h;
+}
+
+// Every row of `st`, mapped.
+template <class T, class F>
+Result<std::vector<T>> all_rows(Statement& st, F from_row) {
+  std::vector<T> out;
+  for (;;) {
+    auto row = st.step();
+    if (!row) return row.error();
+    if (!*row) return out;
+    Result<T> value = from_row(st);
+    if (!value) return value.error();
+    out.push_back(std::move(*value));
+  }
+}
+
+// The first row of `st`, mapped, or none.
+template <class T, class F>
+Result<std::optional<T>> first_row(Statement& st, F from_row) {
+  auto row = st.step();
+  if (!row) return row.error();
+  if (!*row) return std::optional<T>{};
+  Result<T> value = from_row(st);
+  if (!value) return value.error();
+  return std::optional<T>(std::move(*value));
+}
+
+bool message_mentions(sqlite3* db, std::string_view needle) {
+  return std::string_view(sqlite3_errmsg(db)).find(needle) != std::string_view::npos;
+}
+
+class SqliteTx final : public Tx {
+ public:
+  SqliteTx(Connection& conn, bool writable) : conn_(conn), writable_(writable) {}
+
+  Result<std::optional<core::Course>> course(std::int64_t id) override {
+    auto st = conn_.prepare(sql().course_by_id, "course");
+    if (!st) return st.error();
+    st->bind(1, id);
+    return first_row<core::Course>(*st, course_from_row);
+  }
+
+  Result<std::optional<core::Course>> course_by_code(std::string_view code) override {
+    auto st = conn_.prepare(sql().course_by_code, "course_by_code");
+    if (!st) return st.error();
+    st->bind(1, code);
+    return first_row<core::Course>(*st, course_from_row);
+  }
+
+  Result<std::vector<core::Course>> courses(const CourseFilter& filter) override {
+    auto st = conn_.prepare(filter.only_open ? sql().courses_open : sql().courses_all, "courses");
+    if (!st) return st.error();
+    if (filter.only_open) st->bind(1, seconds(filter.now));
+    return all_rows<core::Course>(*st, course_from_row);
+  }
+
+  Result<std::int64_t> insert_course(const core::Course& c) override {
+    if (auto s = writable("insert_course"); !s) return s.error();
+    auto st = conn_.prepare(sql().course_insert, "insert_course");
+    if (!st) return st.error();
+    bind_course(*st, c);
+    if (auto s = st->run(); !s) {
+      if (st->failed_code() == SQLITE_CONSTRAINT_UNIQUE && message_mentions(conn_.db(), "courses.code"))
+        return Error{"duplicate_course", "a course with code '" + c.code + "' exists already"};
+      return s.error();
+    }
+    return static_cast<std::int64_t>(sqlite3_last_insert_rowid(conn_.db()));
+  }
+
+  Status save_course(const core::Course& c) override {
+    if (auto s = writable("save_course"); !s) return s;
+    auto st = conn_.prepare(sql().course_update, "save_course");
+    if (!st) return st.error();
+    st->bind(1, c.id);
+    bind_course(*st, c);
+    if (auto s = st->run(); !s) {
+      if (st->failed_code() == SQLITE_CONSTRAINT_UNIQUE && message_mentions(conn_.db(), "courses.code"))
+        return Error{"duplicate_course", "a course with code '" + c.code + "' exists already"};
+      return s;
+    }
+    if (sqlite3_changes(conn_.db()) == 0)
+      return Error{"store_error", "save_course: no course with id " + std::to_string(c.id)};
+    return ok_status();
+  }
+
+  Result<std::optional<core::Application>> application(std::string_view id) override {
+    return application_where(sql().application_by_id, "application", id);
+  }
+
+  Result<std::optional<core::Application>> application_by_exam_token(std::string_view token) override {
+    return application_where(sql().application_by_token, "application_by_exam_token", token);
+  }
+
+  Result<std::optional<core::Application>> application_by_billing_number(std::string_view number) override {
+    return application_where(sql().application_by_billing, "application_by_billing_number", number);
+  }
+
+  Result<std::vector<core::Application>> applications(std::int64_t course_id,
+                                                      std::span<const core::ApplicationState> states,
+                                                      std::size_t limit) override {
+    if (states.empty()) return std::vector<core::Application>{};
+    auto st = conn_.prepare(applications_in_states_sql(states.size()), "applications");
+    if (!st) return st.error();
+    st->bind(1, course_id);
+    st->bind(2, limit_param(limit));
+    for (std::size_t i = 0; i < states.size(); ++i) st->bind(static_cast<int>(i + 3), core::to_string(states[i]));
+    return all_rows<core::Application>(*st, application_from_row);
+  }
+
+  Result<std::vector<core::Application>> live_applications_of(core::IdType type, std::string_view id_number) override {
+    auto st = conn_.prepare(sql().applications_live, "live_applications_of");
+    if (!st) return st.error();
+    st->bind(1, core::to_string(type));
+    st->bind(2, id_number);
+    return all_rows<core::Application>(*st, application_from_row);
+  }
+
+  Result<std::vector<core::Application>> applications_by_phone(std::string_view phone, std::size_t limit) override {
+    auto st = conn_.prepare(sql().applications_by_phone, "applications_by_phone");
+    if (!st) return st.error();
+    st->bind(1, phone);
+    st->bind(2, limit_param(limit));
+    return all_rows<core::Application>(*st, application_from_row);
+  }
+
+  Result<std::vector<core::Application>> bills_due(Instant now, std::size_t limit) override {
+    auto st = conn_.prepare(sql().bills_due, "bills_due");
+    if (!st) return st.error();
+    st->bind(1, seconds(now));
+    st->bind(2, limit_param(limit));
+    return all_rows<core::Application>(*st, application_from_row);
+  }
+
+  Status insert_application(const core::Application& a) override {
+    if (auto s = writable("insert_application"); !s) return s;
+    auto st = conn_.prepare(sql().application_insert, "insert_application");
+    if (!st) return st.error();
+    bind_application(*st, a);
+    return st->run();
+  }
+
+  Status save_application(const core::Application& a) override {
+    if (auto s = writable("save_application"); !s) return s;
+    auto st = conn_.prepare(sql().application_update, "save_application");
+    if (!st) return st.error();
+    bind_application(*st, a);
+    if (auto s = st->run(); !s) return s;
+    if (sqlite3_changes(conn_.db()) == 0) return Error{"store_error", "save_application: no application " + a.id};
+    return ok_status();
+  }
+
+  Result<std::int64_t> next_sequence(std::string_view name) override {
+    if (auto s = writable("next_sequence"); !s) return s.error();
+    auto st = conn_.prepare(sql().next_sequence, "next_sequence");
+    if (!st) return st.error();
+    st->bind(1, name);
+    auto row = st->step();
+    if (!row) return row.error();
+    if (!*row) return Error{"store_error", "next_sequence: no value returned"};
+    return st->int64(0);
+  }
+
+  Status add_history(const core::HistoryEntry& h) override {
+    if (auto s = writable("add_history"); !s) return s;
+    auto st = conn_.prepare(sql().history_insert, "add_history");
+    if (!st) return st.error();
+    st->bind(1, h.application_id);
+    st->bind(2, seconds(h.at));
+    if (h.from)
+      st->bind(3, core::to_string(*h.from));
+    else
+      st->bind_null(3);
+    st->bind(4, core::to_string(h.to));
+    st->bind(5, h.step);
+    st->bind(6, h.event);
+    return st->run();
+  }
+
+  Result<std::vector<core::HistoryEntry>> history(std::string_view application_id) override {
+    auto st = conn_.prepare(sql().history_select, "history");
+    if (!st) return st.error();
+    st->bind(1, application_id);
+    return all_rows<core::HistoryEntry>(*st, history_from_row);
+  }
+
+  Result<bool> has_pass(core::IdType type, std::string_view id_number, std::string_view prerequisite) override {
+    auto st = conn_.prepare(sql().pass_select, "has_pass");
+    if (!st) return st.error();
+    st->bind(1, core::to_string(type));
+    st->bind(2, id_number);
+    st->bind(3, prerequisite);
+    return st->step();
+  }
+
+  Status add_pass(const core::PrerequisitePass& p, Instant at) override {
+    if (auto s = writable("add_pass"); !s) return s;
+    auto st = conn_.prepare(sql().pass_insert, "add_pass");
+    if (!st) return st.error();
+    st->bind(1, core::to_string(p.id_type));
+    st->bind(2, p.id_number);
+    st->bind(3, p.prerequisite);
+    st->bind(4, p.source);
+    st->bind(5, seconds(at));
+    return st->run();
+  }
+
+  Result<std::int64_t> enqueue(const OutboxMessage& m) override {
+    if (auto s = writable("enqueue"); !s) return s.error();
+    auto st = conn_.prepare(sql().outbox_insert, "enqueue");
+    if (!st) return st.error();
+    st->bind(2, m.application_id);
+    st->bind(3, m.to);
+    st->bind(4, m.text);
+    st->bind(5, m.template_name);
+    st->bind(6, core::to_string(m.language));
+    st->bind(7, m.step);
+    st->bind(8, std::int64_t{m.segments});
+    st->bind(9, seconds(m.created_at));
+    st->bind(10, m.status);
+    st->bind(11, std::int64_t{m.attempts});
+    st->bind(12, seconds(m.next_attempt_at));
+    st->bind(13, m.provider);
+    st->bind(14, m.provider_message_id);
+    st->bind(15, m.last_error);
+    if (auto s = st->run(); !s) return s.error();
+    return static_cast<std::int64_t>(sqlite3_last_insert_rowid(conn_.db()));
+  }
+
+  Result<bool> record_event(std::string_view source, std::string_view key, std::string_view summary,
+                            Instant at) override {
+    if (auto s = writable("record_event"); !s) return s.error();
+    auto st = conn_.prepare(sql().event_insert, "record_event");
+    if (!st) return st.error();
+    st->bind(1, source);
+    st->bind(2, key);
+    st->bind(3, summary);
+    st->bind(4, seconds(at));
+    if (auto s = st->run(); !s) return s.error();
+    return sqlite3_changes(conn_.db()) == 1;
+  }
+
+  Result<std::optional<std::string>> event_summary(std::string_view source, std::string_view key) override {
+    auto st = conn_.prepare(sql().event_summary, "event_summary");
+    if (!st) return st.error();
+    st->bind(1, source);
+    st->bind(2, key);
+    return first_row<std::string>(*st, [](const Statement& row) -> Result<std::string> { return row.text(0); });
+  }
+
+  Result<std::optional<PaymentRecord>> payment(std::string_view joebpps_trx) override {
+    auto st = conn_.prepare(sql().payment_select, "payment");
+    if (!st) return st.error();
+    st->bind(1, joebpps_trx);
+    return first_row<PaymentRecord>(*st, payment_from_row);
+  }
+
+  Status insert_payment(const PaymentRecord& p) override {
+    if (auto s = writable("insert_payment"); !s) return s;
+    auto st = conn_.prepare(sql().payment_insert, "insert_payment");
+    if (!st) return st.error();
+    st->bind(1, p.joebpps_trx);
+    st->bind(2, p.billing_number);
+    st->bind(3, p.application_id);
+    st->bind(4, p.paid.value);
+    st->bind(5, p.due.value);
+    st->bind(6, p.process_date);
+    st->bind(7, p.stmt_date);
+    st->bind(8, p.outcome);
+    st->bind(9, seconds(p.received_at));
+    if (auto s = st->run(); !s) {
+      if (st->failed_code() == SQLITE_CONSTRAINT_PRIMARYKEY)
+        return Error{"duplicate_payment", "payment " + p.joebpps_trx + " is recorded already"};
+      return s;
+    }
+    return ok_status();
+  }
+
+  // The dispatcher's side; run as commands on the writer.
+  Result<std::vector<OutboxMessage>> claim_outbox(std::size_t limit, Instant now, Instant lease_until) {
+    std::vector<OutboxMessage> due;
+    {
+      auto st = conn_.prepare(sql().outbox_due, "claim_outbox");
+      if (!st) return st.error();
+      st->bind(1, seconds(now));
+      st->bind(2, limit_param(limit));
+      auto rows = all_rows<OutboxMessage>(*st, outbox_from_row);
+      if (!rows) return rows.error();
+      due = std::move(*rows);
+    }
+    for (auto& m : due) {
+      auto st = conn_.prepare(sql().outbox_lease, "claim_outbox");
+      if (!st) return st.error();
+      st->bind(1, m.id);
+      st->bind(2, seconds(lease_until));
+      if (auto s = st->run(); !s) return s.error();
+      m.status = "sending";
+      m.next_attempt_at = lease_until;
+    }
+    return due;
+  }
+
+  Status mark_sent(std::int64_t id, std::string_view provider, std::string_view provider_message_id, Instant at) {
+    auto st = conn_.prepare(sql().outbox_sent, "mark_sent");
+    if (!st) return st.error();
+    st->bind(1, id);
+    st->bind(2, provider);
+    st->bind(3, provider_message_id);
+    st->bind(4, seconds(at));
+    if (auto s = st->run(); !s) return s;
+    if (sqlite3_changes(conn_.db()) == 0) return not_found(id);
+    return ok_status();
+  }
+
+  Status mark_retry(std::int64_t id, std::string_view error, Instant next_attempt_at) {
+    auto st = conn_.prepare(sql().outbox_retry, "mark_retry");
+    if (!st) return st.error();
+    st->bind(1, id);
+    st->bind(2, error);
+    st->bind(3, seconds(next_attempt_at));
+    if (auto s = st->run(); !s) return s;
+    if (sqlite3_changes(conn_.db()) == 0) return why_unchanged(id);
+    return ok_status();
+  }
+
+  Status mark_failed(std::int64_t id, std::string_view error, Instant at) {
+    auto st = conn_.prepare(sql().outbox_failed, "mark_failed");
+    if (!st) return st.error();
+    st->bind(1, id);
+    st->bind(2, error);
+    st->bind(3, seconds(at));
+    if (auto s = st->run(); !s) return s;
+    if (sqlite3_changes(conn_.db()) == 0) return why_unchanged(id);
+    return ok_status();
+  }
+
+  Result<OutboxFigures> outbox_figures() {
+    OutboxFigures figures;
+    auto pair_from_row = [](const Statement& st) -> Result<std::pair<std::string, std::int64_t>> {
+      return std::pair<std::string, std::int64_t>(st.text(0), st.int64(1));
+    };
+    {
+      auto st = conn_.prepare(sql().outbox_by_status, "outbox_figures");
+      if (!st) return st.error();
+      auto rows = all_rows<std::pair<std::string, std::int64_t>>(*st, pair_from_row);
+      if (!rows) return rows.error();
+      figures.by_status = std::move(*rows);
+    }
+    {
+      auto st = conn_.prepare(sql().outbox_by_provider, "outbox_figures");
+      if (!st) return st.error();
+      auto rows = all_rows<std::pair<std::string, std::int64_t>>(*st, pair_from_row);
+      if (!rows) return rows.error();
+      figures.by_provider = std::move(*rows);
+    }
+    {
+      auto st = conn_.prepare(sql().outbox_oldest_pending, "outbox_figures");
+      if (!st) return st.error();
+      auto row = st->step();
+      if (!row) return row.error();
+      if (*row && !st->is_null(0)) figures.oldest_pending = instant(st->int64(0));
+    }
+    return figures;
+  }
+
+  Status ping() {
+    auto st = conn_.prepare("SELECT 1", "ping");
+    if (!st) return st.error();
+    auto row = st->step();
+    if (!row) return row.error();
+    return ok_status();
+  }
+
+ private:
+  Status writable(std::string_view what) const {
+    if (writable_) return ok_status();
+    return Error{"store_error", std::string(what) + " is a write; Store::read() gives a read-only snapshot"};
+  }
+
+  Result<std::optional<core::Application>> application_where(const std::string& query, std::string_view what,
+                                                             std::string_view value) {
+    auto st = conn_.prepare(query, what);
+    if (!st) return st.error();
+    st->bind(1, value);
+    return first_row<core::Application>(*st, application_from_row);
+  }
+
+  static Error not_found(std::int64_t id) {
+    return Error{"outbox_not_found", "no outbox message " + std::to_string(id)};
+  }
+
+  // mark_retry/mark_failed changed nothing: an unknown id is an error; a message already sent
+  // is left as it is, and the late report is not one (the dispatcher carries on with the others).
+  Status why_unchanged(std::int64_t id) {
+    auto st = conn_.prepare(sql().outbox_exists, "outbox status");
+    if (!st) return st.error();
+    st->bind(1, id);
+    auto row = st->step();
+    if (!row) return row.error();
+    if (!*row) return not_found(id);
+    return ok_status();
+  }
+
+  Connection& conn_;
+  bool writable_;
+};
+
+Status run_guarded(const Store::Command& command, Tx& tx) {
+  if (!command) return Error{"store_error", "empty command"};
+  // Commands report failure as values; an exception still must not take the writer down with it.
+  try {
+    return command(tx);
+  } catch (const std::exception& e) {
+    return Error{"store_error", std::string("command threw: ") + e.what()};
+  } catch (...) {
+    return Error{"store_error", "command threw"};
+  }
+}
+
+Status step_once(Connection& conn, std::string_view statement) {
+  auto st = conn.prepare(statement, statement);
+  if (!st) return st.error();
+  return st->run();
+}
+
+class SqliteStore final : public Store {
+ public:
+  SqliteStore(const SqliteSettings& settings, std::unique_ptr<Connection> writer,
+              std::vector<std::unique_ptr<Connection>> readers)
+      : max_batch_(settings.max_batch),
+        writer_conn_(std::move(writer)),
+        writer_tx_(*writer_conn_, true),
+        readers_(std::move(readers)) {
+    for (auto& r : readers_) free_readers_.push_back(r.get());
+    writer_ = std::thread([this] { run_writer(); });
+  }
+
+  ~SqliteStore() override { close(); }
+
+  void write(Command command, Done done) override {
+    bool queued = false;
+    {
+      std::lock_guard lock(queue_mutex_);
+      if (!closing_) {
+        queue_.push_back(Item{std::move(command), std::move(done)});
+        queued = true;
+      }
+    }
+    if (queued) {
+      queue_cv_.notify_one();
+    } else if (done) {
+      done(unavailable());
+    }
+  }
+
+  Status read(const Command& command) override {
+    Connection* conn = acquire_reader();
+    if (!conn) return unavailable();
+    Status result = [&]() -> Status {
+      if (auto s = step_once(*conn, "BEGIN"); !s) return s;
+      SqliteTx tx(*conn, false);
+      Status r = run_guarded(command, tx);
+      if (auto s = step_once(*conn, "COMMIT"); !s) {
+        if (!sqlite3_get_autocommit(conn->db())) (void)step_once(*conn, "ROLLBACK");
+        if (r.ok()) r = s;
+      }
+      return r;
+    }();
+    release_reader(conn);
+    return result;
+  }
+
+  Result<std::vector<OutboxMessage>> claim_outbox(std::size_t limit, Instant now, Instant lease_until) override {
+    std::vector<OutboxMessage> claimed;
+    Status s = write_sync([&](Tx& tx) -> Status {
+      auto r = static_cast<SqliteTx&>(tx).claim_outbox(limit, now, lease_until);
+      if (!r) return r.error();
+      claimed = std::move(*r);
+      return ok_status();
+    });
+    if (!s) return s.error();
+    return claimed;
+  }
+
+  Status mark_sent(std::int64_t id, std::string_view provider, std::string_view provider_message_id,
+                   Instant at) override {
+    return write_sync(
+        [&](Tx& tx) { return static_cast<SqliteTx&>(tx).mark_sent(id, provider, provider_message_id, at); });
+  }
+
+  Status mark_retry(std::int64_t id, std::string_view error, Instant next_attempt_at) override {
+    return write_sync([&](Tx& tx) { return static_cast<SqliteTx&>(tx).mark_retry(id, error, next_attempt_at); });
+  }
+
+  Status mark_failed(std::int64_t id, std::string_view error, Instant at) override {
+    return write_sync([&](Tx& tx) { return static_cast<SqliteTx&>(tx).mark_failed(id, error, at); });
+  }
+
+  Result<OutboxFigures> outbox_figures() override {
+    OutboxFigures figures;
+    Status s = read([&](Tx& tx) -> Status {
+      auto r = static_cast<SqliteTx&>(tx).outbox_figures();
+      if (!r) return r.error();
+      figures = std::move(*r);
+      return ok_status();
+    });
+    if (!s) return s.error();
+    return figures;
+  }
+
+  Status ping() override {
+    {
+      std::lock_guard lock(queue_mutex_);
+      if (closing_) return unavailable();
+    }
+    return read([](Tx& tx) { return static_cast<SqliteTx&>(tx).ping(); });
+  }
+
+  void close() override {
+    {
+      std::lock_guard lock(queue_mutex_);
+      closing_ = true;
+    }
+    queue_cv_.notify_all();
+    // From a `done` callback: the writer finishes the queue and ends; joining is left to the owner.
+    if (std::this_thread::get_id() == writer_id_) return;
+    std::lock_guard lock(close_mutex_);
+    if (writer_.joinable()) writer_.join();
+    std::unique_lock pool_lock(pool_mutex_);
+    readers_closed_ = true;
+    pool_cv_.notify_all();
+    // Reads already running finish on their connections first.
+    pool_cv_.wait(pool_lock, [&] { return free_readers_.size() == readers_.size(); });
+  }
+
+ private:
+  struct Item {
+    Command command;
+    Done done;
+  };
+
+  void run_writer() {
+    writer_id_ = std::this_thread::get_id();
+    std::vector<Item> batch;
+    batch.reserve(std::min<std::size_t>(max_batch_, 4096));
+    for (;;) {
+      {
+        std::unique_lock lock(queue_mutex_);
+        queue_cv_.wait(lock, [&] { return !queue_.empty() || closing_; });
+        if (queue_.empty()) return;  // closing, and everything queued is done
+        std::size_t n = std::min(queue_.size(), max_batch_);
+        for (std::size_t i = 0; i < n; ++i) {
+          batch.push_back(std::move(queue_.front()));
+          queue_.pop_front();
+        }
+      }
+      run_batch(batch);
+      batch.clear();
+    }
+  }
+
+  // Group commit: one transaction, a savepoint per command, one COMMIT, then every `done`.
+  void run_batch(std::vector<Item>& batch) {
+    sqlite3* db = writer_conn_->db();
+    std::vector<Status> results;
+    results.reserve(batch.size());
+    std::size_t tx_first = 0;  // the first command of the transaction in progress
+    Status begun = step_once(*writer_conn_, "BEGIN IMMEDIATE");
+    for (std::size_t i = 0; i < batch.size(); ++i) {
+      if (!begun) {
+        results.push_back(begun.error());
+        continue;
+      }
+      bool lost = false;
+      results.push_back(run_command(batch[i].command, lost));
+      if (lost) {
+        // SQLite (or a failed ROLLBACK TO) lost the whole transaction: nothing since BEGIN survives,
+        // so no command in it may report success. The rest of the batch gets a new transaction.
+        Error gone = sqlite_error(db, "transaction rolled back");
+        if (!sqlite3_get_autocommit(db)) (void)step_once(*writer_conn_, "ROLLBACK");
+        for (std::size_t j = tx_first; j <= i; ++j)
+          if (results[j].ok()) results[j] = gone;
+        tx_first = i + 1;
+        if (i + 1 < batch.size()) begun = step_once(*writer_conn_, "BEGIN IMMEDIATE");
+      }
+    }
+    if (begun && tx_first < batch.size()) {
+      if (Status committed = step_once(*writer_conn_, "COMMIT"); !committed) {
+        if (!sqlite3_get_autocommit(db)) (void)step_once(*writer_conn_, "ROLLBACK");
+        // A command that failed alone keeps its own reason; nothing of the others is on disk.
+        for (std::size_t j = tx_first; j < batch.size(); ++j)
+          if (results[j].ok()) results[j] = committed.error();
+      }
+    }
+    for (std::size_t i = 0; i < batch.size(); ++i) {
+      if (!batch[i].done) continue;
+      // A throwing callback must not stop the writer for everyone else.
+      try {
+        batch[i].done(results[i]);
+      } catch (...) {
+      }
+    }
+  }
+
+  // One command under its own savepoint. `lost`: the enclosing transaction is gone.
+  Status run_command(const Command& command, bool& lost) {
+    sqlite3* db = writer_conn_->db();
+    if (Status s = step_once(*writer_conn_, "SAVEPOINT c"); !s) {
+      lost = sqlite3_get_autocommit(db) != 0;
+      return s;
+    }
+    Status result = run_guarded(command, writer_tx_);
+    if (sqlite3_get_autocommit(db)) {
+      lost = true;
+      return result;
+    }
+    if (result.ok()) {
+      Status released = step_once(*writer_conn_, "RELEASE c");
+      if (released) return result;
+      result = released;
+    }
+    if (!step_once(*writer_conn_, "ROLLBACK TO c") || !step_once(*writer_conn_, "RELEASE c")) lost = true;
+    if (sqlite3_get_autocommit(db)) lost = true;
+    return result;
+  }
+
+  Connection* acquire_reader() {
+    std::unique_lock lock(pool_mutex_);
+    pool_cv_.wait(lock, [&] { return readers_closed_ || !free_readers_.empty(); });
+    if (readers_closed_) return nullptr;
+    Connection* conn = free_readers_.back();
+    free_readers_.pop_back();
+    return conn;
+  }
+
+  void release_reader(Connection* conn) {
+    {
+      std::lock_guard lock(pool_mutex_);
+      free_readers_.push_back(conn);
+    }
+    pool_cv_.notify_all();
+  }
+
+  const std::size_t max_batch_;
+  std::unique_ptr<Connection> writer_conn_;  // used by the writer thread only
+  SqliteTx writer_tx_;
+
+  std::mutex queue_mutex_;
+  std::condition_variable queue_cv_;
+  std::deque<Item> queue_;
+  bool closing_ = false;
+  std::thread writer_;
+  std::atomic<std::thread::id> writer_id_{};
+  std::mutex close_mutex_;
+
+  std::vector<std::unique_ptr<Connection>> readers_;
+  std::mutex pool_mutex_;
+  std::condition_variable pool_cv_;
+  std::vector<Connection*> free_readers_;
+  bool readers_closed_ = false;
+};
+
+Status check_settings(const SqliteSettings& s) {
+  auto bad = [](std::string message) { return Error{"invalid_store_settings", std::move(message)}; };
+  if (s.path.empty()) return bad("sqlite path is empty");
+  if (s.path == ":memory:" || s.path.starts_with("file::memory:") || s.path.find("mode=memory") != std::string::npos)
+    return bad("sqlite path '" + s.path + "' is an in-memory database; readers need a file they can open too");
+  if (s.readers == 0) return bad("sqlite readers must be at least 1");
+  if (s.max_batch == 0) return bad("sqlite max_batch must be at least 1");
+  return ok_status();
+}
+
+// Brings the database to `migrations.size()` in one transaction. BEGIN IMMEDIATE also keeps two
+// processes opening the same new file from both migrating it.
+Status migrate(Connection& conn, const std::string& path, std::span<const std::string_view> migrations) {
+  if (auto s = conn.exec("BEGIN IMMEDIATE", "migrating " + path); !s) return s;
+  auto fail = [&](Error e) -> Status {
+    if (!sqlite3_get_autocommit(conn.db())) (void)conn.exec("ROLLBACK", "rolling back the migration");
+    return e;
+  };
+  if (auto s = conn.exec("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, "
+                         "applied_at INTEGER NOT NULL) STRICT",
+                         "creating schema_version");
+      !s)
+    return fail(s.error());
+  std::int64_t current = 0;
+  {
+    auto st = conn.prepare("SELECT COALESCE(MAX(version), 0) FROM schema_version", "reading schema_version");
+    if (!st) return fail(st.error());
+    auto row = st->step();
+    if (!row) return fail(row.error());
+    if (*row) current = st->int64(0);
+  }
+  auto known = static_cast<std::int64_t>(migrations.size());
+  if (current > known)
+    return fail(Error{"schema_too_new", path + " is at schema version " + std::to_string(current) +
+                                            ", newer than this build knows (" + std::to_string(known) +
+                                            "); run a newer course-gateway"});
+  auto now = std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now());
+  for (std::int64_t v = current + 1; v <= known; ++v) {
+    std::string what = "migration " + std::to_string(v) + " of " + path;
+    if (auto s = conn.exec(std::string(migrations[static_cast<std::size_t>(v - 1)]), what); !s) return fail(s.error());
+    auto st = conn.prepare("INSERT INTO schema_version (version, applied_at) VALUES (?1, ?2)", "recording migration");
+    if (!st) return fail(st.error());
+    st->bind(1, v);
+    st->bind(2, seconds(now));
+    if (auto s = st->run(); !s) return fail(s.error());
+  }
+  if (auto s = conn.exec("COMMIT", "committing the migration of " + path); !s) return fail(s.error());
+  return ok_status();
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Store>> open(const SqliteSettings& settings, std::span<const std::string_view> migrations) {
+  if (auto s = check_settings(settings); !s) return s.error();
+  auto writer = Connection::open(settings.path,
+                                 ConnectionOptions{.read_only = false, .synchronous_full = settings.synchronous_full});
+  if (!writer) return writer.error();
+  if (auto s = migrate(**writer, settings.path, migrations); !s) return s.error();
+  std::vector<std::unique_ptr<Connection>> readers;
+  for (std::size_t i = 0; i < settings.readers; ++i) {
+    auto reader = Connection::open(settings.path,
+                                   ConnectionOptions{.read_only = true, .synchronous_full = settings.synchronous_full});
+    if (!reader) return reader.error();
+    readers.push_back(std::move(*reader));
+  }
+  std::unique_ptr<Store> store = std::make_unique<SqliteStore>(settings, std::move(*writer), std::move(readers));
+  return Result<std::unique_ptr<Store>>(std::move(store));
+}
+
+}  // namespace sqlite
+
+Result<std::unique_ptr<Store>> open_sqlite(const SqliteSettings& settings) {
+  return sqlite::open(settings, sqlite::migrations());
+}
+
+}  // namespace cg::store

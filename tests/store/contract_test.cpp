@@ -1,0 +1,1110 @@
+// The store contract: what the gateway relies on from any backend (store.hpp), checked through
+// the interface only.
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cctype>
+#include <future>
+#include <latch>
+#include <set>
+#include <thread>
+
+#include "tests/store/contract.hpp"
+
+namespace cg::store::testing {
+
+using core::Application;
+using core::ApplicationState;
+using core::Course;
+using core::Fils;
+using core::HistoryEntry;
+using core::IdType;
+using core::Language;
+
+void StoreContract::SetUp() {
+  static std::atomic<int> counter{0};
+  const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
+  scratch_ = std::to_string(::getpid()) + "-" + std::to_string(counter++) + "-" + info->name();
+  for (char& c : scratch_)
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-') c = '_';
+  GetParam().remove(scratch_);
+  store_ = open_store();
+  ASSERT_NE(store_, nullptr);
+}
+
+void StoreContract::TearDown() {
+  if (store_) store_->close();
+  store_.reset();
+  GetParam().remove(scratch_);
+}
+
+std::unique_ptr<Store> StoreContract::open_store() {
+  auto opened = GetParam().open(scratch_);
+  EXPECT_TRUE(opened.ok()) << opened.error().code << ": " << opened.error().message;
+  if (!opened) return nullptr;
+  return std::move(*opened);
+}
+
+void StoreContract::reopen() {
+  store_->close();
+  store_.reset();
+  store_ = open_store();
+  ASSERT_NE(store_, nullptr);
+}
+
+namespace {
+
+const Instant t0{std::chrono::seconds{1'790'000'000}};  // 2026-09-21
+constexpr std::chrono::seconds kMinute{60};
+constexpr std::chrono::seconds kHour{3600};
+constexpr std::chrono::seconds kDay{86400};
+
+std::string describe(const Status& s) { return s.ok() ? "ok" : s.error().code + ": " + s.error().message; }
+
+Course make_course(std::string code, Instant start = t0 + 30 * kDay) {
+  Course c;
+  c.code = std::move(code);
+  c.title = {"مهارات الحاسوب الأساسية", "Basic Computer Skills"};
+  c.location = "مركز الحسين الثقافي – رأس العين";
+  c.start_at = start;
+  c.end_at = start + 4 * kDay;
+  c.decision_at = start - kDay;
+  c.min_participants = 3;
+  c.capacity = 20;
+  c.fee = Fils{25000};
+  c.prerequisite = "computer-basics";
+  c.exam_url = "https://exam.amman.jo/placement";
+  c.evaluation_url = "https://amman.jo/eval/101";
+  return c;
+}
+
+Application make_application(std::string id, std::int64_t course_id, std::int64_t seq,
+                             ApplicationState state = ApplicationState::awaiting_quorum) {
+  Application a;
+  a.id = std::move(id);
+  a.course_id = course_id;
+  a.seq = seq;
+  a.applicant.phone = "+962791234567";
+  a.applicant.name = "محمد أحمد";
+  a.applicant.id_type = IdType::national_id;
+  a.applicant.id_number = "9871234567";
+  a.applicant.nationality = "JO";
+  a.applicant.language = Language::ar;
+  a.channel = "sms";
+  a.state = state;
+  a.created_at = t0 + std::chrono::seconds{seq};
+  a.updated_at = a.created_at;
+  return a;
+}
+
+void expect_same(const Course& want, const Course& got) {
+  EXPECT_EQ(want.id, got.id);
+  EXPECT_EQ(want.code, got.code);
+  EXPECT_EQ(want.title, got.title);
+  EXPECT_EQ(want.location, got.location);
+  EXPECT_EQ(want.start_at, got.start_at);
+  EXPECT_EQ(want.end_at, got.end_at);
+  EXPECT_EQ(want.decision_at, got.decision_at);
+  EXPECT_EQ(want.min_participants, got.min_participants);
+  EXPECT_EQ(want.capacity, got.capacity);
+  EXPECT_EQ(want.fee, got.fee);
+  EXPECT_EQ(want.prerequisite, got.prerequisite);
+  EXPECT_EQ(want.exam_url, got.exam_url);
+  EXPECT_EQ(want.evaluation_url, got.evaluation_url);
+  EXPECT_EQ(want.status, got.status);
+  EXPECT_EQ(want.quorum_reached, got.quorum_reached);
+  EXPECT_EQ(want.reminder_sent, got.reminder_sent);
+  EXPECT_EQ(want.tally, got.tally);
+}
+
+void expect_same(const Application& want, const Application& got) {
+  EXPECT_EQ(want.id, got.id);
+  EXPECT_EQ(want.course_id, got.course_id);
+  EXPECT_EQ(want.seq, got.seq);
+  EXPECT_EQ(want.applicant.phone, got.applicant.phone);
+  EXPECT_EQ(want.applicant.name, got.applicant.name);
+  EXPECT_EQ(want.applicant.id_type, got.applicant.id_type);
+  EXPECT_EQ(want.applicant.id_number, got.applicant.id_number);
+  EXPECT_EQ(want.applicant.nationality, got.applicant.nationality);
+  EXPECT_EQ(want.applicant.language, got.applicant.language);
+  EXPECT_EQ(want.channel, got.channel);
+  EXPECT_EQ(want.state, got.state);
+  EXPECT_EQ(want.created_at, got.created_at);
+  EXPECT_EQ(want.updated_at, got.updated_at);
+  EXPECT_EQ(want.exam_token, got.exam_token);
+  ASSERT_EQ(want.bill.has_value(), got.bill.has_value());
+  if (want.bill) {
+    EXPECT_EQ(want.bill->billing_number, got.bill->billing_number);
+    EXPECT_EQ(want.bill->amount, got.bill->amount);
+    EXPECT_EQ(want.bill->issued_at, got.bill->issued_at);
+    EXPECT_EQ(want.bill->due_at, got.bill->due_at);
+  }
+}
+
+std::vector<std::string> ids_of(const std::vector<Application>& apps) {
+  std::vector<std::string> out;
+  for (const auto& a : apps) out.push_back(a.id);
+  return out;
+}
+
+std::vector<std::int64_t> seqs_of(const std::vector<Application>& apps) {
+  std::vector<std::int64_t> out;
+  for (const auto& a : apps) out.push_back(a.seq);
+  return out;
+}
+
+// Runs `f` in a read snapshot and hands back what it returned; fails the test on a store error.
+template <class T>
+T read_value(Store& store, const std::function<Result<T>(Tx&)>& f) {
+  std::optional<T> out;
+  Status s = store.read([&](Tx& tx) -> Status {
+    auto r = f(tx);
+    if (!r) return r.error();
+    out = std::move(*r);
+    return ok_status();
+  });
+  EXPECT_TRUE(s.ok()) << describe(s);
+  return out ? std::move(*out) : T{};
+}
+
+std::int64_t insert_course(Store& store, const Course& c) {
+  std::int64_t id = 0;
+  Status s = store.write_sync([&](Tx& tx) -> Status {
+    auto r = tx.insert_course(c);
+    if (!r) return r.error();
+    id = *r;
+    return ok_status();
+  });
+  EXPECT_TRUE(s.ok()) << describe(s);
+  return id;
+}
+
+void insert_applications(Store& store, const std::vector<Application>& apps) {
+  Status s = store.write_sync([&](Tx& tx) -> Status {
+    for (const auto& a : apps)
+      if (auto r = tx.insert_application(a); !r) return r;
+    return ok_status();
+  });
+  ASSERT_TRUE(s.ok()) << describe(s);
+}
+
+std::optional<Course> course_by_code(Store& store, std::string_view code) {
+  return read_value<std::optional<Course>>(store, [&](Tx& tx) { return tx.course_by_code(code); });
+}
+
+OutboxMessage make_message(std::string to, Instant due, std::string text = "تم استلام طلبك") {
+  OutboxMessage m;
+  m.application_id = "app-1";
+  m.to = std::move(to);
+  m.text = std::move(text);
+  m.template_name = "application_received";
+  m.language = Language::ar;
+  m.step = "4";
+  m.segments = 1;
+  m.created_at = due;
+  m.next_attempt_at = due;
+  return m;
+}
+
+std::int64_t enqueue(Store& store, const OutboxMessage& m) {
+  std::int64_t id = 0;
+  Status s = store.write_sync([&](Tx& tx) -> Status {
+    auto r = tx.enqueue(m);
+    if (!r) return r.error();
+    id = *r;
+    return ok_status();
+  });
+  EXPECT_TRUE(s.ok()) << describe(s);
+  return id;
+}
+
+std::vector<std::int64_t> claim_ids(Store& store, std::size_t limit, Instant now, Instant lease_until) {
+  auto claimed = store.claim_outbox(limit, now, lease_until);
+  EXPECT_TRUE(claimed.ok()) << claimed.error().message;
+  std::vector<std::int64_t> ids;
+  if (claimed)
+    for (const auto& m : *claimed) ids.push_back(m.id);
+  return ids;
+}
+
+std::int64_t figure(const std::vector<std::pair<std::string, std::int64_t>>& figures, std::string_view key) {
+  for (const auto& [k, n] : figures)
+    if (k == key) return n;
+  return 0;
+}
+
+Result<bool> record_event(Store& store, std::string_view source, std::string_view key, std::string_view summary) {
+  bool fresh = false;
+  Status s = store.write_sync([&](Tx& tx) -> Status {
+    auto r = tx.record_event(source, key, summary, t0);
+    if (!r) return r.error();
+    fresh = *r;
+    return ok_status();
+  });
+  if (!s) return s.error();
+  return fresh;
+}
+
+PaymentRecord make_payment(std::string trx) {
+  PaymentRecord p;
+  p.joebpps_trx = std::move(trx);
+  p.billing_number = "100000017";
+  p.application_id = "app-1";
+  p.paid = Fils{25000};
+  p.due = Fils{25000};
+  p.process_date = "2026-09-21T10:15:00";
+  p.stmt_date = "2026-09-21";
+  p.outcome = "applied";
+  p.received_at = t0;
+  return p;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Opening
+
+TEST_P(StoreContract, ReopeningKeepsDataAndIsRepeatable) {
+  std::int64_t id = insert_course(*store_, make_course("JOIN 101"));
+  reopen();
+  reopen();
+  auto c = course_by_code(*store_, "JOIN 101");
+  ASSERT_TRUE(c.has_value());
+  EXPECT_EQ(c->id, id);
+  EXPECT_TRUE(store_->ping().ok());
+}
+
+// ---------------------------------------------------------------------------------------------
+// Courses
+
+TEST_P(StoreContract, CourseRoundTripsEveryField) {
+  Course c = make_course("JOIN 101");
+  c.status = core::CourseStatus::open;
+  c.quorum_reached = true;
+  c.reminder_sent = true;
+  for (std::size_t i = 0; i < core::kApplicationStateCount; ++i) c.tally.by_state[i] = static_cast<int>(10 + i);
+  c.id = insert_course(*store_, c);
+  ASSERT_GT(c.id, 0);
+
+  auto by_id = read_value<std::optional<Course>>(*store_, [&](Tx& tx) { return tx.course(c.id); });
+  ASSERT_TRUE(by_id.has_value());
+  expect_same(c, *by_id);
+  auto by_code = course_by_code(*store_, "JOIN 101");
+  ASSERT_TRUE(by_code.has_value());
+  expect_same(c, *by_code);
+
+  EXPECT_FALSE(read_value<std::optional<Course>>(*store_, [&](Tx& tx) { return tx.course(c.id + 1000); }));
+  EXPECT_FALSE(course_by_code(*store_, "JOIN 999"));
+  EXPECT_FALSE(course_by_code(*store_, "join 101x"));
+}
+
+TEST_P(StoreContract, CourseWithoutCapacityOrPrerequisiteRoundTrips) {
+  Course c = make_course("FREE 1");
+  c.capacity.reset();
+  c.prerequisite.reset();
+  c.fee = Fils{0};
+  c.status = core::CourseStatus::postponed;
+  c.id = insert_course(*store_, c);
+  auto got = course_by_code(*store_, "FREE 1");
+  ASSERT_TRUE(got.has_value());
+  expect_same(c, *got);
+}
+
+TEST_P(StoreContract, CoursesGetDistinctIds) {
+  std::int64_t a = insert_course(*store_, make_course("A"));
+  std::int64_t b = insert_course(*store_, make_course("B"));
+  EXPECT_GT(a, 0);
+  EXPECT_GT(b, 0);
+  EXPECT_NE(a, b);
+}
+
+TEST_P(StoreContract, DuplicateCourseCodeIsRefusedAndItsCommandRolledBack) {
+  insert_course(*store_, make_course("JOIN 101"));
+  Status s = store_->write_sync([&](Tx& tx) -> Status {
+    if (auto r = tx.insert_course(make_course("JOIN 102")); !r) return r.error();
+    auto again = tx.insert_course(make_course("JOIN 101"));
+    if (!again) return again.error();
+    return ok_status();
+  });
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.error().code, "duplicate_course");
+  EXPECT_FALSE(course_by_code(*store_, "JOIN 102")) << "the failed command's other write stayed";
+  auto all = read_value<std::vector<Course>>(*store_, [](Tx& tx) { return tx.courses({}); });
+  EXPECT_EQ(all.size(), 1u);
+}
+
+TEST_P(StoreContract, SaveCourseChangesEveryField) {
+  Course c = make_course("JOIN 101");
+  c.id = insert_course(*store_, c);
+  c.title = {"أساسيات الإكسل", "Excel Basics"};
+  c.location = "Zahran";
+  c.start_at += kDay;
+  c.end_at += 2 * kDay;
+  c.decision_at += kHour;
+  c.min_participants = 5;
+  c.capacity.reset();
+  c.fee = Fils{12500};
+  c.prerequisite.reset();
+  c.exam_url = "https://exam.example/2";
+  c.evaluation_url = "https://eval.example/2";
+  c.status = core::CourseStatus::ended;
+  c.quorum_reached = true;
+  c.reminder_sent = true;
+  c.tally[ApplicationState::confirmed] = 7;
+  c.tally[ApplicationState::waitlisted] = 2;
+  c.code = "JOIN 201";
+  ASSERT_TRUE(store_->write_sync([&](Tx& tx) { return tx.save_course(c); }).ok());
+  auto got = read_value<std::optional<Course>>(*store_, [&](Tx& tx) { return tx.course(c.id); });
+  ASSERT_TRUE(got.has_value());
+  expect_same(c, *got);
+  EXPECT_FALSE(course_by_code(*store_, "JOIN 101"));
+}
+
+TEST_P(StoreContract, SaveCourseRefusesAnUnknownCourse) {
+  Course c = make_course("GHOST");
+  c.id = 4242;
+  EXPECT_FALSE(store_->write_sync([&](Tx& tx) { return tx.save_course(c); }).ok());
+  EXPECT_FALSE(course_by_code(*store_, "GHOST"));
+}
+
+TEST_P(StoreContract, CoursesFilterOnlyOpenNotYetStarted) {
+  const Instant now = t0;
+  auto add = [&](std::string code, Instant start, core::CourseStatus status) {
+    Course c = make_course(std::move(code), start);
+    c.status = status;
+    insert_course(*store_, c);
+  };
+  add("LATER", now + 10 * kDay, core::CourseStatus::open);
+  add("SOON", now + kDay, core::CourseStatus::open);
+  add("STARTED", now - kHour, core::CourseStatus::open);
+  add("STARTS-NOW", now, core::CourseStatus::open);
+  add("POSTPONED", now + 5 * kDay, core::CourseStatus::postponed);
+  add("ENDED", now - 20 * kDay, core::CourseStatus::ended);
+
+  auto codes = [](const std::vector<Course>& cs) {
+    std::vector<std::string> out;
+    for (const auto& c : cs) out.push_back(c.code);
+    return out;
+  };
+  auto open = read_value<std::vector<Course>>(
+      *store_, [&](Tx& tx) { return tx.courses(CourseFilter{.only_open = true, .now = now}); });
+  EXPECT_EQ(codes(open), (std::vector<std::string>{"SOON", "LATER"}));
+  auto all = read_value<std::vector<Course>>(*store_, [&](Tx& tx) { return tx.courses(CourseFilter{}); });
+  std::vector<std::string> all_codes = codes(all);
+  std::sort(all_codes.begin(), all_codes.end());
+  EXPECT_EQ(all_codes, (std::vector<std::string>{"ENDED", "LATER", "POSTPONED", "SOON", "STARTED", "STARTS-NOW"}));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Applications
+
+TEST_P(StoreContract, ApplicationRoundTripsEveryField) {
+  std::int64_t course = insert_course(*store_, make_course("JOIN 101"));
+  Application plain = make_application("a-plain", course, 1);
+  Application full = make_application("a-full", course, 2, ApplicationState::awaiting_payment);
+  full.applicant.phone = "+447700900123";
+  full.applicant.name = "Jane Smith";
+  full.applicant.id_type = IdType::passport;
+  full.applicant.id_number = "X1234567";
+  full.applicant.nationality = "GB";
+  full.applicant.language = Language::en;
+  full.channel = "web";
+  full.updated_at = full.created_at + kHour;
+  full.exam_token = "tok-ABCdef_123";
+  full.bill = core::Bill{"100000017", Fils{25000}, t0 + kHour, t0 + 73 * kHour};
+  insert_applications(*store_, {plain, full});
+
+  for (const auto* want : {&plain, &full}) {
+    auto got = read_value<std::optional<Application>>(*store_, [&](Tx& tx) { return tx.application(want->id); });
+    ASSERT_TRUE(got.has_value()) << want->id;
+    expect_same(*want, *got);
+  }
+  auto by_token = read_value<std::optional<Application>>(
+      *store_, [](Tx& tx) { return tx.application_by_exam_token("tok-ABCdef_123"); });
+  ASSERT_TRUE(by_token.has_value());
+  expect_same(full, *by_token);
+  auto by_bill = read_value<std::optional<Application>>(
+      *store_, [](Tx& tx) { return tx.application_by_billing_number("100000017"); });
+  ASSERT_TRUE(by_bill.has_value());
+  expect_same(full, *by_bill);
+
+  EXPECT_FALSE(read_value<std::optional<Application>>(*store_, [](Tx& tx) { return tx.application("nope"); }));
+  EXPECT_FALSE(read_value<std::optional<Application>>(
+      *store_, [](Tx& tx) { return tx.application_by_exam_token("tok-abcdef_123"); }));
+  EXPECT_FALSE(read_value<std::optional<Application>>(
+      *store_, [](Tx& tx) { return tx.application_by_billing_number("100000018"); }));
+}
+
+TEST_P(StoreContract, SaveApplicationChangesStateTokenAndBill) {
+  std::int64_t course = insert_course(*store_, make_course("JOIN 101"));
+  Application a = make_application("a-1", course, 1, ApplicationState::awaiting_exam);
+  a.exam_token = "tok-1";
+  insert_applications(*store_, {a});
+
+  a.state = ApplicationState::awaiting_payment;
+  a.exam_token.reset();
+  a.bill = core::Bill{"200000019", Fils{30000}, t0 + kHour, t0 + 2 * kDay};
+  a.updated_at = t0 + kHour;
+  ASSERT_TRUE(store_->write_sync([&](Tx& tx) { return tx.save_application(a); }).ok());
+
+  auto got = read_value<std::optional<Application>>(*store_, [](Tx& tx) { return tx.application("a-1"); });
+  ASSERT_TRUE(got.has_value());
+  expect_same(a, *got);
+  EXPECT_FALSE(
+      read_value<std::optional<Application>>(*store_, [](Tx& tx) { return tx.application_by_exam_token("tok-1"); }));
+  EXPECT_TRUE(read_value<std::optional<Application>>(
+      *store_, [](Tx& tx) { return tx.application_by_billing_number("200000019"); }));
+
+  Application ghost = make_application("a-ghost", course, 9);
+  EXPECT_FALSE(store_->write_sync([&](Tx& tx) { return tx.save_application(ghost); }).ok());
+}
+
+TEST_P(StoreContract, ExamTokensAndBillingNumbersAreUnique) {
+  std::int64_t course = insert_course(*store_, make_course("JOIN 101"));
+  Application a = make_application("a-1", course, 1, ApplicationState::awaiting_exam);
+  a.exam_token = "tok-same";
+  insert_applications(*store_, {a});
+  Application b = make_application("a-2", course, 2, ApplicationState::awaiting_exam);
+  b.exam_token = "tok-same";
+  EXPECT_FALSE(store_->write_sync([&](Tx& tx) { return tx.insert_application(b); }).ok());
+
+  Application c = make_application("a-3", course, 3, ApplicationState::awaiting_payment);
+  c.bill = core::Bill{"300000011", Fils{1000}, t0, t0 + kDay};
+  insert_applications(*store_, {c});
+  Application d = make_application("a-4", course, 4, ApplicationState::awaiting_payment);
+  d.bill = core::Bill{"300000011", Fils{1000}, t0, t0 + kDay};
+  EXPECT_FALSE(store_->write_sync([&](Tx& tx) { return tx.insert_application(d); }).ok());
+  EXPECT_FALSE(read_value<std::optional<Application>>(*store_, [](Tx& tx) { return tx.application("a-2"); }));
+  EXPECT_FALSE(read_value<std::optional<Application>>(*store_, [](Tx& tx) { return tx.application("a-4"); }));
+}
+
+TEST_P(StoreContract, ApplicationsInStatesComeInSeqOrderWithLimit) {
+  std::int64_t c1 = insert_course(*store_, make_course("C1"));
+  std::int64_t c2 = insert_course(*store_, make_course("C2"));
+  insert_applications(*store_, {
+                                   make_application("s5", c1, 5, ApplicationState::awaiting_quorum),
+                                   make_application("s2", c1, 2, ApplicationState::waitlisted),
+                                   make_application("s9", c1, 9, ApplicationState::awaiting_quorum),
+                                   make_application("s1", c1, 1, ApplicationState::confirmed),
+                                   make_application("s7", c1, 7, ApplicationState::waitlisted),
+                                   make_application("s3", c2, 3, ApplicationState::awaiting_quorum),
+                               });
+  auto query = [&](std::int64_t course, std::vector<ApplicationState> states, std::size_t limit) {
+    return seqs_of(
+        read_value<std::vector<Application>>(*store_, [&](Tx& tx) { return tx.applications(course, states, limit); }));
+  };
+  using S = ApplicationState;
+  EXPECT_EQ(query(c1, {S::awaiting_quorum, S::waitlisted}, 0), (std::vector<std::int64_t>{2, 5, 7, 9}));
+  EXPECT_EQ(query(c1, {S::waitlisted, S::awaiting_quorum}, 2), (std::vector<std::int64_t>{2, 5}));
+  EXPECT_EQ(query(c1, {S::waitlisted}, 1), (std::vector<std::int64_t>{2}));
+  EXPECT_EQ(query(c1, {S::confirmed}, 0), (std::vector<std::int64_t>{1}));
+  EXPECT_EQ(query(c1, {S::expired}, 0), (std::vector<std::int64_t>{}));
+  EXPECT_EQ(query(c1, {}, 0), (std::vector<std::int64_t>{}));
+  EXPECT_EQ(query(c2, {S::awaiting_quorum}, 0), (std::vector<std::int64_t>{3}));
+  std::vector<S> every(core::kAllApplicationStates.begin(), core::kAllApplicationStates.end());
+  EXPECT_EQ(query(c1, every, 0), (std::vector<std::int64_t>{1, 2, 5, 7, 9}));
+}
+
+TEST_P(StoreContract, LiveApplicationsOfOneDocumentAcrossCourses) {
+  std::int64_t c1 = insert_course(*store_, make_course("C1"));
+  std::int64_t c2 = insert_course(*store_, make_course("C2"));
+  std::int64_t c3 = insert_course(*store_, make_course("C3"));
+  std::vector<Application> apps;
+  int seq = 0;
+  // The same national ID in every state on three courses: only live ones come back.
+  for (auto state : core::kAllApplicationStates) {
+    std::int64_t course = std::vector<std::int64_t>{c1, c2, c3}[seq % 3];
+    apps.push_back(make_application("mine-" + std::string(core::to_string(state)), course, ++seq, state));
+  }
+  Application other_number = make_application("other-number", c1, ++seq, ApplicationState::confirmed);
+  other_number.applicant.id_number = "9871234568";
+  Application passport = make_application("passport-same-number", c1, ++seq, ApplicationState::confirmed);
+  passport.applicant.id_type = IdType::passport;
+  apps.push_back(other_number);
+  apps.push_back(passport);
+  insert_applications(*store_, apps);
+
+  auto live = read_value<std::vector<Application>>(
+      *store_, [](Tx& tx) { return tx.live_applications_of(IdType::national_id, "9871234567"); });
+  std::set<std::string> got;
+  for (const auto& a : live) got.insert(a.id);
+  std::set<std::string> want;
+  for (auto state : core::kAllApplicationStates)
+    if (core::is_live(state)) want.insert("mine-" + std::string(core::to_string(state)));
+  EXPECT_EQ(got, want);
+
+  auto by_passport = read_value<std::vector<Application>>(
+      *store_, [](Tx& tx) { return tx.live_applications_of(IdType::passport, "9871234567"); });
+  EXPECT_EQ(ids_of(by_passport), (std::vector<std::string>{"passport-same-number"}));
+  EXPECT_TRUE(read_value<std::vector<Application>>(*store_, [](Tx& tx) {
+                return tx.live_applications_of(IdType::national_id, "2000000000");
+              }).empty());
+}
+
+TEST_P(StoreContract, ApplicationsByPhoneNewestFirstAtMostLimit) {
+  std::int64_t c1 = insert_course(*store_, make_course("C1"));
+  std::int64_t c2 = insert_course(*store_, make_course("C2"));
+  Application oldest = make_application("oldest", c1, 1, ApplicationState::cancelled);
+  Application middle = make_application("middle", c2, 2, ApplicationState::confirmed);
+  Application newest = make_application("newest", c1, 3, ApplicationState::awaiting_quorum);
+  oldest.created_at = t0;
+  middle.created_at = t0 + kMinute;
+  newest.created_at = t0 + kHour;
+  Application stranger = make_application("stranger", c1, 4);
+  stranger.applicant.phone = "+962781111111";
+  insert_applications(*store_, {middle, stranger, newest, oldest});
+
+  auto query = [&](std::string phone, std::size_t limit) {
+    return ids_of(
+        read_value<std::vector<Application>>(*store_, [&](Tx& tx) { return tx.applications_by_phone(phone, limit); }));
+  };
+  EXPECT_EQ(query("+962791234567", 10), (std::vector<std::string>{"newest", "middle", "oldest"}));
+  EXPECT_EQ(query("+962791234567", 2), (std::vector<std::string>{"newest", "middle"}));
+  EXPECT_EQ(query("+962781111111", 10), (std::vector<std::string>{"stranger"}));
+  EXPECT_EQ(query("+962770000000", 10), (std::vector<std::string>{}));
+}
+
+TEST_P(StoreContract, BillsDueOldestFirstOnlyAwaitingPayment) {
+  std::int64_t course = insert_course(*store_, make_course("PAID"));
+  auto billed = [&](std::string id, std::int64_t seq, ApplicationState state, Instant due) {
+    Application a = make_application(std::move(id), course, seq, state);
+    a.bill = core::Bill{"4000000" + std::to_string(10 + seq), Fils{25000}, due - 3 * kDay, due};
+    return a;
+  };
+  insert_applications(*store_, {
+                                   billed("due-recently", 1, ApplicationState::awaiting_payment, t0 - kMinute),
+                                   billed("due-long-ago", 2, ApplicationState::awaiting_payment, t0 - kDay),
+                                   billed("due-now", 3, ApplicationState::awaiting_payment, t0),
+                                   billed("due-later", 4, ApplicationState::awaiting_payment, t0 + kMinute),
+                                   billed("paid", 5, ApplicationState::confirmed, t0 - 2 * kDay),
+                                   billed("expired", 6, ApplicationState::expired, t0 - 2 * kDay),
+                                   make_application("unbilled", course, 7, ApplicationState::awaiting_quorum),
+                               });
+  auto due = [&](Instant now, std::size_t limit) {
+    return ids_of(read_value<std::vector<Application>>(*store_, [&](Tx& tx) { return tx.bills_due(now, limit); }));
+  };
+  EXPECT_EQ(due(t0, 10), (std::vector<std::string>{"due-long-ago", "due-recently", "due-now"}));
+  EXPECT_EQ(due(t0, 2), (std::vector<std::string>{"due-long-ago", "due-recently"}));
+  EXPECT_EQ(due(t0 - 2 * kDay, 10), (std::vector<std::string>{}));
+  EXPECT_EQ(due(t0 + kHour, 10), (std::vector<std::string>{"due-long-ago", "due-recently", "due-now", "due-later"}));
+}
+
+// ---------------------------------------------------------------------------------------------
+// History, passes, sequences
+
+TEST_P(StoreContract, HistoryRoundTripsInOrder) {
+  std::int64_t course = insert_course(*store_, make_course("C1"));
+  insert_applications(*store_, {make_application("a-1", course, 1), make_application("a-2", course, 2)});
+  std::vector<HistoryEntry> entries{
+      {"a-1", t0, std::nullopt, ApplicationState::awaiting_quorum, "4", "received:sms"},
+      {"a-1", t0 + kHour, ApplicationState::awaiting_quorum, ApplicationState::awaiting_exam, "6.3", "quorum"},
+      // Same instant as the one before: insertion order still decides.
+      {"a-1", t0 + kHour, ApplicationState::awaiting_exam, ApplicationState::awaiting_payment, "7.3.1",
+       "exam_result:pass"},
+  };
+  HistoryEntry other{"a-2", t0, std::nullopt, ApplicationState::awaiting_quorum, "4", "received:web"};
+  ASSERT_TRUE(store_
+                  ->write_sync([&](Tx& tx) -> Status {
+                    for (std::size_t i = 0; i < entries.size(); ++i) {
+                      if (auto s = tx.add_history(entries[i]); !s) return s;
+                      if (i == 0)
+                        if (auto s = tx.add_history(other); !s) return s;
+                    }
+                    return ok_status();
+                  })
+                  .ok());
+  auto got = read_value<std::vector<HistoryEntry>>(*store_, [](Tx& tx) { return tx.history("a-1"); });
+  ASSERT_EQ(got.size(), entries.size());
+  for (std::size_t i = 0; i < entries.size(); ++i) {
+    EXPECT_EQ(got[i].application_id, entries[i].application_id);
+    EXPECT_EQ(got[i].at, entries[i].at);
+    EXPECT_EQ(got[i].from, entries[i].from);
+    EXPECT_EQ(got[i].to, entries[i].to);
+    EXPECT_EQ(got[i].step, entries[i].step);
+    EXPECT_EQ(got[i].event, entries[i].event);
+  }
+  auto got_other = read_value<std::vector<HistoryEntry>>(*store_, [](Tx& tx) { return tx.history("a-2"); });
+  ASSERT_EQ(got_other.size(), 1u);
+  EXPECT_EQ(got_other[0].event, "received:web");
+  EXPECT_TRUE(read_value<std::vector<HistoryEntry>>(*store_, [](Tx& tx) { return tx.history("none"); }).empty());
+}
+
+TEST_P(StoreContract, PassesAreKeptByDocumentAndPrerequisite) {
+  auto has = [&](IdType type, std::string number, std::string prerequisite) {
+    return read_value<bool>(*store_, [&](Tx& tx) { return tx.has_pass(type, number, prerequisite); });
+  };
+  EXPECT_FALSE(has(IdType::national_id, "9871234567", "computer-basics"));
+  core::PrerequisitePass pass{IdType::national_id, "9871234567", "computer-basics", "exam"};
+  ASSERT_TRUE(store_->write_sync([&](Tx& tx) { return tx.add_pass(pass, t0); }).ok());
+  // Recording the same pass again (an operator confirms what the exam showed) is fine.
+  core::PrerequisitePass again{IdType::national_id, "9871234567", "computer-basics", "operator"};
+  ASSERT_TRUE(store_->write_sync([&](Tx& tx) { return tx.add_pass(again, t0 + kDay); }).ok());
+
+  EXPECT_TRUE(has(IdType::national_id, "9871234567", "computer-basics"));
+  EXPECT_FALSE(has(IdType::national_id, "9871234567", "excel-basics"));
+  EXPECT_FALSE(has(IdType::national_id, "9871234568", "computer-basics"));
+  EXPECT_FALSE(has(IdType::passport, "9871234567", "computer-basics"));
+  reopen();
+  EXPECT_TRUE(has(IdType::national_id, "9871234567", "computer-basics"));
+}
+
+TEST_P(StoreContract, SequencesGrowPerNameAndSurviveReopen) {
+  std::vector<std::int64_t> application, billing;
+  auto take = [&](std::string name, std::vector<std::int64_t>& into, int n) {
+    ASSERT_TRUE(store_
+                    ->write_sync([&](Tx& tx) -> Status {
+                      for (int i = 0; i < n; ++i) {
+                        auto v = tx.next_sequence(name);
+                        if (!v) return v.error();
+                        into.push_back(*v);
+                      }
+                      return ok_status();
+                    })
+                    .ok());
+  };
+  take("application", application, 3);
+  take("billing", billing, 1);
+  take("application", application, 1);
+  reopen();
+  take("application", application, 2);
+  take("billing", billing, 1);
+  ASSERT_EQ(application.size(), 6u);
+  for (std::size_t i = 1; i < application.size(); ++i) EXPECT_GT(application[i], application[i - 1]);
+  ASSERT_EQ(billing.size(), 2u);
+  EXPECT_GT(billing[1], billing[0]);
+  EXPECT_GT(application.front(), 0);
+  EXPECT_GT(billing.front(), 0);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Outbox
+
+TEST_P(StoreContract, OutboxClaimLeasesRowsUntilTheLeaseEnds) {
+  OutboxMessage first = make_message("+962791234567", t0);
+  first.segments = 2;
+  first.step = "6.3";
+  first.template_name = "exam_link";
+  first.application_id = "app-7";
+  std::int64_t m1 = enqueue(*store_, first);
+  std::int64_t m2 = enqueue(*store_, make_message("+962791234568", t0 + kMinute));
+  std::int64_t m3 = enqueue(*store_, make_message("+962791234569", t0 + kHour));
+  EXPECT_LT(m1, m2);
+  EXPECT_LT(m2, m3);
+
+  auto claimed = store_->claim_outbox(10, t0 + kMinute, t0 + 2 * kMinute);
+  ASSERT_TRUE(claimed.ok()) << claimed.error().message;
+  ASSERT_EQ(claimed->size(), 2u);
+  const OutboxMessage& c1 = (*claimed)[0].id == m1 ? (*claimed)[0] : (*claimed)[1];
+  EXPECT_EQ(c1.id, m1);
+  EXPECT_EQ(c1.application_id, "app-7");
+  EXPECT_EQ(c1.to, "+962791234567");
+  EXPECT_EQ(c1.text, first.text);
+  EXPECT_EQ(c1.template_name, "exam_link");
+  EXPECT_EQ(c1.language, Language::ar);
+  EXPECT_EQ(c1.step, "6.3");
+  EXPECT_EQ(c1.segments, 2);
+  EXPECT_EQ(c1.created_at, t0);
+  EXPECT_EQ(c1.status, "sending");
+  EXPECT_EQ(c1.attempts, 0) << "attempts counts finished attempts";
+
+  // Leased: nobody else gets them before the lease ends; m3 is not due yet.
+  EXPECT_TRUE(claim_ids(*store_, 10, t0 + 2 * kMinute - std::chrono::seconds{1}, t0 + kHour).empty());
+  // The lease ran out (the dispatcher died): they are claimed again.
+  auto again = store_->claim_outbox(10, t0 + 2 * kMinute, t0 + 2 * kHour);
+  ASSERT_TRUE(again.ok());
+  ASSERT_EQ(again->size(), 2u);
+  for (const auto& m : *again) EXPECT_EQ(m.attempts, 0) << "a lease that ran out is not an attempt";
+  EXPECT_EQ(claim_ids(*store_, 10, t0 + kHour, t0 + 2 * kHour), (std::vector<std::int64_t>{m3}));
+}
+
+TEST_P(StoreContract, OutboxClaimTakesOldestDueFirstUpToLimit) {
+  std::vector<std::int64_t> ids;
+  for (int i = 0; i < 5; ++i) ids.push_back(enqueue(*store_, make_message("+96279000000" + std::to_string(i), t0)));
+  auto first = claim_ids(*store_, 2, t0, t0 + kMinute);
+  EXPECT_EQ(first, (std::vector<std::int64_t>{ids[0], ids[1]}));
+  auto rest = claim_ids(*store_, 10, t0, t0 + kMinute);
+  std::sort(rest.begin(), rest.end());
+  EXPECT_EQ(rest, (std::vector<std::int64_t>{ids[2], ids[3], ids[4]}));
+  EXPECT_TRUE(claim_ids(*store_, 10, t0, t0 + kMinute).empty());
+}
+
+TEST_P(StoreContract, OutboxSentRetriedAndFailedMessages) {
+  std::int64_t sent = enqueue(*store_, make_message("+962791111111", t0));
+  std::int64_t retried = enqueue(*store_, make_message("+962792222222", t0));
+  std::int64_t failed = enqueue(*store_, make_message("+962793333333", t0));
+  ASSERT_EQ(claim_ids(*store_, 10, t0, t0 + kMinute).size(), 3u);
+
+  ASSERT_TRUE(store_->mark_sent(sent, "kannel", "kannel-42", t0 + std::chrono::seconds{5}).ok());
+  ASSERT_TRUE(store_->mark_retry(retried, "HTTP 503 from kannel", t0 + 10 * kMinute).ok());
+  ASSERT_TRUE(store_->mark_failed(failed, "invalid destination", t0 + std::chrono::seconds{6}).ok());
+
+  // Only the retried one comes back, and only when its retry time has come.
+  EXPECT_TRUE(claim_ids(*store_, 10, t0 + 9 * kMinute, t0 + 20 * kMinute).empty());
+  auto back = store_->claim_outbox(10, t0 + 10 * kMinute, t0 + 11 * kMinute);
+  ASSERT_TRUE(back.ok());
+  ASSERT_EQ(back->size(), 1u);
+  EXPECT_EQ((*back)[0].id, retried);
+  EXPECT_EQ((*back)[0].attempts, 1);
+  EXPECT_EQ((*back)[0].last_error, "HTTP 503 from kannel");
+  ASSERT_TRUE(store_->mark_sent(retried, "infobip", "ib-1", t0 + 10 * kMinute).ok());
+  EXPECT_TRUE(claim_ids(*store_, 10, t0 + 100 * kDay, t0 + 101 * kDay).empty());
+
+  // A late report about a message another dispatcher already sent does not take it back; unknown
+  // ids are refused.
+  EXPECT_TRUE(store_->mark_retry(sent, "late timeout", t0 + kHour).ok());
+  EXPECT_TRUE(store_->mark_failed(sent, "late failure", t0 + kHour).ok());
+  EXPECT_TRUE(claim_ids(*store_, 10, t0 + 100 * kDay, t0 + 101 * kDay).empty());
+  EXPECT_FALSE(store_->mark_sent(987654, "kannel", "x", t0).ok());
+  EXPECT_FALSE(store_->mark_retry(987654, "x", t0).ok());
+  EXPECT_FALSE(store_->mark_failed(987654, "x", t0).ok());
+
+  auto figures = store_->outbox_figures();
+  ASSERT_TRUE(figures.ok()) << figures.error().message;
+  EXPECT_EQ(figure(figures->by_status, "sent"), 2);
+  EXPECT_EQ(figure(figures->by_status, "failed"), 1);
+  EXPECT_EQ(figure(figures->by_status, "pending"), 0);
+  EXPECT_EQ(figure(figures->by_status, "sending"), 0);
+  EXPECT_EQ(figure(figures->by_provider, "kannel"), 1);
+  EXPECT_EQ(figure(figures->by_provider, "infobip"), 1);
+  EXPECT_FALSE(figures->oldest_pending.has_value());
+}
+
+TEST_P(StoreContract, OutboxFiguresCountByStatusAndShowOldestPending) {
+  auto empty = store_->outbox_figures();
+  ASSERT_TRUE(empty.ok());
+  EXPECT_TRUE(empty->by_status.empty());
+  EXPECT_TRUE(empty->by_provider.empty());
+  EXPECT_FALSE(empty->oldest_pending.has_value());
+
+  OutboxMessage older = make_message("+962791111111", t0 + kHour);
+  older.created_at = t0 - kHour;  // created earlier, due later
+  enqueue(*store_, older);
+  enqueue(*store_, make_message("+962792222222", t0));
+  enqueue(*store_, make_message("+962793333333", t0 + kDay));
+  ASSERT_EQ(claim_ids(*store_, 1, t0, t0 + kMinute).size(), 1u);
+
+  auto figures = store_->outbox_figures();
+  ASSERT_TRUE(figures.ok());
+  EXPECT_EQ(figure(figures->by_status, "pending"), 2);
+  EXPECT_EQ(figure(figures->by_status, "sending"), 1);
+  EXPECT_TRUE(figures->by_provider.empty());
+  ASSERT_TRUE(figures->oldest_pending.has_value());
+  EXPECT_EQ(*figures->oldest_pending, t0 - kHour);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Events and payments
+
+TEST_P(StoreContract, RecordEventDedupesDurably) {
+  auto fresh = record_event(*store_, "efawateercom", "trx-1", "paid 25.000 for 100000017");
+  ASSERT_TRUE(fresh.ok());
+  EXPECT_TRUE(*fresh);
+  auto again = record_event(*store_, "efawateercom", "trx-1", "something else");
+  ASSERT_TRUE(again.ok());
+  EXPECT_FALSE(*again);
+  auto other_source = record_event(*store_, "exam", "trx-1", "exam result");
+  ASSERT_TRUE(other_source.ok());
+  EXPECT_TRUE(*other_source);
+
+  reopen();
+  auto after = record_event(*store_, "efawateercom", "trx-1", "after restart");
+  ASSERT_TRUE(after.ok());
+  EXPECT_FALSE(*after);
+  auto summary =
+      read_value<std::optional<std::string>>(*store_, [](Tx& tx) { return tx.event_summary("efawateercom", "trx-1"); });
+  EXPECT_EQ(summary, std::optional<std::string>("paid 25.000 for 100000017"));
+  EXPECT_FALSE(
+      read_value<std::optional<std::string>>(*store_, [](Tx& tx) { return tx.event_summary("efawateercom", "x"); }));
+}
+
+TEST_P(StoreContract, AnEventRecordedByAFailedCommandIsNotRemembered) {
+  Status s = store_->write_sync([](Tx& tx) -> Status {
+    auto r = tx.record_event("sms", "msg-1", "first try", t0);
+    if (!r) return r.error();
+    return Error{"illegal_transition", "refused after recording"};
+  });
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.error().code, "illegal_transition");
+  auto retry = record_event(*store_, "sms", "msg-1", "second try");
+  ASSERT_TRUE(retry.ok());
+  EXPECT_TRUE(*retry);
+}
+
+TEST_P(StoreContract, PaymentsAreUniqueByTransaction) {
+  PaymentRecord p = make_payment("JOEBPPS-1");
+  ASSERT_TRUE(store_->write_sync([&](Tx& tx) { return tx.insert_payment(p); }).ok());
+  PaymentRecord twin = make_payment("JOEBPPS-1");
+  twin.paid = Fils{1};
+  twin.outcome = "refund:expired";
+  EXPECT_FALSE(store_->write_sync([&](Tx& tx) { return tx.insert_payment(twin); }).ok());
+
+  auto got = read_value<std::optional<PaymentRecord>>(*store_, [](Tx& tx) { return tx.payment("JOEBPPS-1"); });
+  ASSERT_TRUE(got.has_value());
+  EXPECT_EQ(got->joebpps_trx, p.joebpps_trx);
+  EXPECT_EQ(got->billing_number, p.billing_number);
+  EXPECT_EQ(got->application_id, p.application_id);
+  EXPECT_EQ(got->paid, p.paid);
+  EXPECT_EQ(got->due, p.due);
+  EXPECT_EQ(got->process_date, p.process_date);
+  EXPECT_EQ(got->stmt_date, p.stmt_date);
+  EXPECT_EQ(got->outcome, "applied");
+  EXPECT_EQ(got->received_at, p.received_at);
+  EXPECT_FALSE(read_value<std::optional<PaymentRecord>>(*store_, [](Tx& tx) { return tx.payment("JOEBPPS-2"); }));
+
+  PaymentRecord unknown_bill = make_payment("JOEBPPS-2");
+  unknown_bill.application_id.clear();
+  unknown_bill.outcome = "refund:unknown";
+  ASSERT_TRUE(store_->write_sync([&](Tx& tx) { return tx.insert_payment(unknown_bill); }).ok());
+  auto got2 = read_value<std::optional<PaymentRecord>>(*store_, [](Tx& tx) { return tx.payment("JOEBPPS-2"); });
+  ASSERT_TRUE(got2.has_value());
+  EXPECT_EQ(got2->application_id, "");
+}
+
+TEST_P(StoreContract, ArabicTextRoundTripsExactly) {
+  // Diacritics, tatweel, Arabic-Indic digits, ZWNJ, an RTL mark and a 4-byte emoji.
+  const std::string title = "دورةُ الحاسوبِ الأساسيّة ـ المستوى ١";
+  const std::string name = "عبدُ الرّحمن\u200cالحسيني \u200fأبو سمرة 👍";
+  const std::string text = "تمت الموافقة على طلبك في دورة «مهارات الحاسوب» — الرسوم ٢٥٫٠٠٠ د.أ";
+  Course c = make_course("دورة ١٠١");
+  c.title.ar = title;
+  c.id = insert_course(*store_, c);
+  Application a = make_application("ar-1", c.id, 1);
+  a.applicant.name = name;
+  insert_applications(*store_, {a});
+  OutboxMessage m = make_message("+962791234567", t0, text);
+  enqueue(*store_, m);
+  ASSERT_TRUE(store_
+                  ->write_sync([&](Tx& tx) -> Status {
+                    auto r = tx.record_event("sms", "رسالة-١", text, t0);
+                    if (!r) return r.error();
+                    return tx.add_history(
+                        HistoryEntry{"ar-1", t0, std::nullopt, ApplicationState::awaiting_quorum, "4", "استلام"});
+                  })
+                  .ok());
+
+  auto got_course = course_by_code(*store_, "دورة ١٠١");
+  ASSERT_TRUE(got_course.has_value());
+  EXPECT_EQ(got_course->title.ar, title);
+  EXPECT_EQ(got_course->location, c.location);
+  auto got_app = read_value<std::optional<Application>>(*store_, [](Tx& tx) { return tx.application("ar-1"); });
+  ASSERT_TRUE(got_app.has_value());
+  EXPECT_EQ(got_app->applicant.name, name);
+  auto claimed = store_->claim_outbox(1, t0, t0 + kMinute);
+  ASSERT_TRUE(claimed.ok());
+  ASSERT_EQ(claimed->size(), 1u);
+  EXPECT_EQ((*claimed)[0].text, text);
+  EXPECT_EQ(read_value<std::optional<std::string>>(*store_, [](Tx& tx) { return tx.event_summary("sms", "رسالة-١"); }),
+            std::optional<std::string>(text));
+  auto history = read_value<std::vector<HistoryEntry>>(*store_, [](Tx& tx) { return tx.history("ar-1"); });
+  ASSERT_EQ(history.size(), 1u);
+  EXPECT_EQ(history[0].event, "استلام");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Transactions, batches, lifecycle
+
+TEST_P(StoreContract, ReadSnapshotRefusesEveryWrite) {
+  std::int64_t course = insert_course(*store_, make_course("C1"));
+  Course c = make_course("C2");
+  Application a = make_application("a-1", course, 1);
+  std::vector<std::string> accepted;
+  Status s = store_->read([&](Tx& tx) -> Status {
+    if (tx.insert_course(c).ok()) accepted.push_back("insert_course");
+    Course existing = make_course("C1");
+    existing.id = course;
+    existing.min_participants = 99;
+    if (tx.save_course(existing).ok()) accepted.push_back("save_course");
+    if (tx.insert_application(a).ok()) accepted.push_back("insert_application");
+    if (tx.save_application(a).ok()) accepted.push_back("save_application");
+    if (tx.next_sequence("application").ok()) accepted.push_back("next_sequence");
+    if (tx.add_history(HistoryEntry{"a-1", t0, std::nullopt, ApplicationState::awaiting_quorum, "4", "x"}).ok())
+      accepted.push_back("add_history");
+    if (tx.add_pass(core::PrerequisitePass{IdType::national_id, "9871234567", "p", "exam"}, t0).ok())
+      accepted.push_back("add_pass");
+    if (tx.enqueue(make_message("+962791234567", t0)).ok()) accepted.push_back("enqueue");
+    if (tx.record_event("sms", "k", "s", t0).ok()) accepted.push_back("record_event");
+    if (tx.insert_payment(make_payment("T-1")).ok()) accepted.push_back("insert_payment");
+    return ok_status();
+  });
+  ASSERT_TRUE(s.ok()) << describe(s);
+  EXPECT_TRUE(accepted.empty()) << "accepted in a read: " << ::testing::PrintToString(accepted);
+  EXPECT_FALSE(course_by_code(*store_, "C2"));
+  EXPECT_EQ(course_by_code(*store_, "C1")->min_participants, 3);
+  auto fresh = record_event(*store_, "sms", "k", "s");
+  ASSERT_TRUE(fresh.ok());
+  EXPECT_TRUE(*fresh);
+}
+
+TEST_P(StoreContract, ReadAndWriteReturnTheCommandsOwnError) {
+  Status r = store_->read([](Tx&) -> Status { return Error{"not_found", "no such course"}; });
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code, "not_found");
+  Status w = store_->write_sync([](Tx&) -> Status { return Error{"illegal_transition", "no"}; });
+  ASSERT_FALSE(w.ok());
+  EXPECT_EQ(w.error().code, "illegal_transition");
+  EXPECT_EQ(w.error().message, "no");
+}
+
+TEST_P(StoreContract, DoneRunsAfterTheCommitSoAReadSeesTheWrite) {
+  std::promise<bool> seen;
+  store_->write(
+      [](Tx& tx) -> Status {
+        return tx.insert_course(make_course("VISIBLE")).ok() ? ok_status() : Error{"x", "x"};
+      },
+      [&](const Status& s) {
+        bool found = false;
+        if (s.ok()) found = course_by_code(*store_, "VISIBLE").has_value();
+        seen.set_value(found);
+      });
+  EXPECT_TRUE(seen.get_future().get());
+}
+
+TEST_P(StoreContract, AFailingCommandInABatchIsRolledBackAlone) {
+  // Hold the writer inside one command so the others queue up and are taken as one batch.
+  std::promise<void> release;
+  std::shared_future<void> released = release.get_future().share();
+  std::promise<void> holding;
+  store_->write(
+      [&](Tx&) -> Status {
+        holding.set_value();
+        released.wait();
+        return ok_status();
+      },
+      nullptr);
+  holding.get_future().wait();
+
+  constexpr int kWriters = 6;
+  constexpr int kFailing = 3;
+  std::vector<std::optional<Status>> results(kWriters);
+  std::latch all_done(kWriters);
+  std::vector<std::thread> threads;
+  for (int i = 0; i < kWriters; ++i) {
+    threads.emplace_back([&, i] {
+      store_->write(
+          [i](Tx& tx) -> Status {
+            auto id = tx.insert_course(make_course("BATCH-" + std::to_string(i)));
+            if (!id) return id.error();
+            if (auto r = tx.record_event("batch", std::to_string(i), "written", t0); !r) return r.error();
+            if (auto r = tx.next_sequence("batch-" + std::to_string(i)); !r) return r.error();
+            if (i == kFailing) return Error{"illegal_transition", "refused after writing"};
+            return ok_status();
+          },
+          [&, i](const Status& s) {
+            results[i] = s;
+            all_done.count_down();
+          });
+    });
+  }
+  for (auto& t : threads) t.join();  // every write() has queued its command
+  release.set_value();
+  all_done.wait();
+
+  for (int i = 0; i < kWriters; ++i) {
+    ASSERT_TRUE(results[i].has_value());
+    if (i == kFailing) {
+      ASSERT_FALSE(results[i]->ok());
+      EXPECT_EQ(results[i]->error().code, "illegal_transition");
+      EXPECT_FALSE(course_by_code(*store_, "BATCH-" + std::to_string(i)));
+      auto fresh = record_event(*store_, "batch", std::to_string(i), "again");
+      ASSERT_TRUE(fresh.ok());
+      EXPECT_TRUE(*fresh) << "the failed command's event stayed";
+    } else {
+      EXPECT_TRUE(results[i]->ok()) << i << ": " << describe(*results[i]);
+      EXPECT_TRUE(course_by_code(*store_, "BATCH-" + std::to_string(i)));
+      auto fresh = record_event(*store_, "batch", std::to_string(i), "again");
+      ASSERT_TRUE(fresh.ok());
+      EXPECT_FALSE(*fresh);
+    }
+  }
+}
+
+TEST_P(StoreContract, CloseFinishesQueuedCommandsAndTheyAreDurable) {
+  constexpr int kCommands = 100;
+  std::atomic<int> ok{0}, failed{0};
+  for (int i = 0; i < kCommands; ++i)
+    store_->write([i](Tx& tx) { return tx.insert_payment(make_payment("CLOSE-" + std::to_string(i))); },
+                  [&](const Status& s) { (s.ok() ? ok : failed)++; });
+  store_->close();
+  EXPECT_EQ(ok.load(), kCommands);
+  EXPECT_EQ(failed.load(), 0);
+  store_.reset();
+  store_ = open_store();
+  ASSERT_NE(store_, nullptr);
+  for (int i = 0; i < kCommands; ++i)
+    EXPECT_TRUE(read_value<std::optional<PaymentRecord>>(*store_, [i](Tx& tx) {
+      return tx.payment("CLOSE-" + std::to_string(i));
+    })) << i;
+}
+
+TEST_P(StoreContract, AfterCloseEverythingIsUnavailable) {
+  store_->close();
+  std::optional<Status> got;
+  store_->write([](Tx& tx) { return tx.insert_payment(make_payment("LATE")); }, [&](const Status& s) { got = s; });
+  ASSERT_TRUE(got.has_value()) << "done must run at once after close";
+  ASSERT_FALSE(got->ok());
+  EXPECT_EQ(got->error().code, "store_unavailable");
+
+  Status sync = store_->write_sync([](Tx&) { return ok_status(); });
+  ASSERT_FALSE(sync.ok());
+  EXPECT_EQ(sync.error().code, "store_unavailable");
+  Status read = store_->read([](Tx&) { return ok_status(); });
+  ASSERT_FALSE(read.ok());
+  EXPECT_EQ(read.error().code, "store_unavailable");
+  EXPECT_FALSE(store_->ping().ok());
+  auto claimed = store_->claim_outbox(10, t0, t0 + kMinute);
+  ASSERT_FALSE(claimed.ok());
+  EXPECT_EQ(claimed.error().code, "store_unavailable");
+  store_->close();  // twice is harmless
+}
+
+TEST_P(StoreContract, ConcurrentWritersAllCommitExactlyOnce) {
+  constexpr int kThreads = 8;
+  constexpr int kPerThread = 200;
+  constexpr int kTotal = kThreads * kPerThread;
+  std::vector<std::atomic<int>> done_calls(kTotal);
+  std::vector<std::int64_t> sequence_of(kTotal, 0);  // each slot written by its own command only
+  std::atomic<int> failures{0};
+  std::latch all_done(kTotal);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kPerThread; ++i) {
+        int n = t * kPerThread + i;
+        store_->write(
+            [&, n](Tx& tx) -> Status {
+              auto v = tx.next_sequence("concurrent");
+              if (!v) return v.error();
+              sequence_of[n] = *v;
+              PaymentRecord p = make_payment("C-" + std::to_string(n));
+              p.outcome = std::to_string(*v);
+              return tx.insert_payment(p);
+            },
+            [&, n](const Status& s) {
+              if (!s.ok()) failures++;
+              done_calls[n]++;
+              all_done.count_down();
+            });
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  all_done.wait();
+  EXPECT_EQ(failures.load(), 0);
+  for (int n = 0; n < kTotal; ++n) ASSERT_EQ(done_calls[n].load(), 1) << n;
+
+  std::set<std::int64_t> distinct;
+  Status s = store_->read([&](Tx& tx) -> Status {
+    for (int n = 0; n < kTotal; ++n) {
+      auto p = tx.payment("C-" + std::to_string(n));
+      if (!p) return p.error();
+      if (!*p) return Error{"missing", "payment C-" + std::to_string(n)};
+      if ((*p)->outcome != std::to_string(sequence_of[n])) return Error{"mismatch", "payment C-" + std::to_string(n)};
+      distinct.insert(sequence_of[n]);
+    }
+    return ok_status();
+  });
+  ASSERT_TRUE(s.ok()) << describe(s);
+  EXPECT_EQ(distinct.size(), static_cast<std::size_t>(kTotal)) << "a sequence value was handed out twice";
+}
+
+}  // namespace
+}  // namespace cg::store::testing

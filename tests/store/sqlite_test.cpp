@@ -1,0 +1,324 @@
+// What only the SQLite backend has: its file, its pragmas and its schema migrations.
+#include <gtest/gtest.h>
+#include <sqlite3.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <array>
+#include <cstdio>
+#include <fstream>
+#include <future>
+#include <string>
+#include <vector>
+
+#include "adapters/store/sqlite/sqlite_store.hpp"
+
+namespace cg::store::sqlite {
+namespace {
+
+// A temporary database file, removed with its WAL and shared-memory files.
+class TempDb {
+ public:
+  explicit TempDb(const std::string& name)
+      : path_("/tmp/cg-sqlite-test-" + std::to_string(::getpid()) + "-" + name + ".sqlite") {
+    remove();
+  }
+  ~TempDb() { remove(); }
+  const std::string& path() const { return path_; }
+  SqliteSettings settings() const { return SqliteSettings{.path = path_}; }
+
+ private:
+  void remove() {
+    for (const char* suffix : {"", "-wal", "-shm", "-journal"}) std::remove((path_ + suffix).c_str());
+  }
+  std::string path_;
+};
+
+// Direct access to the file, bypassing the store, to look at and tamper with what it wrote.
+class Raw {
+ public:
+  explicit Raw(const std::string& path) { EXPECT_EQ(sqlite3_open(path.c_str(), &db_), SQLITE_OK); }
+  ~Raw() { sqlite3_close(db_); }
+  void exec(const std::string& sql) {
+    char* message = nullptr;
+    int rc = sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, &message);
+    EXPECT_EQ(rc, SQLITE_OK) << sql << ": " << (message ? message : "");
+    sqlite3_free(message);
+  }
+  // Every row of a query, columns joined by '|'.
+  std::vector<std::string> rows(const std::string& sql) {
+    std::vector<std::string> out;
+    sqlite3_stmt* st = nullptr;
+    EXPECT_EQ(sqlite3_prepare_v2(db_, sql.c_str(), -1, &st, nullptr), SQLITE_OK) << sql << ": " << sqlite3_errmsg(db_);
+    while (st && sqlite3_step(st) == SQLITE_ROW) {
+      std::string row;
+      for (int i = 0; i < sqlite3_column_count(st); ++i) {
+        if (i) row += "|";
+        const auto* text = sqlite3_column_text(st, i);
+        row += text ? reinterpret_cast<const char*>(text) : "NULL";
+      }
+      out.push_back(row);
+    }
+    sqlite3_finalize(st);
+    return out;
+  }
+
+ private:
+  sqlite3* db_ = nullptr;
+};
+
+std::unique_ptr<Store> must_open(const SqliteSettings& settings,
+                                 std::span<const std::string_view> list = sqlite::migrations()) {
+  auto opened = sqlite::open(settings, list);
+  EXPECT_TRUE(opened.ok()) << opened.error().code << ": " << opened.error().message;
+  return opened ? std::move(*opened) : nullptr;
+}
+
+std::vector<std::string> versions(const std::string& path) {
+  return Raw(path).rows("SELECT version FROM schema_version ORDER BY version");
+}
+
+TEST(SqliteStore, FreshFileGetsEveryMigrationAndWal) {
+  TempDb db("fresh");
+  auto store = must_open(db.settings());
+  ASSERT_NE(store, nullptr);
+  store->close();
+  store.reset();
+
+  std::vector<std::string> want;
+  for (std::size_t v = 1; v <= sqlite::migrations().size(); ++v) want.push_back(std::to_string(v));
+  EXPECT_EQ(versions(db.path()), want);
+  Raw raw(db.path());
+  EXPECT_EQ(raw.rows("PRAGMA journal_mode"), (std::vector<std::string>{"wal"}));
+  auto tables = raw.rows("SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name");
+  for (const char* table :
+       {"applications", "courses", "events", "history", "outbox", "passes", "payments", "schema_version", "sequences"})
+    EXPECT_NE(std::find(tables.begin(), tables.end(), table), tables.end()) << table;
+}
+
+TEST(SqliteStore, ReopeningAppliesNothingTwice) {
+  TempDb db("reopen");
+  must_open(db.settings()).reset();
+  auto before = Raw(db.path()).rows("SELECT version, applied_at FROM schema_version ORDER BY version");
+  must_open(db.settings()).reset();
+  must_open(db.settings()).reset();
+  EXPECT_EQ(Raw(db.path()).rows("SELECT version, applied_at FROM schema_version ORDER BY version"), before);
+}
+
+constexpr std::string_view kM1 = "CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT NOT NULL);";
+constexpr std::string_view kM2 =
+    "ALTER TABLE notes ADD COLUMN author TEXT NOT NULL DEFAULT 'nobody';"
+    "CREATE TABLE tags (name TEXT PRIMARY KEY);";
+constexpr std::string_view kBroken = "CREATE TABLE half (x INTEGER); THIS IS NOT SQL;";
+
+TEST(SqliteStore, MissingMigrationsAreAppliedInOrderKeepingData) {
+  TempDb db("stepwise");
+  const std::array<std::string_view, 1> v1{kM1};
+  const std::array<std::string_view, 2> v2{kM1, kM2};
+  must_open(db.settings(), v1).reset();
+  EXPECT_EQ(versions(db.path()), (std::vector<std::string>{"1"}));
+  Raw(db.path()).exec("INSERT INTO notes (body) VALUES ('kept')");
+
+  must_open(db.settings(), v2).reset();
+  EXPECT_EQ(versions(db.path()), (std::vector<std::string>{"1", "2"}));
+  Raw raw(db.path());
+  EXPECT_EQ(raw.rows("SELECT body, author FROM notes"), (std::vector<std::string>{"kept|nobody"}));
+  EXPECT_EQ(raw.rows("SELECT name FROM sqlite_schema WHERE name = 'tags'"), (std::vector<std::string>{"tags"}));
+}
+
+TEST(SqliteStore, AFailingMigrationLeavesTheDatabaseAsItWas) {
+  TempDb db("broken");
+  const std::array<std::string_view, 1> v1{kM1};
+  const std::array<std::string_view, 3> broken{kM1, kM2, kBroken};
+  must_open(db.settings(), v1).reset();
+  auto opened = sqlite::open(db.settings(), broken);
+  ASSERT_FALSE(opened.ok());
+  EXPECT_EQ(opened.error().code, "store_error");
+  EXPECT_NE(opened.error().message.find("migration 3"), std::string::npos) << opened.error().message;
+  // Migrations 2 and 3 went in one transaction: neither is there.
+  EXPECT_EQ(versions(db.path()), (std::vector<std::string>{"1"}));
+  Raw raw(db.path());
+  EXPECT_TRUE(raw.rows("SELECT name FROM sqlite_schema WHERE name IN ('tags', 'half')").empty());
+  EXPECT_EQ(raw.rows("SELECT COUNT(*) FROM pragma_table_info('notes') WHERE name = 'author'"),
+            (std::vector<std::string>{"0"}));
+}
+
+TEST(SqliteStore, ANewerSchemaIsRefused) {
+  TempDb db("newer");
+  must_open(db.settings()).reset();
+  const auto newer = std::to_string(sqlite::migrations().size() + 1);
+  Raw(db.path()).exec("INSERT INTO schema_version (version, applied_at) VALUES (" + newer + ", 0)");
+
+  auto opened = open_sqlite(db.settings());
+  ASSERT_FALSE(opened.ok());
+  EXPECT_EQ(opened.error().code, "schema_too_new");
+  EXPECT_NE(opened.error().message.find("version " + newer), std::string::npos) << opened.error().message;
+  EXPECT_NE(opened.error().message.find(db.path()), std::string::npos) << opened.error().message;
+  EXPECT_EQ(versions(db.path()).back(), newer);
+
+  const std::array<std::string_view, 1> v1{kM1};
+  TempDb other("newer-custom");
+  const std::array<std::string_view, 2> v2{kM1, kM2};
+  must_open(other.settings(), v2).reset();
+  auto downgraded = sqlite::open(other.settings(), v1);
+  ASSERT_FALSE(downgraded.ok());
+  EXPECT_EQ(downgraded.error().code, "schema_too_new");
+}
+
+TEST(SqliteStore, BadSettingsAreRefused) {
+  for (const char* path : {"", ":memory:", "file::memory:?cache=shared", "file:x?mode=memory"}) {
+    auto opened = open_sqlite(SqliteSettings{.path = path});
+    ASSERT_FALSE(opened.ok()) << path;
+    EXPECT_EQ(opened.error().code, "invalid_store_settings") << path;
+  }
+  TempDb db("settings");
+  auto no_readers = open_sqlite(SqliteSettings{.path = db.path(), .readers = 0});
+  ASSERT_FALSE(no_readers.ok());
+  EXPECT_EQ(no_readers.error().code, "invalid_store_settings");
+  auto no_batch = open_sqlite(SqliteSettings{.path = db.path(), .max_batch = 0});
+  ASSERT_FALSE(no_batch.ok());
+  EXPECT_EQ(no_batch.error().code, "invalid_store_settings");
+}
+
+TEST(SqliteStore, AFileThatIsNotADatabaseIsRefused) {
+  TempDb db("garbage");
+  std::ofstream(db.path()) << "this is not a SQLite database, just some text that is long enough to have a header";
+  auto opened = open_sqlite(db.settings());
+  ASSERT_FALSE(opened.ok());
+  EXPECT_EQ(opened.error().code, "store_error");
+  EXPECT_NE(opened.error().message.find(db.path()), std::string::npos) << opened.error().message;
+}
+
+TEST(SqliteStore, AMissingDirectoryIsAStoreError) {
+  auto opened = open_sqlite(SqliteSettings{.path = "/nonexistent-dir-cg/store.sqlite"});
+  ASSERT_FALSE(opened.ok());
+  EXPECT_EQ(opened.error().code, "store_error");
+}
+
+TEST(SqliteStore, SmallBatchesAndNormalSynchronousStillIsolateCommands) {
+  TempDb db("small-batch");
+  auto store = must_open(SqliteSettings{.path = db.path(), .readers = 1, .max_batch = 2, .synchronous_full = false});
+  ASSERT_NE(store, nullptr);
+  constexpr int kCommands = 50;
+  std::vector<std::promise<Status>> answers(kCommands);
+  for (int i = 0; i < kCommands; ++i) {
+    store->write(
+        [i](Tx& tx) -> Status {
+          auto fresh = tx.record_event("test", std::to_string(i), "x", Instant{});
+          if (!fresh) return fresh.error();
+          if (i % 7 == 0) return Error{"refused", "every seventh"};
+          return ok_status();
+        },
+        [&answers, i](const Status& s) { answers[i].set_value(s); });
+  }
+  for (int i = 0; i < kCommands; ++i) {
+    Status s = answers[i].get_future().get();
+    EXPECT_EQ(s.ok(), i % 7 != 0) << i;
+  }
+  store->close();
+  store.reset();
+  auto kept = Raw(db.path()).rows("SELECT COUNT(*) FROM events WHERE source = 'test'");
+  EXPECT_EQ(kept, (std::vector<std::string>{std::to_string(kCommands - (kCommands + 6) / 7)}));
+}
+
+TEST(SqliteStore, StoresTimesAsSecondsMoneyAsFilsAndEnumsByName) {
+  TempDb db("encoding");
+  auto store = must_open(db.settings());
+  ASSERT_NE(store, nullptr);
+  core::Course c;
+  c.code = "ENC";
+  c.start_at = Instant{std::chrono::seconds{1'790'000'000}};
+  c.end_at = c.start_at;
+  c.decision_at = c.start_at;
+  c.fee = core::Fils{25500};
+  c.status = core::CourseStatus::postponed;
+  Status s = store->write_sync([&](Tx& tx) -> Status {
+    auto id = tx.insert_course(c);
+    if (!id) return id.error();
+    core::Application a;
+    a.id = "enc-1";
+    a.course_id = *id;
+    a.applicant.id_type = core::IdType::passport;
+    a.applicant.language = core::Language::en;
+    a.state = core::ApplicationState::awaiting_payment;
+    a.bill = core::Bill{"5000000", core::Fils{25500}, c.start_at, c.start_at};
+    return tx.insert_application(a);
+  });
+  ASSERT_TRUE(s.ok()) << s.error().message;
+  store->close();
+  store.reset();
+  Raw raw(db.path());
+  EXPECT_EQ(raw.rows("SELECT start_at, fee_fils, status, capacity FROM courses"),
+            (std::vector<std::string>{"1790000000|25500|postponed|NULL"}));
+  EXPECT_EQ(raw.rows("SELECT id_type, language, state, bill_amount_fils, exam_token FROM applications"),
+            (std::vector<std::string>{"passport|en|awaiting_payment|25500|NULL"}));
+}
+
+// Error codes the SQLite store gives beyond the interface's "duplicate_course" on insert.
+TEST(SqliteStore, RefusalsHaveCodesNamingTheReason) {
+  TempDb db("codes");
+  auto store = must_open(db.settings());
+  ASSERT_NE(store, nullptr);
+  core::Course a, b;
+  a.code = "A";
+  b.code = "B";
+  Status s = store->write_sync([&](Tx& tx) -> Status {
+    auto id = tx.insert_course(a);
+    if (!id) return id.error();
+    auto other = tx.insert_course(b);
+    if (!other) return other.error();
+    b.id = *other;
+    return ok_status();
+  });
+  ASSERT_TRUE(s.ok()) << s.error().message;
+  b.code = "A";
+  Status renamed = store->write_sync([&](Tx& tx) { return tx.save_course(b); });
+  ASSERT_FALSE(renamed.ok());
+  EXPECT_EQ(renamed.error().code, "duplicate_course");
+
+  PaymentRecord p;
+  p.joebpps_trx = "T-1";
+  ASSERT_TRUE(store->write_sync([&](Tx& tx) { return tx.insert_payment(p); }).ok());
+  Status twice = store->write_sync([&](Tx& tx) { return tx.insert_payment(p); });
+  ASSERT_FALSE(twice.ok());
+  EXPECT_EQ(twice.error().code, "duplicate_payment");
+
+  OutboxMessage m;
+  m.to = "+962791234567";
+  std::int64_t id = 0;
+  ASSERT_TRUE(store
+                  ->write_sync([&](Tx& tx) -> Status {
+                    auto r = tx.enqueue(m);
+                    if (!r) return r.error();
+                    id = *r;
+                    return ok_status();
+                  })
+                  .ok());
+  ASSERT_TRUE(store->claim_outbox(1, Instant{}, Instant{std::chrono::seconds{60}}).ok());
+  ASSERT_TRUE(store->mark_sent(id, "file", "f-1", Instant{}).ok());
+  Status unknown = store->mark_failed(id + 1, "x", Instant{});
+  ASSERT_FALSE(unknown.ok());
+  EXPECT_EQ(unknown.error().code, "outbox_not_found");
+}
+
+TEST(SqliteStore, AnUnreadableRowIsAStoreErrorNotACrash) {
+  TempDb db("corrupt");
+  auto store = must_open(db.settings());
+  ASSERT_NE(store, nullptr);
+  core::Course c;
+  c.code = "BAD";
+  ASSERT_TRUE(
+      store->write_sync([&](Tx& tx) -> Status { return tx.insert_course(c).ok() ? ok_status() : Error{}; }).ok());
+  Raw(db.path()).exec("UPDATE courses SET status = 'exploded'");
+  Status s = store->read([](Tx& tx) -> Status {
+    auto got = tx.course_by_code("BAD");
+    if (!got) return got.error();
+    return ok_status();
+  });
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.error().code, "store_error");
+  EXPECT_NE(s.error().message.find("exploded"), std::string::npos) << s.error().message;
+}
+
+}  // namespace
+}  // namespace cg::store::sqlite
