@@ -1,0 +1,32 @@
+// The `file` adapter (SPEC §6): one JSON line per SMS, appended to a file and flushed to disk
+// before the batch counts as sent. The embedded default for trying the gateway out.
+#pragma once
+
+#include <cstdio>
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "adapters/sms/sender.hpp"
+#include "core/result.hpp"
+
+namespace cg::sms {
+
+class FileSender final : public Sender {
+ public:
+  static Result<std::unique_ptr<FileSender>> open(const std::string& path);
+  ~FileSender() override;
+  std::string name() const override { return "file"; }
+  std::vector<SendResult> send(std::span<const store::OutboxMessage> batch) override;
+
+  // The line written for one message (also what tests compare against).
+  static std::string line(const store::OutboxMessage& m);
+
+ private:
+  FileSender(std::FILE* f, std::string path) : file_(f), path_(std::move(path)) {}
+  std::FILE* file_;
+  std::string path_;
+  std::mutex mu_;
+};
+
+}  // namespace cg::sms

@@ -1,0 +1,59 @@
+// The whole gateway wired together explicitly (STYLE.md: userver's main wires components): config
+// -> store -> templates -> service -> outbox dispatcher, scheduler, routes -> HTTP server. main()
+// and the HTTP tests both run it.
+#pragma once
+
+#include <memory>
+
+#include "adapters/sms/sender.hpp"
+#include "adapters/store/store.hpp"
+#include "gateway/clock.hpp"
+#include "gateway/config.hpp"
+#include "gateway/http/router.hpp"
+#include "gateway/http/server.hpp"
+#include "gateway/metrics.hpp"
+#include "gateway/service.hpp"
+#include "gateway/workers.hpp"
+#include "templates/catalogue.hpp"
+
+namespace cg::gateway {
+
+class App {
+ public:
+  // Opens the store, loads the templates, builds the routes. Nothing listens yet.
+  static Result<std::unique_ptr<App>> create(Config config, const Clock& clock);
+  ~App();
+
+  // Binds and starts the server, the dispatcher and the scheduler.
+  Status start();
+  // Stops accepting, finishes requests in flight, stops the workers, closes the store.
+  void stop();
+
+  std::uint16_t port() const { return server_->port(); }
+  Service& service() { return *service_; }
+  store::Store& store() { return *store_; }
+  Dispatcher& dispatcher() { return *dispatcher_; }
+  const Config& config() const { return config_; }
+
+ private:
+  App(Config config, const Clock& clock) : config_(std::move(config)), clock_(clock) {}
+
+  Config config_;
+  const Clock& clock_;
+  std::unique_ptr<store::Store> store_;
+  std::unique_ptr<templates::Catalogue> catalogue_;
+  std::unique_ptr<Service> service_;
+  std::unique_ptr<sms::Sender> sender_;
+  std::unique_ptr<Dispatcher> dispatcher_;
+  std::unique_ptr<Periodic> dispatch_loop_;
+  std::unique_ptr<Periodic> scheduler_loop_;
+  Metrics metrics_;
+  http::Router router_;
+  std::unique_ptr<http::Server> server_;
+  bool stopped_ = false;
+};
+
+// The store named by config.store.url.
+Result<std::unique_ptr<store::Store>> open_store(const StoreConfig& config);
+
+}  // namespace cg::gateway

@@ -1,0 +1,166 @@
+#include "gateway/config.hpp"
+
+#include <fstream>
+#include <functional>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+namespace cg::gateway {
+namespace {
+
+using nlohmann::json;
+
+// Walks one JSON object, handing each known key to its reader and refusing the rest. The first
+// problem found is kept with its full key path.
+class Reader {
+ public:
+  explicit Reader(std::string path) : path_(std::move(path)) {}
+
+  using Field = std::function<void(const json&, const std::string& key)>;
+
+  void object(const json& j, const std::map<std::string, Field>& fields) {
+    if (!j.is_object()) return fail(path_, "must be an object");
+    for (auto it = j.begin(); it != j.end(); ++it) {
+      std::string key = path_.empty() ? it.key() : path_ + "." + it.key();
+      auto f = fields.find(it.key());
+      if (f == fields.end()) return fail(key, "unknown key");
+      if (error_) return;
+      f->second(it.value(), key);
+    }
+  }
+
+  Field str(std::string& out, bool non_empty = false) {
+    return [this, &out, non_empty](const json& v, const std::string& key) {
+      if (!v.is_string()) return fail(key, "must be a string");
+      out = v.get<std::string>();
+      if (non_empty && out.empty()) fail(key, "must not be empty");
+    };
+  }
+  template <class T>
+  Field integer(T& out, long long lo, long long hi) {
+    return [this, &out, lo, hi](const json& v, const std::string& key) {
+      if (!v.is_number_integer()) return fail(key, "must be an integer");
+      long long x = v.get<long long>();
+      if (x < lo || x > hi) return fail(key, "must be " + std::to_string(lo) + " to " + std::to_string(hi));
+      out = static_cast<T>(x);
+    };
+  }
+  template <class Duration>
+  Field duration(Duration& out, long long lo, long long hi) {
+    return [this, &out, lo, hi](const json& v, const std::string& key) {
+      if (!v.is_number_integer()) return fail(key, "must be an integer");
+      long long x = v.get<long long>();
+      if (x < lo || x > hi) return fail(key, "must be " + std::to_string(lo) + " to " + std::to_string(hi));
+      out = Duration(x);
+    };
+  }
+  Field boolean(bool& out) {
+    return [this, &out](const json& v, const std::string& key) {
+      if (!v.is_boolean()) return fail(key, "must be true or false");
+      out = v.get<bool>();
+    };
+  }
+  Field nested(const std::function<void(Reader&, const json&)>& body) {
+    return [this, body](const json& v, const std::string& key) {
+      Reader inner(key);
+      body(inner, v);
+      if (inner.error_ && !error_) error_ = inner.error_;
+    };
+  }
+
+  void fail(const std::string& key, const std::string& what) {
+    if (!error_) error_ = make_error("invalid_config", (key.empty() ? "config" : key) + ": " + what);
+  }
+  const std::optional<Error>& error() const { return error_; }
+
+ private:
+  std::string path_;
+  std::optional<Error> error_;
+};
+
+}  // namespace
+
+Result<Config> parse_config(std::string_view text) {
+  json root = json::parse(text, nullptr, /*allow_exceptions=*/false);
+  if (root.is_discarded()) return make_error("invalid_config", "config: not valid JSON");
+  Config c;
+  long long payment_window_h = 72, reminder_h = 24;
+  Reader r("");
+  r.object(root, {
+      {"listen", r.nested([&](Reader& n, const json& v) {
+         n.object(v, {{"address", n.str(c.listen.address, true)},
+                      {"port", n.integer(c.listen.port, 0, 65535)},
+                      {"threads", n.integer(c.listen.threads, 1, 64)}});
+       })},
+      {"limits", r.nested([&](Reader& n, const json& v) {
+         n.object(v, {{"body_bytes", n.integer(c.limits.body_bytes, 1024, 16 * 1024 * 1024)},
+                      {"header_timeout_ms", n.duration(c.limits.header_timeout, 50, 600'000)},
+                      {"idle_timeout_ms", n.duration(c.limits.idle_timeout, 50, 3'600'000)},
+                      {"max_connections", n.integer(c.limits.max_connections, 1, 100'000)}});
+       })},
+      {"store", r.nested([&](Reader& n, const json& v) {
+         n.object(v, {{"url", n.str(c.store.url, true)},
+                      {"readers", n.integer(c.store.readers, 1, 64)},
+                      {"pool", n.integer(c.store.pool, 1, 256)},
+                      {"synchronous_full", n.boolean(c.store.synchronous_full)}});
+       })},
+      {"admin_token", r.str(c.admin_token, true)},
+      {"exam_secret", r.str(c.exam_secret, true)},
+      {"outbox", r.nested([&](Reader& n, const json& v) {
+         n.object(v, {{"adapter", n.str(c.outbox.adapter, true)},
+                      {"file", n.nested([&](Reader& f, const json& fv) {
+                         f.object(fv, {{"path", f.str(c.outbox.file.path, true)}});
+                       })},
+                      {"batch", n.integer(c.outbox.batch, 1, 10'000)},
+                      {"poll_ms", n.duration(c.outbox.poll, 10, 60'000)},
+                      {"lease_s", n.duration(c.outbox.lease, 5, 3600)},
+                      {"max_attempts", n.integer(c.outbox.max_attempts, 1, 100)}});
+       })},
+      {"scheduler", r.nested([&](Reader& n, const json& v) {
+         n.object(v, {{"tick_ms", n.duration(c.scheduler.tick, 10, 3'600'000)}});
+       })},
+      {"policy", r.nested([&](Reader& n, const json& v) {
+         n.object(v, {{"payment_window_hours", n.integer(payment_window_h, 1, 24 * 60)},
+                      {"reminder_hours", n.integer(reminder_h, 1, 24 * 14)}});
+       })},
+      {"biller", r.nested([&](Reader& n, const json& v) {
+         n.object(v, {{"name_ar", n.str(c.policy.biller_name.ar, true)},
+                      {"name_en", n.str(c.policy.biller_name.en, true)},
+                      {"code", n.str(c.policy.biller_code, true)},
+                      {"service_type", n.str(c.policy.service_type, true)}});
+       })},
+      {"utc_offset_minutes", r.duration(c.utc_offset, -14 * 60, 14 * 60)},
+      {"templates_directory", r.str(c.templates_directory)},
+      {"public_base_url", r.str(c.public_base_url, true)},
+  });
+  c.policy.payment_window = std::chrono::hours(payment_window_h);
+  c.policy.reminder_before = std::chrono::hours(reminder_h);
+  if (r.error()) return *r.error();
+  if (c.admin_token.empty()) return make_error("invalid_config", "admin_token: is required");
+  if (c.admin_token.size() < 16) return make_error("invalid_config", "admin_token: must be at least 16 characters");
+  if (c.exam_secret.empty()) return make_error("invalid_config", "exam_secret: is required");
+  if (c.outbox.adapter != "file")
+    return make_error("invalid_config", "outbox.adapter: '" + c.outbox.adapter + "' is not a known adapter (file)");
+  for (char ch : c.policy.biller_code)
+    if (ch < '0' || ch > '9') return make_error("invalid_config", "biller.code: must be digits");
+  if (c.store.url.rfind("sqlite:", 0) != 0 && c.store.url.rfind("mysql://", 0) != 0)
+    return make_error("invalid_config", "store.url: must start with sqlite: or mysql://");
+  if (c.store.url == "sqlite:" ) return make_error("invalid_config", "store.url: names no file");
+  if (c.public_base_url.rfind("http://", 0) != 0 && c.public_base_url.rfind("https://", 0) != 0)
+    return make_error("invalid_config", "public_base_url: must start with http:// or https://");
+  while (!c.public_base_url.empty() && c.public_base_url.back() == '/') c.public_base_url.pop_back();
+  return c;
+}
+
+Result<Config> load_config(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return make_error("invalid_config", "cannot read config file " + path);
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  auto c = parse_config(ss.str());
+  if (!c) return make_error(c.error().code, path + ": " + c.error().message);
+  return c;
+}
+
+}  // namespace cg::gateway

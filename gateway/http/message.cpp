@@ -1,0 +1,246 @@
+#include "gateway/http/message.hpp"
+
+#include <algorithm>
+#include <array>
+
+namespace cg::http {
+
+namespace {
+
+constexpr std::array<std::pair<Method, std::string_view>, 7> kMethodNames{{
+    {Method::get, "GET"},
+    {Method::head, "HEAD"},
+    {Method::post, "POST"},
+    {Method::put, "PUT"},
+    {Method::patch, "PATCH"},
+    {Method::delete_, "DELETE"},
+    {Method::options, "OPTIONS"},
+}};
+
+char ascii_lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
+
+int hex_value(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+// A bad escape is shown as the client sent it, made safe to echo in an error message.
+std::string printable(std::string_view text) {
+  std::string out;
+  for (char c : text) {
+    auto u = static_cast<unsigned char>(c);
+    if (u >= 0x20 && u < 0x7f) {
+      out += c;
+    } else {
+      static constexpr char kHex[] = "0123456789ABCDEF";
+      out += "\\x";
+      out += kHex[u >> 4];
+      out += kHex[u & 0xf];
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string_view to_string(Method method) {
+  for (const auto& [m, name] : kMethodNames) {
+    if (m == method) return name;
+  }
+  return "UNKNOWN";
+}
+
+std::optional<Method> parse_method(std::string_view text) {
+  for (const auto& [m, name] : kMethodNames) {
+    if (name == text) return m;
+  }
+  return std::nullopt;
+}
+
+std::optional<std::string_view> find_param(const Params& params, std::string_view name) {
+  for (const auto& [n, v] : params) {
+    if (n == name) return std::string_view(v);
+  }
+  return std::nullopt;
+}
+
+bool iequals(std::string_view a, std::string_view b) {
+  return a.size() == b.size() &&
+         std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) { return ascii_lower(x) == ascii_lower(y); });
+}
+
+void Headers::add(std::string name, std::string value) { fields_.emplace_back(std::move(name), std::move(value)); }
+
+void Headers::set(std::string name, std::string value) {
+  erase(name);
+  add(std::move(name), std::move(value));
+}
+
+void Headers::erase(std::string_view name) {
+  std::erase_if(fields_, [&](const Field& f) { return iequals(f.first, name); });
+}
+
+std::optional<std::string_view> Headers::get(std::string_view name) const {
+  for (const auto& [n, v] : fields_) {
+    if (iequals(n, name)) return std::string_view(v);
+  }
+  return std::nullopt;
+}
+
+Result<std::string> percent_decode(std::string_view text, bool plus_as_space) {
+  std::string out;
+  out.reserve(text.size());
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    char c = text[i];
+    if (c == '%') {
+      int hi = i + 1 < text.size() ? hex_value(text[i + 1]) : -1;
+      int lo = i + 2 < text.size() ? hex_value(text[i + 2]) : -1;
+      if (hi < 0 || lo < 0) {
+        return make_error("malformed_percent_escape", "malformed percent escape '" + printable(text.substr(i, 3)) +
+                                                          "' at offset " + std::to_string(i) +
+                                                          " (expected '%' and two hex digits)");
+      }
+      out += static_cast<char>(hi * 16 + lo);
+      i += 2;
+    } else if (c == '+' && plus_as_space) {
+      out += ' ';
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
+Result<Params> parse_form(std::string_view body) {
+  Params params;
+  std::size_t offset = 0;
+  while (offset <= body.size()) {
+    std::size_t amp = body.find('&', offset);
+    if (amp == std::string_view::npos) amp = body.size();
+    std::string_view piece = body.substr(offset, amp - offset);
+    if (!piece.empty()) {
+      std::size_t eq = piece.find('=');
+      std::string_view raw_name = piece.substr(0, eq);
+      std::string_view raw_value = eq == std::string_view::npos ? std::string_view() : piece.substr(eq + 1);
+      auto name = percent_decode(raw_name, true);
+      if (!name) {
+        return make_error("invalid_form", "parameter name '" + printable(raw_name) + "': " + name.error().message);
+      }
+      auto value = percent_decode(raw_value, true);
+      if (!value) {
+        return make_error("invalid_form", "parameter '" + printable(raw_name) + "': " + value.error().message);
+      }
+      params.emplace_back(std::move(name).value(), std::move(value).value());
+    }
+    offset = amp + 1;
+  }
+  return params;
+}
+
+Status parse_target(std::string_view target, std::string& path, Params& query) {
+  if (target.empty() || target.front() != '/') {
+    return make_error("invalid_target", "request target must start with '/'");
+  }
+  std::size_t q = target.find('?');
+  path.assign(target.substr(0, q));
+  query.clear();
+  if (q != std::string_view::npos) {
+    auto parsed = parse_form(target.substr(q + 1));
+    if (!parsed) return make_error("invalid_query", "query string: " + parsed.error().message);
+    query = std::move(parsed).value();
+  }
+  return ok_status();
+}
+
+namespace {
+
+// Length of the well-formed UTF-8 sequence starting at text[i] (RFC 3629 table), or 0.
+std::size_t utf8_sequence_length(std::string_view text, std::size_t i) {
+  auto byte = [&](std::size_t k) { return k < text.size() ? static_cast<unsigned char>(text[k]) : 0u; };
+  unsigned b0 = byte(i);
+  auto cont = [&](std::size_t k, unsigned lo = 0x80, unsigned hi = 0xbf) { return byte(k) >= lo && byte(k) <= hi; };
+  if (b0 < 0x80) return 1;
+  if (b0 >= 0xc2 && b0 <= 0xdf) return cont(i + 1) ? 2 : 0;
+  if (b0 == 0xe0) return cont(i + 1, 0xa0) && cont(i + 2) ? 3 : 0;
+  if (b0 == 0xed) return cont(i + 1, 0x80, 0x9f) && cont(i + 2) ? 3 : 0;  // no surrogates
+  if (b0 >= 0xe1 && b0 <= 0xef) return cont(i + 1) && cont(i + 2) ? 3 : 0;
+  if (b0 == 0xf0) return cont(i + 1, 0x90) && cont(i + 2) && cont(i + 3) ? 4 : 0;
+  if (b0 >= 0xf1 && b0 <= 0xf3) return cont(i + 1) && cont(i + 2) && cont(i + 3) ? 4 : 0;
+  if (b0 == 0xf4) return cont(i + 1, 0x80, 0x8f) && cont(i + 2) && cont(i + 3) ? 4 : 0;
+  return 0;
+}
+
+}  // namespace
+
+std::string json_quote(std::string_view text) {
+  std::string out;
+  out.reserve(text.size() + 2);
+  out += '"';
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    char c = text[i];
+    if (static_cast<unsigned char>(c) >= 0x80) {
+      // Messages may echo client bytes; invalid UTF-8 would make the whole document invalid JSON.
+      std::size_t n = utf8_sequence_length(text, i);
+      if (n == 0) {
+        out += "\\ufffd";
+      } else {
+        out.append(text.substr(i, n));
+        i += n - 1;
+      }
+      continue;
+    }
+    switch (c) {
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      default:
+        if (static_cast<unsigned char>(c) < 0x20) {
+          static constexpr char kHex[] = "0123456789abcdef";
+          out += "\\u00";
+          out += kHex[(c >> 4) & 0xf];
+          out += kHex[c & 0xf];
+        } else {
+          out += c;
+        }
+    }
+  }
+  out += '"';
+  return out;
+}
+
+Response json_error(int status, std::string_view code, std::string_view message) {
+  return json_response(status,
+                       "{\"error\":{\"code\":" + json_quote(code) + ",\"message\":" + json_quote(message) + "}}");
+}
+
+Response json_response(int status, std::string body) {
+  Response r;
+  r.status = status;
+  r.content_type = "application/json";
+  r.body = std::move(body);
+  return r;
+}
+
+Response text_response(int status, std::string body, std::string content_type) {
+  Response r;
+  r.status = status;
+  r.content_type = std::move(content_type);
+  r.body = std::move(body);
+  return r;
+}
+
+}  // namespace cg::http

@@ -1,0 +1,92 @@
+// HTTP requests and responses as plain project types, so that routes and the rest of the gateway
+// never include Beast; gateway/http/server.cpp converts to and from the wire.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "core/result.hpp"
+
+namespace cg::http {
+
+// The methods the gateway serves; any other method gets 501 from the server before routing.
+enum class Method { get, head, post, put, patch, delete_, options };
+
+std::string_view to_string(Method method);                  // "GET", "DELETE", ...
+std::optional<Method> parse_method(std::string_view text);  // exact, upper case
+
+// Decoded name/value pairs in the order they arrived. A vector, not a map: order matters to some
+// signatures and repeated names are legal.
+using Params = std::vector<std::pair<std::string, std::string>>;
+
+// The first value named `name`, or nullopt.
+std::optional<std::string_view> find_param(const Params& params, std::string_view name);
+
+// Header fields in arrival order; names compare case-insensitively (RFC 9110 §5.1).
+class Headers {
+ public:
+  void add(std::string name, std::string value);
+  void set(std::string name, std::string value);  // replaces every field of that name
+  void erase(std::string_view name);
+  std::optional<std::string_view> get(std::string_view name) const;  // the first field of that name
+  bool contains(std::string_view name) const { return get(name).has_value(); }
+
+  using Field = std::pair<std::string, std::string>;
+  std::vector<Field>::const_iterator begin() const { return fields_.begin(); }
+  std::vector<Field>::const_iterator end() const { return fields_.end(); }
+  std::size_t size() const { return fields_.size(); }
+  bool empty() const { return fields_.empty(); }
+
+ private:
+  std::vector<Field> fields_;
+};
+
+bool iequals(std::string_view a, std::string_view b);  // ASCII case-insensitive
+
+struct Request {
+  Method method = Method::get;
+  std::string target;  // as received: path and query
+  std::string path;    // target before '?', still percent-encoded
+  Params query;        // decoded query parameters
+  Params path_params;  // decoded `{name}` segments, filled by the Router
+  Headers headers;
+  std::string body;
+  std::string remote_address;  // peer IP, e.g. "127.0.0.1"
+
+  std::optional<std::string_view> query_param(std::string_view name) const { return find_param(query, name); }
+  std::optional<std::string_view> path_param(std::string_view name) const { return find_param(path_params, name); }
+  std::optional<std::string_view> header(std::string_view name) const { return headers.get(name); }
+};
+
+struct Response {
+  int status = 200;
+  std::string content_type;  // empty: no Content-Type header
+  Headers headers;           // extra fields; Content-Length and Connection are the server's
+  std::string body;
+};
+
+// Percent-decoding (RFC 3986 §2.1). A '%' not followed by two hex digits is an error, not a literal:
+// strict parsing, so that two parsers never disagree on what a provider sent.
+Result<std::string> percent_decode(std::string_view text, bool plus_as_space);
+
+// application/x-www-form-urlencoded (also the query string): pairs split on '&', name and value on
+// the first '=', '+' is a space, then percent-decoding. Empty pieces ("a=1&&b=2") are skipped; a
+// piece without '=' is a name with an empty value.
+Result<Params> parse_form(std::string_view body);
+
+// Splits a request target ("/path?query") into its path and decoded query. Only origin-form targets
+// (starting with '/') are accepted; the gateway is not a proxy.
+Status parse_target(std::string_view target, std::string& path, Params& query);
+
+// `text` as a JSON string literal, quotes included.
+std::string json_quote(std::string_view text);
+
+// {"error":{"code":"...","message":"..."}} with the given status.
+Response json_error(int status, std::string_view code, std::string_view message);
+Response json_response(int status, std::string body);
+Response text_response(int status, std::string body, std::string content_type = "text/plain; charset=utf-8");
+
+}  // namespace cg::http

@@ -1,0 +1,588 @@
+// The only translation unit that includes Beast (compile time; see gateway/asio.hpp).
+//
+// One coroutine per connection, on its own strand: wait for a request's first byte (idle timeout),
+// read it whole (read timeout, with a fresh parser and the size limits), hand it to the Handler,
+// wait for the Responder's answer, write it (write timeout), repeat while keep-alive holds. One
+// request at a time per connection, so pipelined requests are answered in order and at most one
+// response is ever queued.
+#define CG_ASIO_WITH_BEAST
+#include "gateway/asio.hpp"
+
+#include "gateway/http/server.hpp"
+
+#include <algorithm>
+#include <array>
+#include <atomic>
+#include <condition_variable>
+#include <cstdio>
+#include <ctime>
+#include <limits>
+#include <mutex>
+#include <optional>
+#include <shared_mutex>
+#include <stdexcept>
+#include <thread>
+#include <unordered_map>
+#include <vector>
+
+namespace cg::http {
+
+namespace {
+
+namespace bhttp = beast::http;
+using tcp = asio::ip::tcp;
+using asio::awaitable;
+using asio::use_awaitable;
+using error_code = boost::system::error_code;
+
+constexpr std::size_t kReadChunk = 4096;
+// After an error answer (413, 503, ...) the rest of what the client sends is read and discarded for
+// a while before closing: closing with unread input makes the kernel send RST, and the client
+// may then lose the answer before reading it.
+constexpr std::size_t kLingerDrainLimit = 1 << 20;
+
+// Shared with stop(): the connection's stream lives here so stop() can close it when idle.
+struct Connection {
+  explicit Connection(tcp::socket socket) : stream(std::move(socket)), wake(stream.get_executor()) {}
+  beast::tcp_stream stream;
+  asio::steady_timer wake;  // cancelled when an answer from another thread arrives
+  bool idle = false;        // waiting for the next request's first byte (strand only)
+  std::optional<Response> response;
+  std::string route;
+};
+
+// Closed once the server's threads are gone, so that a Responder used later (say, by a store
+// writer that outlives the server) never posts into an io_context being destroyed.
+struct Gate {
+  std::shared_mutex m;
+  bool open = true;
+};
+
+// Where one request's answer goes. The Responder may run on any thread.
+struct Mailbox {
+  std::shared_ptr<Gate> gate;
+  std::mutex m;
+  std::shared_ptr<Connection> conn;  // reset once answered or once the connection stops waiting
+  // While the handler runs, an answer given on that same thread is taken directly: no post, no
+  // timer (the common case for handlers that answer at once).
+  bool inline_ok = false;
+  std::thread::id inline_thread;
+  std::optional<Response> inline_response;
+  std::string inline_route;
+};
+
+void deliver(const std::shared_ptr<Mailbox>& mb, Response response, std::string route) {
+  std::shared_lock gate_lock(mb->gate->m);
+  if (!mb->gate->open) return;
+  std::lock_guard lock(mb->m);
+  if (!mb->conn) return;
+  if (mb->inline_ok && mb->inline_thread == std::this_thread::get_id()) {
+    mb->inline_response = std::move(response);
+    mb->inline_route = std::move(route);
+    mb->conn.reset();
+    return;
+  }
+  std::shared_ptr<Connection> conn = std::move(mb->conn);
+  auto executor = conn->stream.get_executor();
+  asio::post(executor, [conn = std::move(conn), response = std::move(response), route = std::move(route)]() mutable {
+    conn->response = std::move(response);
+    conn->route = std::move(route);
+    conn->wake.cancel();
+  });
+}
+
+// Beast 1.74 speaks boost::string_view.
+std::string_view sv(beast::string_view s) { return {s.data(), s.size()}; }
+
+// RFC 9110 token characters, for header names.
+bool is_token(std::string_view s) {
+  if (s.empty()) return false;
+  return std::all_of(s.begin(), s.end(), [](char c) {
+    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) return true;
+    return std::string_view("!#$%&'*+-.^_`|~").find(c) != std::string_view::npos;
+  });
+}
+
+bool is_field_value(std::string_view s) {
+  return s.find_first_of(std::string_view("\r\n\0", 3)) == std::string_view::npos;
+}
+
+// A handler bug (a bad status, CR/LF in a header) must not become response splitting.
+std::optional<std::string> invalid_response(const Response& r) {
+  if (r.status < 200 || r.status > 599) return "status " + std::to_string(r.status) + " is out of range";
+  if (!is_field_value(r.content_type)) return "Content-Type contains a line break";
+  for (const auto& [name, value] : r.headers) {
+    if (!is_token(name)) return "header name '" + name + "' is not a token";
+    if (!is_field_value(value)) return "header " + name + " contains a line break";
+  }
+  return std::nullopt;
+}
+
+// The server owns framing: handlers cannot set these.
+bool reserved_field(std::string_view name) {
+  return iequals(name, "Content-Length") || iequals(name, "Transfer-Encoding") || iequals(name, "Connection") ||
+         iequals(name, "Content-Type");
+}
+
+// The Date header (RFC 9110 §6.6.1), formatted at most once a second per thread.
+const std::string& http_date() {
+  thread_local std::time_t cached_second = -1;
+  thread_local std::string cached;
+  std::time_t now = std::time(nullptr);
+  if (now != cached_second) {
+    std::tm utc{};
+    gmtime_r(&now, &utc);
+    // Spelled out rather than strftime's %a/%b, which follow the process locale.
+    static constexpr const char* kDays[] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
+    static constexpr const char* kMonths[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                              "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+    char buf[64];
+    int n = std::snprintf(buf, sizeof buf, "%s, %02d %s %04d %02d:%02d:%02d GMT", kDays[utc.tm_wday], utc.tm_mday,
+                          kMonths[utc.tm_mon], utc.tm_year + 1900, utc.tm_hour, utc.tm_min, utc.tm_sec);
+    cached.assign(buf, n > 0 ? static_cast<std::size_t>(n) : 0);
+    cached_second = now;
+  }
+  return cached;
+}
+
+bhttp::response<bhttp::string_body> to_beast(Response r, unsigned version, bool keep_alive, bool head_request) {
+  if (auto why = invalid_response(r))
+    r = json_error(500, "invalid_response", "the handler's response is invalid: " + *why);
+  bhttp::response<bhttp::string_body> res;
+  res.result(static_cast<unsigned>(r.status));
+  res.version(version);
+  for (const auto& [name, value] : r.headers) {
+    if (!reserved_field(name)) res.insert(name, value);
+  }
+  if (!r.content_type.empty()) res.set(bhttp::field::content_type, r.content_type);
+  if (!res.count(bhttp::field::date)) res.set(bhttp::field::date, http_date());
+  res.keep_alive(keep_alive);
+  if (r.status == 204 || r.status == 304) return res;  // no body, no Content-Length (RFC 9110 §8.6)
+  if (head_request) {
+    res.content_length(r.body.size());  // what GET would send, without the body
+  } else {
+    res.body() = std::move(r.body);
+    res.prepare_payload();
+  }
+  return res;
+}
+
+bool expects_continue(const bhttp::request_parser<bhttp::string_body>& parser) {
+  const auto& msg = parser.get();
+  auto it = msg.find(bhttp::field::expect);
+  return msg.version() >= 11 && it != msg.end() && iequals(sv(it->value()), "100-continue");
+}
+
+// Metric labels must stay few: a method the gateway does not serve is "OTHER", whatever it was.
+std::string_view method_label(std::string_view received) {
+  if (auto m = parse_method(received)) return to_string(*m);
+  return received.empty() ? std::string_view() : "OTHER";
+}
+
+bool is_http_parse_error(const error_code& ec) {
+  return &ec.category() == &bhttp::make_error_code(bhttp::error::bad_target).category() &&
+         ec != bhttp::error::end_of_stream && ec != bhttp::error::partial_message;
+}
+
+}  // namespace
+
+struct Server::Impl {
+  Impl(Settings s, Handler h, MetricsHook m)
+      : settings(std::move(s)), handler(std::move(h)), metrics(std::move(m)), gate(std::make_shared<Gate>()) {}
+
+  // Declared before the io_context: the io_context's destructor destroys abandoned coroutine
+  // frames, whose guards still use these.
+  Settings settings;
+  Handler handler;
+  MetricsHook metrics;
+  std::shared_ptr<Gate> gate;
+
+  std::mutex mu;
+  std::condition_variable drained;
+  std::unordered_map<Connection*, std::weak_ptr<Connection>> registry;  // sessions, for stop()
+  std::size_t sessions = 0;
+  std::size_t overflows = 0;
+  std::atomic<std::uint64_t> accepted{0};
+  std::atomic<bool> stopping{false};
+
+  std::mutex lifecycle_mu;  // start() and stop()
+  bool started = false;
+  bool running = false;
+  std::atomic<std::uint16_t> bound_port{0};
+
+  asio::io_context ioc{static_cast<int>(std::max(1u, settings.threads))};
+  tcp::acceptor acceptor{asio::make_strand(ioc)};
+  std::vector<std::thread> threads;
+
+  Status start();
+  void stop();
+  awaitable<void> accept_loop();
+  void admit(tcp::socket socket);
+  awaitable<void> session(std::shared_ptr<Connection> c);
+  awaitable<void> serve(std::shared_ptr<Connection> c);
+  awaitable<void> overflow(tcp::socket socket);
+  awaitable<bool> write(beast::tcp_stream& stream, Response response, unsigned version, bool keep_alive, bool head);
+  awaitable<void> linger_close(beast::tcp_stream& stream);
+  void report(std::string_view route, std::string_view method, int status, std::chrono::steady_clock::time_point t0);
+};
+
+Status Server::Impl::start() {
+  std::lock_guard lifecycle(lifecycle_mu);
+  if (started) return make_error("already_started", "the HTTP server was already started");
+  if (settings.threads == 0) return make_error("invalid_settings", "http threads must be at least 1");
+  if (settings.max_connections == 0) return make_error("invalid_settings", "http max_connections must be at least 1");
+  if (settings.header_limit == 0 || settings.header_limit > std::numeric_limits<std::uint32_t>::max()) {
+    return make_error("invalid_settings", "http header_limit must be between 1 and 4294967295 bytes");
+  }
+  error_code ec;
+  auto address = asio::ip::make_address(settings.address, ec);
+  if (ec) return make_error("invalid_settings", "http address '" + settings.address + "' is not a numeric IP address");
+  tcp::endpoint endpoint(address, settings.port);
+  auto where = settings.address + ":" + std::to_string(settings.port);
+
+  acceptor.open(endpoint.protocol(), ec);
+  if (!ec) acceptor.set_option(asio::socket_base::reuse_address(true), ec);
+  if (!ec) acceptor.bind(endpoint, ec);
+  if (!ec) acceptor.listen(asio::socket_base::max_listen_connections, ec);
+  if (ec) {
+    error_code ignored;
+    acceptor.close(ignored);
+    return make_error("listen_failed", "cannot listen on " + where + ": " + ec.message());
+  }
+  bound_port = acceptor.local_endpoint(ec).port();
+  started = true;
+  running = true;
+
+  asio::co_spawn(acceptor.get_executor(), accept_loop(), asio::detached);
+  for (unsigned i = 0; i < settings.threads; ++i) {
+    threads.emplace_back([this] {
+      for (;;) {
+        try {
+          ioc.run();
+          return;
+        } catch (const std::exception& e) {
+          // A connection's failure must not take the server down; that connection is gone.
+          std::fprintf(stderr, "http: unexpected exception in a server thread: %s\n", e.what());
+        }
+      }
+    });
+  }
+  return ok_status();
+}
+
+void Server::Impl::stop() {
+  std::lock_guard lifecycle(lifecycle_mu);
+  if (!running) return;
+  for (const auto& t : threads) {
+    if (t.get_id() == std::this_thread::get_id()) throw std::logic_error("Server::stop called from a server thread");
+  }
+  stopping = true;
+  asio::post(acceptor.get_executor(), [this] {
+    error_code ignored;
+    acceptor.close(ignored);
+  });
+  {
+    std::unique_lock lock(mu);
+    for (auto& [ptr, weak] : registry) {
+      if (auto c = weak.lock()) {
+        // A session that is mid-request is left alone: it answers with "Connection: close".
+        asio::post(c->stream.get_executor(), [c] {
+          if (c->idle) c->stream.close();
+        });
+      }
+    }
+    drained.wait_for(lock, settings.stop_grace, [&] { return sessions == 0 && overflows == 0; });
+  }
+  ioc.stop();  // past the grace period: whatever is still in flight is abandoned
+  for (auto& t : threads) t.join();
+  threads.clear();
+  {
+    std::unique_lock gate_lock(gate->m);
+    gate->open = false;
+  }
+  running = false;
+}
+
+awaitable<void> Server::Impl::accept_loop() {
+  for (;;) {
+    tcp::socket socket(asio::make_strand(ioc));
+    error_code ec;
+    co_await acceptor.async_accept(socket, asio::redirect_error(use_awaitable, ec));
+    if (ec) {
+      if (stopping || !acceptor.is_open() || ec == asio::error::operation_aborted) co_return;
+      // Out of file descriptors and the like: pause instead of spinning on an error that repeats.
+      asio::steady_timer pause(acceptor.get_executor());
+      pause.expires_after(std::chrono::milliseconds(50));
+      co_await pause.async_wait(asio::redirect_error(use_awaitable, ec));
+      continue;
+    }
+    ++accepted;
+    socket.set_option(tcp::no_delay(true), ec);
+    admit(std::move(socket));
+  }
+}
+
+void Server::Impl::admit(tcp::socket socket) {
+  std::unique_lock lock(mu);
+  if (sessions < settings.max_connections) {
+    auto c = std::make_shared<Connection>(std::move(socket));
+    registry.emplace(c.get(), c);
+    ++sessions;
+    lock.unlock();
+    auto executor = c->stream.get_executor();
+    asio::co_spawn(executor, session(std::move(c)), asio::detached);
+  } else if (overflows < settings.max_connections) {
+    ++overflows;
+    lock.unlock();
+    auto executor = socket.get_executor();
+    asio::co_spawn(executor, overflow(std::move(socket)), asio::detached);
+  } else {
+    error_code ignored;
+    socket.close(ignored);  // far past the cap, even a 503 costs too much
+  }
+}
+
+awaitable<void> Server::Impl::session(std::shared_ptr<Connection> c) {
+  struct Guard {
+    Impl* impl;
+    Connection* c;
+    ~Guard() {
+      std::lock_guard lock(impl->mu);
+      impl->registry.erase(c);
+      --impl->sessions;
+      impl->drained.notify_all();
+    }
+  } guard{this, c.get()};
+  try {
+    co_await serve(c);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "http: connection failed: %s\n", e.what());
+  }
+  error_code ignored;
+  c->stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+  c->stream.close();
+}
+
+awaitable<void> Server::Impl::serve(std::shared_ptr<Connection> c) {
+  error_code ec;
+  std::string remote_address;
+  {
+    auto endpoint = c->stream.socket().remote_endpoint(ec);
+    if (!ec) remote_address = endpoint.address().to_string();
+  }
+  beast::flat_buffer buffer;
+  for (bool first = true;; first = false) {
+    // Between requests: wait for the next one's first byte under the idle timeout (the read
+    // timeout for a new connection, which has no reason to be silent). stop() closes connections
+    // found waiting here.
+    if (buffer.size() == 0) {
+      c->idle = true;
+      if (stopping) co_return;
+      c->stream.expires_after(first ? settings.read_timeout : settings.idle_timeout);
+      std::size_t n =
+          co_await c->stream.async_read_some(buffer.prepare(kReadChunk), asio::redirect_error(use_awaitable, ec));
+      c->idle = false;
+      if (ec) co_return;
+      buffer.commit(n);
+    }
+
+    // One deadline for the whole message, so a client that dribbles bytes cannot hold it open.
+    c->stream.expires_after(settings.read_timeout);
+    bhttp::request_parser<bhttp::string_body> parser;
+    parser.header_limit(static_cast<std::uint32_t>(settings.header_limit));
+    parser.body_limit(settings.body_limit);
+    co_await bhttp::async_read_header(c->stream, buffer, parser, asio::redirect_error(use_awaitable, ec));
+    if (!ec && !parser.is_done() && expects_continue(parser)) {
+      bhttp::response<bhttp::empty_body> go_on{bhttp::status::continue_, parser.get().version()};
+      co_await bhttp::async_write(c->stream, go_on, asio::redirect_error(use_awaitable, ec));
+    }
+    if (!ec && !parser.is_done()) {
+      co_await bhttp::async_read(c->stream, buffer, parser, asio::redirect_error(use_awaitable, ec));
+    }
+    const auto t0 = std::chrono::steady_clock::now();
+    if (ec) {
+      Response answer;
+      if (ec == bhttp::error::body_limit) {
+        answer = json_error(413, "body_too_large",
+                            "request body exceeds the limit of " + std::to_string(settings.body_limit) + " bytes");
+      } else if (ec == bhttp::error::header_limit) {
+        answer = json_error(431, "header_too_large",
+                            "request header exceeds the limit of " + std::to_string(settings.header_limit) + " bytes");
+      } else if (is_http_parse_error(ec)) {
+        answer = json_error(400, "bad_request", "malformed HTTP request: " + ec.message());
+      } else {
+        co_return;  // timeout, reset, or the client went away: nobody to answer
+      }
+      // The start line may have been read even when the header as a whole was refused.
+      const unsigned version = parser.get().version() == 10 ? 10 : 11;
+      const std::string_view method = method_label(sv(parser.get().method_string()));
+      const int status = answer.status;
+      if (co_await write(c->stream, std::move(answer), version, false, false)) {
+        report("", method, status, t0);
+        co_await linger_close(c->stream);
+      }
+      co_return;
+    }
+
+    auto& msg = parser.get();
+    const unsigned version = msg.version();
+    const std::string method_text(sv(msg.method_string()));
+    const std::optional<Method> method = parse_method(method_text);
+    const bool head = method == Method::head;
+
+    Request request;
+    Response immediate;  // an answer given by the server itself
+    bool answered = false;
+    if (!method) {
+      immediate = json_error(501, "method_not_implemented", "method " + method_text + " is not supported");
+      answered = true;
+    } else {
+      request.method = *method;
+      request.target.assign(sv(msg.target()));
+      if (auto parsed = parse_target(request.target, request.path, request.query); !parsed) {
+        immediate = json_error(400, parsed.error().code, parsed.error().message);
+        answered = true;
+      }
+    }
+
+    c->response.reset();
+    c->route.clear();
+    if (answered) {
+      c->response = std::move(immediate);
+    } else {
+      for (const auto& field : msg)
+        request.headers.add(std::string(sv(field.name_string())), std::string(sv(field.value())));
+      request.body = std::move(msg.body());
+      request.remote_address = remote_address;
+
+      auto mb = std::make_shared<Mailbox>();
+      mb->gate = gate;
+      mb->conn = c;
+      mb->inline_ok = true;
+      mb->inline_thread = std::this_thread::get_id();
+      // If this frame is abandoned (stop past its grace period), a late answer must not keep the
+      // connection's socket alive beyond the io_context.
+      struct Detach {
+        std::shared_ptr<Mailbox> mb;
+        ~Detach() {
+          std::lock_guard lock(mb->m);
+          mb->conn.reset();
+        }
+      } detach{mb};
+
+      try {
+        handler(std::move(request),
+                Responder([mb](Response r, std::string route) { deliver(mb, std::move(r), std::move(route)); }));
+      } catch (const std::exception& e) {
+        // The Responder copies died with the exception, which already answered 500.
+        std::fprintf(stderr, "http: handler for %s %s threw: %s\n", method_text.c_str(),
+                     std::string(sv(msg.target())).c_str(), e.what());
+      } catch (...) {
+        std::fprintf(stderr, "http: handler for %s %s threw a non-standard exception\n", method_text.c_str(),
+                     std::string(sv(msg.target())).c_str());
+      }
+      {
+        std::lock_guard lock(mb->m);
+        mb->inline_ok = false;
+        if (mb->inline_response) {
+          c->response = std::move(mb->inline_response);
+          c->route = std::move(mb->inline_route);
+        }
+      }
+      if (!c->response) {
+        // Answered later from another thread: deliver() posts to this strand and cancels the timer.
+        c->wake.expires_at(std::chrono::steady_clock::time_point::max());
+        co_await c->wake.async_wait(asio::redirect_error(use_awaitable, ec));
+        if (!c->response) co_return;
+      }
+    }
+
+    const bool keep_alive = msg.keep_alive() && !stopping;
+    const int status = c->response->status;
+    const std::string route = std::move(c->route);
+    bool written = co_await write(c->stream, std::move(*c->response), version, keep_alive, head);
+    c->response.reset();
+    if (!written) co_return;
+    report(route, method_label(method_text), status, t0);
+    if (!keep_alive) co_return;
+  }
+}
+
+awaitable<void> Server::Impl::overflow(tcp::socket socket) {
+  struct Guard {
+    Impl* impl;
+    ~Guard() {
+      std::lock_guard lock(impl->mu);
+      --impl->overflows;
+      impl->drained.notify_all();
+    }
+  } guard{this};
+  beast::tcp_stream stream(std::move(socket));
+  beast::flat_buffer buffer;
+  bhttp::request_parser<bhttp::string_body> parser;
+  parser.header_limit(static_cast<std::uint32_t>(settings.header_limit));
+  error_code ec;
+  // Read the request header first so the 503 answers a request, as HTTP clients expect.
+  stream.expires_after(settings.read_timeout);
+  co_await bhttp::async_read_header(stream, buffer, parser, asio::redirect_error(use_awaitable, ec));
+  if (ec) co_return;
+  const auto t0 = std::chrono::steady_clock::now();
+  Response answer = json_error(503, "overloaded", "too many connections; retry shortly");
+  answer.headers.set("Retry-After", "1");
+  const std::string_view method = method_label(sv(parser.get().method_string()));
+  if (co_await write(stream, std::move(answer), parser.get().version(), false, false)) {
+    report("", method, 503, t0);
+    co_await linger_close(stream);
+  }
+}
+
+awaitable<bool> Server::Impl::write(beast::tcp_stream& stream, Response response, unsigned version, bool keep_alive,
+                                    bool head) {
+  auto res = to_beast(std::move(response), version, keep_alive, head);
+  error_code ec;
+  stream.expires_after(settings.write_timeout);
+  co_await bhttp::async_write(stream, res, asio::redirect_error(use_awaitable, ec));
+  co_return !ec;
+}
+
+awaitable<void> Server::Impl::linger_close(beast::tcp_stream& stream) {
+  error_code ec;
+  stream.socket().shutdown(tcp::socket::shutdown_send, ec);
+  stream.expires_after(settings.read_timeout);
+  std::array<char, 8192> sink{};
+  std::size_t drained_bytes = 0;
+  while (!ec && drained_bytes < kLingerDrainLimit) {
+    drained_bytes += co_await stream.async_read_some(asio::buffer(sink), asio::redirect_error(use_awaitable, ec));
+  }
+  stream.close();
+}
+
+void Server::Impl::report(std::string_view route, std::string_view method, int status,
+                          std::chrono::steady_clock::time_point t0) {
+  if (!metrics) return;
+  try {
+    metrics(Completed{route, method, status, std::chrono::steady_clock::now() - t0});
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "http: metrics hook threw: %s\n", e.what());
+  }
+}
+
+Server::Server(Settings settings, Handler handler, MetricsHook metrics)
+    : impl_(std::make_unique<Impl>(std::move(settings), std::move(handler), std::move(metrics))) {}
+
+Server::~Server() { stop(); }
+
+Status Server::start() { return impl_->start(); }
+
+std::uint16_t Server::port() const { return impl_->bound_port.load(); }
+
+void Server::stop() { impl_->stop(); }
+
+std::size_t Server::active_connections() const {
+  std::lock_guard lock(impl_->mu);
+  return impl_->sessions;
+}
+
+std::uint64_t Server::accepted_connections() const { return impl_->accepted.load(); }
+
+}  // namespace cg::http
