@@ -35,8 +35,14 @@ constexpr std::array<std::string_view, 8> kPaymentDue{"title",          "code", 
 constexpr std::array<std::string_view, 3> kEvaluation{"title", "code", "evaluation_link"};
 constexpr std::array<std::string_view, 3> kExpired{"title", "code", "billing_number"};
 constexpr std::array<std::string_view, 4> kReminder{"title", "code", "start_at", "location"};
+// issue 4: SMS conversation replies.
+constexpr std::array<std::string_view, 0> kNone{};
+constexpr std::array<std::string_view, 1> kItems{"items"};
+constexpr std::array<std::string_view, 1> kCode{"code"};
+constexpr std::array<std::string_view, 4> kSummary{"title", "code", "name", "id_number"};
 
-constexpr std::array<TemplateInfo, 13> kInfo{{
+// Sized by its initialiser, so adding a template is one line here (static_assert below checks it).
+constexpr TemplateInfo kInfo[] = {
     {TemplateId::application_received, "application_received", kTitleStart},
     {TemplateId::postponed, "postponed", kTitle},
     {TemplateId::approved, "approved", kCourseDetails},
@@ -50,7 +56,36 @@ constexpr std::array<TemplateInfo, 13> kInfo{{
     {TemplateId::cancelled, "cancelled", kTitle},
     {TemplateId::rescheduled, "rescheduled", kCourseDetails},
     {TemplateId::reminder, "reminder", kReminder},
-}};
+    {TemplateId::sms_help, "sms_help", kNone},
+    {TemplateId::sms_not_understood, "sms_not_understood", kNone},
+    {TemplateId::sms_courses, "sms_courses", kItems},
+    {TemplateId::sms_courses_more, "sms_courses_more", kItems},
+    {TemplateId::sms_no_courses, "sms_no_courses", kNone},
+    {TemplateId::sms_no_more_courses, "sms_no_more_courses", kNone},
+    {TemplateId::sms_unknown_course, "sms_unknown_course", kCode},
+    {TemplateId::sms_already_applied, "sms_already_applied", kTitle},
+    {TemplateId::sms_course_closed, "sms_course_closed", kTitle},
+    {TemplateId::sms_apply_refused, "sms_apply_refused", kTitle},
+    {TemplateId::sms_ask_name, "sms_ask_name", kTitle},
+    {TemplateId::sms_invalid_name, "sms_invalid_name", kNone},
+    {TemplateId::sms_ask_id_type, "sms_ask_id_type", kNone},
+    {TemplateId::sms_ask_national_id, "sms_ask_national_id", kNone},
+    {TemplateId::sms_ask_passport, "sms_ask_passport", kNone},
+    {TemplateId::sms_invalid_national_id, "sms_invalid_national_id", kNone},
+    {TemplateId::sms_invalid_passport, "sms_invalid_passport", kNone},
+    {TemplateId::sms_confirm_national_id, "sms_confirm_national_id", kSummary},
+    {TemplateId::sms_confirm_passport, "sms_confirm_passport", kSummary},
+    {TemplateId::sms_dialogue_cancelled, "sms_dialogue_cancelled", kNone},
+    {TemplateId::sms_dialogue_expired, "sms_dialogue_expired", kNone},
+    {TemplateId::sms_status, "sms_status", kItems},
+    {TemplateId::sms_no_applications, "sms_no_applications", kNone},
+    {TemplateId::sms_cancel_which, "sms_cancel_which", kNone},
+    {TemplateId::sms_nothing_to_cancel, "sms_nothing_to_cancel", kCode},
+    {TemplateId::sms_language_set, "sms_language_set", kNone},
+    {TemplateId::sms_stopped, "sms_stopped", kNone},
+    {TemplateId::sms_started, "sms_started", kNone},
+};
+static_assert(std::size(kInfo) == std::size(kAllTemplates), "every template needs its name and parameters here");
 }  // namespace
 
 std::string_view to_string(TemplateId id) {

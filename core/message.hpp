@@ -34,6 +34,35 @@ enum class TemplateId {
   cancelled,             // cancelled by the applicant or an operator
   rescheduled,           // an operator set new dates
   reminder,              // the day before the course starts
+  // --- SMS conversation replies (issue 4, SPEC §3) ---
+  sms_help,                 // HELP: the keywords
+  sms_not_understood,       // anything not understood: a short hint, never silence
+  sms_courses,              // COURSES: the (last) page of open courses
+  sms_courses_more,         // COURSES: a page with more after it (MORE)
+  sms_no_courses,           // COURSES: none open
+  sms_no_more_courses,      // MORE after the last page
+  sms_unknown_course,       // JOIN <code>: no open course has that code
+  sms_already_applied,      // JOIN <code>: this number already has a live application for it
+  sms_course_closed,        // JOIN refused: postponed, started or ended
+  sms_apply_refused,        // JOIN refused for another reason
+  sms_ask_name,             // apply dialogue: full name
+  sms_invalid_name,         // apply dialogue: the name was not accepted
+  sms_ask_id_type,          // apply dialogue: national ID (Jordanians) or passport
+  sms_ask_national_id,      // apply dialogue: the 10-digit national number
+  sms_ask_passport,         // apply dialogue: the passport number
+  sms_invalid_national_id,  // apply dialogue: not a national number
+  sms_invalid_passport,     // apply dialogue: not a passport number
+  sms_confirm_national_id,  // apply dialogue: summary, YES to confirm
+  sms_confirm_passport,     // apply dialogue: summary, YES to confirm
+  sms_dialogue_cancelled,   // CANCEL in the middle of applying
+  sms_dialogue_expired,     // an answer after 30 minutes of silence
+  sms_status,               // STATUS: the number's applications
+  sms_no_applications,      // STATUS: none
+  sms_cancel_which,         // CANCEL without a code
+  sms_nothing_to_cancel,    // CANCEL <code>: no live application for it
+  sms_language_set,         // EN / AR
+  sms_stopped,              // STOP: the one confirmation
+  sms_started,              // START
 };
 inline constexpr TemplateId kAllTemplates[] = {
     TemplateId::application_received, TemplateId::postponed,       TemplateId::approved,
@@ -41,6 +70,17 @@ inline constexpr TemplateId kAllTemplates[] = {
     TemplateId::evaluation_link,      TemplateId::waitlisted,      TemplateId::seat_offered,
     TemplateId::expired,              TemplateId::cancelled,       TemplateId::rescheduled,
     TemplateId::reminder,
+    // issue 4: SMS conversation replies
+    TemplateId::sms_help,                TemplateId::sms_not_understood,      TemplateId::sms_courses,
+    TemplateId::sms_courses_more,        TemplateId::sms_no_courses,          TemplateId::sms_no_more_courses,
+    TemplateId::sms_unknown_course,      TemplateId::sms_already_applied,     TemplateId::sms_course_closed,
+    TemplateId::sms_apply_refused,       TemplateId::sms_ask_name,            TemplateId::sms_invalid_name,
+    TemplateId::sms_ask_id_type,         TemplateId::sms_ask_national_id,     TemplateId::sms_ask_passport,
+    TemplateId::sms_invalid_national_id, TemplateId::sms_invalid_passport,    TemplateId::sms_confirm_national_id,
+    TemplateId::sms_confirm_passport,    TemplateId::sms_dialogue_cancelled,  TemplateId::sms_dialogue_expired,
+    TemplateId::sms_status,              TemplateId::sms_no_applications,     TemplateId::sms_cancel_which,
+    TemplateId::sms_nothing_to_cancel,   TemplateId::sms_language_set,        TemplateId::sms_stopped,
+    TemplateId::sms_started,
 };
 std::string_view to_string(TemplateId id);
 bool parse_template_id(std::string_view text, TemplateId& out);

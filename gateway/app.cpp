@@ -2,8 +2,11 @@
 
 #include <cstdio>
 
-#include "adapters/sms/file/file_sender.hpp"
+#include "gateway/efawateercom_routes.hpp"
 #include "gateway/routes.hpp"
+#include "gateway/sms_inbound_routes.hpp"
+#include "gateway/sms_senders.hpp"
+#include "gateway/sms_status_routes.hpp"
 
 namespace cg::gateway {
 
@@ -15,7 +18,12 @@ Result<std::unique_ptr<store::Store>> open_store(const StoreConfig& config) {
     s.synchronous_full = config.synchronous_full;
     return store::open_sqlite(s);
   }
-  return make_error("invalid_config", "store.url: the MySQL backend is not built into this binary yet");
+  // mysql://user:password@host:port/database (issue 7): several gateways may share it.
+  auto s = store::parse_mysql_url(config.url);
+  if (!s) return make_error("invalid_config", "store.url: " + s.error().message);
+  s->pool = config.pool;
+  s->readers = config.readers;
+  return store::open_mysql(*s);
 }
 
 Result<std::unique_ptr<App>> App::create(Config config, const Clock& clock) {
@@ -29,19 +37,30 @@ Result<std::unique_ptr<App>> App::create(Config config, const Clock& clock) {
   if (!catalogue) return make_error("invalid_templates", catalogue.error().message);
   app->catalogue_ = std::make_unique<templates::Catalogue>(std::move(*catalogue));
   app->service_ = std::make_unique<Service>(*app->store_, *app->catalogue_, c, clock);
-  auto sender = sms::FileSender::open(c.outbox.file.path);
-  if (!sender) return sender.error();
-  app->sender_ = std::move(*sender);
-  app->dispatcher_ = std::make_unique<Dispatcher>(*app->store_, *app->sender_, c.outbox, clock);
+  app->conversation_ = std::make_unique<ConversationService>(*app->store_, *app->service_, *app->catalogue_, c, clock);
+  auto payments = PaymentService::create(*app->service_, c);  // reads the eFAWATEERcom keys when enabled
+  if (!payments) return payments.error();
+  app->payments_ = std::move(*payments);
+  // issue 5: the providers of sms.providers in order of preference (the file adapter by default).
+  auto senders = make_senders(c);
+  if (!senders) return senders.error();
+  app->senders_ = std::move(*senders);
+  std::vector<sms::Sender*> providers;
+  for (auto& s : app->senders_) providers.push_back(s.get());
+  app->dispatcher_ = std::make_unique<Dispatcher>(*app->store_, std::move(providers), dispatch_settings(c), clock);
   App* self = app.get();
-  app->dispatch_loop_ = std::make_unique<Periodic>(c.outbox.poll, [self] {
+  auto dispatch = [self] {
     auto n = self->dispatcher_->run_once();
     if (!n) {
       std::fprintf(stderr, "outbox: %s\n", n.error().message.c_str());
       return false;
     }
     return *n >= self->config_.outbox.batch;  // a full batch: more may be waiting
-  });
+  };
+  app->dispatch_loop_ = std::make_unique<Periodic>(c.outbox.poll, dispatch);
+  // More dispatcher threads claim their own batches: one sends while another records.
+  for (int i = 1; i < c.sms.dispatchers; ++i)
+    app->more_dispatch_loops_.push_back(std::make_unique<Periodic>(c.outbox.poll, dispatch));
   app->scheduler_loop_ = std::make_unique<Periodic>(c.scheduler.tick, [self] {
     TickReport r = self->service_->tick(self->clock_.now());
     if (r.postponed_courses + r.ended_courses + r.reminded_courses + r.expired_bills > 0)
@@ -52,6 +71,9 @@ Result<std::unique_ptr<App>> App::create(Config config, const Clock& clock) {
     return false;
   });
   register_routes(app->router_, RouteContext{*app->service_, c, app->metrics_});
+  register_sms_inbound_routes(app->router_, *app->conversation_, c);
+  register_efawateercom_routes(app->router_, *app->payments_, c);
+  register_sms_status_routes(app->router_, *app->store_, c, clock);  // issue 5
   http::Settings hs;
   hs.address = c.listen.address;
   hs.port = c.listen.port;
@@ -73,6 +95,7 @@ App::~App() { stop(); }
 Status App::start() {
   if (auto s = server_->start(); !s) return s;
   dispatch_loop_->start();
+  for (auto& loop : more_dispatch_loops_) loop->start();
   scheduler_loop_->start();
   return ok_status();
 }
@@ -83,6 +106,7 @@ void App::stop() {
   if (server_) server_->stop();
   if (scheduler_loop_) scheduler_loop_->stop();
   if (dispatch_loop_) dispatch_loop_->stop();
+  for (auto& loop : more_dispatch_loops_) loop->stop();
   if (store_) store_->close();
 }
 

@@ -9,9 +9,11 @@
 #include "adapters/store/store.hpp"
 #include "gateway/clock.hpp"
 #include "gateway/config.hpp"
+#include "gateway/conversation.hpp"
 #include "gateway/http/router.hpp"
 #include "gateway/http/server.hpp"
 #include "gateway/metrics.hpp"
+#include "gateway/payments.hpp"
 #include "gateway/service.hpp"
 #include "gateway/workers.hpp"
 #include "templates/catalogue.hpp"
@@ -31,6 +33,8 @@ class App {
 
   std::uint16_t port() const { return server_->port(); }
   Service& service() { return *service_; }
+  ConversationService& conversation() { return *conversation_; }
+  PaymentService& payments() { return *payments_; }
   store::Store& store() { return *store_; }
   Dispatcher& dispatcher() { return *dispatcher_; }
   const Config& config() const { return config_; }
@@ -43,9 +47,12 @@ class App {
   std::unique_ptr<store::Store> store_;
   std::unique_ptr<templates::Catalogue> catalogue_;
   std::unique_ptr<Service> service_;
-  std::unique_ptr<sms::Sender> sender_;
+  std::unique_ptr<ConversationService> conversation_;  // SMS/USSD (issue 4)
+  std::unique_ptr<PaymentService> payments_;  // eFAWATEERcom (issue 6)
+  std::vector<std::unique_ptr<sms::Sender>> senders_;  // issue 5: sms.providers, in order of preference
   std::unique_ptr<Dispatcher> dispatcher_;
   std::unique_ptr<Periodic> dispatch_loop_;
+  std::vector<std::unique_ptr<Periodic>> more_dispatch_loops_;  // sms.dispatchers beyond the first
   std::unique_ptr<Periodic> scheduler_loop_;
   Metrics metrics_;
   http::Router router_;

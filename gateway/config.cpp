@@ -1,10 +1,14 @@
 #include "gateway/config.hpp"
 
+#include <arpa/inet.h>
+
 #include <fstream>
 #include <functional>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <sstream>
+
+#include "adapters/store/store.hpp"
 
 namespace cg::gateway {
 namespace {
@@ -130,9 +134,76 @@ Result<Config> parse_config(std::string_view text) {
                       {"code", n.str(c.policy.biller_code, true)},
                       {"service_type", n.str(c.policy.service_type, true)}});
        })},
+      {"efawateercom", r.nested([&](Reader& n, const json& v) {
+         auto& e = c.efawateercom;
+         n.object(v, {{"enabled", n.boolean(e.enabled)},
+                      {"efawateercom_code", n.str(e.efawateercom_code, true)},
+                      {"signing_key_path", n.str(e.signing_key_path)},
+                      {"verifying_cert_path", n.str(e.verifying_cert_path)},
+                      {"allowed_addresses",
+                       [&n, &e](const json& list, const std::string& key) {
+                         if (!list.is_array()) return n.fail(key, "must be a list of IP addresses");
+                         e.allowed_addresses.clear();
+                         for (const auto& ip : list) {
+                           unsigned char buf[sizeof(in6_addr)];
+                           std::string text = ip.is_string() ? ip.get<std::string>() : std::string();
+                           if (inet_pton(AF_INET, text.c_str(), buf) != 1 &&
+                               inet_pton(AF_INET6, text.c_str(), buf) != 1)
+                             return n.fail(key, "'" + (ip.is_string() ? text : ip.dump()) + "' is not an IP address");
+                           e.allowed_addresses.push_back(text);
+                         }
+                       }},
+                      {"basic_auth_user", n.str(e.basic_auth_user)},
+                      {"basic_auth_password", n.str(e.basic_auth_password)}});
+       })},
+      // --- inbound SMS/USSD and the conversation (issue 4) ---
+      {"inbound", r.nested([&](Reader& n, const json& v) {
+         auto addresses = [&n](std::vector<std::string>& out) -> Reader::Field {
+           return [&n, &out](const json& list, const std::string& key) {
+             if (!list.is_array()) return n.fail(key, "must be a list of IP addresses");
+             out.clear();
+             for (const auto& ip : list) {
+               unsigned char buf[sizeof(in6_addr)];
+               std::string text = ip.is_string() ? ip.get<std::string>() : std::string();
+               if (inet_pton(AF_INET, text.c_str(), buf) != 1 && inet_pton(AF_INET6, text.c_str(), buf) != 1)
+                 return n.fail(key, "'" + (ip.is_string() ? text : ip.dump()) + "' is not an IP address");
+               out.push_back(text);
+             }
+           };
+         };
+         auto& in = c.inbound;
+         n.object(v, {{"kannel", n.nested([&](Reader& k, const json& kv) {
+                        k.object(kv, {{"key", k.str(in.kannel.key, true)},
+                                      {"allowed_addresses", addresses(in.kannel.allowed_addresses)}});
+                      })},
+                      {"twilio", n.nested([&](Reader& t, const json& tv) {
+                         t.object(tv, {{"auth_token", t.str(in.twilio.auth_token, true)}});
+                       })},
+                      {"infobip", n.nested([&](Reader& i, const json& iv) {
+                         i.object(iv, {{"username", i.str(in.infobip.username)},
+                                       {"password", i.str(in.infobip.password)},
+                                       {"header_name", i.str(in.infobip.header_name)},
+                                       {"header_value", i.str(in.infobip.header_value)}});
+                       })},
+                      {"africastalking", n.nested([&](Reader& a, const json& av) {
+                         a.object(av, {{"key", a.str(in.africastalking.key)},
+                                       {"allowed_addresses", addresses(in.africastalking.allowed_addresses)}});
+                       })}});
+       })},
+      {"conversation", r.nested([&](Reader& n, const json& v) {
+         auto& cv = c.conversation;
+         n.object(v, {{"max_messages_per_minute", n.integer(cv.max_messages_per_minute, 1, 100'000)},
+                      {"dialogue_expiry_minutes", n.duration(cv.dialogue_expiry, 1, 24 * 60)},
+                      {"ussd_gsm7_chars", n.integer(cv.ussd_gsm7_chars, 40, 182)},
+                      {"ussd_ucs2_chars", n.integer(cv.ussd_ucs2_chars, 20, 91)},
+                      {"ussd_session_timeout_s", n.duration(cv.ussd_session_timeout, 10, 3600)}});
+       })},
       {"utc_offset_minutes", r.duration(c.utc_offset, -14 * 60, 14 * 60)},
       {"templates_directory", r.str(c.templates_directory)},
       {"public_base_url", r.str(c.public_base_url, true)},
+      {"sms", [&r, &c](const json& v, const std::string&) {  // issue 5
+         if (auto f = parse_sms_config(v, c.sms)) r.fail(f->key, f->what);
+       }},
   });
   c.policy.payment_window = std::chrono::hours(payment_window_h);
   c.policy.reminder_before = std::chrono::hours(reminder_h);
@@ -144,12 +215,34 @@ Result<Config> parse_config(std::string_view text) {
     return make_error("invalid_config", "outbox.adapter: '" + c.outbox.adapter + "' is not a known adapter (file)");
   for (char ch : c.policy.biller_code)
     if (ch < '0' || ch > '9') return make_error("invalid_config", "biller.code: must be digits");
+  if (c.efawateercom.enabled) {
+    const auto& e = c.efawateercom;
+    if (e.signing_key_path.empty())
+      return make_error("invalid_config", "efawateercom.signing_key_path: is required when enabled");
+    if (e.verifying_cert_path.empty())
+      return make_error("invalid_config", "efawateercom.verifying_cert_path: is required when enabled");
+  }
+  if (c.efawateercom.basic_auth_user.empty() != c.efawateercom.basic_auth_password.empty())
+    return make_error("invalid_config", "efawateercom.basic_auth_user: user and password go together");
+  if (c.efawateercom.basic_auth_user.find(':') != std::string::npos)
+    return make_error("invalid_config", "efawateercom.basic_auth_user: must not contain ':'");
+  // issue 4: Infobip's basic-auth user and password go together, and so do the header's name and value.
+  if (c.inbound.infobip.username.empty() != c.inbound.infobip.password.empty())
+    return make_error("invalid_config", "inbound.infobip.username: username and password go together");
+  if (c.inbound.infobip.header_name.empty() != c.inbound.infobip.header_value.empty())
+    return make_error("invalid_config", "inbound.infobip.header_name: header_name and header_value go together");
   if (c.store.url.rfind("sqlite:", 0) != 0 && c.store.url.rfind("mysql://", 0) != 0)
     return make_error("invalid_config", "store.url: must start with sqlite: or mysql://");
   if (c.store.url == "sqlite:" ) return make_error("invalid_config", "store.url: names no file");
+  if (c.store.url.rfind("mysql://", 0) == 0) {
+    auto m = store::parse_mysql_url(c.store.url);
+    if (!m) return make_error("invalid_config", "store.url: " + m.error().message);
+  }
   if (c.public_base_url.rfind("http://", 0) != 0 && c.public_base_url.rfind("https://", 0) != 0)
     return make_error("invalid_config", "public_base_url: must start with http:// or https://");
   while (!c.public_base_url.empty() && c.public_base_url.back() == '/') c.public_base_url.pop_back();
+  if (auto f = validate_sms_config(c.sms, c.outbox.file.path))  // issue 5
+    return make_error("invalid_config", f->key + ": " + f->what);
   return c;
 }
 

@@ -7,7 +7,12 @@
 #include <string>
 #include <vector>
 
+#include "adapters/sms/infobip/inbound.hpp"
+#include "adapters/sms/kannel/inbound.hpp"
+#include "adapters/sms/twilio/inbound.hpp"
+#include "adapters/ussd/africastalking/ussd.hpp"
 #include "core/enrollment.hpp"
+#include "gateway/sms_config.hpp"
 #include "core/result.hpp"
 
 namespace cg::gateway {
@@ -49,14 +54,48 @@ struct SchedulerConfig {
   std::chrono::milliseconds tick{5'000};
 };
 
+// eFAWATEERcom as biller (issue 6). Our biller code and service type are biller.code and
+// biller.service_type: the payment_due SMS tells applicants the same values.
+struct EfawateercomConfig {
+  bool enabled = false;  // off: the MFEP endpoints are not served and no key files are read
+  std::string efawateercom_code = "EFAWATEERCOM";  // SdrCode of their requests, RcvCode of our answers
+  std::string signing_key_path;     // the biller's PEM private key: signs every answer
+  std::string verifying_cert_path;  // eFAWATEERcom's PEM certificate (or public key): verifies requests
+  std::vector<std::string> allowed_addresses;  // peer IPs allowed to call; empty: any
+  std::string basic_auth_user;      // both set: HTTP basic auth required; both empty: none
+  std::string basic_auth_password;
+};
+
+// Inbound SMS and USSD (issue 4): how each provider's calls are authenticated. A provider left
+// unconfigured answers its endpoint with 403 "not_configured".
+struct InboundConfig {
+  sms::kannel::InboundSettings kannel;                  // key + allowed smsbox addresses
+  sms::twilio::InboundSettings twilio;                  // auth token (signature)
+  sms::infobip::InboundSettings infobip;                // basic-auth user/password or a header
+  ussd::africastalking::Settings africastalking;        // key and/or allowed addresses
+};
+
+// The SMS conversation and USSD menus (issue 4, SPEC §3).
+struct ConversationConfig {
+  int max_messages_per_minute = 10;                 // per number; beyond it: recorded, no reply
+  std::chrono::minutes dialogue_expiry{30};         // a half-finished dialogue's silence limit
+  int ussd_gsm7_chars = 182;                        // a USSD screen in GSM-7
+  int ussd_ucs2_chars = 80;                         // a USSD screen with Arabic
+  std::chrono::seconds ussd_session_timeout{180};  // a USSD session's silence limit
+};
+
 struct Config {
   ListenConfig listen;
   LimitsConfig limits;
   StoreConfig store;
+  EfawateercomConfig efawateercom;
   std::string admin_token;     // bearer token for /v1/admin
   std::string exam_secret;     // HMAC-SHA256 key of the placement-exam webhook
   OutboxConfig outbox;
   SchedulerConfig scheduler;
+  InboundConfig inbound;            // issue 4
+  ConversationConfig conversation;  // issue 4
+  SmsConfig sms;                    // issue 5: outbound providers (gateway/sms_config.hpp)
   core::Policy policy;
   std::chrono::minutes utc_offset{180};  // Asia/Amman: UTC+3 all year since 2022
   std::string templates_directory;       // empty: the texts built into the binary

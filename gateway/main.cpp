@@ -4,11 +4,16 @@
 //   course-gateway serve --config FILE     run the gateway
 //   course-gateway check-config --config FILE
 //   course-gateway version
+//   course-gateway efawateercom-sign|efawateercom-send ...   play eFAWATEERcom by hand
 #include <cstdio>
 #include <cstring>
 #include <string>
 
+#include <iostream>
+#include <vector>
+
 #include "gateway/app.hpp"
+#include "gateway/efawateercom_tool.hpp"
 #include "gateway/http/signals.hpp"
 
 #ifndef CG_VERSION
@@ -21,7 +26,8 @@ int usage() {
   std::fprintf(stderr,
                "usage: course-gateway serve --config FILE\n"
                "       course-gateway check-config --config FILE\n"
-               "       course-gateway version\n");
+               "       course-gateway version\n"
+               "       course-gateway efawateercom-sign|efawateercom-send ...   (run without options for help)\n");
   return 2;
 }
 
@@ -41,6 +47,8 @@ int main(int argc, char** argv) {
     std::printf("course-gateway %s\n", CG_VERSION);
     return 0;
   }
+  if (command == "efawateercom-sign" || command == "efawateercom-send")  // issue 6: gateway/efawateercom_tool.hpp
+    return run_efawateercom_tool(std::vector<std::string>(argv + 1, argv + argc), std::cout, std::cerr);
   if (command != "serve" && command != "check-config") return usage();
   const char* path = config_arg(argc, argv);
   if (!path) return usage();
@@ -69,7 +77,8 @@ int main(int argc, char** argv) {
   std::printf("listening on %s:%u\n", (*app)->config().listen.address.c_str(), (*app)->port());
   std::fflush(stdout);
   std::fprintf(stderr, "course-gateway %s listening on %s:%u (store %s, outbox %s)\n", CG_VERSION,
-               (*app)->config().listen.address.c_str(), (*app)->port(), (*app)->config().store.url.c_str(),
+               (*app)->config().listen.address.c_str(), (*app)->port(),
+               cg::store::redact_store_url((*app)->config().store.url).c_str(),
                (*app)->config().outbox.adapter.c_str());
   int sig = signals.wait();
   std::fprintf(stderr, "course-gateway: signal %d, stopping: finishing requests in flight\n", sig);

@@ -7,6 +7,7 @@
 #include "adapters/crypto/crypto.hpp"
 #include "adapters/exam/exam.hpp"
 #include "core/applicant.hpp"
+#include "gateway/admin_auth.hpp"
 
 namespace cg::gateway {
 
@@ -248,24 +249,6 @@ Result<CoursePatch> parse_patch(const json& j) {
     if (!s) return s.error();
   }
   return p;
-}
-
-bool admin_ok(const Request& req, const Config& config) {
-  auto h = req.header("Authorization");
-  if (!h || h->substr(0, 7) != "Bearer ") return false;
-  return crypto::constant_time_equal(h->substr(7), config.admin_token);
-}
-
-// Wraps an admin handler with the bearer-token check.
-http::Handler admin(const Config& config, http::Handler inner) {
-  return [&config, inner = std::move(inner)](Request req, Responder respond) {
-    if (!admin_ok(req, config)) {
-      Response r = http::json_error(401, "unauthorized", "a valid admin bearer token is required");
-      r.headers.set("WWW-Authenticate", "Bearer");
-      return respond(std::move(r));
-    }
-    inner(std::move(req), std::move(respond));
-  };
 }
 
 std::optional<std::int64_t> parse_id(std::string_view s) {

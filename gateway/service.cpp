@@ -42,39 +42,45 @@ void Service::apply(ApplyInput in, Callback<ApplyOutput> done) {
             return ApplyOutput{(*prior)->id, (*prior)->state, true};
           }
         }
-        auto course = tx.course(in.course_id);
-        if (!course) return course.error();
-        if (!*course) return make_error("unknown_course", "course " + std::to_string(in.course_id) + " does not exist");
-        const Course& c = **course;
-        auto live = tx.live_applications_of(in.applicant.id_type, in.applicant.id_number);
-        if (!live) return live.error();
-        for (const auto& a : *live)
-          if (a.course_id == c.id)
-            return make_error("duplicate_application",
-                              "this identity document already has an active application for course " + c.code);
-        auto seq = tx.next_sequence("application");
-        if (!seq) return seq.error();
-        Application app;
-        app.id = id;
-        app.course_id = c.id;
-        app.seq = *seq;
-        app.applicant = in.applicant;
-        app.channel = in.channel;
-        bool has = false;
-        if (c.prerequisite) {
-          auto p = tx.has_pass(in.applicant.id_type, in.applicant.id_number, *c.prerequisite);
-          if (!p) return p.error();
-          has = *p;
-        }
-        TxMinter minter(tx);
-        auto outcome = enrollment_.receive(c, app, has, now, minter);
-        if (!outcome) return outcome.error();
-        if (auto s = driver_.commit(tx, std::move(*outcome), now, minter); !s) return s.error();
-        auto stored = tx.application(app.id);
-        if (!stored) return stored.error();
-        return ApplyOutput{app.id, (*stored)->state, false};
+        return apply_in(tx, in, now, id);
       },
       std::move(done));
+}
+
+// The one path by which an application is created, from any channel (website, SMS, USSD), so they
+// all create applications identically.
+Result<ApplyOutput> Service::apply_in(store::Tx& tx, const ApplyInput& in, Instant now, const std::string& id) {
+  auto course = tx.course(in.course_id);
+  if (!course) return course.error();
+  if (!*course) return make_error("unknown_course", "course " + std::to_string(in.course_id) + " does not exist");
+  const Course& c = **course;
+  auto live = tx.live_applications_of(in.applicant.id_type, in.applicant.id_number);
+  if (!live) return live.error();
+  for (const auto& a : *live)
+    if (a.course_id == c.id)
+      return make_error("duplicate_application",
+                        "this identity document already has an active application for course " + c.code);
+  auto seq = tx.next_sequence("application");
+  if (!seq) return seq.error();
+  Application app;
+  app.id = id;
+  app.course_id = c.id;
+  app.seq = *seq;
+  app.applicant = in.applicant;
+  app.channel = in.channel;
+  bool has = false;
+  if (c.prerequisite) {
+    auto p = tx.has_pass(in.applicant.id_type, in.applicant.id_number, *c.prerequisite);
+    if (!p) return p.error();
+    has = *p;
+  }
+  TxMinter minter(tx);
+  auto outcome = enrollment_.receive(c, app, has, now, minter);
+  if (!outcome) return outcome.error();
+  if (auto s = driver_.commit(tx, std::move(*outcome), now, minter); !s) return s.error();
+  auto stored = tx.application(app.id);
+  if (!stored) return stored.error();
+  return ApplyOutput{app.id, (*stored)->state, false};
 }
 
 void Service::exam_result(ExamInput in, Callback<ExamOutput> done) {

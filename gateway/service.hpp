@@ -87,6 +87,9 @@ class Service {
 
   // Website and channels. Completion runs on the store's writer thread after the commit.
   void apply(ApplyInput in, Callback<ApplyOutput> done);
+  // apply() inside the caller's transaction (the SMS and USSD conversations use it, so every
+  // channel creates applications the same way). `id` is the new application's id.
+  Result<ApplyOutput> apply_in(store::Tx& tx, const ApplyInput& in, core::Instant now, const std::string& id);
   void exam_result(ExamInput in, Callback<ExamOutput> done);
   void cancel(std::string application_id, core::Actor by, Callback<core::ApplicationState> done);
   Result<ApplicationView> application(const std::string& id);

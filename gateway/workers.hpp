@@ -1,5 +1,5 @@
-// Background work: the outbox dispatcher and the scheduler, each a thread that wakes on an
-// interval (or on demand) and stops promptly.
+// Background work: the outbox dispatcher (gateway/dispatcher.hpp) and the scheduler, each a thread
+// that wakes on an interval (or on demand) and stops promptly.
 #pragma once
 
 #include <condition_variable>
@@ -7,10 +7,7 @@
 #include <mutex>
 #include <thread>
 
-#include "adapters/sms/sender.hpp"
-#include "adapters/store/store.hpp"
-#include "gateway/clock.hpp"
-#include "gateway/config.hpp"
+#include "gateway/dispatcher.hpp"  // the outbox Dispatcher, one of the loops run here
 
 namespace cg::gateway {
 
@@ -32,23 +29,6 @@ class Periodic {
   bool stop_ = false;
   bool woken_ = false;
   std::thread thread_;
-};
-
-// Sends due outbox rows through a Sender: accepted -> sent; temporary failure -> retried with
-// exponential backoff and jitter up to max_attempts; permanent failure -> failed, reason kept.
-class Dispatcher {
- public:
-  Dispatcher(store::Store& store, sms::Sender& sender, const OutboxConfig& config, const Clock& clock);
-  // One pass; returns how many rows it handled.
-  Result<std::size_t> run_once();
-  // The delay before retry number `attempt` (1-based), before jitter.
-  static std::chrono::seconds backoff(int attempt);
-
- private:
-  store::Store& store_;
-  sms::Sender& sender_;
-  const OutboxConfig& config_;
-  const Clock& clock_;
 };
 
 }  // namespace cg::gateway

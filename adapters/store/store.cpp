@@ -14,4 +14,39 @@ Status Store::write_sync(Command command) {
   return future.get();
 }
 
+Status Store::record_send_outcomes(std::span<const SendOutcome> outcomes, std::span<const ChannelLogEntry> log) {
+  if (outcomes.empty() && log.empty()) return ok_status();
+  return write_sync([&](Tx& tx) -> Status {
+    for (const auto& o : outcomes)
+      if (auto s = tx.apply_send_outcome(o); !s) return s;
+    for (const auto& e : log)
+      if (auto s = tx.add_channel_log(e); !s) return s;
+    return ok_status();
+  });
+}
+
+Result<bool> Store::record_delivery(const DeliveryReport& r) {
+  bool found = false;
+  auto s = write_sync([&](Tx& tx) -> Status {
+    auto f = tx.apply_delivery_report(r);
+    if (!f) return f.error();
+    found = *f;
+    return ok_status();
+  });
+  if (!s) return s.error();
+  return found;
+}
+
+Result<std::optional<OutboxDetail>> Store::outbox_detail(std::int64_t id) {
+  std::optional<OutboxDetail> out;
+  auto s = read([&](Tx& tx) -> Status {
+    auto d = tx.outbox_detail(id);
+    if (!d) return d.error();
+    out = std::move(*d);
+    return ok_status();
+  });
+  if (!s) return s.error();
+  return out;
+}
+
 }  // namespace cg::store

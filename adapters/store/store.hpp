@@ -58,6 +58,91 @@ struct PaymentRecord {
   Instant received_at{};
 };
 
+// --- payments (issue 6) ---
+// Payments of one statement day (STMTDate) with one outcome, counted and summed: reconciliation.
+struct PaymentTotal {
+  std::string stmt_date;  // yyyy-MM-dd
+  std::string outcome;
+  std::int64_t count = 0;
+  core::Fils paid;
+};
+
+// Bills issued and not paid (awaiting_payment applications), counted and summed.
+struct OpenBillTotals {
+  std::int64_t count = 0;
+  core::Fils due;
+};
+
+// --- outbound delivery (issue 5) ---
+// A provider's delivery report, normalised by adapters/sms/<provider>/status.cpp. The row is found
+// by `outbox_id` when the provider echoes ours (Kannel's dlr-url), else by (provider, provider_message_id).
+struct DeliveryReport {
+  std::string provider;
+  std::int64_t outbox_id = 0;       // 0 = not known from the report
+  std::string provider_message_id;  // may be empty when outbox_id is set
+  std::string status;               // queued, sent, delivered, failed
+  std::string error_code;           // the provider's code; empty when none
+  std::string detail;               // the provider's own status words, for people
+  Instant at{};
+};
+
+// One HTTP exchange with a provider for one outbox row, secrets already redacted (Courier's
+// "channel logs"): what was asked, what came back, how it was judged.
+struct ChannelLogEntry {
+  std::int64_t outbox_id = 0;
+  std::string provider;
+  std::string request;   // method, URL, headers, body; secrets replaced by "****"
+  std::string response;  // status line and body, or the transport error
+  int http_status = 0;   // 0 = no HTTP answer
+  std::string outcome;   // accepted, temporary, permanent
+  std::int64_t elapsed_ms = 0;
+  Instant at{};
+};
+
+// What one send attempt of a claimed row came to, for Store::record_send_outcomes.
+struct SendOutcome {
+  enum class Kind { sent, retry, failed };
+  std::int64_t id = 0;
+  Kind kind = Kind::sent;
+  std::string provider;             // who was asked (sent: who accepted)
+  std::string provider_message_id;  // sent
+  std::string error;                // retry, failed
+  Instant at{};                     // when the outcome was known
+  Instant next_attempt_at{};        // retry
+};
+
+// One outbox row with its delivery history, for the admin API (GET /v1/admin/outbox/{id}).
+struct OutboxDetail {
+  OutboxMessage message;
+  std::string delivery_status;  // the furthest report so far: "", queued, sent, delivered, failed
+  std::string delivery_error;   // the provider's error code of a failed report
+  std::optional<Instant> delivery_at;
+  std::optional<Instant> done_at;
+  std::vector<DeliveryReport> reports;      // oldest first
+  std::vector<ChannelLogEntry> channel_log;  // oldest first
+};
+
+// --- SMS/USSD conversation (issue 4) ---
+// One inbound SMS as a provider delivered it; unique by (provider, provider_message_id), so a
+// provider's retry is recognised and changes nothing.
+struct InboundMessage {
+  std::string provider;             // "kannel", "twilio", "infobip"
+  std::string provider_message_id;  // Kannel's %I, Twilio's MessageSid, Infobip's messageId
+  std::string from;                 // E.164 when it parsed as a phone number, else as received
+  std::string to;
+  std::string text;     // with document numbers masked (core::redact_for_log)
+  Instant received_at{};
+  std::string outcome;  // "processed", "rate_limited", "invalid_sender"
+};
+
+// A conversation's or USSD session's state between messages, by key ("sms:+9627...",
+// "ussd:<sessionId>"). `state` is the gateway's own encoding; the store keeps it as it is.
+struct SessionRecord {
+  std::string key;
+  std::string state;
+  Instant updated_at{};
+};
+
 struct CourseFilter {
   bool only_open = false;  // status open and not yet started at `now`
   Instant now{};
@@ -117,6 +202,48 @@ class Tx {
   // Payments.
   virtual Result<std::optional<PaymentRecord>> payment(std::string_view joebpps_trx) = 0;
   virtual Status insert_payment(const PaymentRecord& p) = 0;
+
+  // --- payments (issue 6) ---
+  // Payments whose STMTDate is in [from, to] (yyyy-MM-dd, both inclusive), by STMTDate, then arrival,
+  // then JOEBPPSTrx; `limit` 0 = all.
+  virtual Result<std::vector<PaymentRecord>> payments_by_stmt_date(std::string_view from, std::string_view to,
+                                                                   std::size_t limit) = 0;
+  // The same range grouped by (STMTDate, outcome), in that order.
+  virtual Result<std::vector<PaymentTotal>> payment_totals(std::string_view from, std::string_view to) = 0;
+  // awaiting_payment applications (a bill issued, not paid), oldest due first; `limit` 0 = all.
+  virtual Result<std::vector<core::Application>> open_bills(std::size_t limit) = 0;
+  virtual Result<OpenBillTotals> open_bill_totals() = 0;
+
+  // --- SMS/USSD conversation (issue 4) ---
+  // Records an inbound SMS; false when (provider, provider_message_id) is on record already (the
+  // caller then answers as before and changes nothing).
+  virtual Result<bool> record_inbound(const InboundMessage& m) = 0;
+  // How many inbound SMS from this number were received at or after `since` (per-number cap).
+  virtual Result<std::int64_t> count_inbound_since(std::string_view from, Instant since) = 0;
+  // Sessions by key; save_session inserts or replaces, delete_sessions_before removes those whose
+  // key starts with `prefix` and that were last updated before `cutoff` (housekeeping).
+  virtual Result<std::optional<SessionRecord>> session(std::string_view key) = 0;
+  virtual Status save_session(const SessionRecord& s) = 0;
+  virtual Result<std::int64_t> delete_sessions_before(std::string_view prefix, Instant cutoff) = 0;
+  // The per-number opt-out of SPEC §3 (STOP / START): while set, nothing is enqueued for the number
+  // except the confirmation of STOP itself.
+  virtual Result<bool> opted_out(std::string_view phone) = 0;
+  virtual Status set_opted_out(std::string_view phone, bool opted_out, Instant at) = 0;
+
+  // --- outbound delivery (issue 5) ---
+  // The dispatcher's verdict on one claimed row. Only a row still pending or sending changes
+  // state: a row a provider has accepted (sent, delivered) or that failed is never sent again. A
+  // `sent` outcome for a row that a delivery report already moved on only fills in its provider
+  // and provider message id. An unknown id is "outbox_not_found".
+  virtual Status apply_send_outcome(const SendOutcome& o) = 0;
+  virtual Status add_channel_log(const ChannelLogEntry& e) = 0;
+  // Files the report under its row, found by (provider, provider_message_id) when the report has
+  // an id, else (or when that finds nothing) by outbox_id. The row moves forward only: any report
+  // on a pending/sending row proves a provider accepted it (-> sent, so it is not sent again);
+  // delivered -> delivered; failed -> failed unless delivered. delivery_status keeps the furthest
+  // report (queued < sent < delivered/failed). False when no row matches (nothing is written).
+  virtual Result<bool> apply_delivery_report(const DeliveryReport& r) = 0;
+  virtual Result<std::optional<OutboxDetail>> outbox_detail(std::int64_t id) = 0;
 };
 
 // Outbox figures for the admin API and /metrics.
@@ -151,6 +278,14 @@ class Store {
   virtual Status mark_failed(std::int64_t id, std::string_view error, Instant at) = 0;
   virtual Result<OutboxFigures> outbox_figures() = 0;
 
+  // --- outbound delivery (issue 5) ---
+  // A dispatched batch in one transaction: every outcome and the channel log of every exchange.
+  Status record_send_outcomes(std::span<const SendOutcome> outcomes, std::span<const ChannelLogEntry> log);
+  // Tx::apply_delivery_report as one write.
+  Result<bool> record_delivery(const DeliveryReport& r);
+  // Tx::outbox_detail on a reader.
+  Result<std::optional<OutboxDetail>> outbox_detail(std::int64_t id);
+
   // Liveness for /healthz: can the store answer a trivial query now?
   virtual Status ping() = 0;
   // Stop the writer after the commands already queued are committed.
@@ -166,5 +301,34 @@ struct SqliteSettings {
 
 // Opens (creating if needed) and migrates to the newest schema version.
 Result<std::unique_ptr<Store>> open_sqlite(const SqliteSettings& settings);
+
+// --- MySQL/MariaDB (issue 7): adapters/store/mysql/ ---
+struct MysqlSettings {
+  std::string host = "127.0.0.1";
+  std::uint16_t port = 3306;
+  std::string user;
+  std::string password;
+  std::string database;  // must exist; open_mysql() creates the tables in it
+  std::size_t pool = 8;     // write connections, each with its own worker thread
+  std::size_t readers = 2;  // connections for read snapshots and ping
+  std::chrono::seconds connect_timeout{3};
+  std::chrono::seconds io_timeout{30};         // a server that stops answering fails the statement
+  std::chrono::seconds lock_wait_timeout{10};  // innodb_lock_wait_timeout of write connections
+  int max_attempts = 5;  // a command that hits a deadlock or lock wait timeout runs again, up to this
+};
+
+// mysql://user:password@host:port/database (user and password percent-decoded; port 3306 when
+// left out; host may be [IPv6]). Error "invalid_store_settings" naming what is wrong; the
+// password never appears in a message.
+Result<MysqlSettings> parse_mysql_url(std::string_view url);
+// A store URL fit for a log line: a mysql:// password is replaced by "****".
+std::string redact_store_url(std::string_view url);
+
+// Connects, checks the server (MariaDB >= 10.6: SKIP LOCKED, and the schema's DDL) and migrates
+// to the newest schema version (InnoDB, utf8mb4). Each write command is one transaction on a pooled
+// connection; a deadlock or lock wait timeout runs it again, so a command must act only through
+// its Tx (the gateway's do). Errors: "invalid_store_settings", "store_unavailable", "store_error",
+// "schema_too_new".
+Result<std::unique_ptr<Store>> open_mysql(const MysqlSettings& settings);
 
 }  // namespace cg::store

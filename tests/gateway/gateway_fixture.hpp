@@ -1,9 +1,11 @@
 // Runs the real gateway (Beast server, SQLite store, file outbox) on 127.0.0.1 port 0 in a
-// temporary folder, with a hand-set clock, and talks to it over HTTP.
+// temporary folder, with a hand-set clock, and talks to it over HTTP. With CG_TEST_STORE=mysql
+// the store is MariaDB instead (a database of a throwaway server).
 #pragma once
 
 #include <gtest/gtest.h>
 
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -17,6 +19,7 @@
 #include "adapters/exam/exam.hpp"
 #include "gateway/app.hpp"
 #include "tests/support/http_client.hpp"
+#include "tests/support/mariadb.hpp"  // link cg_test_mariadb
 
 namespace cg::gateway::testing {
 
@@ -33,12 +36,28 @@ class GatewayTest : public ::testing::Test {
     std::random_device rd;
     dir_ = std::filesystem::temp_directory_path() / ("cg-gw-" + std::to_string(rd()) + std::to_string(rd()));
     std::filesystem::create_directories(dir_);
+    use_mysql_if_asked();
     start();
   }
   void TearDown() override {
     app_.reset();
     std::error_code ec;
     std::filesystem::remove_all(dir_, ec);
+    if (!mysql_database_.empty()) (void)(*test::shared_mariadb())->drop_database(mysql_database_);
+  }
+
+  // CG_TEST_STORE=mysql (set by ctest for the "mysql/" copies of these tests, see CMakeLists.txt):
+  // the same tests on MariaDB, one throwaway server per test program and one database per test.
+  void use_mysql_if_asked() {
+    const char* backend = std::getenv("CG_TEST_STORE");
+    if (!backend || std::string_view(backend) != "mysql") return;
+    auto server = test::shared_mariadb();
+    ASSERT_TRUE(server.ok()) << server.error().message;
+    std::string database = test::database_name(::testing::UnitTest::GetInstance()->current_test_info()->name());
+    auto created = (*server)->create_database(database);
+    ASSERT_TRUE(created.ok()) << created.error().message;
+    mysql_database_ = database;
+    mysql_url_ = (*server)->url(database);
   }
 
   Config config() const {
@@ -46,15 +65,19 @@ class GatewayTest : public ::testing::Test {
     c.listen.address = "127.0.0.1";
     c.listen.port = 0;
     c.listen.threads = 2;
-    c.store.url = "sqlite:" + (dir_ / "gateway.db").string();
+    c.store.url = mysql_url_.empty() ? "sqlite:" + (dir_ / "gateway.db").string() : mysql_url_;
+    c.store.pool = 4;
     c.admin_token = kAdminToken;
     c.exam_secret = kExamSecret;
     c.outbox.file.path = (dir_ / "outbox.jsonl").string();
     // Tests drive the dispatcher and the scheduler by hand (run_once, tick) for exact answers.
     c.outbox.poll = std::chrono::hours(1);
     c.scheduler.tick = std::chrono::hours(1);
+    customise(c);
     return c;
   }
+  // A suite's own settings on top of the above (keys, providers, ...); dir_ exists by then.
+  virtual void customise(Config&) const {}
 
   void start() {
     auto app = App::create(config(), clock_);
@@ -195,6 +218,7 @@ class GatewayTest : public ::testing::Test {
   }
 
   ManualClock clock_{at("2026-11-25T09:00:00Z")};
+  std::string mysql_database_, mysql_url_;  // empty: SQLite in dir_
   std::filesystem::path dir_;
   std::unique_ptr<App> app_;
   std::string base_;

@@ -22,6 +22,9 @@ struct Backend {
   std::function<void(const std::string& scratch)> remove;
 };
 
+// Test names and ctest's list show the backend by name rather than its bytes.
+inline void PrintTo(const Backend& backend, std::ostream* os) { *os << backend.name; }
+
 struct BackendName {
   std::string operator()(const ::testing::TestParamInfo<Backend>& info) const { return info.param.name; }
 };

@@ -1106,5 +1106,374 @@ TEST_P(StoreContract, ConcurrentWritersAllCommitExactlyOnce) {
   EXPECT_EQ(distinct.size(), static_cast<std::size_t>(kTotal)) << "a sequence value was handed out twice";
 }
 
+// ---------------------------------------------------------------------------------------------
+// --- payments (issue 6) --- reconciliation by statement day, open bills
+
+TEST_P(StoreContract, PaymentsByStatementDayInOrderWithTotals) {
+  auto pay = [](std::string trx, std::string stmt, std::int64_t fils, std::string outcome, Instant received) {
+    PaymentRecord p = make_payment(std::move(trx));
+    p.stmt_date = std::move(stmt);
+    p.paid = Fils{fils};
+    p.outcome = std::move(outcome);
+    p.received_at = received;
+    return p;
+  };
+  std::vector<PaymentRecord> all{
+      pay("T-late", "2026-11-25", 25000, "applied", t0 + kHour),
+      pay("T-early", "2026-11-25", 35000, "applied", t0),
+      pay("T-refund", "2026-11-25", 20000, "refund:expired", t0 + kMinute),
+      pay("T-before", "2026-11-24", 45500, "applied", t0 - kDay),
+      pay("T-next-month", "2026-12-01", 10000, "applied", t0 + 6 * kDay),
+      pay("T-last-day", "2026-11-30", 15000, "refund:wrong_amount", t0 + 5 * kDay),
+  };
+  ASSERT_TRUE(store_
+                  ->write_sync([&](Tx& tx) -> Status {
+                    for (const auto& p : all)
+                      if (auto s = tx.insert_payment(p); !s) return s;
+                    return ok_status();
+                  })
+                  .ok());
+  auto range = [&](std::string from, std::string to, std::size_t limit) {
+    auto rows = read_value<std::vector<PaymentRecord>>(
+        *store_, [&](Tx& tx) { return tx.payments_by_stmt_date(from, to, limit); });
+    std::vector<std::string> trx;
+    for (const auto& p : rows) trx.push_back(p.joebpps_trx);
+    return trx;
+  };
+  // Both ends inclusive; within a day by arrival.
+  EXPECT_EQ(range("2026-11-25", "2026-11-30", 0),
+            (std::vector<std::string>{"T-early", "T-refund", "T-late", "T-last-day"}));
+  EXPECT_EQ(range("2026-11-24", "2026-11-25", 2), (std::vector<std::string>{"T-before", "T-early"}));
+  EXPECT_EQ(range("2026-11-26", "2026-11-29", 0), (std::vector<std::string>{}));
+  EXPECT_EQ(range("2026-11-25", "2026-11-24", 0), (std::vector<std::string>{}));
+  auto one = read_value<std::vector<PaymentRecord>>(
+      *store_, [](Tx& tx) { return tx.payments_by_stmt_date("2026-11-24", "2026-11-24", 0); });
+  ASSERT_EQ(one.size(), 1u);
+  EXPECT_EQ(one[0].paid, Fils{45500});
+  EXPECT_EQ(one[0].outcome, "applied");
+  EXPECT_EQ(one[0].received_at, t0 - kDay);
+
+  auto totals = read_value<std::vector<PaymentTotal>>(
+      *store_, [](Tx& tx) { return tx.payment_totals("2026-11-25", "2026-11-30"); });
+  ASSERT_EQ(totals.size(), 3u);
+  EXPECT_EQ(totals[0].stmt_date, "2026-11-25");
+  EXPECT_EQ(totals[0].outcome, "applied");
+  EXPECT_EQ(totals[0].count, 2);
+  EXPECT_EQ(totals[0].paid, Fils{60000});
+  EXPECT_EQ(totals[1].stmt_date, "2026-11-25");
+  EXPECT_EQ(totals[1].outcome, "refund:expired");
+  EXPECT_EQ(totals[1].count, 1);
+  EXPECT_EQ(totals[1].paid, Fils{20000});
+  EXPECT_EQ(totals[2].stmt_date, "2026-11-30");
+  EXPECT_EQ(totals[2].outcome, "refund:wrong_amount");
+  EXPECT_EQ(totals[2].paid, Fils{15000});
+  EXPECT_TRUE(read_value<std::vector<PaymentTotal>>(*store_, [](Tx& tx) {
+                return tx.payment_totals("2027-01-01", "2027-12-31");
+              }).empty());
+}
+
+TEST_P(StoreContract, OpenBillsAreTheUnpaidOnesOldestDueFirst) {
+  std::int64_t course = insert_course(*store_, make_course("PAID"));
+  auto billed = [&](std::string id, std::int64_t seq, ApplicationState state, Instant due, std::int64_t fils) {
+    Application a = make_application(std::move(id), course, seq, state);
+    a.bill = core::Bill{"5000000" + std::to_string(10 + seq), Fils{fils}, due - 3 * kDay, due};
+    return a;
+  };
+  auto totals = [&] { return read_value<OpenBillTotals>(*store_, [](Tx& tx) { return tx.open_bill_totals(); }); };
+  EXPECT_EQ(totals().count, 0);
+  EXPECT_EQ(totals().due, Fils{0});
+  insert_applications(*store_, {
+                                   billed("due-later", 1, ApplicationState::awaiting_payment, t0 + kDay, 25000),
+                                   billed("due-sooner", 2, ApplicationState::awaiting_payment, t0, 35500),
+                                   billed("overdue", 3, ApplicationState::awaiting_payment, t0 - kHour, 10000),
+                                   billed("paid", 4, ApplicationState::confirmed, t0, 25000),
+                                   billed("expired", 5, ApplicationState::expired, t0 - kDay, 25000),
+                                   billed("cancelled", 6, ApplicationState::cancelled, t0, 25000),
+                                   make_application("unbilled", course, 7, ApplicationState::awaiting_quorum),
+                               });
+  auto open = [&](std::size_t limit) {
+    return read_value<std::vector<Application>>(*store_, [&](Tx& tx) { return tx.open_bills(limit); });
+  };
+  EXPECT_EQ(ids_of(open(0)), (std::vector<std::string>{"overdue", "due-sooner", "due-later"}));
+  EXPECT_EQ(ids_of(open(1)), (std::vector<std::string>{"overdue"}));
+  ASSERT_TRUE(open(0)[1].bill.has_value());
+  EXPECT_EQ(open(0)[1].bill->amount, Fils{35500});
+  EXPECT_EQ(totals().count, 3);
+  EXPECT_EQ(totals().due, Fils{70500});
+}
+
+// ---------------------------------------------------------------------------------------------
+// SMS/USSD conversation (issue 4)
+
+InboundMessage inbound(std::string provider, std::string id, std::string from, Instant at) {
+  return InboundMessage{std::move(provider), std::move(id), std::move(from), "+962790000000", "دورات", at,
+                        "processed"};
+}
+
+Result<bool> record_inbound(Store& store, const InboundMessage& m) {
+  bool fresh = false;
+  Status s = store.write_sync([&](Tx& tx) -> Status {
+    auto r = tx.record_inbound(m);
+    if (!r) return r.error();
+    fresh = *r;
+    return ok_status();
+  });
+  if (!s) return s.error();
+  return fresh;
+}
+
+TEST_P(StoreContract, InboundMessagesAreDeduplicatedPerProviderDurably) {
+  auto first = record_inbound(*store_, inbound("kannel", "a1", "+962791234567", t0));
+  ASSERT_TRUE(first.ok()) << first.error().message;
+  EXPECT_TRUE(*first);
+  auto again = record_inbound(*store_, inbound("kannel", "a1", "+962791234567", t0 + kMinute));
+  ASSERT_TRUE(again.ok());
+  EXPECT_FALSE(*again);
+  auto other_provider = record_inbound(*store_, inbound("twilio", "a1", "+962791234567", t0));
+  ASSERT_TRUE(other_provider.ok());
+  EXPECT_TRUE(*other_provider);
+  reopen();
+  auto after = record_inbound(*store_, inbound("kannel", "a1", "+962791234567", t0 + kHour));
+  ASSERT_TRUE(after.ok());
+  EXPECT_FALSE(*after);
+}
+
+TEST_P(StoreContract, InboundMessagesAreCountedPerSenderSinceATime) {
+  for (int i = 0; i < 5; ++i)
+    ASSERT_TRUE(record_inbound(*store_, inbound("kannel", "m" + std::to_string(i), "+962791234567", t0 + i * kMinute)).ok());
+  ASSERT_TRUE(record_inbound(*store_, inbound("kannel", "other", "+962781111111", t0 + 4 * kMinute)).ok());
+  auto count = [&](std::string from, Instant since) {
+    return read_value<std::int64_t>(*store_, [&](Tx& tx) { return tx.count_inbound_since(from, since); });
+  };
+  EXPECT_EQ(count("+962791234567", t0), 5);
+  EXPECT_EQ(count("+962791234567", t0 + 3 * kMinute), 2);  // at or after
+  EXPECT_EQ(count("+962791234567", t0 + 5 * kMinute), 0);
+  EXPECT_EQ(count("+962781111111", t0), 1);
+  EXPECT_EQ(count("+962770000000", t0), 0);
+}
+
+TEST_P(StoreContract, SessionsAreReplacedByKeyAndPurgedByPrefixAndAge) {
+  auto save = [&](SessionRecord r) {
+    Status s = store_->write_sync([&](Tx& tx) { return tx.save_session(r); });
+    ASSERT_TRUE(s.ok()) << describe(s);
+  };
+  auto get = [&](std::string key) {
+    return read_value<std::optional<SessionRecord>>(*store_, [&](Tx& tx) { return tx.session(key); });
+  };
+  EXPECT_FALSE(get("sms:+962791234567").has_value());
+  save({"sms:+962791234567", R"({"step":"ask_name","name":"سارة"})", t0});
+  save({"ussd:ATUid_1%_", "first", t0});
+  save({"ussd:ATUid_2", "old", t0 - kHour});
+  save({"ussd:ATUid_1%_", "second", t0 + kMinute});  // replaces
+  reopen();
+  auto s = get("sms:+962791234567");
+  ASSERT_TRUE(s.has_value());
+  EXPECT_EQ(s->state, R"({"step":"ask_name","name":"سارة"})");
+  EXPECT_EQ(s->updated_at, t0);
+  auto u = get("ussd:ATUid_1%_");
+  ASSERT_TRUE(u.has_value());
+  EXPECT_EQ(u->state, "second");
+  EXPECT_EQ(u->updated_at, t0 + kMinute);
+
+  std::int64_t removed = 0;
+  Status d = store_->write_sync([&](Tx& tx) -> Status {
+    auto r = tx.delete_sessions_before("ussd:", t0);
+    if (!r) return r.error();
+    removed = *r;
+    return ok_status();
+  });
+  ASSERT_TRUE(d.ok()) << describe(d);
+  EXPECT_EQ(removed, 1);
+  EXPECT_FALSE(get("ussd:ATUid_2").has_value());
+  EXPECT_TRUE(get("ussd:ATUid_1%_").has_value());
+  EXPECT_TRUE(get("sms:+962791234567").has_value());  // another prefix, however old
+}
+
+TEST_P(StoreContract, OptOutIsSetClearedAndDurable) {
+  auto opted = [&](std::string phone) {
+    return read_value<bool>(*store_, [&](Tx& tx) { return tx.opted_out(phone); });
+  };
+  auto set = [&](std::string phone, bool value) {
+    Status s = store_->write_sync([&](Tx& tx) { return tx.set_opted_out(phone, value, t0); });
+    ASSERT_TRUE(s.ok()) << describe(s);
+  };
+  EXPECT_FALSE(opted("+962791234567"));
+  set("+962791234567", true);
+  set("+962791234567", true);  // twice is still once
+  EXPECT_TRUE(opted("+962791234567"));
+  EXPECT_FALSE(opted("+962781111111"));
+  reopen();
+  EXPECT_TRUE(opted("+962791234567"));
+  set("+962791234567", false);
+  EXPECT_FALSE(opted("+962791234567"));
+  set("+962781111111", false);  // clearing what is not set is fine
+  EXPECT_FALSE(opted("+962781111111"));
+}
+
+// --- outbound delivery (issue 5) ---
+
+OutboxDetail detail_of(Store& store, std::int64_t id) {
+  auto d = store.outbox_detail(id);
+  EXPECT_TRUE(d.ok()) << d.error().message;
+  EXPECT_TRUE(d.ok() && d->has_value()) << "no outbox row " << id;
+  return d.ok() && d->has_value() ? **d : OutboxDetail{};
+}
+
+ChannelLogEntry log_entry(std::int64_t id, std::string outcome, int http_status) {
+  ChannelLogEntry e;
+  e.outbox_id = id;
+  e.provider = "kannel";
+  e.request = "GET http://smsbox/cgi-bin/sendsms?username=gw&password=****&text=%D8%AA";
+  e.response = "HTTP " + std::to_string(http_status) + "\n0: Accepted for delivery";
+  e.http_status = http_status;
+  e.outcome = std::move(outcome);
+  e.elapsed_ms = 12;
+  e.at = t0;
+  return e;
+}
+
+TEST_P(StoreContract, SendOutcomesMoveOnlyUnsentRowsAndKeepTheChannelLog) {
+  auto sent = enqueue(*store_, make_message("+962791234567", t0));
+  auto retry = enqueue(*store_, make_message("+962791234568", t0));
+  auto failed = enqueue(*store_, make_message("+962791234569", t0));
+  ASSERT_EQ(claim_ids(*store_, 10, t0, t0 + kMinute).size(), 3u);
+  std::vector<SendOutcome> outcomes{
+      {sent, SendOutcome::Kind::sent, "twilio", "SM1", "", t0 + std::chrono::seconds(1), {}},
+      {retry, SendOutcome::Kind::retry, "", "", "kannel: HTTP 503: Sending failed.", t0, t0 + kMinute},
+      {failed, SendOutcome::Kind::failed, "", "", "kannel: HTTP 400: Missing receiver number", t0, {}}};
+  std::vector<ChannelLogEntry> log{log_entry(retry, "temporary", 503), log_entry(sent, "accepted", 202),
+                                   log_entry(retry, "temporary", 0), log_entry(failed, "permanent", 400)};
+  Status s = store_->record_send_outcomes(outcomes, log);
+  ASSERT_TRUE(s.ok()) << describe(s);
+  reopen();
+  auto a = detail_of(*store_, sent);
+  EXPECT_EQ(a.message.status, "sent");
+  EXPECT_EQ(a.message.attempts, 1);
+  EXPECT_EQ(a.message.provider, "twilio");
+  EXPECT_EQ(a.message.provider_message_id, "SM1");
+  EXPECT_EQ(a.done_at, t0 + std::chrono::seconds(1));
+  ASSERT_EQ(a.channel_log.size(), 1u);
+  EXPECT_EQ(a.channel_log[0].outcome, "accepted");
+  EXPECT_EQ(a.channel_log[0].http_status, 202);
+  EXPECT_EQ(a.channel_log[0].request, "GET http://smsbox/cgi-bin/sendsms?username=gw&password=****&text=%D8%AA");
+  EXPECT_EQ(a.channel_log[0].elapsed_ms, 12);
+  auto b = detail_of(*store_, retry);
+  EXPECT_EQ(b.message.status, "pending");
+  EXPECT_EQ(b.message.attempts, 1);
+  EXPECT_EQ(b.message.next_attempt_at, t0 + kMinute);
+  EXPECT_EQ(b.message.last_error, "kannel: HTTP 503: Sending failed.");
+  ASSERT_EQ(b.channel_log.size(), 2u);  // oldest first
+  EXPECT_EQ(b.channel_log[0].http_status, 503);
+  EXPECT_EQ(b.channel_log[1].http_status, 0);
+  auto c = detail_of(*store_, failed);
+  EXPECT_EQ(c.message.status, "failed");
+  EXPECT_EQ(c.message.last_error, "kannel: HTTP 400: Missing receiver number");
+
+  // What a provider accepted is never sent again: a late retry or failure changes nothing, and
+  // the row is not due.
+  std::vector<SendOutcome> late{{sent, SendOutcome::Kind::retry, "", "", "late", t0, t0},
+                                {failed, SendOutcome::Kind::sent, "kannel", "", "", t0, {}}};
+  s = store_->record_send_outcomes(late, {});
+  ASSERT_TRUE(s.ok()) << describe(s);
+  EXPECT_EQ(detail_of(*store_, sent).message.status, "sent");
+  EXPECT_EQ(detail_of(*store_, sent).message.attempts, 1);
+  EXPECT_EQ(detail_of(*store_, failed).message.status, "failed");
+  EXPECT_EQ(claim_ids(*store_, 10, t0 + kHour, t0 + 2 * kHour), std::vector<std::int64_t>{retry});
+  // An unknown row is an error, and the whole batch is rolled back with it.
+  std::vector<SendOutcome> unknown{{retry, SendOutcome::Kind::sent, "kannel", "", "", t0, {}},
+                                   {999999, SendOutcome::Kind::failed, "", "", "x", t0, {}}};
+  s = store_->record_send_outcomes(unknown, {});
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.error().code, "outbox_not_found");
+  EXPECT_EQ(detail_of(*store_, retry).message.status, "sending");
+}
+
+TEST_P(StoreContract, DeliveryReportsAreFiledByProviderIdOrOutboxIdAndOnlyMoveForward) {
+  auto twilio = enqueue(*store_, make_message("+962791234567", t0));
+  auto kannel = enqueue(*store_, make_message("+962791234568", t0));
+  ASSERT_EQ(claim_ids(*store_, 1, t0, t0 + kMinute).size(), 1u);  // twilio's row
+  std::vector<SendOutcome> sent{{twilio, SendOutcome::Kind::sent, "twilio", "SM1", "", t0, {}}};
+  ASSERT_TRUE(store_->record_send_outcomes(sent, {}).ok());
+  auto report = [&](std::string provider, std::int64_t id, std::string message_id, std::string status,
+                    std::string code = "") {
+    DeliveryReport r;
+    r.provider = std::move(provider);
+    r.outbox_id = id;
+    r.provider_message_id = std::move(message_id);
+    r.status = std::move(status);
+    r.error_code = std::move(code);
+    r.detail = r.status + " (as the provider said it)";
+    r.at = t0 + kMinute;
+    auto found = store_->record_delivery(r);
+    EXPECT_TRUE(found.ok()) << found.error().message;
+    return found.ok() && *found;
+  };
+  EXPECT_TRUE(report("twilio", 0, "SM1", "queued"));
+  EXPECT_EQ(detail_of(*store_, twilio).delivery_status, "queued");
+  EXPECT_TRUE(report("twilio", 0, "SM1", "delivered"));
+  EXPECT_TRUE(report("twilio", 0, "SM1", "sent"));            // late: does not go back
+  EXPECT_TRUE(report("twilio", 0, "SM1", "failed", "30003"));  // after delivered: stays delivered
+  auto d = detail_of(*store_, twilio);
+  EXPECT_EQ(d.message.status, "delivered");
+  EXPECT_EQ(d.delivery_status, "delivered");
+  EXPECT_EQ(d.delivery_error, "");
+  EXPECT_EQ(d.delivery_at, t0 + kMinute);
+  ASSERT_EQ(d.reports.size(), 4u);  // every report is kept, in arrival order
+  EXPECT_EQ(d.reports[0].status, "queued");
+  EXPECT_EQ(d.reports[3].status, "failed");
+  EXPECT_EQ(d.reports[3].error_code, "30003");
+  EXPECT_EQ(d.reports[3].provider_message_id, "SM1");
+
+  // Unknown: not found, nothing written. The same id under another provider is another message.
+  EXPECT_FALSE(report("twilio", 0, "SM404", "delivered"));
+  EXPECT_FALSE(report("infobip", 0, "SM1", "delivered"));
+  EXPECT_FALSE(report("kannel", 999999, "", "delivered"));
+  EXPECT_EQ(detail_of(*store_, twilio).reports.size(), 4u);
+
+  // Kannel's report names our outbox id. On a row never recorded as sent (still pending) it
+  // proves a provider has it: the row becomes sent and is not claimed again.
+  EXPECT_TRUE(report("kannel", kannel, "", "sent"));
+  auto k = detail_of(*store_, kannel);
+  EXPECT_EQ(k.message.status, "sent");
+  EXPECT_EQ(k.message.provider, "kannel");
+  EXPECT_TRUE(claim_ids(*store_, 10, t0 + kHour, t0 + 2 * kHour).empty());
+  EXPECT_TRUE(report("kannel", kannel, "", "failed", "16"));
+  reopen();
+  k = detail_of(*store_, kannel);
+  EXPECT_EQ(k.message.status, "failed");
+  EXPECT_EQ(k.delivery_status, "failed");
+  EXPECT_EQ(k.delivery_error, "16");
+  EXPECT_NE(k.message.last_error.find("16"), std::string::npos) << k.message.last_error;
+
+  // A report whose provider id is not on record yet finds the row by the outbox id it carries
+  // (Infobip's callbackData) and fills the id in.
+  auto infobip = enqueue(*store_, make_message("+962791234569", t0));
+  EXPECT_TRUE(report("infobip", infobip, "ib-77", "sent"));
+  EXPECT_EQ(detail_of(*store_, infobip).message.provider_message_id, "ib-77");
+  EXPECT_TRUE(report("infobip", 0, "ib-77", "delivered"));
+  EXPECT_EQ(detail_of(*store_, infobip).message.status, "delivered");
+
+  DeliveryReport bad;
+  bad.provider = "twilio";
+  bad.provider_message_id = "SM1";
+  bad.status = "read";
+  auto refused = store_->record_delivery(bad);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().code, "invalid_report");
+}
+
+TEST_P(StoreContract, OutboxDetailOfAnUnknownRowIsNothing) {
+  auto d = store_->outbox_detail(424242);
+  ASSERT_TRUE(d.ok()) << d.error().message;
+  EXPECT_FALSE(d->has_value());
+  auto id = enqueue(*store_, make_message("+962791234567", t0));
+  auto row = detail_of(*store_, id);
+  EXPECT_EQ(row.message.status, "pending");
+  EXPECT_EQ(row.delivery_status, "");
+  EXPECT_FALSE(row.done_at.has_value());
+  EXPECT_TRUE(row.reports.empty());
+  EXPECT_TRUE(row.channel_log.empty());
+}
+
 }  // namespace
 }  // namespace cg::store::testing

@@ -64,6 +64,12 @@ constexpr Dates kDates[] = {
     {"across New Year", 2026, 12, 28, 2027, 1, 10},
 };
 
+std::string repeat(std::string_view piece, int times) {
+  std::string out;
+  for (int i = 0; i < times; ++i) out += piece;
+  return out;
+}
+
 core::Params worst_params(const Course& c, const Dates& d) {
   core::Instant start = amman(d.y1, d.m1, d.d1, c.start_hour, c.start_minute);
   return {
@@ -81,6 +87,13 @@ core::Params worst_params(const Course& c, const Dates& d) {
       {"billing_number", std::string("4829301756")},
       {"amount", core::Fils{45500}},
       {"service_type", core::LocalizedText{"رسوم الدورات", "Course fees"}},
+      // Conversation replies (issue 4). A list is cut by core/conversation.cpp to its budget: 120
+      // UCS-2 units or 300 GSM-7 septets (ConversationSettings); these fill it.
+      {"items", core::LocalizedText{repeat("ب", 120), std::string(300, 'x')}},
+      // A long four-part name (the longest the dialogue accepts is 100 characters, but real
+      // names in Jordan stay under 45) and a masked document number.
+      {"name", std::string("عبد الرحمن محمد عبد الله الخطيب الحسيني")},
+      {"id_number", std::string("*******567")},
   };
 }
 

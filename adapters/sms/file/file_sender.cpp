@@ -9,13 +9,13 @@
 
 namespace cg::sms {
 
-Result<std::unique_ptr<FileSender>> FileSender::open(const std::string& path) {
+Result<std::unique_ptr<FileSender>> FileSender::open(const std::string& path, std::string name) {
   std::error_code ec;
   auto parent = std::filesystem::path(path).parent_path();
   if (!parent.empty()) std::filesystem::create_directories(parent, ec);
   std::FILE* f = std::fopen(path.c_str(), "ab");
   if (!f) return make_error("outbox_file", "cannot open " + path + ": " + std::strerror(errno));
-  return std::unique_ptr<FileSender>(new FileSender(f, path));
+  return std::unique_ptr<FileSender>(new FileSender(f, path, std::move(name)));
 }
 
 FileSender::~FileSender() {

@@ -14,18 +14,21 @@ namespace cg::sms {
 
 class FileSender final : public Sender {
  public:
-  static Result<std::unique_ptr<FileSender>> open(const std::string& path);
+  // `name`: the configured provider name the outbox rows record.
+  static Result<std::unique_ptr<FileSender>> open(const std::string& path, std::string name = "file");
   ~FileSender() override;
-  std::string name() const override { return "file"; }
+  std::string name() const override { return name_; }
   std::vector<SendResult> send(std::span<const store::OutboxMessage> batch) override;
 
   // The line written for one message (also what tests compare against).
   static std::string line(const store::OutboxMessage& m);
 
  private:
-  FileSender(std::FILE* f, std::string path) : file_(f), path_(std::move(path)) {}
+  FileSender(std::FILE* f, std::string path, std::string name)
+      : file_(f), path_(std::move(path)), name_(std::move(name)) {}
   std::FILE* file_;
   std::string path_;
+  std::string name_;
   std::mutex mu_;
 };
 

@@ -134,7 +134,75 @@ CREATE TABLE sequences (
 ) STRICT, WITHOUT ROWID;
 )sql";
 
-constexpr std::array<std::string_view, 1> kMigrations{kInitialSchema};
+// Migration 2 (issue 6, payments): reconciliation reads payments by statement day.
+constexpr std::string_view kPaymentsByStmtDate = R"sql(
+CREATE INDEX payments_by_stmt_date ON payments (stmt_date, received_at);
+)sql";
+
+// Migration 4 (issue 4, SMS/USSD conversation): inbound SMS (deduplicated by provider message id,
+// counted per sender for the rate cap), conversation and USSD sessions, per-number opt-out.
+constexpr std::string_view kConversation = R"sql(
+CREATE TABLE inbound_messages (
+  provider TEXT NOT NULL,
+  provider_message_id TEXT NOT NULL,
+  from_number TEXT NOT NULL,
+  to_number TEXT NOT NULL,
+  body TEXT NOT NULL,
+  received_at INTEGER NOT NULL,
+  outcome TEXT NOT NULL,
+  PRIMARY KEY (provider, provider_message_id)
+) STRICT, WITHOUT ROWID;
+CREATE INDEX inbound_by_sender ON inbound_messages (from_number, received_at);
+
+CREATE TABLE sessions (
+  session_key TEXT PRIMARY KEY,
+  state TEXT NOT NULL,
+  updated_at INTEGER NOT NULL
+) STRICT, WITHOUT ROWID;
+
+CREATE TABLE sms_opt_outs (
+  phone TEXT PRIMARY KEY,
+  at INTEGER NOT NULL
+) STRICT, WITHOUT ROWID;
+)sql";
+
+// Migration 3 (issue 5, outbound delivery): delivery reports per outbox row (the furthest one on
+// the row itself), the channel log of every provider exchange, and finding a row by the
+// provider's message id when its report comes in.
+constexpr std::string_view kOutboundDelivery = R"sql(
+ALTER TABLE outbox ADD COLUMN delivery_status TEXT NOT NULL DEFAULT '';
+ALTER TABLE outbox ADD COLUMN delivery_error TEXT NOT NULL DEFAULT '';
+ALTER TABLE outbox ADD COLUMN delivery_at INTEGER;
+CREATE INDEX outbox_by_provider_message ON outbox (provider, provider_message_id);
+
+CREATE TABLE delivery_reports (
+  id INTEGER PRIMARY KEY,
+  outbox_id INTEGER NOT NULL REFERENCES outbox (id),
+  provider TEXT NOT NULL,
+  provider_message_id TEXT NOT NULL,
+  status TEXT NOT NULL,
+  error_code TEXT NOT NULL,
+  detail TEXT NOT NULL,
+  at INTEGER NOT NULL
+) STRICT;
+CREATE INDEX delivery_reports_by_outbox ON delivery_reports (outbox_id, id);
+
+CREATE TABLE channel_log (
+  id INTEGER PRIMARY KEY,
+  outbox_id INTEGER NOT NULL REFERENCES outbox (id),
+  provider TEXT NOT NULL,
+  request TEXT NOT NULL,
+  response TEXT NOT NULL,
+  http_status INTEGER NOT NULL,
+  outcome TEXT NOT NULL,
+  elapsed_ms INTEGER NOT NULL,
+  at INTEGER NOT NULL
+) STRICT;
+CREATE INDEX channel_log_by_outbox ON channel_log (outbox_id, id);
+)sql";
+
+constexpr std::array<std::string_view, 4> kMigrations{kInitialSchema, kPaymentsByStmtDate, kConversation,
+                                                      kOutboundDelivery};
 
 }  // namespace
 

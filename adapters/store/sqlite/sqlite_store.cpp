@@ -216,6 +216,74 @@ struct Sql {
 
   std::string payment_select = "SELECT " + column_list(kPaymentColumns) + " FROM payments WHERE joebpps_trx = ?1";
   std::string payment_insert = insert_sql("payments", kPaymentColumns, 0);
+
+  // --- payments (issue 6) --- STMTDate is yyyy-MM-dd text, so text order is date order.
+  std::string payments_by_stmt_date = "SELECT " + column_list(kPaymentColumns) +
+                                      " FROM payments WHERE stmt_date >= ?1 AND stmt_date <= ?2 "
+                                      "ORDER BY stmt_date, received_at, joebpps_trx LIMIT ?3";
+  std::string payment_totals =
+      "SELECT stmt_date, outcome, COUNT(*), SUM(paid_fils) FROM payments WHERE stmt_date >= ?1 AND stmt_date <= ?2 "
+      "GROUP BY stmt_date, outcome ORDER BY stmt_date, outcome";
+  // The literal state matches the partial index applications_bills_due.
+  std::string open_bills =
+      application_select + " WHERE state = 'awaiting_payment' ORDER BY bill_due_at, seq LIMIT ?1";
+  std::string open_bill_totals =
+      "SELECT COUNT(*), COALESCE(SUM(bill_amount_fils), 0) FROM applications WHERE state = 'awaiting_payment'";
+
+  // --- SMS/USSD conversation (issue 4) ---
+  std::string inbound_insert =
+      "INSERT INTO inbound_messages (provider, provider_message_id, from_number, to_number, body, received_at, "
+      "outcome) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT DO NOTHING";
+  std::string inbound_count = "SELECT COUNT(*) FROM inbound_messages WHERE from_number = ?1 AND received_at >= ?2";
+  std::string session_select = "SELECT session_key, state, updated_at FROM sessions WHERE session_key = ?1";
+  std::string session_upsert =
+      "INSERT INTO sessions (session_key, state, updated_at) VALUES (?1, ?2, ?3) "
+      "ON CONFLICT (session_key) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at";
+  // The prefix is matched with substr rather than LIKE, so '_' and '%' in keys mean nothing.
+  std::string sessions_delete =
+      "DELETE FROM sessions WHERE substr(session_key, 1, length(?1)) = ?1 AND updated_at < ?2";
+  std::string opt_out_select = "SELECT 1 FROM sms_opt_outs WHERE phone = ?1";
+  std::string opt_out_insert = "INSERT INTO sms_opt_outs (phone, at) VALUES (?1, ?2) ON CONFLICT DO NOTHING";
+  std::string opt_out_delete = "DELETE FROM sms_opt_outs WHERE phone = ?1";
+
+  // --- outbound delivery (issue 5) ---
+  // Only a row still pending or sending takes an outcome: what a provider accepted stays accepted.
+  std::string outcome_sent =
+      "UPDATE outbox SET status = 'sent', attempts = attempts + 1, provider = ?2, provider_message_id = ?3, "
+      "last_error = '', done_at = ?4 WHERE id = ?1 AND status IN ('pending', 'sending')";
+  // A delivery report got there first: keep its status, fill in who sent it.
+  std::string outcome_sent_late =
+      "UPDATE outbox SET provider = CASE WHEN provider = '' THEN ?2 ELSE provider END, "
+      "provider_message_id = CASE WHEN provider_message_id = '' THEN ?3 ELSE provider_message_id END WHERE id = ?1";
+  std::string outcome_retry =
+      "UPDATE outbox SET status = 'pending', attempts = attempts + 1, last_error = ?2, next_attempt_at = ?3 "
+      "WHERE id = ?1 AND status IN ('pending', 'sending')";
+  std::string outcome_failed =
+      "UPDATE outbox SET status = 'failed', attempts = attempts + 1, last_error = ?2, done_at = ?3 "
+      "WHERE id = ?1 AND status IN ('pending', 'sending')";
+  std::string channel_log_insert =
+      "INSERT INTO channel_log (outbox_id, provider, request, response, http_status, outcome, elapsed_ms, at) "
+      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)";
+  std::string channel_log_select =
+      "SELECT outbox_id, provider, request, response, http_status, outcome, elapsed_ms, at FROM channel_log "
+      "WHERE outbox_id = ?1 ORDER BY id";
+  std::string delivery_row_by_message =
+      "SELECT id, status, delivery_status, provider, provider_message_id FROM outbox "
+      "WHERE provider = ?1 AND provider_message_id = ?2 ORDER BY id LIMIT 1";
+  std::string delivery_row_by_id =
+      "SELECT id, status, delivery_status, provider, provider_message_id FROM outbox WHERE id = ?1";
+  std::string delivery_update =
+      "UPDATE outbox SET status = ?2, delivery_status = ?3, delivery_error = ?4, delivery_at = ?5, "
+      "last_error = ?6, provider = ?7, provider_message_id = ?8, done_at = COALESCE(done_at, ?9) WHERE id = ?1";
+  std::string delivery_report_insert =
+      "INSERT INTO delivery_reports (outbox_id, provider, provider_message_id, status, error_code, detail, at) "
+      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
+  std::string delivery_report_select =
+      "SELECT outbox_id, provider, provider_message_id, status, error_code, detail, at FROM delivery_reports "
+      "WHERE outbox_id = ?1 ORDER BY id";
+  std::string outbox_one = outbox_select + " WHERE id = ?1";
+  std::string outbox_delivery_select =
+      "SELECT delivery_status, delivery_error, delivery_at, done_at, last_error FROM outbox WHERE id = ?1";
 };
 
 const Sql& sql() {
@@ -659,6 +727,312 @@ class SqliteTx final : public Tx {
       return s;
     }
     return ok_status();
+  }
+
+  // --- payments (issue 6) ---
+  Result<std::vector<PaymentRecord>> payments_by_stmt_date(std::string_view from, std::string_view to,
+                                                           std::size_t limit) override {
+    auto st = conn_.prepare(sql().payments_by_stmt_date, "payments_by_stmt_date");
+    if (!st) return st.error();
+    st->bind(1, from);
+    st->bind(2, to);
+    st->bind(3, limit_param(limit));
+    return all_rows<PaymentRecord>(*st, payment_from_row);
+  }
+
+  Result<std::vector<PaymentTotal>> payment_totals(std::string_view from, std::string_view to) override {
+    auto st = conn_.prepare(sql().payment_totals, "payment_totals");
+    if (!st) return st.error();
+    st->bind(1, from);
+    st->bind(2, to);
+    return all_rows<PaymentTotal>(*st, [](const Statement& row) -> Result<PaymentTotal> {
+      return PaymentTotal{row.text(0), row.text(1), row.int64(2), core::Fils{row.int64(3)}};
+    });
+  }
+
+  Result<std::vector<core::Application>> open_bills(std::size_t limit) override {
+    auto st = conn_.prepare(sql().open_bills, "open_bills");
+    if (!st) return st.error();
+    st->bind(1, limit_param(limit));
+    return all_rows<core::Application>(*st, application_from_row);
+  }
+
+  Result<OpenBillTotals> open_bill_totals() override {
+    auto st = conn_.prepare(sql().open_bill_totals, "open_bill_totals");
+    if (!st) return st.error();
+    auto row = st->step();
+    if (!row) return row.error();
+    if (!*row) return Error{"store_error", "open_bill_totals: no row"};
+    return OpenBillTotals{st->int64(0), core::Fils{st->int64(1)}};
+  }
+
+  // --- SMS/USSD conversation (issue 4) ---
+  Result<bool> record_inbound(const InboundMessage& m) override {
+    if (auto s = writable("record_inbound"); !s) return s.error();
+    auto st = conn_.prepare(sql().inbound_insert, "record_inbound");
+    if (!st) return st.error();
+    st->bind(1, m.provider);
+    st->bind(2, m.provider_message_id);
+    st->bind(3, m.from);
+    st->bind(4, m.to);
+    st->bind(5, m.text);
+    st->bind(6, seconds(m.received_at));
+    st->bind(7, m.outcome);
+    if (auto s = st->run(); !s) return s.error();
+    return sqlite3_changes(conn_.db()) > 0;
+  }
+
+  Result<std::int64_t> count_inbound_since(std::string_view from, Instant since) override {
+    auto st = conn_.prepare(sql().inbound_count, "count_inbound_since");
+    if (!st) return st.error();
+    st->bind(1, from);
+    st->bind(2, seconds(since));
+    auto row = st->step();
+    if (!row) return row.error();
+    return *row ? st->int64(0) : 0;
+  }
+
+  Result<std::optional<SessionRecord>> session(std::string_view key) override {
+    auto st = conn_.prepare(sql().session_select, "session");
+    if (!st) return st.error();
+    st->bind(1, key);
+    return first_row<SessionRecord>(*st, [](const Statement& s) -> Result<SessionRecord> {
+      return SessionRecord{s.text(0), s.text(1), instant(s.int64(2))};
+    });
+  }
+
+  Status save_session(const SessionRecord& r) override {
+    if (auto s = writable("save_session"); !s) return s;
+    auto st = conn_.prepare(sql().session_upsert, "save_session");
+    if (!st) return st.error();
+    st->bind(1, r.key);
+    st->bind(2, r.state);
+    st->bind(3, seconds(r.updated_at));
+    return st->run();
+  }
+
+  Result<std::int64_t> delete_sessions_before(std::string_view prefix, Instant cutoff) override {
+    if (auto s = writable("delete_sessions_before"); !s) return s.error();
+    auto st = conn_.prepare(sql().sessions_delete, "delete_sessions_before");
+    if (!st) return st.error();
+    st->bind(1, prefix);
+    st->bind(2, seconds(cutoff));
+    if (auto s = st->run(); !s) return s.error();
+    return static_cast<std::int64_t>(sqlite3_changes(conn_.db()));
+  }
+
+  Result<bool> opted_out(std::string_view phone) override {
+    auto st = conn_.prepare(sql().opt_out_select, "opted_out");
+    if (!st) return st.error();
+    st->bind(1, phone);
+    return st->step();
+  }
+
+  Status set_opted_out(std::string_view phone, bool opted_out, Instant at) override {
+    if (auto s = writable("set_opted_out"); !s) return s;
+    auto st = conn_.prepare(opted_out ? sql().opt_out_insert : sql().opt_out_delete, "set_opted_out");
+    if (!st) return st.error();
+    st->bind(1, phone);
+    if (opted_out) st->bind(2, seconds(at));
+    return st->run();
+  }
+
+  // --- outbound delivery (issue 5) ---
+  Status apply_send_outcome(const SendOutcome& o) override {
+    if (auto s = writable("apply_send_outcome"); !s) return s;
+    const char* what = "apply_send_outcome";
+    auto st = conn_.prepare(o.kind == SendOutcome::Kind::sent    ? sql().outcome_sent
+                            : o.kind == SendOutcome::Kind::retry ? sql().outcome_retry
+                                                                 : sql().outcome_failed,
+                            what);
+    if (!st) return st.error();
+    st->bind(1, o.id);
+    if (o.kind == SendOutcome::Kind::sent) {
+      st->bind(2, o.provider);
+      st->bind(3, o.provider_message_id);
+      st->bind(4, seconds(o.at));
+    } else {
+      st->bind(2, o.error);
+      st->bind(3, seconds(o.kind == SendOutcome::Kind::retry ? o.next_attempt_at : o.at));
+    }
+    if (auto s = st->run(); !s) return s;
+    if (sqlite3_changes(conn_.db()) > 0) return ok_status();
+    if (o.kind == SendOutcome::Kind::sent) {
+      auto late = conn_.prepare(sql().outcome_sent_late, what);
+      if (!late) return late.error();
+      late->bind(1, o.id);
+      late->bind(2, o.provider);
+      late->bind(3, o.provider_message_id);
+      if (auto s = late->run(); !s) return s;
+      if (sqlite3_changes(conn_.db()) == 0) return not_found(o.id);
+      return ok_status();
+    }
+    return why_unchanged(o.id);
+  }
+
+  Status add_channel_log(const ChannelLogEntry& e) override {
+    if (auto s = writable("add_channel_log"); !s) return s;
+    auto st = conn_.prepare(sql().channel_log_insert, "add_channel_log");
+    if (!st) return st.error();
+    st->bind(1, e.outbox_id);
+    st->bind(2, e.provider);
+    st->bind(3, e.request);
+    st->bind(4, e.response);
+    st->bind(5, static_cast<std::int64_t>(e.http_status));
+    st->bind(6, e.outcome);
+    st->bind(7, e.elapsed_ms);
+    st->bind(8, seconds(e.at));
+    return st->run();
+  }
+
+  Result<bool> apply_delivery_report(const DeliveryReport& r) override {
+    if (auto s = writable("apply_delivery_report"); !s) return s.error();
+    if (r.status != "queued" && r.status != "sent" && r.status != "delivered" && r.status != "failed")
+      return Error{"invalid_report", "delivery report status '" + r.status + "' is not queued, sent, delivered or failed"};
+    struct Row {
+      std::int64_t id;
+      std::string status, delivery_status, provider, provider_message_id;
+    };
+    auto row_from = [](const Statement& s) -> Result<Row> {
+      return Row{s.int64(0), s.text(1), s.text(2), s.text(3), s.text(4)};
+    };
+    std::optional<Row> row;
+    if (!r.provider_message_id.empty()) {
+      auto st = conn_.prepare(sql().delivery_row_by_message, "apply_delivery_report");
+      if (!st) return st.error();
+      st->bind(1, r.provider);
+      st->bind(2, r.provider_message_id);
+      auto found = first_row<Row>(*st, row_from);
+      if (!found) return found.error();
+      row = std::move(*found);
+    }
+    if (!row && r.outbox_id > 0) {
+      auto st = conn_.prepare(sql().delivery_row_by_id, "apply_delivery_report");
+      if (!st) return st.error();
+      st->bind(1, r.outbox_id);
+      auto found = first_row<Row>(*st, row_from);
+      if (!found) return found.error();
+      row = std::move(*found);
+    }
+    if (!row) return false;
+
+    auto rank = [](std::string_view s) { return s == "queued" ? 1 : s == "sent" ? 2 : s.empty() ? 0 : 3; };
+    const bool unsent = row->status == "pending" || row->status == "sending";
+    std::string status = row->status;
+    std::string last_error;
+    std::optional<std::int64_t> done_at;
+    if (r.status == "delivered") {
+      status = "delivered";
+      done_at = seconds(r.at);
+    } else if (r.status == "failed" && status != "delivered") {
+      status = "failed";
+      done_at = seconds(r.at);
+    } else if (unsent) {
+      status = "sent";  // a provider has it: it must not be sent again
+      done_at = seconds(r.at);
+    }
+    const bool further = rank(r.status) > rank(row->delivery_status);
+    std::string delivery_status = further ? r.status : row->delivery_status;
+    {
+      auto cur = conn_.prepare(sql().outbox_delivery_select, "apply_delivery_report");
+      if (!cur) return cur.error();
+      cur->bind(1, row->id);
+      auto has = cur->step();
+      if (!has) return has.error();
+      last_error = cur->text(4);
+      // delivery_error and delivery_at follow delivery_status.
+      std::string delivery_error = further ? (r.status == "failed" ? r.error_code : std::string()) : cur->text(1);
+      std::optional<std::int64_t> delivery_at = further ? std::optional<std::int64_t>(seconds(r.at)) : cur->optional_int64(2);
+      if (status == "failed" && row->status != "failed")
+        last_error = "delivery report: " + r.detail + (r.error_code.empty() ? "" : " (error " + r.error_code + ")");
+      auto up = conn_.prepare(sql().delivery_update, "apply_delivery_report");
+      if (!up) return up.error();
+      up->bind(1, row->id);
+      up->bind(2, status);
+      up->bind(3, delivery_status);
+      up->bind(4, delivery_error);
+      up->bind(5, delivery_at);
+      up->bind(6, last_error);
+      up->bind(7, row->provider.empty() ? r.provider : row->provider);
+      up->bind(8, row->provider_message_id.empty() ? r.provider_message_id : row->provider_message_id);
+      up->bind(9, done_at);
+      if (auto s = up->run(); !s) return s.error();
+    }
+    auto ins = conn_.prepare(sql().delivery_report_insert, "apply_delivery_report");
+    if (!ins) return ins.error();
+    ins->bind(1, row->id);
+    ins->bind(2, r.provider);
+    ins->bind(3, r.provider_message_id);
+    ins->bind(4, r.status);
+    ins->bind(5, r.error_code);
+    ins->bind(6, r.detail);
+    ins->bind(7, seconds(r.at));
+    if (auto s = ins->run(); !s) return s.error();
+    return true;
+  }
+
+  Result<std::optional<OutboxDetail>> outbox_detail(std::int64_t id) override {
+    OutboxDetail d;
+    {
+      auto st = conn_.prepare(sql().outbox_one, "outbox_detail");
+      if (!st) return st.error();
+      st->bind(1, id);
+      auto m = first_row<OutboxMessage>(*st, outbox_from_row);
+      if (!m) return m.error();
+      if (!*m) return std::optional<OutboxDetail>();
+      d.message = std::move(**m);
+    }
+    {
+      auto st = conn_.prepare(sql().outbox_delivery_select, "outbox_detail");
+      if (!st) return st.error();
+      st->bind(1, id);
+      auto row = st->step();
+      if (!row) return row.error();
+      if (*row) {
+        d.delivery_status = st->text(0);
+        d.delivery_error = st->text(1);
+        if (auto t = st->optional_int64(2)) d.delivery_at = instant(*t);
+        if (auto t = st->optional_int64(3)) d.done_at = instant(*t);
+      }
+    }
+    {
+      auto st = conn_.prepare(sql().delivery_report_select, "outbox_detail");
+      if (!st) return st.error();
+      st->bind(1, id);
+      auto rows = all_rows<DeliveryReport>(*st, [](const Statement& s) -> Result<DeliveryReport> {
+        DeliveryReport r;
+        r.outbox_id = s.int64(0);
+        r.provider = s.text(1);
+        r.provider_message_id = s.text(2);
+        r.status = s.text(3);
+        r.error_code = s.text(4);
+        r.detail = s.text(5);
+        r.at = instant(s.int64(6));
+        return r;
+      });
+      if (!rows) return rows.error();
+      d.reports = std::move(*rows);
+    }
+    {
+      auto st = conn_.prepare(sql().channel_log_select, "outbox_detail");
+      if (!st) return st.error();
+      st->bind(1, id);
+      auto rows = all_rows<ChannelLogEntry>(*st, [](const Statement& s) -> Result<ChannelLogEntry> {
+        ChannelLogEntry e;
+        e.outbox_id = s.int64(0);
+        e.provider = s.text(1);
+        e.request = s.text(2);
+        e.response = s.text(3);
+        e.http_status = static_cast<int>(s.int64(4));
+        e.outcome = s.text(5);
+        e.elapsed_ms = s.int64(6);
+        e.at = instant(s.int64(7));
+        return e;
+      });
+      if (!rows) return rows.error();
+      d.channel_log = std::move(*rows);
+    }
+    return std::optional<OutboxDetail>(std::move(d));
   }
 
   // The dispatcher's side; run as commands on the writer.

@@ -1,0 +1,50 @@
+#include "adapters/sms/twilio/status.hpp"
+
+#include <algorithm>
+
+#include "adapters/crypto/crypto.hpp"
+
+namespace cg::sms::twilio {
+
+std::string status_signature(std::string_view auth_token, std::string_view url, const Params& form) {
+  Params sorted = form;
+  // Twilio sorts by name; a stable sort keeps repeated names in the order they arrived.
+  std::stable_sort(sorted.begin(), sorted.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+  std::string data(url);
+  for (const auto& [n, v] : sorted) {
+    data += n;
+    data += v;
+  }
+  return crypto::base64_encode(crypto::hmac_sha1(auth_token, data));
+}
+
+bool status_signature_valid(std::string_view auth_token, std::string_view url, const Params& form,
+                            std::string_view signature) {
+  return crypto::constant_time_equal(status_signature(auth_token, url, form), signature);
+}
+
+Result<store::DeliveryReport> parse_status(const Params& form, std::string_view provider_name) {
+  store::DeliveryReport r;
+  r.provider = std::string(provider_name);
+  auto sid = param(form, "MessageSid");
+  if (!sid || sid->empty()) return make_error("invalid_report", "MessageSid: missing");
+  r.provider_message_id = std::string(*sid);
+  auto status = param(form, "MessageStatus");
+  if (!status || status->empty()) return make_error("invalid_report", "MessageStatus: missing");
+  const std::string s(*status);
+  if (s == "queued" || s == "accepted" || s == "scheduled")
+    r.status = "queued";
+  else if (s == "sending" || s == "sent")
+    r.status = "sent";
+  else if (s == "delivered" || s == "read")
+    r.status = "delivered";
+  else if (s == "undelivered" || s == "failed" || s == "canceled")
+    r.status = "failed";
+  else
+    return make_error("invalid_report", "MessageStatus: unknown value '" + s + "'");
+  if (auto code = param(form, "ErrorCode"); code && !code->empty()) r.error_code = std::string(*code);
+  r.detail = s;
+  return r;
+}
+
+}  // namespace cg::sms::twilio

@@ -1,0 +1,25 @@
+// Twilio status callbacks (PROVIDERS.md): a form POST to the StatusCallback URL we gave when
+// sending, with MessageSid, MessageStatus and, on failure, ErrorCode. Trust: none until the route
+// has checked X-Twilio-Signature with `signature_valid`.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "adapters/sms/common/params.hpp"
+#include "adapters/store/store.hpp"
+#include "core/result.hpp"
+
+namespace cg::sms::twilio {
+
+// Base64(HMAC-SHA1(auth token, url + for each parameter sorted by name: name + value)).
+std::string status_signature(std::string_view auth_token, std::string_view url, const Params& form);
+// Compares in constant time.
+bool status_signature_valid(std::string_view auth_token, std::string_view url, const Params& form,
+                            std::string_view signature);
+
+// MessageStatus: queued, accepted, scheduled -> queued; sending, sent -> sent; delivered, read ->
+// delivered; undelivered, failed, canceled -> failed. An unknown status is refused, named.
+Result<store::DeliveryReport> parse_status(const Params& form, std::string_view provider_name);
+
+}  // namespace cg::sms::twilio

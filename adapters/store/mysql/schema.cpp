@@ -1,0 +1,249 @@
+// The MariaDB schema, as migrations numbered like SQLite's (adapters/store/sqlite/schema.cpp):
+// migration N here makes the same tables, columns and indexes as SQLite's migration N, so both
+// backends are at the same version with the same meaning. Times are UTC seconds (BIGINT), money
+// is fils, enums are their core names. Every table is InnoDB with utf8mb4 and MariaDB's binary
+// NO PAD collation: matching is exact as in SQLite, case and trailing spaces included (the PAD
+// SPACE utf8mb4_bin would find 'JOIN 101' for 'JOIN 101 '). Text that is a key or may be indexed
+// is VARCHAR (an index needs a bounded length); free text is TEXT.
+//
+// DDL commits as it goes, so a migration cannot be rolled back; each statement is written to be
+// run again (MariaDB's IF NOT EXISTS forms), so a migration interrupted half-way completes on the
+// next start.
+#include <array>
+
+#include "adapters/store/mysql/mysql_store.hpp"
+
+namespace cg::store::mysql {
+namespace {
+
+constexpr std::array<std::string_view, 8> kInitialSchema{
+    R"sql(
+CREATE TABLE IF NOT EXISTS courses (
+  id BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY,
+  code VARCHAR(191) NOT NULL,
+  title_ar TEXT NOT NULL,
+  title_en TEXT NOT NULL,
+  location TEXT NOT NULL,
+  start_at BIGINT NOT NULL,
+  end_at BIGINT NOT NULL,
+  decision_at BIGINT NOT NULL,
+  min_participants INT NOT NULL,
+  capacity INT NULL,
+  fee_fils BIGINT NOT NULL,
+  prerequisite VARCHAR(191) NULL,
+  exam_url TEXT NOT NULL,
+  evaluation_url TEXT NOT NULL,
+  status VARCHAR(32) NOT NULL,
+  quorum_reached TINYINT NOT NULL,
+  reminder_sent TINYINT NOT NULL,
+  tally_awaiting_quorum INT NOT NULL DEFAULT 0,
+  tally_awaiting_exam INT NOT NULL DEFAULT 0,
+  tally_awaiting_payment INT NOT NULL DEFAULT 0,
+  tally_confirmed INT NOT NULL DEFAULT 0,
+  tally_waitlisted INT NOT NULL DEFAULT 0,
+  tally_rejected_exam INT NOT NULL DEFAULT 0,
+  tally_expired INT NOT NULL DEFAULT 0,
+  tally_cancelled INT NOT NULL DEFAULT 0,
+  tally_attended INT NOT NULL DEFAULT 0,
+  UNIQUE KEY courses_code (code),
+  KEY courses_by_start (start_at, id)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_nopad_bin
+)sql",
+    R"sql(
+CREATE TABLE IF NOT EXISTS applications (
+  id VARCHAR(64) NOT NULL PRIMARY KEY,
+  course_id BIGINT NOT NULL,
+  seq BIGINT NOT NULL,
+  phone VARCHAR(64) NOT NULL,
+  name TEXT NOT NULL,
+  id_type VARCHAR(32) NOT NULL,
+  id_number VARCHAR(64) NOT NULL,
+  nationality VARCHAR(64) NOT NULL,
+  language VARCHAR(8) NOT NULL,
+  channel VARCHAR(32) NOT NULL,
+  state VARCHAR(32) NOT NULL,
+  created_at BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL,
+  exam_token VARCHAR(128) NULL,
+  billing_number VARCHAR(64) NULL,
+  bill_amount_fils BIGINT NULL,
+  bill_issued_at BIGINT NULL,
+  bill_due_at BIGINT NULL,
+  UNIQUE KEY applications_exam_token (exam_token),
+  UNIQUE KEY applications_billing_number (billing_number),
+  KEY applications_by_course_state (course_id, state, seq),
+  KEY applications_by_document (id_type, id_number),
+  KEY applications_by_phone (phone, created_at),
+  KEY applications_bills_due (state, bill_due_at),
+  CONSTRAINT applications_course FOREIGN KEY (course_id) REFERENCES courses (id),
+  -- A bill is all there or not there at all.
+  CONSTRAINT applications_bill_whole CHECK ((billing_number IS NULL) = (bill_amount_fils IS NULL)
+         AND (billing_number IS NULL) = (bill_issued_at IS NULL)
+         AND (billing_number IS NULL) = (bill_due_at IS NULL))
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_nopad_bin
+)sql",
+    R"sql(
+CREATE TABLE IF NOT EXISTS history (
+  id BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY,
+  application_id VARCHAR(64) NOT NULL,
+  at BIGINT NOT NULL,
+  from_state VARCHAR(32) NULL,
+  to_state VARCHAR(32) NOT NULL,
+  step VARCHAR(32) NOT NULL,
+  event TEXT NOT NULL,
+  KEY history_by_application (application_id, id),
+  CONSTRAINT history_application FOREIGN KEY (application_id) REFERENCES applications (id)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_nopad_bin
+)sql",
+    R"sql(
+CREATE TABLE IF NOT EXISTS passes (
+  id_type VARCHAR(32) NOT NULL,
+  id_number VARCHAR(64) NOT NULL,
+  prerequisite VARCHAR(191) NOT NULL,
+  source VARCHAR(64) NOT NULL,
+  at BIGINT NOT NULL,
+  PRIMARY KEY (id_type, id_number, prerequisite)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_nopad_bin
+)sql",
+    R"sql(
+CREATE TABLE IF NOT EXISTS outbox (
+  id BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY,
+  application_id VARCHAR(64) NOT NULL,
+  to_number VARCHAR(64) NOT NULL,
+  text TEXT NOT NULL,
+  template_name VARCHAR(64) NOT NULL,
+  language VARCHAR(8) NOT NULL,
+  step VARCHAR(32) NOT NULL,
+  segments INT NOT NULL,
+  created_at BIGINT NOT NULL,
+  status VARCHAR(16) NOT NULL,
+  attempts INT NOT NULL,
+  -- When pending: when it may be tried. When sending: when the dispatcher's lease ends.
+  next_attempt_at BIGINT NOT NULL,
+  provider VARCHAR(64) NOT NULL,
+  provider_message_id VARCHAR(191) NOT NULL,
+  last_error TEXT NOT NULL,
+  done_at BIGINT NULL,
+  KEY outbox_due (status, next_attempt_at)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_nopad_bin
+)sql",
+    // `key` is a reserved word in MySQL; the column keeps SQLite's name, quoted.
+    R"sql(
+CREATE TABLE IF NOT EXISTS events (
+  source VARCHAR(64) NOT NULL,
+  `key` VARCHAR(512) NOT NULL,
+  summary TEXT NOT NULL,
+  at BIGINT NOT NULL,
+  PRIMARY KEY (source, `key`)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_nopad_bin
+)sql",
+    R"sql(
+CREATE TABLE IF NOT EXISTS payments (
+  joebpps_trx VARCHAR(191) NOT NULL PRIMARY KEY,
+  billing_number VARCHAR(64) NOT NULL,
+  application_id VARCHAR(64) NOT NULL,
+  paid_fils BIGINT NOT NULL,
+  due_fils BIGINT NOT NULL,
+  process_date VARCHAR(64) NOT NULL,
+  stmt_date VARCHAR(64) NOT NULL,
+  outcome VARCHAR(191) NOT NULL,
+  received_at BIGINT NOT NULL,
+  KEY payments_by_billing_number (billing_number)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_nopad_bin
+)sql",
+    R"sql(
+CREATE TABLE IF NOT EXISTS sequences (
+  name VARCHAR(191) NOT NULL PRIMARY KEY,
+  value BIGINT NOT NULL
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_nopad_bin
+)sql",
+};
+
+// Version 2 (issue 6, payments): reconciliation reads payments by statement day.
+constexpr std::array<std::string_view, 1> kPaymentsByStmtDate{
+    "CREATE INDEX IF NOT EXISTS payments_by_stmt_date ON payments (stmt_date, received_at)",
+};
+
+// Version 3 (issue 4, SMS/USSD conversation): inbound SMS (deduplicated by provider message id,
+// counted per sender for the rate cap), conversation and USSD sessions, per-number opt-out.
+constexpr std::array<std::string_view, 3> kConversation{
+    R"sql(
+CREATE TABLE IF NOT EXISTS inbound_messages (
+  provider VARCHAR(32) NOT NULL,
+  provider_message_id VARCHAR(191) NOT NULL,
+  from_number VARCHAR(191) NOT NULL,
+  to_number VARCHAR(191) NOT NULL,
+  body TEXT NOT NULL,
+  received_at BIGINT NOT NULL,
+  outcome VARCHAR(64) NOT NULL,
+  PRIMARY KEY (provider, provider_message_id),
+  KEY inbound_by_sender (from_number, received_at)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_nopad_bin
+)sql",
+    R"sql(
+CREATE TABLE IF NOT EXISTS sessions (
+  session_key VARCHAR(191) NOT NULL PRIMARY KEY,
+  state MEDIUMTEXT NOT NULL,
+  updated_at BIGINT NOT NULL
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_nopad_bin
+)sql",
+    R"sql(
+CREATE TABLE IF NOT EXISTS sms_opt_outs (
+  phone VARCHAR(191) NOT NULL PRIMARY KEY,
+  at BIGINT NOT NULL
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_nopad_bin
+)sql",
+};
+
+// Version 4 (issue 5, outbound delivery): delivery reports per outbox row (the furthest one on the
+// row itself), the channel log of every provider exchange, and finding a row by the provider's
+// message id when its report comes in.
+constexpr std::array<std::string_view, 6> kOutboundDelivery{
+    "ALTER TABLE outbox ADD COLUMN IF NOT EXISTS delivery_status VARCHAR(16) NOT NULL DEFAULT ''",
+    "ALTER TABLE outbox ADD COLUMN IF NOT EXISTS delivery_error VARCHAR(191) NOT NULL DEFAULT ''",
+    "ALTER TABLE outbox ADD COLUMN IF NOT EXISTS delivery_at BIGINT NULL",
+    "CREATE INDEX IF NOT EXISTS outbox_by_provider_message ON outbox (provider, provider_message_id)",
+    R"sql(
+CREATE TABLE IF NOT EXISTS delivery_reports (
+  id BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY,
+  outbox_id BIGINT NOT NULL,
+  provider VARCHAR(64) NOT NULL,
+  provider_message_id VARCHAR(191) NOT NULL,
+  status VARCHAR(16) NOT NULL,
+  error_code VARCHAR(191) NOT NULL,
+  detail TEXT NOT NULL,
+  at BIGINT NOT NULL,
+  KEY delivery_reports_by_outbox (outbox_id, id),
+  CONSTRAINT delivery_reports_outbox FOREIGN KEY (outbox_id) REFERENCES outbox (id)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_nopad_bin
+)sql",
+    R"sql(
+CREATE TABLE IF NOT EXISTS channel_log (
+  id BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY,
+  outbox_id BIGINT NOT NULL,
+  provider VARCHAR(64) NOT NULL,
+  request MEDIUMTEXT NOT NULL,
+  response MEDIUMTEXT NOT NULL,
+  http_status INT NOT NULL,
+  outcome VARCHAR(32) NOT NULL,
+  elapsed_ms BIGINT NOT NULL,
+  at BIGINT NOT NULL,
+  KEY channel_log_by_outbox (outbox_id, id),
+  CONSTRAINT channel_log_outbox FOREIGN KEY (outbox_id) REFERENCES outbox (id)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_nopad_bin
+)sql",
+};
+
+// In the order of SQLite's list (position = version).
+constexpr std::array<Migration, 4> kMigrations{
+    Migration(kInitialSchema),
+    Migration(kPaymentsByStmtDate),
+    Migration(kConversation),
+    Migration(kOutboundDelivery),
+};
+
+}  // namespace
+
+std::span<const Migration> migrations() { return kMigrations; }
+
+}  // namespace cg::store::mysql

@@ -1,0 +1,597 @@
+#include "core/conversation.hpp"
+
+#include <algorithm>
+#include <array>
+
+#include "core/applicant.hpp"
+#include "core/money.hpp"
+#include "core/sms.hpp"
+#include "core/text.hpp"
+
+namespace cg::core {
+namespace {
+
+constexpr std::array<std::string_view, 5> kStepNames{"idle", "ask_name", "ask_id_type", "ask_id_number", "confirm"};
+
+enum class Keyword { none, courses, more, join, status, cancel, help, english, arabic, stop, start, yes, no };
+
+// Keywords as normalize_text() leaves them (so "إلغاء" and "الغاء" are one entry, "حالة" is "حاله").
+struct KeywordSpelling {
+  std::string_view text;
+  Keyword keyword;
+};
+constexpr KeywordSpelling kKeywords[] = {
+    {"courses", Keyword::courses},
+    {"course", Keyword::courses},
+    {"دورات", Keyword::courses},
+    {"الدورات", Keyword::courses},
+    {"more", Keyword::more},
+    {"المزيد", Keyword::more},
+    {"مزيد", Keyword::more},
+    {"join", Keyword::join},
+    {"تسجيل", Keyword::join},
+    {"status", Keyword::status},
+    {"حاله", Keyword::status},
+    {"cancel", Keyword::cancel},
+    {"الغاء", Keyword::cancel},
+    {"help", Keyword::help},
+    {"مساعده", Keyword::help},
+    {"en", Keyword::english},
+    {"english", Keyword::english},
+    {"انجليزي", Keyword::english},
+    {"انكليزي", Keyword::english},
+    {"ar", Keyword::arabic},
+    {"arabic", Keyword::arabic},
+    {"عربي", Keyword::arabic},
+    {"stop", Keyword::stop},
+    {"توقف", Keyword::stop},
+    {"start", Keyword::start},
+    {"ابدا", Keyword::start},
+    {"yes", Keyword::yes},
+    {"y", Keyword::yes},
+    {"نعم", Keyword::yes},
+    {"no", Keyword::no},
+    {"n", Keyword::no},
+    {"لا", Keyword::no},
+};
+
+// Keywords that take a course code after them, possibly without a space ("JOIN101", "تسجيل١٠١").
+constexpr KeywordSpelling kWithCode[] = {
+    {"join", Keyword::join}, {"تسجيل", Keyword::join}, {"cancel", Keyword::cancel}, {"الغاء", Keyword::cancel}};
+
+struct Parsed {
+  Keyword keyword = Keyword::none;
+  std::string code;  // JOIN/CANCEL argument, normalised
+  std::string normalized;
+};
+
+bool is_punctuation(char32_t c) {
+  return c == U'.' || c == U'!' || c == U'?' || c == U',' || c == U';' || c == U':' || c == U'"' || c == U'\'' ||
+         c == 0x061F /* ؟ */ || c == 0x060C /* ، */ || c == 0x061B /* ؛ */ || c == 0x06D4 /* ۔ */;
+}
+
+std::string strip_punctuation(const std::string& s) {
+  auto cps = text::decode_utf8(s);
+  if (!cps) return s;
+  std::size_t b = 0, e = cps->size();
+  while (b < e && ((*cps)[b] == U' ' || is_punctuation((*cps)[b]))) ++b;
+  while (e > b && ((*cps)[e - 1] == U' ' || is_punctuation((*cps)[e - 1]))) --e;
+  return text::encode_utf8(std::u32string_view(*cps).substr(b, e - b));
+}
+
+Keyword lookup(std::string_view word) {
+  for (const auto& k : kKeywords)
+    if (k.text == word) return k.keyword;
+  return Keyword::none;
+}
+
+Parsed parse(std::string_view raw) {
+  Parsed p;
+  p.normalized = strip_punctuation(normalize_text(raw));
+  const std::string& n = p.normalized;
+  if (Keyword k = lookup(n); k != Keyword::none) {
+    p.keyword = k;
+    return p;
+  }
+  std::size_t space = n.find(' ');
+  std::string_view first = std::string_view(n).substr(0, space);
+  std::string_view rest = space == std::string::npos ? std::string_view() : std::string_view(n).substr(space + 1);
+  for (const auto& k : kWithCode) {
+    if (first == k.text && !rest.empty() && rest.find(' ') == std::string_view::npos) {
+      p.keyword = k.keyword;
+      p.code = std::string(rest);
+      return p;
+    }
+    if (space == std::string::npos && first.size() > k.text.size() && first.substr(0, k.text.size()) == k.text) {
+      std::string_view code = first.substr(k.text.size());
+      // Only a code that starts with a digit: "joined" is not JOIN "ed".
+      if (code.front() >= '0' && code.front() <= '9') {
+        p.keyword = k.keyword;
+        p.code = std::string(code);
+        return p;
+      }
+    }
+  }
+  return p;
+}
+
+std::string lower_ascii(std::string_view s) {
+  std::string out(s);
+  for (char& c : out)
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  return out;
+}
+
+Message message(TemplateId id, Language l, Params params = {}) { return Message{id, l, std::move(params)}; }
+
+Params title_params(std::string_view code, const LocalizedText& title) {
+  return Params{{"title", title}, {"code", std::string(code)}};
+}
+
+// Short words the lists are made of. They live here, beside the paging that measures them, rather
+// than in templates/, because a page's length must be known when it is cut.
+}  // namespace
+
+std::string_view state_label(ApplicationState s, Language l) {
+  const bool ar = l == Language::ar;
+  switch (s) {
+    case ApplicationState::awaiting_quorum:
+      return ar ? "بانتظار اكتمال العدد" : "waiting for enough applicants";
+    case ApplicationState::awaiting_exam:
+      return ar ? "بانتظار امتحان المستوى" : "placement exam pending";
+    case ApplicationState::awaiting_payment:
+      return ar ? "بانتظار دفع الرسوم" : "fee payment pending";
+    case ApplicationState::confirmed:
+      return ar ? "مؤكد" : "confirmed";
+    case ApplicationState::waitlisted:
+      return ar ? "على قائمة الانتظار" : "on the waiting list";
+    case ApplicationState::rejected_exam:
+      return ar ? "لم يجتز امتحان المستوى" : "placement exam not passed";
+    case ApplicationState::expired:
+      return ar ? "انتهت مهلة الدفع" : "fee not paid in time";
+    case ApplicationState::cancelled:
+      return ar ? "ملغى" : "cancelled";
+    case ApplicationState::attended:
+      return ar ? "تم الحضور" : "attended";
+  }
+  return "";
+}
+
+namespace {
+
+std::string fee_label(const Course& c, Language l) {
+  if (c.is_free()) return l == Language::ar ? "مجانية" : "free";
+  return format_jod(c.fee) + (l == Language::ar ? " دينار" : " JOD");
+}
+
+bool fits(const std::string& items, const ConversationSettings& s) {
+  // Measured as the renderer will send it: typographic dashes in English titles become GSM-7.
+  SmsLength len = measure_sms(fold_for_gsm7(items));
+  return len.units <= (len.encoding == SmsEncoding::gsm7 ? s.course_list_gsm7_budget : s.course_list_ucs2_budget);
+}
+
+// Appends `line` to `items` if the result stays within the budget (the first line always goes in,
+// so a page is never empty; templates' fit test bounds a single line).
+bool add_line(std::string& items, const std::string& line, const ConversationSettings& s) {
+  std::string candidate = items.empty() ? line : items + "\n" + line;
+  if (!items.empty() && !fits(candidate, s)) return false;
+  items = std::move(candidate);
+  return true;
+}
+
+const Course* find_course(const Knowledge& k, std::string_view code) {
+  std::string want = lower_ascii(code);
+  for (const auto& c : k.courses)
+    if (lower_ascii(c.code) == want) return &c;
+  return nullptr;
+}
+
+void clear_draft(Dialogue& d) {
+  d.step = DialogueStep::idle;
+  d.course_code.clear();
+  d.course_title = {};
+  d.name.clear();
+  d.id_type.reset();
+  d.id_number.clear();
+}
+
+class Conversation {
+ public:
+  Conversation(const Dialogue& d, Instant now, const Knowledge& k, const ConversationSettings& s)
+      : now_(now), k_(k), s_(s) {
+    turn_.dialogue = d;
+  }
+
+  Turn run(std::string_view raw) {
+    Dialogue& d = turn_.dialogue;
+    Parsed p = parse(raw);
+    if (!d.language_known) {
+      if (auto l = detect_language(raw)) {
+        d.language = *l;
+        d.language_known = true;
+      }
+    }
+    if (d.opted_out) {
+      // Nothing goes to a number that said STOP, not even an answer to STOP again.
+      if (p.keyword == Keyword::start) {
+        d.opted_out = false;
+        d.updated_at = now_;
+        turn_.actions.push_back(StartAction{});
+        reply(TemplateId::sms_started);
+      }
+      return std::move(turn_);
+    }
+    if (p.keyword == Keyword::stop) {
+      clear_draft(d);
+      d.opted_out = true;
+      d.updated_at = now_;
+      turn_.actions.push_back(StopAction{});
+      reply(TemplateId::sms_stopped);  // the one confirmation
+      return std::move(turn_);
+    }
+    // SPEC §3: a half-finished dialogue expires after 30 minutes of silence.
+    const bool expired = d.step != DialogueStep::idle && now_ - d.updated_at > s_.dialogue_expiry;
+    if (expired) clear_draft(d);
+    d.updated_at = now_;
+
+    switch (p.keyword) {
+      case Keyword::start:
+        turn_.actions.push_back(StartAction{});
+        reply(TemplateId::sms_started);
+        break;
+      case Keyword::english:
+      case Keyword::arabic:
+        d.language = p.keyword == Keyword::english ? Language::en : Language::ar;
+        d.language_known = true;
+        reply(TemplateId::sms_language_set);
+        prompt_again();
+        break;
+      case Keyword::help:
+        reply(TemplateId::sms_help);
+        prompt_again();
+        break;
+      case Keyword::courses:
+        list_courses(0);
+        break;
+      case Keyword::more:
+        list_courses(d.next_course);
+        break;
+      case Keyword::join:
+        join(p.code);
+        break;
+      case Keyword::status:
+        status();
+        break;
+      case Keyword::cancel:
+        cancel(p.code);
+        break;
+      case Keyword::none:
+      case Keyword::yes:
+      case Keyword::no:
+        if (expired) {
+          reply(TemplateId::sms_dialogue_expired);
+        } else {
+          answer(p, raw);
+        }
+        break;
+      case Keyword::stop:
+        break;  // handled above
+    }
+    return std::move(turn_);
+  }
+
+ private:
+  void reply(TemplateId id, Params params = {}) {
+    turn_.replies.push_back(message(id, turn_.dialogue.language, std::move(params)));
+  }
+
+  Params draft_title() const { return title_params(turn_.dialogue.course_code, turn_.dialogue.course_title); }
+
+  // The question of the current step, after HELP or a language change in the middle of applying.
+  void prompt_again() {
+    const Dialogue& d = turn_.dialogue;
+    switch (d.step) {
+      case DialogueStep::idle:
+        break;
+      case DialogueStep::ask_name:
+        reply(TemplateId::sms_ask_name, draft_title());
+        break;
+      case DialogueStep::ask_id_type:
+        reply(TemplateId::sms_ask_id_type);
+        break;
+      case DialogueStep::ask_id_number:
+        reply(*d.id_type == IdType::national_id ? TemplateId::sms_ask_national_id : TemplateId::sms_ask_passport);
+        break;
+      case DialogueStep::confirm:
+        confirm_prompt();
+        break;
+    }
+  }
+
+  void confirm_prompt() {
+    const Dialogue& d = turn_.dialogue;
+    Params p = draft_title();
+    p.emplace("name", d.name);
+    p.emplace("id_number", mask_id_number(d.id_number));
+    reply(*d.id_type == IdType::national_id ? TemplateId::sms_confirm_national_id : TemplateId::sms_confirm_passport,
+          std::move(p));
+  }
+
+  void list_courses(std::size_t from) {
+    Dialogue& d = turn_.dialogue;
+    const Language l = d.language;
+    if (k_.courses.empty()) {
+      d.next_course = 0;
+      return reply(TemplateId::sms_no_courses);
+    }
+    if (from >= k_.courses.size()) return reply(TemplateId::sms_no_more_courses);
+    std::string items;
+    std::size_t i = from;
+    for (; i < k_.courses.size(); ++i) {
+      const Course& c = k_.courses[i];
+      if (!add_line(items, c.code + " " + c.title.in(l) + " - " + fee_label(c, l), s_)) break;
+    }
+    d.next_course = i;
+    reply(i < k_.courses.size() ? TemplateId::sms_courses_more : TemplateId::sms_courses, {{"items", items}});
+  }
+
+  void join(const std::string& code) {
+    Dialogue& d = turn_.dialogue;
+    if (code.empty()) return list_courses(0);  // "JOIN" alone: which courses can be joined
+    const Course* c = find_course(k_, code);
+    if (!c) {
+      clear_draft(d);
+      return reply(TemplateId::sms_unknown_course, {{"code", code}});
+    }
+    for (const auto& a : k_.applications)
+      if (is_live(a.state) && lower_ascii(a.course_code) == lower_ascii(c->code)) {
+        clear_draft(d);
+        return reply(TemplateId::sms_already_applied, title_params(c->code, c->title));
+      }
+    clear_draft(d);
+    d.course_code = c->code;
+    d.course_title = c->title;
+    if (k_.applicant) {
+      // Known from this number's last application: only the summary is left to confirm.
+      d.name = k_.applicant->name;
+      d.id_type = k_.applicant->id_type;
+      d.id_number = k_.applicant->id_number;
+      d.step = DialogueStep::confirm;
+      return confirm_prompt();
+    }
+    d.step = DialogueStep::ask_name;
+    reply(TemplateId::sms_ask_name, draft_title());
+  }
+
+  void status() {
+    const Language l = turn_.dialogue.language;
+    if (k_.applications.empty()) return reply(TemplateId::sms_no_applications);
+    std::string items;
+    for (const auto& a : k_.applications) {
+      std::string line = a.course_code + " " + text::truncate(a.course_title.in(l), 30, "..") + ": " +
+                         std::string(state_label(a.state, l));
+      if (!add_line(items, line, s_)) break;
+    }
+    reply(TemplateId::sms_status, {{"items", items}});
+  }
+
+  void cancel(const std::string& code) {
+    Dialogue& d = turn_.dialogue;
+    if (code.empty()) {
+      if (d.step != DialogueStep::idle) {
+        clear_draft(d);
+        return reply(TemplateId::sms_dialogue_cancelled);
+      }
+      return reply(TemplateId::sms_cancel_which);
+    }
+    for (const auto& a : k_.applications) {
+      if (is_live(a.state) && lower_ascii(a.course_code) == lower_ascii(code)) {
+        turn_.actions.push_back(CancelAction{a.id, a.course_code});
+        return;  // the card's own "cancelled" SMS is the answer
+      }
+    }
+    reply(TemplateId::sms_nothing_to_cancel, {{"code", code}});
+  }
+
+  // A message that is not a keyword: the answer to the current question, if there is one.
+  void answer(const Parsed& p, std::string_view raw) {
+    Dialogue& d = turn_.dialogue;
+    switch (d.step) {
+      case DialogueStep::idle:
+        return reply(TemplateId::sms_not_understood);
+      case DialogueStep::ask_name: {
+        auto name = normalize_name(raw);
+        if (!name) return reply(TemplateId::sms_invalid_name);
+        d.name = *name;
+        d.step = DialogueStep::ask_id_type;
+        return reply(TemplateId::sms_ask_id_type);
+      }
+      case DialogueStep::ask_id_type: {
+        std::optional<IdType> t = id_type_answer(p.normalized);
+        if (!t) return reply(TemplateId::sms_ask_id_type);
+        d.id_type = *t;
+        d.step = DialogueStep::ask_id_number;
+        return reply(*t == IdType::national_id ? TemplateId::sms_ask_national_id : TemplateId::sms_ask_passport);
+      }
+      case DialogueStep::ask_id_number: {
+        auto number = validate_id_number(*d.id_type, p.normalized);
+        if (!number) {
+          return reply(*d.id_type == IdType::national_id ? TemplateId::sms_invalid_national_id
+                                                         : TemplateId::sms_invalid_passport);
+        }
+        d.id_number = *number;
+        d.step = DialogueStep::confirm;
+        return confirm_prompt();
+      }
+      case DialogueStep::confirm:
+        if (p.keyword == Keyword::yes) {
+          Applicant a;
+          a.phone = k_.phone;
+          a.name = d.name;
+          a.id_type = *d.id_type;
+          a.id_number = d.id_number;
+          a.language = d.language;
+          turn_.actions.push_back(ApplyAction{0, d.course_code, std::move(a)});
+          clear_draft(d);
+          return;  // the card's own SMS (received, approved, exam link...) is the answer
+        }
+        if (p.keyword == Keyword::no) {
+          // Someone else applying from this phone, or a typo: take the details again.
+          d.name.clear();
+          d.id_type.reset();
+          d.id_number.clear();
+          d.step = DialogueStep::ask_name;
+          return reply(TemplateId::sms_ask_name, draft_title());
+        }
+        return confirm_prompt();
+    }
+  }
+
+  static std::optional<IdType> id_type_answer(const std::string& n) {
+    static constexpr std::string_view kNational[] = {"1",    "id",       "national id",  "national",  "هويه",
+                                                     "وطني", "رقم وطني", "الرقم الوطني", "هويه احوال"};
+    static constexpr std::string_view kPassport[] = {"2", "passport", "جواز", "جواز سفر", "جواز السفر"};
+    for (auto w : kNational)
+      if (n == w) return IdType::national_id;
+    for (auto w : kPassport)
+      if (n == w) return IdType::passport;
+    return std::nullopt;
+  }
+
+  Turn turn_;
+  Instant now_;
+  const Knowledge& k_;
+  const ConversationSettings& s_;
+};
+
+}  // namespace
+
+std::string_view to_string(DialogueStep s) { return kStepNames[static_cast<std::size_t>(s)]; }
+
+bool parse_dialogue_step(std::string_view text, DialogueStep& out) {
+  for (std::size_t i = 0; i < kStepNames.size(); ++i)
+    if (kStepNames[i] == text) {
+      out = static_cast<DialogueStep>(i);
+      return true;
+    }
+  return false;
+}
+
+std::string normalize_text(std::string_view input) {
+  auto cps = text::decode_utf8(input);
+  if (!cps) return lower_ascii(input);  // not UTF-8: only ASCII can match anything anyway
+  std::string out;
+  out.reserve(input.size());
+  bool pending_space = false;
+  for (char32_t c : *cps) {
+    if (c == U' ' || (c >= 0x09 && c <= 0x0D) || c == 0x00A0 || (c >= 0x2000 && c <= 0x200A) || c == 0x202F ||
+        c == 0x3000) {
+      pending_space = !out.empty();
+      continue;
+    }
+    // Invisible marks Arabic keyboards and interfaces insert: zero-width, direction marks, tatweel.
+    if ((c >= 0x200B && c <= 0x200F) || c == 0x061C || c == 0xFEFF || c == 0x0640) continue;
+    // Diacritics (harakat, shadda, sukun, superscript alef, Quranic marks).
+    if ((c >= 0x064B && c <= 0x065F) || c == 0x0670 || (c >= 0x06D6 && c <= 0x06ED)) continue;
+    if (c >= 0x0660 && c <= 0x0669)
+      c = U'0' + (c - 0x0660);
+    else if (c >= 0x06F0 && c <= 0x06F9)
+      c = U'0' + (c - 0x06F0);
+    else if (c == 0x0623 || c == 0x0625 || c == 0x0622 || c == 0x0671)
+      c = 0x0627;  // أ إ آ ٱ -> ا
+    else if (c == 0x0629)
+      c = 0x0647;  // ة -> ه
+    else if (c == 0x0649 || c == 0x06CC)
+      c = 0x064A;  // ى ی -> ي
+    else if (c == 0x06A9)
+      c = 0x0643;  // Persian ک -> ك
+    else if (c >= U'A' && c <= U'Z')
+      c = c - U'A' + U'a';
+    if (pending_space) {
+      out.push_back(' ');
+      pending_space = false;
+    }
+    text::append_utf8(out, c);
+  }
+  return out;
+}
+
+std::optional<Language> detect_language(std::string_view input) {
+  auto cps = text::decode_utf8(input);
+  if (!cps) return std::nullopt;
+  bool latin = false;
+  for (char32_t c : *cps) {
+    if (text::is_arabic_letter(c)) return Language::ar;
+    if ((c >= U'a' && c <= U'z') || (c >= U'A' && c <= U'Z')) latin = true;
+  }
+  if (latin) return Language::en;
+  return std::nullopt;
+}
+
+Needs needs(const Dialogue& d, std::string_view text, Instant /*now*/, const ConversationSettings& /*settings*/) {
+  Needs n;
+  Parsed p = parse(text);
+  if (d.opted_out) return n;
+  switch (p.keyword) {
+    case Keyword::courses:
+    case Keyword::more:
+      n.all_courses = true;
+      break;
+    case Keyword::join:
+      if (p.code.empty()) {
+        n.all_courses = true;
+      } else {
+        n.course = p.code;
+        n.applications = true;
+      }
+      break;
+    case Keyword::status:
+      n.applications = true;
+      break;
+    case Keyword::cancel:
+      n.applications = !p.code.empty();
+      break;
+    default:
+      break;
+  }
+  return n;
+}
+
+Turn converse(const Dialogue& dialogue, std::string_view text, Instant now, const Knowledge& knowledge,
+              const ConversationSettings& settings) {
+  return Conversation(dialogue, now, knowledge, settings).run(text);
+}
+
+Message refusal_reply(Language language, std::string_view code, std::string_view course_code,
+                      const LocalizedText& course_title) {
+  Params title = title_params(course_code, course_title);
+  if (code == "duplicate_application") return message(TemplateId::sms_already_applied, language, std::move(title));
+  if (code == "unknown_course")
+    return message(TemplateId::sms_unknown_course, language, {{"code", std::string(course_code)}});
+  if (code == "course_postponed" || code == "course_started" || code == "course_ended" || code == "course_not_open")
+    return message(TemplateId::sms_course_closed, language, std::move(title));
+  if (code == "not_cancellable" || code == "not_found")
+    return message(TemplateId::sms_nothing_to_cancel, language, {{"code", std::string(course_code)}});
+  return message(TemplateId::sms_apply_refused, language, std::move(title));
+}
+
+std::string redact_for_log(std::string_view input) {
+  std::string out;
+  std::size_t i = 0;
+  while (i < input.size()) {
+    std::size_t j = i;
+    while (j < input.size() && input[j] != ' ' && input[j] != '\n' && input[j] != '\t' && input[j] != '*' &&
+           input[j] != '&' && input[j] != '=')
+      ++j;
+    std::string_view word = input.substr(i, j - i);
+    // Digits in any script the applicant may type: normalise a copy to find them.
+    std::string n = normalize_text(word);
+    bool digit = std::any_of(n.begin(), n.end(), [](char c) { return c >= '0' && c <= '9'; });
+    out += (digit && text::count_chars(word) >= 6) ? mask_id_number(word) : std::string(word);
+    if (j < input.size()) out.push_back(input[j]);
+    i = j + 1;
+  }
+  return out;
+}
+
+}  // namespace cg::core

@@ -1,0 +1,128 @@
+// The SMS conversation of SPEC §3 as a pure function: (dialogue, inbound text, now, what the gateway
+// knows) -> (new dialogue, replies as core::Message values, actions for the gateway to carry out).
+// Nothing here reads a clock or a store: the gateway loads what `needs()` names, calls `converse()`,
+// runs the actions through the same code paths as the website, renders the replies into the outbox
+// and saves the dialogue, all in one transaction.
+//
+// Keywords (Arabic and English) are matched after `normalize_text()`: Arabic-Indic and Persian digits
+// become 0-9, alef forms أ إ آ ٱ become ا, ة becomes ه, ى becomes ي, tatweel and diacritics are
+// dropped, Latin letters are lower-cased and runs of spaces collapse.
+#pragma once
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include "core/domain.hpp"
+#include "core/message.hpp"
+
+namespace cg::core {
+
+// What the applicant is in the middle of. Only `apply` has several steps (SPEC §3: "asks for what
+// the card requires and the gateway does not yet know").
+enum class DialogueStep { idle, ask_name, ask_id_type, ask_id_number, confirm };
+std::string_view to_string(DialogueStep s);
+bool parse_dialogue_step(std::string_view text, DialogueStep& out);
+
+// One phone number's conversation, kept by the gateway between messages.
+struct Dialogue {
+  Language language = Language::ar;
+  bool language_known = false;  // false until the first message (its script decides) or EN/AR
+  bool opted_out = false;       // STOP received, no START since (the gateway's opt-out flag)
+  DialogueStep step = DialogueStep::idle;
+  // The application being put together (step != idle).
+  std::string course_code;
+  LocalizedText course_title;
+  std::string name;
+  std::optional<IdType> id_type;
+  std::string id_number;
+  std::size_t next_course = 0;  // COURSES paging: index of the first course MORE shows
+  Instant updated_at{};         // last message that changed the dialogue
+  friend bool operator==(const Dialogue&, const Dialogue&) = default;
+};
+
+// An application the sender already has, with its course (for titles and codes).
+struct KnownApplication {
+  std::string id;
+  ApplicationState state = ApplicationState::awaiting_quorum;
+  std::string course_code;
+  LocalizedText course_title;
+};
+
+// What the gateway knows that the conversation may need; `needs()` says which parts to load.
+struct Knowledge {
+  std::string phone;                           // E.164, the sender
+  std::vector<Course> courses;                 // open courses taking applications, in display order
+  std::vector<KnownApplication> applications;  // the sender's, newest first
+  std::optional<Applicant> applicant;          // what the sender's latest application said (name, document)
+};
+
+struct Needs {
+  bool all_courses = false;           // the list of open courses
+  std::optional<std::string> course;  // just this course (by code, as typed)
+  bool applications = false;          // the sender's applications and last applicant data
+};
+
+// Work for the gateway. Apply goes through the same use case as the website; Cancel through the
+// card's cancel transition; Stop/Start set the per-number opt-out flag (SPEC §3).
+struct ApplyAction {
+  std::int64_t course_id = 0;
+  std::string course_code;
+  Applicant applicant;
+};
+struct CancelAction {
+  std::string application_id;
+  std::string course_code;
+};
+struct StopAction {};
+struct StartAction {};
+using Action = std::variant<ApplyAction, CancelAction, StopAction, StartAction>;
+
+struct Turn {
+  Dialogue dialogue;
+  std::vector<Message> replies;
+  std::vector<Action> actions;
+};
+
+struct ConversationSettings {
+  std::chrono::seconds dialogue_expiry = std::chrono::minutes(30);  // SPEC §3
+  // The course list's items per page, measured in the SMS units of their own encoding, so a page
+  // with its header and footer stays within 3 segments (the templates' fit test checks the frame).
+  int course_list_gsm7_budget = 300;
+  int course_list_ucs2_budget = 120;
+};
+
+// The text keywords are matched against (see the header comment). Also used for answers (YES/NO,
+// 1/2), so "نَعَم" and "Yes" both confirm.
+std::string normalize_text(std::string_view text);
+
+// The language of a first message: Arabic if it has Arabic letters, English if it has Latin
+// letters and no Arabic, otherwise none (digits only).
+std::optional<Language> detect_language(std::string_view text);
+
+// Which parts of Knowledge converse() will read for this message.
+Needs needs(const Dialogue& dialogue, std::string_view text, Instant now, const ConversationSettings& settings = {});
+
+// One inbound message. `dialogue.opted_out` must be the number's current opt-out flag. While opted
+// out, only START (or another STOP) is acted on and nothing is replied, so no SMS reaches a number
+// that said STOP except the one confirmation of STOP itself.
+Turn converse(const Dialogue& dialogue, std::string_view text, Instant now, const Knowledge& knowledge,
+              const ConversationSettings& settings = {});
+
+// The reply when an action the conversation asked for was refused by the card (course closed,
+// duplicate application, nothing to cancel...). `code` is the Error code from the use case.
+Message refusal_reply(Language language, std::string_view code, std::string_view course_code,
+                      const LocalizedText& course_title);
+
+// A short label of an application's state in the applicant's language (STATUS lists, USSD menus).
+std::string_view state_label(ApplicationState state, Language language);
+
+// For logs and the inbound record: every word of 6 or more characters that holds a digit is masked
+// with mask_id_number (all but the last 3 characters), so no national ID or passport number is
+// ever written in full.
+std::string redact_for_log(std::string_view text);
+
+}  // namespace cg::core

@@ -1,0 +1,539 @@
+// The SMS conversation of SPEC §3 as pure logic: keywords in both languages after normalisation,
+// the apply dialogue replayed from every intermediate step (as the gateway resumes it from a saved
+// dialogue), interrupted at every step (HELP, CANCEL, 30 minutes of silence, a language switch),
+// STOP/START, paging, and never silence.
+#include "core/conversation.hpp"
+
+#include <gtest/gtest.h>
+
+#include "core/sms.hpp"
+
+namespace cg::core {
+namespace {
+
+using namespace std::chrono_literals;
+
+const Instant t0 = Instant{std::chrono::seconds{1'795'000'000}};  // 2026-11-18
+
+Course course(std::int64_t id, std::string code, std::string ar, std::string en, std::int64_t fee_fils) {
+  Course c;
+  c.id = id;
+  c.code = std::move(code);
+  c.title = {std::move(ar), std::move(en)};
+  c.location = "مركز الحسين الثقافي";
+  c.start_at = t0 + 20 * 24h;
+  c.end_at = c.start_at + 5 * 24h;
+  c.decision_at = c.start_at;
+  c.fee = Fils{fee_fils};
+  return c;
+}
+
+Knowledge knowledge() {
+  Knowledge k;
+  k.phone = "+962791234567";
+  k.courses = {
+      course(1, "101", "مهارات الحاسوب الأساسية واستخدام الإنترنت", "Basic Computer Skills and Using the Internet", 0),
+      course(2, "102", "الرخصة الدولية لقيادة الحاسوب (ICDL) – المستوى المتقدم",
+             "International Computer Driving Licence (ICDL) – Advanced", 35000),
+      course(3, "ICDL-B", "الرخصة الدولية – المستوى الأساسي", "ICDL Basic", 0)};
+  return k;
+}
+
+std::vector<TemplateId> ids(const Turn& t) {
+  std::vector<TemplateId> out;
+  for (const auto& m : t.replies) out.push_back(m.template_id);
+  return out;
+}
+
+// ---- normalisation -------------------------------------------------------------------------------
+
+TEST(Normalize, DigitsAlefTaMarbutaYaTatweelDiacriticsSpacesAndCase) {
+  EXPECT_EQ(normalize_text("  JOIN   ١٠١ "), "join 101");
+  EXPECT_EQ(normalize_text("۱۰۲"), "102");                    // Persian digits
+  EXPECT_EQ(normalize_text("إلغاء"), "الغاء");                // alef with hamza below
+  EXPECT_EQ(normalize_text("أبدأ"), "ابدا");                  // hamza above, twice
+  EXPECT_EQ(normalize_text("آ"), "ا");                        // madda
+  EXPECT_EQ(normalize_text("حالة"), "حاله");                  // ta marbuta
+  EXPECT_EQ(normalize_text("عربى"), "عربي");                  // alef maqsura
+  EXPECT_EQ(normalize_text("دوراااات"), "دوراااات");          // letters themselves stay
+  EXPECT_EQ(normalize_text("دورـــات"), "دورات");             // tatweel
+  EXPECT_EQ(normalize_text("نَعَمْ"), "نعم");                    // harakat
+  EXPECT_EQ(normalize_text("\u200Fمساعدة\u200F"), "مساعده");  // direction marks
+  EXPECT_EQ(normalize_text("Status\n"), "status");
+}
+
+TEST(Normalize, LanguageOfAFirstMessage) {
+  EXPECT_EQ(detect_language("دورات"), Language::ar);
+  EXPECT_EQ(detect_language("join 101"), Language::en);
+  EXPECT_EQ(detect_language("JOIN ١٠١ please شكرا"), Language::ar);
+  EXPECT_EQ(detect_language("١٠١"), std::nullopt);
+  EXPECT_EQ(detect_language("101"), std::nullopt);
+}
+
+// Every keyword in every spelling applicants send, and what it does from an idle dialogue.
+TEST(Keywords, EverySpellingInBothLanguages) {
+  struct Case {
+    const char* text;
+    TemplateId reply;
+    Language language;
+  };
+  const Case cases[] = {
+      // Three courses fit one English page; in Arabic (UCS-2) they take two.
+      {"COURSES", TemplateId::sms_courses, Language::en},
+      {"courses.", TemplateId::sms_courses, Language::en},
+      {"دورات", TemplateId::sms_courses_more, Language::ar},
+      {"الدورات", TemplateId::sms_courses_more, Language::ar},
+      {"دورـات", TemplateId::sms_courses_more, Language::ar},
+      {"HELP", TemplateId::sms_help, Language::en},
+      {"Help!", TemplateId::sms_help, Language::en},
+      {"مساعدة", TemplateId::sms_help, Language::ar},
+      {"مساعده", TemplateId::sms_help, Language::ar},
+      {"STATUS", TemplateId::sms_no_applications, Language::en},
+      {"حالة", TemplateId::sms_no_applications, Language::ar},
+      {"حاله", TemplateId::sms_no_applications, Language::ar},
+      {"CANCEL", TemplateId::sms_cancel_which, Language::en},
+      {"إلغاء", TemplateId::sms_cancel_which, Language::ar},
+      {"الغاء", TemplateId::sms_cancel_which, Language::ar},
+      {"CANCEL 101", TemplateId::sms_nothing_to_cancel, Language::en},
+      {"الغاء ١٠١", TemplateId::sms_nothing_to_cancel, Language::ar},
+      {"JOIN 999", TemplateId::sms_unknown_course, Language::en},
+      {"تسجيل ٩٩٩", TemplateId::sms_unknown_course, Language::ar},
+      {"JOIN", TemplateId::sms_courses, Language::en},
+      {"EN", TemplateId::sms_language_set, Language::en},
+      {"انجليزي", TemplateId::sms_language_set, Language::en},
+      {"إنجليزي", TemplateId::sms_language_set, Language::en},
+      {"AR", TemplateId::sms_language_set, Language::ar},
+      {"عربي", TemplateId::sms_language_set, Language::ar},
+      {"عربى", TemplateId::sms_language_set, Language::ar},
+      {"START", TemplateId::sms_started, Language::en},
+      {"ابدأ", TemplateId::sms_started, Language::ar},
+      {"ابدا", TemplateId::sms_started, Language::ar},
+      {"STOP", TemplateId::sms_stopped, Language::en},
+      {"توقف", TemplateId::sms_stopped, Language::ar},
+      {"hello", TemplateId::sms_not_understood, Language::en},
+      {"مرحبا", TemplateId::sms_not_understood, Language::ar},
+      {"YES", TemplateId::sms_not_understood, Language::en},  // nothing to confirm
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.text);
+    Turn t = converse(Dialogue{}, c.text, t0, knowledge());
+    ASSERT_EQ(t.replies.size(), 1u);
+    EXPECT_EQ(t.replies[0].template_id, c.reply);
+    EXPECT_EQ(t.replies[0].language, c.language);
+    EXPECT_EQ(t.dialogue.language, c.language);
+  }
+}
+
+TEST(Keywords, JoinWithoutASpaceAndCodesInAnyCase) {
+  for (const char* text : {"JOIN101", "join١٠١", "تسجيل101", "Join icdl-b", "JOIN ICDL-B"}) {
+    SCOPED_TRACE(text);
+    Turn t = converse(Dialogue{}, text, t0, knowledge());
+    ASSERT_EQ(ids(t), std::vector<TemplateId>{TemplateId::sms_ask_name});
+    EXPECT_EQ(t.dialogue.step, DialogueStep::ask_name);
+  }
+  // "joined" is not JOIN "ed".
+  EXPECT_EQ(ids(converse(Dialogue{}, "joined", t0, knowledge())),
+            std::vector<TemplateId>{TemplateId::sms_not_understood});
+}
+
+TEST(Keywords, NeedsNameOnlyWhatEachMessageReads) {
+  Dialogue d;
+  EXPECT_TRUE(needs(d, "دورات", t0).all_courses);
+  EXPECT_TRUE(needs(d, "more", t0).all_courses);
+  Needs join = needs(d, "تسجيل ١٠١", t0);
+  EXPECT_EQ(join.course, std::optional<std::string>("101"));
+  EXPECT_TRUE(join.applications);
+  EXPECT_FALSE(join.all_courses);
+  EXPECT_TRUE(needs(d, "STATUS", t0).applications);
+  EXPECT_TRUE(needs(d, "cancel 101", t0).applications);
+  Needs help = needs(d, "HELP", t0);
+  EXPECT_FALSE(help.all_courses || help.course || help.applications);
+  d.opted_out = true;
+  Needs stopped = needs(d, "COURSES", t0);
+  EXPECT_FALSE(stopped.all_courses || stopped.course || stopped.applications);
+}
+
+// ---- the apply dialogue --------------------------------------------------------------------------
+
+struct ScriptStep {
+  std::string text;
+  std::vector<TemplateId> replies;
+  DialogueStep after;
+};
+
+struct Script {
+  const char* name;
+  std::vector<ScriptStep> steps;
+  Applicant applied;  // what the final YES applies with
+};
+
+std::vector<Script> scripts() {
+  Applicant ar;
+  ar.phone = "+962791234567";
+  ar.name = "سارة أحمد";
+  ar.id_type = IdType::national_id;
+  ar.id_number = "9871234567";
+  ar.language = Language::ar;
+  Applicant en;
+  en.phone = "+962791234567";
+  en.name = "Lina Haddad";
+  en.id_type = IdType::passport;
+  en.id_number = "N1234567";
+  en.language = Language::en;
+  return {
+      {"arabic, national id in Arabic-Indic digits, spelling variants",
+       {{"تسجيل ١٠١", {TemplateId::sms_ask_name}, DialogueStep::ask_name},
+        {"  سارة   أحمد ", {TemplateId::sms_ask_id_type}, DialogueStep::ask_id_type},
+        {"١", {TemplateId::sms_ask_national_id}, DialogueStep::ask_id_number},
+        {"٩٨٧١٢٣٤٥٦٧", {TemplateId::sms_confirm_national_id}, DialogueStep::confirm},
+        {"نَعَم", {}, DialogueStep::idle}},
+       ar},
+      {"arabic with mistakes corrected on the way",
+       {{"تسجيل 101", {TemplateId::sms_ask_name}, DialogueStep::ask_name},
+        {"123", {TemplateId::sms_invalid_name}, DialogueStep::ask_name},
+        {"سارة أحمد", {TemplateId::sms_ask_id_type}, DialogueStep::ask_id_type},
+        {"3", {TemplateId::sms_ask_id_type}, DialogueStep::ask_id_type},
+        {"هوية", {TemplateId::sms_ask_national_id}, DialogueStep::ask_id_number},
+        {"١٢٣", {TemplateId::sms_invalid_national_id}, DialogueStep::ask_id_number},
+        {"۹۸۷۱۲۳۴۵۶۷", {TemplateId::sms_confirm_national_id}, DialogueStep::confirm},  // Persian digits
+        {"ربما", {TemplateId::sms_confirm_national_id}, DialogueStep::confirm},
+        {"لا", {TemplateId::sms_ask_name}, DialogueStep::ask_name},
+        {"سارة أحمد", {TemplateId::sms_ask_id_type}, DialogueStep::ask_id_type},
+        {"1", {TemplateId::sms_ask_national_id}, DialogueStep::ask_id_number},
+        {"9871234567", {TemplateId::sms_confirm_national_id}, DialogueStep::confirm},
+        {"نعم", {}, DialogueStep::idle}},
+       ar},
+      {"english, passport",
+       {{"JOIN 101", {TemplateId::sms_ask_name}, DialogueStep::ask_name},
+        {"Lina Haddad", {TemplateId::sms_ask_id_type}, DialogueStep::ask_id_type},
+        {"passport", {TemplateId::sms_ask_passport}, DialogueStep::ask_id_number},
+        {"n 123", {TemplateId::sms_invalid_passport}, DialogueStep::ask_id_number},
+        {"n1234567", {TemplateId::sms_confirm_passport}, DialogueStep::confirm},
+        {"Yes", {}, DialogueStep::idle}},
+       en},
+  };
+}
+
+// Runs `steps[from..]` on `d`, checking each step's replies and dialogue step; returns the last turn.
+Turn run(Dialogue d, const std::vector<ScriptStep>& steps, std::size_t from, Instant at) {
+  Turn t{d, {}, {}};
+  for (std::size_t i = from; i < steps.size(); ++i) {
+    SCOPED_TRACE("step " + std::to_string(i) + ": " + steps[i].text);
+    t = converse(t.dialogue, steps[i].text, at, knowledge());
+    EXPECT_EQ(ids(t), steps[i].replies);
+    EXPECT_EQ(t.dialogue.step, steps[i].after);
+    if (i + 1 < steps.size()) {
+      EXPECT_TRUE(t.actions.empty());
+    }
+  }
+  return t;
+}
+
+void expect_applied(const Turn& t, const Applicant& a) {
+  ASSERT_EQ(t.actions.size(), 1u);
+  const auto* apply = std::get_if<ApplyAction>(&t.actions[0]);
+  ASSERT_NE(apply, nullptr);
+  EXPECT_EQ(apply->course_code, "101");
+  EXPECT_EQ(apply->applicant.phone, a.phone);
+  EXPECT_EQ(apply->applicant.name, a.name);
+  EXPECT_EQ(apply->applicant.id_type, a.id_type);
+  EXPECT_EQ(apply->applicant.id_number, a.id_number);
+  EXPECT_EQ(apply->applicant.language, a.language);
+}
+
+// The question a dialogue at this step asks.
+TemplateId question(const Dialogue& d) {
+  switch (d.step) {
+    case DialogueStep::ask_name:
+      return TemplateId::sms_ask_name;
+    case DialogueStep::ask_id_type:
+      return TemplateId::sms_ask_id_type;
+    case DialogueStep::ask_id_number:
+      return *d.id_type == IdType::national_id ? TemplateId::sms_ask_national_id : TemplateId::sms_ask_passport;
+    case DialogueStep::confirm:
+      return *d.id_type == IdType::national_id ? TemplateId::sms_confirm_national_id : TemplateId::sms_confirm_passport;
+    case DialogueStep::idle:
+      break;
+  }
+  ADD_FAILURE() << "no question when idle";
+  return TemplateId::sms_help;
+}
+
+// The dialogue as the gateway resumes it: the saved state after each step, then the rest.
+TEST(ApplyDialogue, ReplaysFromEveryIntermediateStep) {
+  for (const Script& s : scripts()) {
+    SCOPED_TRACE(s.name);
+    std::vector<Dialogue> states{Dialogue{}};
+    Turn t{Dialogue{}, {}, {}};
+    for (const auto& step : s.steps) {
+      t = converse(t.dialogue, step.text, t0, knowledge());
+      states.push_back(t.dialogue);
+    }
+    expect_applied(t, s.applied);
+    for (std::size_t k = 0; k < s.steps.size(); ++k) {
+      SCOPED_TRACE("resumed after step " + std::to_string(k));
+      Dialogue saved = states[k];
+      Turn last = run(saved, s.steps, k, t0 + 60s);
+      expect_applied(last, s.applied);
+      EXPECT_EQ(last.dialogue.language, s.applied.language);
+    }
+  }
+}
+
+TEST(ApplyDialogue, HelpAtAnyStepRepeatsTheQuestionAndTheDialogueGoesOn) {
+  for (const Script& s : scripts()) {
+    SCOPED_TRACE(s.name);
+    for (std::size_t k = 1; k < s.steps.size(); ++k) {
+      SCOPED_TRACE("HELP after step " + std::to_string(k));
+      Turn t{Dialogue{}, {}, {}};
+      for (std::size_t i = 0; i < k; ++i) t = converse(t.dialogue, s.steps[i].text, t0, knowledge());
+      Turn help = converse(t.dialogue, s.applied.language == Language::ar ? "مساعدة" : "HELP", t0, knowledge());
+      ASSERT_EQ(help.replies.size(), 2u);
+      EXPECT_EQ(help.replies[0].template_id, TemplateId::sms_help);
+      EXPECT_EQ(help.replies[1].template_id, question(t.dialogue));
+      EXPECT_EQ(help.dialogue.step, t.dialogue.step);
+      expect_applied(run(help.dialogue, s.steps, k, t0), s.applied);
+    }
+  }
+}
+
+TEST(ApplyDialogue, CancelAtAnyStepDropsTheDraft) {
+  for (const Script& s : scripts()) {
+    for (std::size_t k = 1; k < s.steps.size(); ++k) {
+      SCOPED_TRACE(std::string(s.name) + ", CANCEL after step " + std::to_string(k));
+      Turn t{Dialogue{}, {}, {}};
+      for (std::size_t i = 0; i < k; ++i) t = converse(t.dialogue, s.steps[i].text, t0, knowledge());
+      Turn c = converse(t.dialogue, s.applied.language == Language::ar ? "إلغاء" : "cancel", t0, knowledge());
+      EXPECT_EQ(ids(c), std::vector<TemplateId>{TemplateId::sms_dialogue_cancelled});
+      EXPECT_EQ(c.dialogue.step, DialogueStep::idle);
+      EXPECT_TRUE(c.dialogue.name.empty());
+      EXPECT_TRUE(c.dialogue.id_number.empty());
+      EXPECT_TRUE(c.actions.empty());
+    }
+  }
+}
+
+TEST(ApplyDialogue, ThirtyMinutesOfSilenceExpireTheDraftAtEveryStep) {
+  for (const Script& s : scripts()) {
+    for (std::size_t k = 1; k < s.steps.size(); ++k) {
+      SCOPED_TRACE(std::string(s.name) + ", silence after step " + std::to_string(k));
+      Turn t{Dialogue{}, {}, {}};
+      for (std::size_t i = 0; i < k; ++i) t = converse(t.dialogue, s.steps[i].text, t0, knowledge());
+      // Exactly 30 minutes is still within; a second more is not.
+      Turn within = converse(t.dialogue, s.steps[k].text, t0 + 30min, knowledge());
+      EXPECT_EQ(ids(within), s.steps[k].replies);
+      Turn late = converse(t.dialogue, s.steps[k].text, t0 + 30min + 1s, knowledge());
+      EXPECT_EQ(ids(late), std::vector<TemplateId>{TemplateId::sms_dialogue_expired});
+      EXPECT_EQ(late.replies[0].language, s.applied.language);
+      EXPECT_EQ(late.dialogue.step, DialogueStep::idle);
+      EXPECT_TRUE(late.actions.empty());
+      // A keyword after the silence is simply that keyword.
+      Turn keyword = converse(t.dialogue, "JOIN 102", t0 + 2h, knowledge());
+      EXPECT_EQ(ids(keyword), std::vector<TemplateId>{TemplateId::sms_ask_name});
+      EXPECT_EQ(keyword.dialogue.course_code, "102");
+    }
+  }
+}
+
+TEST(ApplyDialogue, LanguageSwitchMidwayAppliesInTheNewLanguage) {
+  Turn t = converse(Dialogue{}, "تسجيل ١٠١", t0, knowledge());
+  t = converse(t.dialogue, "سارة أحمد", t0, knowledge());
+  Turn en = converse(t.dialogue, "EN", t0, knowledge());
+  ASSERT_EQ(ids(en), (std::vector<TemplateId>{TemplateId::sms_language_set, TemplateId::sms_ask_id_type}));
+  EXPECT_EQ(en.replies[0].language, Language::en);
+  EXPECT_EQ(en.replies[1].language, Language::en);
+  t = converse(en.dialogue, "1", t0, knowledge());
+  t = converse(t.dialogue, "9871234567", t0, knowledge());
+  EXPECT_EQ(t.replies[0].language, Language::en);
+  t = converse(t.dialogue, "YES", t0, knowledge());
+  ASSERT_EQ(t.actions.size(), 1u);
+  EXPECT_EQ(std::get<ApplyAction>(t.actions[0]).applicant.language, Language::en);
+}
+
+TEST(ApplyDialogue, SummaryShowsTheMaskedDocumentAndTheCourse) {
+  Turn t{Dialogue{}, {}, {}};
+  for (const char* text : {"JOIN 102", "Lina Haddad", "2", "N1234567"}) t = converse(t.dialogue, text, t0, knowledge());
+  ASSERT_EQ(ids(t), std::vector<TemplateId>{TemplateId::sms_confirm_passport});
+  const Params& p = t.replies[0].params;
+  EXPECT_EQ(std::get<std::string>(p.at("id_number")), "*****567");
+  EXPECT_EQ(std::get<std::string>(p.at("name")), "Lina Haddad");
+  EXPECT_EQ(std::get<std::string>(p.at("code")), "102");
+  EXPECT_EQ(std::get<LocalizedText>(p.at("title")).en, "International Computer Driving Licence (ICDL) – Advanced");
+}
+
+TEST(ApplyDialogue, AKnownApplicantOnlyConfirms) {
+  Knowledge k = knowledge();
+  Applicant known;
+  known.phone = k.phone;
+  known.name = "سارة أحمد";
+  known.id_type = IdType::national_id;
+  known.id_number = "9871234567";
+  k.applicant = known;
+  Turn t = converse(Dialogue{}, "تسجيل ١٠٢", t0, k);
+  ASSERT_EQ(ids(t), std::vector<TemplateId>{TemplateId::sms_confirm_national_id});
+  EXPECT_EQ(t.dialogue.step, DialogueStep::confirm);
+  Turn yes = converse(t.dialogue, "نعم", t0, k);
+  ASSERT_EQ(yes.actions.size(), 1u);
+  EXPECT_EQ(std::get<ApplyAction>(yes.actions[0]).applicant.id_number, "9871234567");
+  // NO: someone else applying from the same phone gives their own details.
+  Turn no = converse(t.dialogue, "لا", t0, k);
+  EXPECT_EQ(ids(no), std::vector<TemplateId>{TemplateId::sms_ask_name});
+  EXPECT_TRUE(no.dialogue.id_number.empty());
+}
+
+TEST(ApplyDialogue, AlreadyAppliedIsToldNotAskedAgain) {
+  Knowledge k = knowledge();
+  k.applications.push_back(KnownApplication{"a1", ApplicationState::awaiting_quorum, "101", k.courses[0].title});
+  EXPECT_EQ(ids(converse(Dialogue{}, "JOIN 101", t0, k)), std::vector<TemplateId>{TemplateId::sms_already_applied});
+  // A cancelled one does not count.
+  k.applications[0].state = ApplicationState::cancelled;
+  EXPECT_EQ(ids(converse(Dialogue{}, "JOIN 101", t0, k)), std::vector<TemplateId>{TemplateId::sms_ask_name});
+}
+
+// ---- other journeys --------------------------------------------------------------------------------
+
+TEST(Status, ListsApplicationsWithLocalisedStates) {
+  Knowledge k = knowledge();
+  k.applications = {{"a2", ApplicationState::awaiting_payment, "102", k.courses[1].title},
+                    {"a1", ApplicationState::confirmed, "101", k.courses[0].title}};
+  Turn ar = converse(Dialogue{}, "حالة", t0, k);
+  ASSERT_EQ(ids(ar), std::vector<TemplateId>{TemplateId::sms_status});
+  std::string items = std::get<std::string>(ar.replies[0].params.at("items"));
+  EXPECT_NE(items.find("102"), std::string::npos) << items;
+  EXPECT_NE(items.find("بانتظار دفع الرسوم"), std::string::npos) << items;
+  EXPECT_NE(items.find("مؤكد"), std::string::npos) << items;
+  EXPECT_LT(items.find("102"), items.find("101")) << "newest first";
+  Turn en = converse(Dialogue{}, "status", t0, k);
+  items = std::get<std::string>(en.replies[0].params.at("items"));
+  EXPECT_NE(items.find("fee payment pending"), std::string::npos) << items;
+}
+
+TEST(Cancel, CancelsTheLiveApplicationOfThatCourse) {
+  Knowledge k = knowledge();
+  k.applications = {{"old", ApplicationState::cancelled, "101", k.courses[0].title},
+                    {"live", ApplicationState::awaiting_quorum, "101", k.courses[0].title}};
+  Turn t = converse(Dialogue{}, "الغاء ١٠١", t0, k);
+  EXPECT_TRUE(t.replies.empty()) << "the card's own cancelled SMS answers";
+  ASSERT_EQ(t.actions.size(), 1u);
+  EXPECT_EQ(std::get<CancelAction>(t.actions[0]).application_id, "live");
+}
+
+TEST(Courses, PagesFitTheBudgetAndMoreWalksThemAll) {
+  Knowledge k;
+  k.phone = "+962791234567";
+  for (int i = 0; i < 9; ++i)
+    k.courses.push_back(course(i + 1, std::to_string(101 + i),
+                               "دورة تدريبية رقم " + std::to_string(i + 1) + " في الحاسوب",
+                               "Training course number " + std::to_string(i + 1) + " in computing", i % 2 ? 25500 : 0));
+  ConversationSettings settings;
+  for (Language l : {Language::ar, Language::en}) {
+    SCOPED_TRACE(std::string(to_string(l)));
+    Dialogue d;
+    d.language = l;
+    d.language_known = true;
+    Turn t = converse(d, "COURSES", t0, k, settings);
+    std::string seen;
+    int pages = 0;
+    while (true) {
+      ASSERT_EQ(t.replies.size(), 1u);
+      const Message& m = t.replies[0];
+      if (m.template_id == TemplateId::sms_no_more_courses) break;
+      ++pages;
+      std::string items = std::get<std::string>(m.params.at("items"));
+      SmsLength len = measure_sms(items);
+      EXPECT_LE(len.units,
+                len.encoding == SmsEncoding::gsm7 ? settings.course_list_gsm7_budget : settings.course_list_ucs2_budget)
+          << items;
+      seen += items + "\n";
+      if (m.template_id == TemplateId::sms_courses) {
+        t = converse(t.dialogue, l == Language::ar ? "المزيد" : "MORE", t0, k, settings);
+        EXPECT_EQ(ids(t), std::vector<TemplateId>{TemplateId::sms_no_more_courses});
+        break;
+      }
+      EXPECT_EQ(m.template_id, TemplateId::sms_courses_more);
+      t = converse(t.dialogue, l == Language::ar ? "المزيد" : "more", t0, k, settings);
+      ASSERT_LT(pages, 10);
+    }
+    EXPECT_GT(pages, 1);
+    for (const auto& c : k.courses) EXPECT_NE(seen.find(c.code + " "), std::string::npos) << c.code;
+    EXPECT_NE(seen.find(l == Language::ar ? "25.500 دينار" : "25.500 JOD"), std::string::npos) << seen;
+    // COURSES starts over.
+    Turn again = converse(t.dialogue, "COURSES", t0, k, settings);
+    EXPECT_NE(std::get<std::string>(again.replies[0].params.at("items")).find("101 "), std::string::npos);
+  }
+  EXPECT_EQ(ids(converse(Dialogue{}, "COURSES", t0, Knowledge{})), std::vector<TemplateId>{TemplateId::sms_no_courses});
+}
+
+// ---- STOP / START --------------------------------------------------------------------------------
+
+TEST(StopStart, AfterStopNothingIsSentUntilStart) {
+  Turn stop = converse(Dialogue{}, "توقف", t0, knowledge());
+  EXPECT_EQ(ids(stop), std::vector<TemplateId>{TemplateId::sms_stopped});  // the one confirmation
+  ASSERT_EQ(stop.actions.size(), 1u);
+  EXPECT_TRUE(std::holds_alternative<StopAction>(stop.actions[0]));
+  EXPECT_TRUE(stop.dialogue.opted_out);
+  for (const char* text : {"STOP", "توقف", "دورات", "JOIN 101", "HELP", "hello", "نعم"}) {
+    SCOPED_TRACE(text);
+    Turn t = converse(stop.dialogue, text, t0 + 1h, knowledge());
+    EXPECT_TRUE(t.replies.empty());
+    EXPECT_TRUE(t.actions.empty());
+    EXPECT_TRUE(t.dialogue.opted_out);
+  }
+  Turn start = converse(stop.dialogue, "ابدأ", t0 + 2h, knowledge());
+  EXPECT_EQ(ids(start), std::vector<TemplateId>{TemplateId::sms_started});
+  ASSERT_EQ(start.actions.size(), 1u);
+  EXPECT_TRUE(std::holds_alternative<StartAction>(start.actions[0]));
+  EXPECT_FALSE(start.dialogue.opted_out);
+  EXPECT_EQ(ids(converse(start.dialogue, "دورات", t0, knowledge())),
+            std::vector<TemplateId>{TemplateId::sms_courses_more});
+}
+
+TEST(StopStart, StopInTheMiddleOfApplyingDropsTheDraft) {
+  Turn t = converse(Dialogue{}, "JOIN 101", t0, knowledge());
+  t = converse(t.dialogue, "STOP", t0, knowledge());
+  EXPECT_EQ(t.dialogue.step, DialogueStep::idle);
+  EXPECT_TRUE(t.dialogue.name.empty());
+}
+
+// ---- never silence -------------------------------------------------------------------------------
+
+TEST(Replies, EveryMessageGetsAnAnswerInTheApplicantsLanguage) {
+  const char* texts[] = {"", "   ", "?", "😀", "١٢٣", "JOIN", "YES", "no", "more", "لا", "\xff\xfe"};
+  for (const char* text : texts) {
+    for (Language l : {Language::ar, Language::en}) {
+      SCOPED_TRACE(std::string(text) + " " + std::string(to_string(l)));
+      Dialogue d;
+      d.language = l;
+      d.language_known = true;
+      Turn t = converse(d, text, t0, knowledge());
+      ASSERT_FALSE(t.replies.empty());
+      for (const auto& m : t.replies) EXPECT_EQ(m.language, l);
+    }
+  }
+  // A first message of digits only keeps the default, Arabic.
+  EXPECT_EQ(converse(Dialogue{}, "١٢٣", t0, knowledge()).replies[0].language, Language::ar);
+}
+
+TEST(Refusals, EachCodeHasItsReply) {
+  LocalizedText title{"مهارات الحاسوب", "Computer skills"};
+  EXPECT_EQ(refusal_reply(Language::ar, "duplicate_application", "101", title).template_id,
+            TemplateId::sms_already_applied);
+  EXPECT_EQ(refusal_reply(Language::en, "course_started", "101", title).template_id, TemplateId::sms_course_closed);
+  EXPECT_EQ(refusal_reply(Language::en, "course_postponed", "101", title).template_id, TemplateId::sms_course_closed);
+  EXPECT_EQ(refusal_reply(Language::en, "not_cancellable", "101", title).template_id,
+            TemplateId::sms_nothing_to_cancel);
+  EXPECT_EQ(refusal_reply(Language::en, "unknown_course", "101", title).template_id, TemplateId::sms_unknown_course);
+  EXPECT_EQ(refusal_reply(Language::ar, "something_new", "101", title).template_id, TemplateId::sms_apply_refused);
+}
+
+TEST(Redaction, DocumentNumbersNeverAppearInFull) {
+  EXPECT_EQ(redact_for_log("9871234567"), "*******567");
+  EXPECT_EQ(redact_for_log("٩٨٧١٢٣٤٥٦٧"), "*******٥٦٧");
+  EXPECT_EQ(redact_for_log("my passport N1234567 please"), "my passport *****567 please");
+  EXPECT_EQ(redact_for_log("JOIN 101"), "JOIN 101");  // a course code is not a document
+  EXPECT_EQ(redact_for_log("سارة أحمد"), "سارة أحمد");
+  EXPECT_EQ(redact_for_log("text=9871234567&from=x"), "text=*******567&from=x");
+}
+
+}  // namespace
+}  // namespace cg::core

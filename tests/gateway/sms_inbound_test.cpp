@@ -1,0 +1,546 @@
+// Inbound SMS over HTTP on the real gateway (issue 4): for each provider, table-driven requests in
+// the provider's own format (valid, bad signature or key -> 403, malformed -> 400, duplicate ->
+// processed once), then the conversation through them: applying by SMS creates the same
+// application as the website, STOP silences every SMS but its confirmation, the per-number cap,
+// a store failure answered 5xx, and document numbers masked in what is recorded and logged.
+#include <sqlite3.h>
+
+#include "adapters/crypto/crypto.hpp"
+#include "tests/gateway/gateway_fixture.hpp"
+
+namespace cg::gateway::testing {
+namespace {
+
+constexpr const char* kKannelKey = "kannel-inbound-key-0123";
+constexpr const char* kTwilioToken = "twilio-auth-token-abcdef";
+constexpr const char* kInfobipUser = "infobip";
+constexpr const char* kInfobipPassword = "infobip-pass:word";
+
+std::string enc(std::string_view s) {
+  static const char* hex = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char c : s) {
+    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
+      out.push_back(static_cast<char>(c));
+    } else {
+      out.push_back('%');
+      out.push_back(hex[c >> 4]);
+      out.push_back(hex[c & 15]);
+    }
+  }
+  return out;
+}
+
+std::string form(const std::vector<std::pair<std::string, std::string>>& fields) {
+  std::string out;
+  for (const auto& [k, v] : fields) out += (out.empty() ? "" : "&") + enc(k) + "=" + enc(v);
+  return out;
+}
+
+// Twilio's scheme, written here independently of the adapter: URL, then each parameter sorted by
+// name as name + value, HMAC-SHA1 with the auth token, Base64.
+std::string twilio_signature(const std::string& url, std::vector<std::pair<std::string, std::string>> fields,
+                             const std::string& token = kTwilioToken) {
+  std::sort(fields.begin(), fields.end());
+  std::string data = url;
+  for (const auto& [k, v] : fields) data += k + v;
+  return crypto::base64_encode(crypto::hmac_sha1(token, data));
+}
+
+class Inbound : public GatewayTest {
+ protected:
+  void customise(Config& c) const override {
+    c.inbound.kannel.key = kKannelKey;
+    c.inbound.kannel.allowed_addresses = {"127.0.0.1"};
+    c.inbound.twilio.auth_token = kTwilioToken;
+    c.inbound.infobip.username = kInfobipUser;
+    c.inbound.infobip.password = kInfobipPassword;
+    c.conversation.max_messages_per_minute = 5;
+    c.public_base_url = "https://gateway.amman.jo";
+    if (c.sms.providers.empty()) {  // the file adapter, as parse_config defaults it
+      SmsProviderConfig file;
+      file.name = "file";
+      file.kind = "file";
+      file.path = c.outbox.file.path;
+      c.sms.providers.push_back(file);
+    }
+  }
+
+  test::HttpResponse send(const std::string& method, const std::string& path, const std::string& body = "",
+                          test::HeaderList headers = {}) {
+    auto r = client_.request(method, base_ + path, headers, body);
+    EXPECT_TRUE(r.ok()) << (r.ok() ? "" : r.error().message);
+    return r.ok() ? *r : test::HttpResponse{};
+  }
+
+  // smsbox's get-url: from=%p&to=%P&text=%a&id=%I&ts=%T plus our key.
+  test::HttpResponse kannel(const std::string& from, const std::string& text, const std::string& id,
+                            const std::string& key = kKannelKey) {
+    return send(
+        "GET",
+        "/v1/sms/kannel/inbound?" +
+            form({{"key", key}, {"from", from}, {"to", "94123"}, {"text", text}, {"id", id}, {"ts", "1795000000"}}));
+  }
+
+  // A sequence of messages from one number, each with a fresh id, 15 seconds apart (as a person
+  // types them: within the per-number cap).
+  void say(const std::string& from, const std::vector<std::string>& texts) {
+    for (const auto& t : texts) {
+      auto r = kannel(from, t, "id-" + std::to_string(++next_id_));
+      ASSERT_EQ(r.status, 200) << t << ": " << r.body;
+      clock_.advance(std::chrono::seconds(15));
+    }
+  }
+
+  std::vector<json> sms_to(const std::string& phone) {
+    std::vector<json> out;
+    for (auto& l : outbox())
+      if (l["to"] == phone) out.push_back(l);
+    return out;
+  }
+  std::vector<std::string> templates_to(const std::string& phone) {
+    std::vector<std::string> out;
+    for (auto& l : sms_to(phone)) out.push_back(l["template"]);
+    return out;
+  }
+
+  int next_id_ = 0;
+};
+
+const std::string kPhone = "+962791234567";
+
+// ---- Kannel ------------------------------------------------------------------------------------
+
+TEST_F(Inbound, KannelRequestsTableDriven) {
+  struct Case {
+    const char* name;
+    std::string method;
+    std::string target;
+    std::string body;
+    std::string content_type;
+    long status;
+    int replies;  // conversation replies that must reach +962791234567 because of it
+  };
+  std::string ok_query = form({{"key", kKannelKey},
+                               {"from", "+962791234567"},
+                               {"to", "94123"},
+                               {"text", "مساعدة"},
+                               {"id", "a1b2c3d4-0001"},
+                               {"ts", "1795000000"}});
+  const Case cases[] = {
+      {"valid GET in Arabic", "GET", "/v1/sms/kannel/inbound?" + ok_query, "", "", 200, 1},
+      {"duplicate of the same id", "GET", "/v1/sms/kannel/inbound?" + ok_query, "", "", 200, 0},
+      {"valid POST form, local number form", "POST", "/v1/sms/kannel/inbound?key=" + std::string(kKannelKey),
+       form({{"from", "0791234567"}, {"to", "94123"}, {"text", "HELP"}, {"id", "a1b2c3d4-0002"}}),
+       "application/x-www-form-urlencoded", 200, 1},
+      {"UTF-16BE text with charset (no mo-recode)", "GET",
+       "/v1/sms/kannel/inbound?" + form({{"key", kKannelKey},
+                                         {"from", "962791234567"},
+                                         {"text", std::string("\x06\x45\x06\x33\x06\x27\x06\x39\x06\x2F\x06\x29", 12)},
+                                         {"charset", "UTF-16BE"},
+                                         {"id", "a1b2c3d4-0003"}}),
+       "", "", 200, 1},
+      {"wrong key", "GET",
+       "/v1/sms/kannel/inbound?" + form({{"key", "nope"}, {"from", "+962791234567"}, {"text", "HELP"}, {"id", "x1"}}),
+       "", "", 403, 0},
+      {"no key", "GET", "/v1/sms/kannel/inbound?" + form({{"from", "+962791234567"}, {"text", "HELP"}, {"id", "x2"}}),
+       "", "", 403, 0},
+      {"no id", "GET",
+       "/v1/sms/kannel/inbound?" + form({{"key", kKannelKey}, {"from", "+962791234567"}, {"text", "HELP"}}), "", "",
+       400, 0},
+      {"no text", "GET",
+       "/v1/sms/kannel/inbound?" + form({{"key", kKannelKey}, {"from", "+962791234567"}, {"id", "x3"}}), "", "", 400,
+       0},
+      {"text not UTF-8", "GET",
+       "/v1/sms/kannel/inbound?key=" + std::string(kKannelKey) + "&from=%2B962791234567&id=x4&text=%FF%FE", "", "", 400,
+       0},
+      {"odd UTF-16BE", "GET",
+       "/v1/sms/kannel/inbound?" + form({{"key", kKannelKey},
+                                         {"from", "+962791234567"},
+                                         {"text", "abc"},
+                                         {"charset", "UTF-16BE"},
+                                         {"id", "x5"}}),
+       "", "", 400, 0},
+      {"unknown charset", "GET",
+       "/v1/sms/kannel/inbound?" +
+           form(
+               {{"key", kKannelKey}, {"from", "+962791234567"}, {"text", "HELP"}, {"charset", "KOI8-R"}, {"id", "x6"}}),
+       "", "", 400, 0},
+      {"ts not a number", "GET",
+       "/v1/sms/kannel/inbound?" +
+           form({{"key", kKannelKey}, {"from", "+962791234567"}, {"text", "HELP"}, {"id", "x7"}, {"ts", "yesterday"}}),
+       "", "", 400, 0},
+      {"id twice, different", "GET",
+       "/v1/sms/kannel/inbound?" +
+           form({{"key", kKannelKey}, {"from", "+962791234567"}, {"text", "HELP"}, {"id", "x8"}, {"id", "x9"}}),
+       "", "", 400, 0},
+  };
+  int expected = 0;
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.name);
+    test::HeaderList h;
+    if (!c.content_type.empty()) h.emplace_back("Content-Type", c.content_type);
+    auto r = send(c.method, c.target, c.body, h);
+    EXPECT_EQ(r.status, c.status) << r.body;
+    if (c.status == 200) {
+      EXPECT_EQ(r.body, "") << "smsbox would send a non-empty answer as an SMS";
+    }
+    expected += c.replies;
+    EXPECT_EQ(static_cast<int>(sms_to(kPhone).size()), expected);
+  }
+  // The UTF-16BE message was decoded: "مساعدة" is HELP in Arabic.
+  auto all = sms_to(kPhone);
+  ASSERT_EQ(all.size(), 3u);
+  EXPECT_EQ(all[2]["template"], "sms_help");
+  EXPECT_EQ(all[2]["language"], "ar");
+}
+
+TEST_F(Inbound, KannelAddressNotAllowedIsForbidden) {
+  sms::kannel::InboundSettings s{kKannelKey, {"10.1.2.3"}};
+  sms::Params q{{"key", kKannelKey}};
+  EXPECT_EQ(sms::kannel::authenticate_inbound(s, "127.0.0.1", q).error().code, "forbidden");
+  EXPECT_TRUE(sms::kannel::authenticate_inbound(s, "10.1.2.3", q).ok());
+  EXPECT_EQ(sms::kannel::authenticate_inbound(sms::kannel::InboundSettings{}, "10.1.2.3", q).error().code,
+            "not_configured");
+}
+
+// ---- Twilio ------------------------------------------------------------------------------------
+
+TEST_F(Inbound, TwilioRequestsTableDriven) {
+  const std::string path = "/v1/sms/twilio/inbound";
+  const std::string url = "https://gateway.amman.jo" + path;
+  using Fields = std::vector<std::pair<std::string, std::string>>;
+  auto twilio = [](std::string sid, std::string body) {
+    return Fields{{"MessageSid", sid},
+                  {"SmsSid", sid},
+                  {"AccountSid", "AC0123456789abcdef"},
+                  {"From", "+962791234567"},
+                  {"To", "+14155550100"},
+                  {"Body", body},
+                  {"NumMedia", "0"},
+                  {"NumSegments", "1"},
+                  {"SmsStatus", "received"},
+                  {"ApiVersion", "2010-04-01"},
+                  {"FromCountry", "JO"}};
+  };
+  struct Case {
+    const char* name;
+    Fields fields;
+    std::string signature;  // "" = sign correctly
+    std::string content_type;
+    long status;
+    int replies;
+  };
+  Fields valid = twilio("SM00000000000000000000000000000001", "STATUS");
+  Fields missing_from = twilio("SM00000000000000000000000000000002", "HELP");
+  missing_from.erase(
+      std::remove_if(missing_from.begin(), missing_from.end(), [](const auto& f) { return f.first == "From"; }),
+      missing_from.end());
+  const Case cases[] = {
+      {"valid", valid, "", "application/x-www-form-urlencoded", 200, 1},
+      {"duplicate MessageSid", valid, "", "application/x-www-form-urlencoded", 200, 0},
+      {"bad signature", twilio("SM03", "HELP"), "AAAAAAAAAAAAAAAAAAAAAAAAAAA=", "application/x-www-form-urlencoded",
+       403, 0},
+      {"signed with another token", twilio("SM04", "HELP"),
+       twilio_signature(url, twilio("SM04", "HELP"), "another-token"), "application/x-www-form-urlencoded", 403, 0},
+      {"no signature", twilio("SM05", "HELP"), "-", "application/x-www-form-urlencoded", 403, 0},
+      {"signed but no From", missing_from, "", "application/x-www-form-urlencoded", 400, 0},
+      {"JSON instead of a form", twilio("SM06", "HELP"), "", "application/json", 415, 0},
+      {"Arabic body", twilio("SM07", "دورات"), "", "application/x-www-form-urlencoded", 200, 1},
+  };
+  int expected = 0;
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.name);
+    test::HeaderList h{{"Content-Type", c.content_type}};
+    if (c.signature != "-")
+      h.emplace_back("X-Twilio-Signature", c.signature.empty() ? twilio_signature(url, c.fields) : c.signature);
+    auto r = send("POST", path, form(c.fields), h);
+    EXPECT_EQ(r.status, c.status) << r.body;
+    if (c.status == 200) {
+      EXPECT_EQ(r.body, "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Response/>");
+      EXPECT_NE(r.header("Content-Type").value_or("").find("text/xml"), std::string::npos);
+    }
+    expected += c.replies;
+    EXPECT_EQ(static_cast<int>(sms_to(kPhone).size()), expected);
+  }
+  auto all = sms_to(kPhone);
+  ASSERT_EQ(all.size(), 2u);
+  EXPECT_EQ(all[0]["template"], "sms_no_applications");
+  EXPECT_EQ(all[0]["language"], "en");
+}
+
+TEST_F(Inbound, TwilioSignatureCoversTheQueryOfThePublicUrl) {
+  const std::string path = "/v1/sms/twilio/inbound?tenant=amman";
+  std::vector<std::pair<std::string, std::string>> f{
+      {"MessageSid", "SM10"}, {"From", "+962791234567"}, {"To", "+14155550100"}, {"Body", "HELP"}};
+  auto signed_for = [&](const std::string& url) {
+    return send(
+        "POST", path, form(f),
+        {{"Content-Type", "application/x-www-form-urlencoded"}, {"X-Twilio-Signature", twilio_signature(url, f)}});
+  };
+  // The URL the gateway sees (http://127.0.0.1:port) is not the one Twilio signed.
+  EXPECT_EQ(signed_for(base_ + path).status, 403);
+  EXPECT_EQ(signed_for("https://gateway.amman.jo" + path).status, 200);
+}
+
+// ---- Infobip -----------------------------------------------------------------------------------
+
+TEST_F(Inbound, InfobipRequestsTableDriven) {
+  auto result = [](std::string id, std::string from, std::string text) {
+    return json{{"messageId", id},
+                {"from", from},
+                {"to", "962790000000"},
+                {"text", text},
+                {"cleanText", text},
+                {"keyword", ""},
+                {"receivedAt", "2026-11-25T10:00:00.000+0000"},
+                {"smsCount", 1},
+                {"price", {{"pricePerMessage", 0}, {"currency", "EUR"}}},
+                {"callbackData", nullptr}};
+  };
+  auto batch = [](std::vector<json> results) {
+    return json{{"results", results}, {"messageCount", results.size()}, {"pendingMessageCount", 0}}.dump();
+  };
+  const std::string basic = "Basic " + crypto::base64_encode(std::string(kInfobipUser) + ":" + kInfobipPassword);
+  struct Case {
+    const char* name;
+    std::string body;
+    std::string authorization;
+    long status;
+    int replies;
+  };
+  std::string two = batch({result("ib-1", "962791234567", "HELP"), result("ib-2", "962791234567", "مساعدة")});
+  const Case cases[] = {
+      {"a batch of two", two, basic, 200, 2},
+      {"the same batch again", two, basic, 200, 0},
+      {"one new, one seen", batch({result("ib-2", "962791234567", "مساعدة"), result("ib-3", "962791234567", "AR")}),
+       basic, 200, 1},
+      {"wrong password", batch({result("ib-4", "962791234567", "HELP")}),
+       "Basic " + crypto::base64_encode(std::string(kInfobipUser) + ":wrong"), 403, 0},
+      {"no credentials", batch({result("ib-5", "962791234567", "HELP")}), "", 403, 0},
+      {"not JSON", "{\"results\": [", basic, 400, 0},
+      {"results not a list", R"({"results": {"messageId": "ib-6"}})", basic, 400, 0},
+      {"a result without messageId", batch({json{{"from", "962791234567"}, {"text", "HELP"}}}), basic, 400, 0},
+      {"one bad result refuses the whole batch",
+       batch({result("ib-7", "962791234567", "HELP"), json{{"messageId", 7}, {"from", "962791234567"}, {"text", "x"}}}),
+       basic, 400, 0},
+  };
+  int expected = 0;
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.name);
+    test::HeaderList h{{"Content-Type", "application/json"}};
+    if (!c.authorization.empty()) h.emplace_back("Authorization", c.authorization);
+    auto r = send("POST", "/v1/sms/infobip/inbound", c.body, h);
+    EXPECT_EQ(r.status, c.status) << r.body;
+    expected += c.replies;
+    EXPECT_EQ(static_cast<int>(sms_to(kPhone).size()), expected);
+  }
+  // "ib-7" was in a refused batch: nothing of it was kept, so it is new when it comes right.
+  auto r = send("POST", "/v1/sms/infobip/inbound", batch({result("ib-7", "962791234567", "HELP")}),
+                {{"Content-Type", "application/json"}, {"Authorization", basic}});
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(json::parse(r.body)["duplicates"], 0);
+  EXPECT_EQ(static_cast<int>(sms_to(kPhone).size()), expected + 1);
+}
+
+// ---- the conversation through the endpoints -----------------------------------------------------
+
+TEST_F(Inbound, ApplyingBySmsCreatesTheSameApplicationAsTheWebsite) {
+  auto course = create_course();
+  say(kPhone, {"تسجيل ١٠١", "سارة   أحمد", "١", "٩٨٧١٢٣٤٥٦٧"});
+  EXPECT_EQ(templates_to(kPhone), (std::vector<std::string>{"sms_ask_name", "sms_ask_id_type", "sms_ask_national_id",
+                                                            "sms_confirm_national_id"}));
+  std::string summary = sms_to(kPhone).back()["text"];
+  EXPECT_NE(summary.find("*******567"), std::string::npos) << summary;
+  EXPECT_EQ(summary.find("9871234567"), std::string::npos) << summary;
+  say(kPhone, {"نعم"});
+  auto last = sms_to(kPhone).back();
+  EXPECT_EQ(last["template"], "application_received");
+  EXPECT_EQ(last["language"], "ar");
+  std::string id = last["application_id"];
+  auto view = call("GET", "/v1/applications/" + id);
+  ASSERT_EQ(view.status, 200);
+  json app = json::parse(view.body);
+  EXPECT_EQ(app["channel"], "sms");
+  EXPECT_EQ(app["state"], "awaiting_quorum");
+  EXPECT_EQ(app["applicant"]["name"], "سارة أحمد");
+  EXPECT_EQ(app["applicant"]["id_type"], "national_id");
+  EXPECT_EQ(app["course_id"], course);
+  // The website's duplicate rule holds across channels.
+  json web = person(1);
+  web["id_number"] = "9871234567";
+  web["course_id"] = course;
+  EXPECT_EQ(call("POST", "/v1/applications", web.dump()).status, 409);
+  // STATUS and CANCEL by SMS.
+  say(kPhone, {"حالة"});
+  EXPECT_EQ(sms_to(kPhone).back()["template"], "sms_status");
+  say(kPhone, {"الغاء ١٠١"});
+  EXPECT_EQ(sms_to(kPhone).back()["template"], "cancelled");
+  EXPECT_EQ(state_of(id), "cancelled");
+  // A second JOIN with a known number only asks to confirm.
+  say(kPhone, {"JOIN 101"});
+  EXPECT_EQ(sms_to(kPhone).back()["template"], "sms_confirm_national_id");
+  EXPECT_EQ(sms_to(kPhone).back()["language"], "ar");
+}
+
+TEST_F(Inbound, ARefusedApplicationIsAnsweredNotSilent) {
+  create_course({{"start_at", "2026-11-25T12:10:00+03:00"}, {"end_at", "2026-11-26T12:00:00+03:00"}});
+  say(kPhone, {"JOIN 101", "Lina Haddad", "2", "N1234567"});
+  clock_.advance(std::chrono::minutes(15));  // the course starts before the YES
+  say(kPhone, {"YES"});
+  EXPECT_EQ(sms_to(kPhone).back()["template"], "sms_course_closed");
+}
+
+TEST_F(Inbound, StopSilencesEverySmsButItsConfirmationUntilStart) {
+  auto course = create_course();
+  say(kPhone, {"JOIN 101", "Lina Haddad", "1", "9871234567", "YES"});
+  auto before = sms_to(kPhone).size();
+  say(kPhone, {"STOP"});
+  EXPECT_EQ(sms_to(kPhone).back()["template"], "sms_stopped");
+  say(kPhone, {"STOP", "HELP", "COURSES"});
+  EXPECT_EQ(sms_to(kPhone).size(), before + 1);
+  // The card's own notifications are held back too: quorum approves, but no SMS goes to him.
+  apply_ok(course, 2);
+  apply_ok(course, 3);
+  EXPECT_EQ(sms_to(kPhone).size(), before + 1);
+  EXPECT_EQ(templates_for(sms_to(phone_of(2)).back()["application_id"]).back(), "approved");
+  say(kPhone, {"START"});
+  EXPECT_EQ(sms_to(kPhone).back()["template"], "sms_started");
+  say(kPhone, {"STATUS"});
+  EXPECT_EQ(sms_to(kPhone).back()["template"], "sms_status");
+  // Survives a restart: the flag is durable.
+  say(kPhone, {"STOP"});
+  restart();
+  say(kPhone, {"HELP"});
+  EXPECT_EQ(sms_to(kPhone).back()["template"], "sms_stopped");
+}
+
+TEST_F(Inbound, OverTheCapMessagesAreRecordedButNotAnswered) {
+  auto burst = [&](const std::string& from, int n) {
+    for (int i = 0; i < n; ++i) ASSERT_EQ(kannel(from, "HELP", "burst-" + std::to_string(++next_id_)).status, 200);
+  };
+  burst(kPhone, 5);  // the cap is 5 a minute
+  EXPECT_EQ(sms_to(kPhone).size(), 5u);
+  burst(kPhone, 3);
+  EXPECT_EQ(sms_to(kPhone).size(), 5u);
+  burst("+962781111111", 1);  // another number is not affected
+  EXPECT_EQ(sms_to("+962781111111").size(), 1u);
+  clock_.advance(std::chrono::seconds(61));
+  burst(kPhone, 1);
+  EXPECT_EQ(sms_to(kPhone).size(), 6u);
+}
+
+TEST_F(Inbound, AStoreFailureIsA5xxAndTheRetryIsProcessed) {
+  app_->store().close();
+  auto r = kannel(kPhone, "HELP", "retry-1");
+  EXPECT_EQ(r.status, 503) << r.body;
+  restart();
+  EXPECT_TRUE(sms_to(kPhone).empty());
+  r = kannel(kPhone, "HELP", "retry-1");
+  EXPECT_EQ(r.status, 200);
+  r = kannel(kPhone, "HELP", "retry-1");
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(sms_to(kPhone).size(), 1u);
+}
+
+TEST_F(Inbound, AnswersGoToTheSenderEvenFromAnotherCountry) {
+  say("+447911123456", {"HELP"});
+  ASSERT_EQ(sms_to("+447911123456").size(), 1u);
+  // A short code cannot be answered: recorded, 200, no reply.
+  auto r = kannel("94123", "HELP", "short-1");
+  EXPECT_EQ(r.status, 200);
+  for (auto& l : outbox()) EXPECT_NE(l["to"], "94123");
+}
+
+TEST_F(Inbound, DocumentNumbersAreMaskedInTheRecordAndTheLogs) {
+  create_course();
+  ::testing::internal::CaptureStderr();
+  say(kPhone, {"JOIN 101", "Lina Haddad", "1", "9871234567", "YES"});
+  for (int i = 0; i < 6; ++i) kannel(kPhone, "9871234567", "flood-" + std::to_string(i));  // over the cap: logged
+  std::string logs = ::testing::internal::GetCapturedStderr();
+  EXPECT_EQ(logs.find("9871234567"), std::string::npos) << logs;
+  EXPECT_NE(logs.find("not answered"), std::string::npos) << logs;
+  app_->stop();
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open_v2((dir_ / "gateway.db").c_str(), &db, SQLITE_OPEN_READONLY, nullptr), SQLITE_OK);
+  sqlite3_stmt* st = nullptr;
+  ASSERT_EQ(sqlite3_prepare_v2(db, "SELECT body, outcome FROM inbound_messages ORDER BY received_at", -1, &st, nullptr),
+            SQLITE_OK);
+  std::vector<std::string> bodies;
+  while (sqlite3_step(st) == SQLITE_ROW) bodies.emplace_back(reinterpret_cast<const char*>(sqlite3_column_text(st, 0)));
+  sqlite3_finalize(st);
+  sqlite3_close(db);
+  ASSERT_EQ(bodies.size(), 11u);
+  for (const auto& b : bodies) EXPECT_EQ(b.find("9871234567"), std::string::npos) << b;
+  EXPECT_NE(std::find(bodies.begin(), bodies.end(), "*******567"), bodies.end());
+}
+
+// ---- config ------------------------------------------------------------------------------------
+
+std::string with(const std::string& sections) {
+  return R"({"admin_token": "an-admin-token-of-16+", "exam_secret": "s")" + (sections.empty() ? "" : ", " + sections) +
+         "}";
+}
+
+TEST(InboundConfig, KeysAreReadAndDefaultsHold) {
+  auto c = parse_config(with(R"("inbound": {"kannel": {"key": "k1", "allowed_addresses": ["127.0.0.1", "::1"]},
+      "twilio": {"auth_token": "t1"}, "infobip": {"username": "u", "password": "p"},
+      "africastalking": {"key": "a1", "allowed_addresses": ["10.0.0.5"]}},
+      "conversation": {"max_messages_per_minute": 3, "dialogue_expiry_minutes": 45, "ussd_gsm7_chars": 160,
+      "ussd_ucs2_chars": 70, "ussd_session_timeout_s": 120})"));
+  ASSERT_TRUE(c.ok()) << c.error().message;
+  EXPECT_EQ(c->inbound.kannel.key, "k1");
+  EXPECT_EQ(c->inbound.kannel.allowed_addresses, (std::vector<std::string>{"127.0.0.1", "::1"}));
+  EXPECT_EQ(c->inbound.twilio.auth_token, "t1");
+  EXPECT_EQ(c->inbound.infobip.username, "u");
+  EXPECT_EQ(c->inbound.africastalking.allowed_addresses, std::vector<std::string>{"10.0.0.5"});
+  EXPECT_EQ(c->conversation.max_messages_per_minute, 3);
+  EXPECT_EQ(c->conversation.dialogue_expiry, std::chrono::minutes(45));
+  EXPECT_EQ(c->conversation.ussd_gsm7_chars, 160);
+  EXPECT_EQ(c->conversation.ussd_ucs2_chars, 70);
+  EXPECT_EQ(c->conversation.ussd_session_timeout, std::chrono::seconds(120));
+  auto d = parse_config(with(""));
+  ASSERT_TRUE(d.ok()) << d.error().message;
+  EXPECT_EQ(d->conversation.max_messages_per_minute, 10);
+  EXPECT_EQ(d->conversation.dialogue_expiry, std::chrono::minutes(30));
+  EXPECT_EQ(d->conversation.ussd_gsm7_chars, 182);
+  EXPECT_EQ(d->conversation.ussd_ucs2_chars, 80);
+  EXPECT_TRUE(d->inbound.kannel.key.empty());
+}
+
+TEST(InboundConfig, BadValuesNameTheirKey) {
+  struct Case {
+    const char* json;
+    const char* names;
+  };
+  const Case cases[] = {
+      {R"("inbound": {"kannel": {"key": "k", "secret": "x"}})", "inbound.kannel.secret: unknown key"},
+      {R"("inbound": {"kannel": {"key": ""}})", "inbound.kannel.key: must not be empty"},
+      {R"("inbound": {"kannel": {"key": "k", "allowed_addresses": ["smsbox.local"]}})",
+       "inbound.kannel.allowed_addresses: 'smsbox.local' is not an IP address"},
+      {R"("inbound": {"twilio": {"auth_token": 5}})", "inbound.twilio.auth_token: must be a string"},
+      {R"("inbound": {"infobip": {"username": "u"}})", "inbound.infobip.username: username and password go together"},
+      {R"("inbound": {"infobip": {"header_name": "X-Secret"}})", "inbound.infobip.header_name"},
+      {R"("inbound": {"smpp": {}})", "inbound.smpp: unknown key"},
+      {R"("conversation": {"max_messages_per_minute": 0})", "conversation.max_messages_per_minute: must be 1 to"},
+      {R"("conversation": {"ussd_gsm7_chars": 200})", "conversation.ussd_gsm7_chars: must be 40 to 182"},
+      {R"("conversation": {"ussd_ucs2_chars": 100})", "conversation.ussd_ucs2_chars: must be 20 to 91"},
+      {R"("conversation": {"dialogue_expiry_minutes": "30"})",
+       "conversation.dialogue_expiry_minutes: must be an integer"},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.json);
+    auto r = parse_config(with(c.json));
+    ASSERT_FALSE(r.ok());
+    EXPECT_NE(r.error().message.find(c.names), std::string::npos) << r.error().message;
+  }
+}
+
+TEST(InboundConfig, TheExampleConfigLoads) {
+  auto c = load_config(CG_SOURCE_DIR "/config/gateway.example.json");
+  ASSERT_TRUE(c.ok()) << c.error().message;
+  EXPECT_FALSE(c->inbound.kannel.key.empty());
+}
+
+}  // namespace
+}  // namespace cg::gateway::testing

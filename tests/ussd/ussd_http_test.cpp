@@ -1,0 +1,134 @@
+// POST /v1/ussd/africastalking on the real gateway (issue 4): a whole apply journey as the
+// aggregator sends it (text grows by '*'-joined inputs), the same journey in English, a retried
+// request, an expired or unknown session, my applications and cancel, and refused requests.
+#include "tests/gateway/gateway_fixture.hpp"
+
+namespace cg::gateway::testing {
+namespace {
+
+constexpr const char* kUssdKey = "ussd-key-0123456789";
+
+std::string enc(std::string_view s) {
+  static const char* hex = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char c : s) {
+    if (std::isalnum(c) || c == '-' || c == '_' || c == '.') {
+      out.push_back(static_cast<char>(c));
+    } else {
+      out.push_back('%');
+      out.push_back(hex[c >> 4]);
+      out.push_back(hex[c & 15]);
+    }
+  }
+  return out;
+}
+
+class Ussd : public GatewayTest {
+ protected:
+  void customise(Config& c) const override {
+    c.inbound.africastalking.key = kUssdKey;
+    c.inbound.africastalking.allowed_addresses = {"127.0.0.1"};
+    if (c.sms.providers.empty()) {  // the file adapter, as parse_config defaults it
+      SmsProviderConfig file;
+      file.name = "file";
+      file.kind = "file";
+      file.path = c.outbox.file.path;
+      c.sms.providers.push_back(file);
+    }
+  }
+
+  test::HttpResponse ussd(const std::string& session, const std::string& text,
+                          const std::string& phone = "+962791234567", const std::string& key = kUssdKey) {
+    std::string body = "sessionId=" + enc(session) + "&serviceCode=" + enc("*384*123#") + "&phoneNumber=" + enc(phone) +
+                       "&networkCode=41601&text=" + enc(text);
+    auto r = client_.request("POST", base_ + "/v1/ussd/africastalking?key=" + enc(key),
+                             {{"Content-Type", "application/x-www-form-urlencoded"}}, body);
+    EXPECT_TRUE(r.ok());
+    return r.ok() ? *r : test::HttpResponse{};
+  }
+
+  // The journey input by input; returns the last answer.
+  std::string journey(const std::string& session, const std::vector<std::string>& inputs) {
+    auto r = ussd(session, "");
+    EXPECT_EQ(r.status, 200);
+    EXPECT_EQ(r.body.substr(0, 4), "CON ") << r.body;
+    std::string text;
+    for (const auto& in : inputs) {
+      text += (text.empty() ? "" : "*") + in;
+      r = ussd(session, text);
+      EXPECT_EQ(r.status, 200) << text << ": " << r.body;
+      clock_.advance(std::chrono::seconds(5));
+    }
+    return r.body;
+  }
+};
+
+TEST_F(Ussd, ApplyJourneyCreatesAnApplicationByUssd) {
+  auto course = create_course();
+  std::string last = journey("ATUid_1", {"1", "1", "1", "سارة أحمد", "1", "٩٨٧١٢٣٤٥٦٧", "1"});
+  EXPECT_EQ(last.substr(0, 4), "END ") << last;
+  EXPECT_NE(last.find("101"), std::string::npos) << last;
+  auto apps = app_->service().course_applications(course, std::nullopt, 10);
+  ASSERT_TRUE(apps.ok());
+  ASSERT_EQ(apps->size(), 1u);
+  EXPECT_EQ((*apps)[0].channel, "ussd");
+  EXPECT_EQ((*apps)[0].applicant.id_number, "9871234567");
+  EXPECT_EQ((*apps)[0].applicant.phone, "+962791234567");
+  // The card's own SMS follows, in Arabic.
+  auto sms = templates_for((*apps)[0].id);
+  EXPECT_EQ(sms, std::vector<std::string>{"application_received"});
+  // The aggregator retries the last request: the same answer, no second application.
+  auto again = ussd("ATUid_1", "1*1*1*سارة أحمد*1*٩٨٧١٢٣٤٥٦٧*1");
+  EXPECT_EQ(again.body, last);
+  EXPECT_EQ(app_->service().course_applications(course, std::nullopt, 10)->size(), 1u);
+  // The session is over: anything more is told so.
+  auto after = ussd("ATUid_1", "1*1*1*سارة أحمد*1*٩٨٧١٢٣٤٥٦٧*1*1");
+  EXPECT_EQ(after.body.substr(0, 4), "END ");
+  // A second application for the same course (new session) is refused on its END screen.
+  last = journey("ATUid_2", {"1", "1", "1", "1"});
+  EXPECT_EQ(last.substr(0, 4), "END ");
+  EXPECT_NE(last.find("لديكم طلب سابق"), std::string::npos) << last;
+}
+
+TEST_F(Ussd, EnglishJourneyMyApplicationsAndCancel) {
+  auto course = create_course();
+  std::string last = journey("s-en", {"4", "1", "1", "1", "Lina Haddad", "2", "N1234567", "1"});
+  EXPECT_NE(last.find("was sent"), std::string::npos) << last;
+  auto mine = journey("s-en-2", {"2"});
+  EXPECT_NE(mine.find("waiting for enough applicants"), std::string::npos) << mine;  // English: chosen before
+  auto done = journey("s-en-3", {"3", "1", "1"});
+  EXPECT_EQ(done.substr(0, 4), "END ") << done;
+  auto apps = app_->service().course_applications(course, std::nullopt, 10);
+  ASSERT_EQ(apps->size(), 1u);
+  EXPECT_EQ((*apps)[0].state, core::ApplicationState::cancelled);
+}
+
+TEST_F(Ussd, UnknownOrTimedOutSessionsEnd) {
+  auto r = ussd("never-started", "1*1");
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(r.body.substr(0, 4), "END ") << r.body;
+  journey("slow", {"1"});
+  clock_.advance(std::chrono::minutes(10));
+  r = ussd("slow", "1*1");
+  EXPECT_EQ(r.body.substr(0, 4), "END ") << r.body;
+  // The same session id from another phone is not that session.
+  journey("shared", {"1"});
+  r = ussd("shared", "1*1", "+962781111111");
+  EXPECT_EQ(r.body.substr(0, 4), "END ") << r.body;
+}
+
+TEST_F(Ussd, RefusedRequests) {
+  EXPECT_EQ(ussd("s", "", "+962791234567", "wrong-key").status, 403);
+  auto r = client_.request("POST", base_ + "/v1/ussd/africastalking?key=" + std::string(kUssdKey),
+                           {{"Content-Type", "application/x-www-form-urlencoded"}}, "serviceCode=x&text=");
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->status, 400) << r->body;
+  EXPECT_NE(r->body.find("sessionId"), std::string::npos);
+  r = client_.request("POST", base_ + "/v1/ussd/africastalking?key=" + std::string(kUssdKey),
+                      {{"Content-Type", "application/json"}}, "{}");
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->status, 415);
+}
+
+}  // namespace
+}  // namespace cg::gateway::testing
