@@ -1,4 +1,5 @@
 #include "core/applicant.hpp"
+#include "core/text.hpp"
 
 #include <phonenumbers/phonenumberutil.h>
 
@@ -9,58 +10,9 @@
 namespace cg::core {
 namespace {
 
-// ---- UTF-8 -------------------------------------------------------------------------------------
-
-// Decodes strict UTF-8 (no overlong forms, no surrogates, nothing above U+10FFFF); nullopt if invalid.
-std::optional<std::vector<char32_t>> decode_utf8(std::string_view s) {
-  std::vector<char32_t> out;
-  out.reserve(s.size());
-  for (std::size_t i = 0; i < s.size();) {
-    auto b0 = static_cast<unsigned char>(s[i]);
-    char32_t cp;
-    std::size_t len;
-    char32_t min;
-    if (b0 < 0x80) {
-      cp = b0, len = 1, min = 0;
-    } else if ((b0 & 0xE0) == 0xC0) {
-      cp = b0 & 0x1F, len = 2, min = 0x80;
-    } else if ((b0 & 0xF0) == 0xE0) {
-      cp = b0 & 0x0F, len = 3, min = 0x800;
-    } else if ((b0 & 0xF8) == 0xF0) {
-      cp = b0 & 0x07, len = 4, min = 0x10000;
-    } else {
-      return std::nullopt;
-    }
-    if (i + len > s.size()) return std::nullopt;
-    for (std::size_t k = 1; k < len; ++k) {
-      auto b = static_cast<unsigned char>(s[i + k]);
-      if ((b & 0xC0) != 0x80) return std::nullopt;
-      cp = (cp << 6) | (b & 0x3F);
-    }
-    if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return std::nullopt;
-    out.push_back(cp);
-    i += len;
-  }
-  return out;
-}
-
-void append_utf8(std::string& out, char32_t cp) {
-  if (cp < 0x80) {
-    out.push_back(static_cast<char>(cp));
-  } else if (cp < 0x800) {
-    out.push_back(static_cast<char>(0xC0 | (cp >> 6)));
-    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  } else if (cp < 0x10000) {
-    out.push_back(static_cast<char>(0xE0 | (cp >> 12)));
-    out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  } else {
-    out.push_back(static_cast<char>(0xF0 | (cp >> 18)));
-    out.push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
-    out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  }
-}
+// UTF-8 decoding and encoding come from core/text.hpp.
+using text::append_utf8;
+using text::decode_utf8;
 
 // ---- character classes ------------------------------------------------------------------------
 
