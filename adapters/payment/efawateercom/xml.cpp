@@ -2,6 +2,8 @@
 
 #include <cstdint>
 
+#include "core/text.hpp"
+
 namespace cg::efawateercom::xml {
 namespace {
 
@@ -121,36 +123,17 @@ std::string document_bytes(const pugi::xml_document& document) {
 }
 
 std::optional<std::string> utf16le(std::string_view s) {
+  // Strict decoding (no overlong forms, no surrogates) is core's; only the UTF-16LE encoding is ours.
+  auto cps = core::text::decode_utf8(s);
+  if (!cps) return std::nullopt;
   std::string out;
-  out.reserve(s.size() * 2);
+  out.reserve(cps->size() * 2);
   auto put = [&out](std::uint32_t unit) {
     out += static_cast<char>(unit & 0xff);
     out += static_cast<char>((unit >> 8) & 0xff);
   };
-  std::size_t i = 0;
-  while (i < s.size()) {
-    auto b0 = static_cast<unsigned char>(s[i]);
-    std::uint32_t cp = 0;
-    std::size_t len = 0;
-    std::uint32_t min = 0;
-    if (b0 < 0x80) {
-      cp = b0, len = 1, min = 0;
-    } else if ((b0 & 0xe0) == 0xc0) {
-      cp = b0 & 0x1f, len = 2, min = 0x80;
-    } else if ((b0 & 0xf0) == 0xe0) {
-      cp = b0 & 0x0f, len = 3, min = 0x800;
-    } else if ((b0 & 0xf8) == 0xf0) {
-      cp = b0 & 0x07, len = 4, min = 0x10000;
-    } else {
-      return std::nullopt;
-    }
-    if (i + len > s.size()) return std::nullopt;
-    for (std::size_t k = 1; k < len; ++k) {
-      auto b = static_cast<unsigned char>(s[i + k]);
-      if ((b & 0xc0) != 0x80) return std::nullopt;
-      cp = (cp << 6) | (b & 0x3f);
-    }
-    if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) return std::nullopt;
+  for (char32_t c : *cps) {
+    std::uint32_t cp = c;
     if (cp < 0x10000) {
       put(cp);
     } else {
@@ -158,7 +141,6 @@ std::optional<std::string> utf16le(std::string_view s) {
       put(0xd800 + (cp >> 10));
       put(0xdc00 + (cp & 0x3ff));
     }
-    i += len;
   }
   return out;
 }
