@@ -90,7 +90,25 @@ std::optional<std::int64_t> Statement::optional_int64(int column) const {
   return int64(column);
 }
 
+namespace {
+
+// Process-wide settings, made before SQLite initialises (sqlite3_config refuses them afterwards, and
+// then the defaults stay: slower, not wrong). Every connection is used by one thread at a time,
+// so SQLite's per-connection mutexes are overhead (MULTITHREAD); and its memory statistics take a
+// global mutex on every allocation, which nothing here reads (MEMSTATUS off).
+void configure_sqlite_once() {
+  static const bool configured = [] {
+    sqlite3_config(SQLITE_CONFIG_MULTITHREAD);
+    sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+    return true;
+  }();
+  (void)configured;
+}
+
+}  // namespace
+
 Result<std::unique_ptr<Connection>> Connection::open(const std::string& path, const ConnectionOptions& options) {
+  configure_sqlite_once();
   // NOMUTEX: each connection is used by one thread at a time, so SQLite's own locking is overhead.
   int flags = SQLITE_OPEN_NOMUTEX;
   flags |= options.read_only ? SQLITE_OPEN_READONLY : (SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
@@ -123,7 +141,7 @@ Result<std::unique_ptr<Connection>> Connection::open(const std::string& path, co
     if (answer != "wal") return in_file(Error{"store_error", "SQLite refused journal_mode=WAL"});
   }
   std::string pragmas = options.synchronous_full ? "PRAGMA synchronous=FULL;" : "PRAGMA synchronous=NORMAL;";
-  pragmas += "PRAGMA foreign_keys=ON;";
+  pragmas += "PRAGMA foreign_keys=ON;PRAGMA temp_store=MEMORY;";
   if (options.read_only) pragmas += "PRAGMA query_only=ON;";
   if (auto s = conn->exec(pragmas, "setting pragmas"); !s) return in_file(s.error());
   return conn;
