@@ -1,0 +1,123 @@
+// Applications per second through Service::apply on the SQLite store, without HTTP: the part of
+// POST /v1/applications that the store's writer serialises. Each application is a new applicant
+// on one open free course (card 6.1: confirmed, history line, approval SMS in the outbox), with a
+// window of commands in flight like 64 HTTP connections.
+//
+//   bench_apply_service [--count N] [--window W] [--dir DIR]
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <future>
+#include <mutex>
+#include <string>
+
+#include "adapters/store/store.hpp"
+#include "gateway/clock.hpp"
+#include "gateway/config.hpp"
+#include "gateway/service.hpp"
+#include "templates/catalogue.hpp"
+
+using namespace cg;
+using namespace cg::gateway;
+
+namespace {
+
+void remove_files(const std::string& path) {
+  for (const char* suffix : {"", "-wal", "-shm"}) std::remove((path + suffix).c_str());
+}
+
+core::Applicant applicant(int n) {
+  core::Applicant a;
+  a.phone = "+9627" + std::to_string(90000000 + n);
+  a.name = "Bench Applicant";
+  a.id_type = core::IdType::national_id;
+  a.id_number = std::to_string(9000000000LL + n);
+  a.language = core::Language::en;
+  return a;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  int count = 50'000, window = 64;
+  std::string dir = "/tmp";
+  for (int i = 1; i + 1 < argc; i += 2) {
+    if (!std::strcmp(argv[i], "--count")) count = std::atoi(argv[i + 1]);
+    else if (!std::strcmp(argv[i], "--window")) window = std::atoi(argv[i + 1]);
+    else if (!std::strcmp(argv[i], "--dir")) dir = argv[i + 1];
+    else {
+      std::fprintf(stderr, "usage: %s [--count N] [--window W] [--dir DIR]\n", argv[0]);
+      return 2;
+    }
+  }
+  const std::string path = dir + "/cg-apply-bench-" + std::to_string(::getpid()) + ".sqlite";
+  remove_files(path);
+  auto opened = store::open_sqlite({.path = path, .readers = 2, .max_batch = 512, .synchronous_full = true});
+  if (!opened) {
+    std::fprintf(stderr, "%s\n", opened.error().message.c_str());
+    return 1;
+  }
+  auto& st = **opened;
+  auto catalogue = templates::Catalogue::builtin();
+  if (!catalogue) {
+    std::fprintf(stderr, "%s\n", catalogue.error().message.c_str());
+    return 1;
+  }
+  Config config;
+  SystemClock clock;
+  Service service(st, *catalogue, config, clock);
+
+  core::Course draft;
+  draft.code = "B1";
+  draft.title = {"دورة قياس الأداء", "Load benchmark course"};
+  draft.location = "مركز الحسين الثقافي";
+  draft.start_at = *core::parse_iso8601("2099-01-10T16:00:00+03:00");
+  draft.end_at = *core::parse_iso8601("2099-01-14T19:00:00+03:00");
+  draft.decision_at = draft.start_at;
+  draft.min_participants = 1;
+  draft.evaluation_url = "https://amman.jo/eval/B1";
+  std::promise<Result<core::Course>> created;
+  service.create_course(draft, [&](Result<core::Course> c) { created.set_value(std::move(c)); });
+  auto course = created.get_future().get();
+  if (!course) {
+    std::fprintf(stderr, "%s\n", course.error().message.c_str());
+    return 1;
+  }
+
+  std::mutex mu;
+  std::condition_variable cv;
+  int in_flight = 0, done = 0, failed = 0;
+  auto t0 = std::chrono::steady_clock::now();
+  for (int n = 1; n <= count; ++n) {
+    {
+      std::unique_lock lock(mu);
+      cv.wait(lock, [&] { return in_flight < window; });
+      ++in_flight;
+    }
+    service.apply({course->id, applicant(n), "web", ""}, [&](Result<ApplyOutput> r) {
+      std::lock_guard lock(mu);
+      if (!r) {
+        if (!failed) std::fprintf(stderr, "apply failed: %s\n", r.error().message.c_str());
+        ++failed;
+      }
+      --in_flight;
+      ++done;
+      cv.notify_all();
+    });
+  }
+  {
+    std::unique_lock lock(mu);
+    cv.wait(lock, [&] { return done == count; });
+  }
+  auto seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  std::printf("applications: %d in %.2f s = %.0f/s (window %d), failed %d\n", count, seconds, count / seconds, window,
+              failed);
+  st.close();
+  remove_files(path);
+  return failed ? 1 : 0;
+}
