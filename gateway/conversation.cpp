@@ -445,7 +445,7 @@ Result<std::optional<Error>> ConversationService::act(store::Tx& tx, const core:
     in.applicant = apply->applicant;
     in.applicant.phone = phone;
     in.channel = channel;
-    auto r = service_.apply_in(tx, in, now, crypto::random_id128_hex());
+    auto r = service_.apply_in(tx, in, now, crypto::ordered_id128_hex());
     if (!r) {
       if (is_store_failure(r.error())) return r.error();
       return Refusal(r.error());

@@ -27,7 +27,7 @@ void Service::apply(ApplyInput in, Callback<ApplyOutput> done) {
       store_,
       [this, in = std::move(in)](store::Tx& tx) -> Result<ApplyOutput> {
         Instant now = clock_.now();
-        std::string id = crypto::random_id128_hex();
+        std::string id = crypto::ordered_id128_hex();
         if (!in.idempotency_key.empty()) {
           // A repeat of an acknowledged request answers with what the first one created. A
           // request that failed left no event behind (its savepoint was rolled back).
@@ -77,10 +77,20 @@ Result<ApplyOutput> Service::apply_in(store::Tx& tx, const ApplyInput& in, Insta
   TxMinter minter(tx);
   auto outcome = enrollment_.receive(c, app, has, now, minter);
   if (!outcome) return outcome.error();
+  // The state the outcome gives the application is final unless a follow-up (the minimum reached,
+  // a seat offered) moves it on; only then is it read back.
+  std::optional<ApplicationState> state;
+  if (outcome->follow_ups.empty())
+    for (const auto& a : outcome->applications)
+      if (a.id == app.id) state = a.state;
   if (auto s = driver_.commit(tx, std::move(*outcome), now, minter); !s) return s.error();
-  auto stored = tx.application(app.id);
-  if (!stored) return stored.error();
-  return ApplyOutput{app.id, (*stored)->state, false};
+  if (!state) {
+    auto stored = tx.application(app.id);
+    if (!stored) return stored.error();
+    if (!*stored) return make_error("store_error", "the new application is missing");
+    state = (*stored)->state;
+  }
+  return ApplyOutput{app.id, *state, false};
 }
 
 void Service::exam_result(ExamInput in, Callback<ExamOutput> done) {

@@ -3,12 +3,16 @@
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/rand.h>
+#include <pthread.h>
 
 #include <algorithm>
 #include <array>
+#include <atomic>
+#include <chrono>
 #include <climits>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <limits>
 
 namespace cg::crypto {
@@ -152,17 +156,76 @@ bool constant_time_equal(std::string_view a, std::string_view b) {
   return CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
 }
 
-std::string random_bytes(std::size_t n) {
-  std::string out(n, '\0');
+namespace {
+
+void rand_bytes(unsigned char* out, std::size_t n) {
   for (std::size_t pos = 0; pos < n;) {
     std::size_t part = std::min<std::size_t>(n - pos, INT_MAX);
-    if (RAND_bytes(reinterpret_cast<unsigned char*>(out.data() + pos), static_cast<int>(part)) != 1) die("RAND_bytes");
+    if (RAND_bytes(out + pos, static_cast<int>(part)) != 1) die("RAND_bytes");
     pos += part;
   }
+}
+
+// Small requests (ids, tokens, jitter) are served from a per-thread block of CSPRNG output:
+// OpenSSL's RAND_bytes checks for a fork with a getpid() system call on every call, and system
+// calls are the dearest thing on the request path. A block is never served twice, and a forked
+// child never serves its parent's bytes: the fork generation is part of the block's identity.
+constexpr std::size_t kPoolSize = 512;
+constexpr std::size_t kPooledMax = 64;
+std::atomic<std::uint64_t> fork_generation{0};
+
+struct Pool {
+  std::array<unsigned char, kPoolSize> bytes{};
+  std::size_t used = kPoolSize;
+  std::uint64_t generation = 0;
+  ~Pool() { OPENSSL_cleanse(bytes.data(), bytes.size()); }
+};
+
+void take_pooled(unsigned char* out, std::size_t n) {
+  static const int registered = pthread_atfork(nullptr, nullptr, [] { fork_generation.fetch_add(1); });
+  (void)registered;
+  thread_local Pool pool;
+  const std::uint64_t generation = fork_generation.load(std::memory_order_relaxed);
+  if (pool.generation != generation || kPoolSize - pool.used < n) {
+    rand_bytes(pool.bytes.data(), kPoolSize);
+    pool.used = 0;
+    pool.generation = generation;
+  }
+  std::memcpy(out, pool.bytes.data() + pool.used, n);
+  OPENSSL_cleanse(pool.bytes.data() + pool.used, n);  // served bytes do not stay behind
+  pool.used += n;
+}
+
+}  // namespace
+
+std::string random_bytes(std::size_t n) {
+  std::string out(n, '\0');
+  auto* p = reinterpret_cast<unsigned char*>(out.data());
+  if (n <= kPooledMax)
+    take_pooled(p, n);
+  else
+    rand_bytes(p, n);
   return out;
 }
 
 std::string random_id128_hex() { return to_hex(random_bytes(16)); }
+
+std::string ordered_id128_hex() {
+  // 48 bits that only grow within the process: the wall clock in milliseconds, or one more than
+  // the last value when the clock has not moved on (or went back).
+  static std::atomic<std::uint64_t> last{0};
+  const auto now_ms = static_cast<std::uint64_t>(
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+          .count());
+  std::uint64_t prev = last.load(std::memory_order_relaxed), next = 0;
+  do {
+    next = std::max(now_ms, prev + 1) & 0xFFFF'FFFF'FFFFull;
+  } while (!last.compare_exchange_weak(prev, next, std::memory_order_relaxed));
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out(12, '0');
+  for (int i = 11; i >= 0; --i, next >>= 4) out[static_cast<std::size_t>(i)] = kHex[next & 0xF];
+  return out + random_id128_hex();
+}
 
 std::string random_token128() { return base64url_encode(random_bytes(16)); }
 

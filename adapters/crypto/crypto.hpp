@@ -25,8 +25,13 @@ bool constant_time_equal(std::string_view a, std::string_view b);
 
 // `n` bytes from the operating system's CSPRNG (OpenSSL RAND_bytes); aborts if it cannot.
 std::string random_bytes(std::size_t n);
-// 128 random bits as 32 lower-case hex characters: application ids.
+// 128 random bits as 32 lower-case hex characters.
 std::string random_id128_hex();
+// Application ids: 12 hex characters that grow with time (milliseconds, strictly increasing within
+// the process), then 128 random bits as 32 hex characters; 44 lower-case hex characters in all.
+// Unguessable like random_id128_hex(), and new ids sort after older ones, so the database indexes
+// keyed by application id grow at their end instead of touching a random page per insert.
+std::string ordered_id128_hex();
 // 128 random bits as 22 base64url characters: exam tokens and other ids that travel in URLs.
 std::string random_token128();
 // A uniformly random integer in [0, bound) from the CSPRNG (bound > 0).

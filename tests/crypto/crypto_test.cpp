@@ -2,12 +2,19 @@
 
 #include <gtest/gtest.h>
 
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdlib>
 #include <fstream>
 #include <map>
+#include <mutex>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace cg::crypto {
@@ -230,6 +237,79 @@ TEST(Random, Id128HexIsThirtyTwoLowerHexAndUnique) {
     seen.insert(id);
   }
   EXPECT_EQ(seen.size(), 1000u);
+}
+
+TEST(Random, OrderedIdIsFortyFourLowerHexGrowingAndUnique) {
+  std::vector<std::string> ids;
+  for (int i = 0; i < 5000; ++i) ids.push_back(ordered_id128_hex());
+  std::set<std::string> random_parts;
+  for (std::size_t i = 0; i < ids.size(); ++i) {
+    const auto& id = ids[i];
+    ASSERT_EQ(id.size(), 44u);
+    EXPECT_EQ(id.find_first_not_of("0123456789abcdef"), std::string::npos) << id;
+    if (i > 0) {
+      EXPECT_LT(ids[i - 1].substr(0, 12), id.substr(0, 12)) << "the time part only grows";
+    }
+    random_parts.insert(id.substr(12));
+  }
+  EXPECT_EQ(random_parts.size(), ids.size()) << "128 random bits each";
+  // The first 12 characters are the wall clock in milliseconds (or just past it).
+  const auto now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                          std::chrono::system_clock::now().time_since_epoch())
+                          .count();
+  const auto first_ms = std::stoll(ids.front().substr(0, 12), nullptr, 16);
+  EXPECT_LE(std::llabs(now_ms - first_ms), 60'000) << ids.front();
+}
+
+TEST(Random, OrderedIdsFromManyThreadsAreDistinct) {
+  std::vector<std::vector<std::string>> per_thread(4);
+  std::vector<std::thread> threads;
+  for (auto& out : per_thread)
+    threads.emplace_back([&out] {
+      for (int i = 0; i < 2000; ++i) out.push_back(ordered_id128_hex());
+    });
+  for (auto& t : threads) t.join();
+  std::set<std::string> prefixes;
+  for (const auto& out : per_thread)
+    for (const auto& id : out) prefixes.insert(id.substr(0, 12));
+  EXPECT_EQ(prefixes.size(), 8000u) << "even the time parts never repeat within a process";
+}
+
+TEST(Random, SmallRequestsNeverRepeatAcrossThreadsOrAFork) {
+  // Ids and tokens are served from a per-thread block of CSPRNG output: no two calls, threads or
+  // processes may ever be handed the same bytes.
+  std::set<std::string> seen;
+  std::mutex mu;
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t)
+    threads.emplace_back([&] {
+      for (int i = 0; i < 500; ++i) {
+        auto b = random_bytes(16);
+        std::lock_guard lock(mu);
+        seen.insert(b);
+      }
+    });
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(seen.size(), 2000u);
+
+  (void)random_bytes(16);  // this thread's block is part-used: a child must not continue it
+  int pipe_fds[2];
+  ASSERT_EQ(::pipe(pipe_fds), 0);
+  pid_t child = ::fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    std::string b = random_bytes(16);
+    ssize_t n = ::write(pipe_fds[1], b.data(), b.size());
+    ::_exit(n == 16 ? 0 : 1);
+  }
+  ::close(pipe_fds[1]);
+  std::string from_child(16, '\0');
+  ASSERT_EQ(::read(pipe_fds[0], from_child.data(), 16), 16);
+  ::close(pipe_fds[0]);
+  int status = 0;
+  ASSERT_EQ(::waitpid(child, &status, 0), child);
+  EXPECT_EQ(WEXITSTATUS(status), 0);
+  EXPECT_NE(random_bytes(16), from_child) << "the parent's next bytes were also the child's";
 }
 
 TEST(Random, Token128IsTwentyTwoBase64UrlAndUnique) {

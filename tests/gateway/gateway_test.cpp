@@ -355,7 +355,7 @@ TEST_F(Api, ApplicationViewNeverShowsTheDocumentNumber) {
   EXPECT_EQ(j["applicant"]["id_number"], "*******001");
   EXPECT_EQ(j["history"].size(), 1u);
   EXPECT_EQ(j["history"][0]["to"], "awaiting_quorum");
-  EXPECT_EQ(a.size(), 32u);
+  EXPECT_EQ(a.size(), 44u);  // crypto::ordered_id128_hex
 }
 
 TEST_F(Api, OpenCoursesHealthAndMetrics) {
