@@ -156,6 +156,10 @@ Result<std::size_t> Dispatcher::run_once() {
         const char* outcome = r.kind == sms::SendResult::Kind::accepted    ? "accepted"
                               : r.kind == sms::SendResult::Kind::permanent ? "permanent"
                                                                            : "temporary";
+        // The channel log keeps exchanges with providers, and every failure. A sender that made
+        // no request and succeeded (the file adapter writing its line) has nothing to show there:
+        // the row's own status, provider and done_at say it all.
+        const bool exchanged = !r.request_log.empty() || r.kind != sms::SendResult::Kind::accepted;
         store::ChannelLogEntry e;
         e.outbox_id = rows[i].id;
         e.provider = name;
@@ -166,7 +170,7 @@ Result<std::size_t> Dispatcher::run_once() {
         e.outcome = outcome;
         e.elapsed_ms = r.elapsed.count();
         e.at = at;
-        log.push_back(std::move(e));
+        if (exchanged) log.push_back(std::move(e));
         if (r.kind == sms::SendResult::Kind::accepted) {
           done[i] =
               store::SendOutcome{rows[i].id, store::SendOutcome::Kind::sent, name, r.provider_message_id, "", at, {}};

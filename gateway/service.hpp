@@ -85,7 +85,7 @@ class Service {
  public:
   Service(store::Store& store, const templates::Catalogue& catalogue, const Config& config, const Clock& clock);
 
-  // Website and channels. Completion runs on the store's writer thread after the commit.
+  // Website and channels. Completion runs on a store thread after the commit.
   void apply(ApplyInput in, Callback<ApplyOutput> done);
   // apply() inside the caller's transaction (the SMS and USSD conversations use it, so every
   // channel creates applications the same way). `id` is the new application's id.

@@ -5,8 +5,8 @@
 
 namespace cg::store {
 
-// Waits on the writer's answer. Must not be called from inside a `done` callback (that runs on
-// the writer thread, which would then wait for itself).
+// Waits on the writer's answer. Must not be called from inside a `done` callback (the store
+// thread running it would then wait for itself).
 Status Store::write_sync(Command command) {
   std::promise<Status> answer;
   auto future = answer.get_future();

@@ -260,8 +260,10 @@ class Store {
 
   virtual ~Store() = default;
 
-  // Queue a write command; `done` runs on the writer thread after the commit (or the failure).
-  // A command that returns an error is rolled back alone; `done` gets that error.
+  // Queue a write command; `done` runs after the commit (or the failure) on a store thread: SQLite
+  // runs every `done` on one completion thread, in commit order; MySQL on the worker that ran the
+  // command. A `done` must not wait for another write. A command that returns an error is rolled
+  // back alone; `done` gets that error.
   virtual void write(Command command, Done done) = 0;
   // Write and wait (scheduler, admin, tests).
   Status write_sync(Command command);

@@ -1,5 +1,5 @@
 // The handler model: a handler gets the request and a Responder and may answer later, from any
-// thread. Requests that write to the store are completed by the store's writer thread after its
+// thread. Requests that write to the store are completed by a store thread after its
 // group commit, so the answer cannot be the handler's return value.
 #pragma once
 

@@ -118,7 +118,10 @@ TEST(MysqlSchema, HasAMigrationForEverySqliteMigration) {
   // Position N is version N on both backends: a SQLite migration without its MySQL twin would
   // leave the two at different versions with different tables.
   EXPECT_EQ(migrations().size(), sqlite::migrations().size());
-  for (const auto& m : migrations()) EXPECT_FALSE(m.empty());
+  // Version 5 narrows SQLite's outbox indexes to partial ones, which MariaDB does not have: its
+  // twin is empty on purpose. Every other version creates something.
+  for (std::size_t v = 1; v <= migrations().size(); ++v)
+    EXPECT_EQ(migrations()[v - 1].empty(), v == 5) << "migration " << v;
 }
 
 // A database of the shared test server, dropped at the end.

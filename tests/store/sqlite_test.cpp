@@ -5,10 +5,15 @@
 
 #include <algorithm>
 #include <array>
+#include <atomic>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <future>
+#include <mutex>
+#include <set>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "adapters/store/sqlite/sqlite_store.hpp"
@@ -219,6 +224,79 @@ TEST(SqliteStore, SmallBatchesAndNormalSynchronousStillIsolateCommands) {
   store.reset();
   auto kept = Raw(db.path()).rows("SELECT COUNT(*) FROM events WHERE source = 'test'");
   EXPECT_EQ(kept, (std::vector<std::string>{std::to_string(kCommands - (kCommands + 6) / 7)}));
+}
+
+Status recorded(const Result<bool>& r) { return r ? ok_status() : Status(r.error()); }
+
+TEST(SqliteStore, AnswersComeInCommitOrderOffTheWriterAndMayQueueMoreWrites) {
+  TempDb db("answers");
+  auto store = must_open(db.settings());
+  ASSERT_NE(store, nullptr);
+  std::thread::id writer;
+  ASSERT_TRUE(store->write_sync([&](Tx&) {
+                     writer = std::this_thread::get_id();
+                     return ok_status();
+                   })
+                  .ok());
+  constexpr int kCommands = 200;
+  std::mutex mu;
+  std::vector<int> order;
+  std::set<std::thread::id> answered_on;
+  std::promise<void> follow_up_done;
+  for (int i = 0; i < kCommands; ++i) {
+    store->write([i](Tx& tx) -> Status { return recorded(tx.record_event("order", std::to_string(i), "", Instant{})); },
+                 [&, i](const Status& s) {
+                   EXPECT_TRUE(s.ok()) << s.error().message;
+                   std::lock_guard lock(mu);
+                   order.push_back(i);
+                   answered_on.insert(std::this_thread::get_id());
+                   if (i == kCommands - 1)  // an answer may queue another write (not wait for it)
+                     store->write([](Tx& tx) { return recorded(tx.record_event("order", "after", "", Instant{})); },
+                                  [&](const Status& after) {
+                                    EXPECT_TRUE(after.ok());
+                                    follow_up_done.set_value();
+                                  });
+                 });
+  }
+  ASSERT_EQ(follow_up_done.get_future().wait_for(std::chrono::seconds(30)), std::future_status::ready);
+  std::lock_guard lock(mu);
+  ASSERT_EQ(order.size(), static_cast<std::size_t>(kCommands));
+  for (int i = 0; i < kCommands; ++i) EXPECT_EQ(order[static_cast<std::size_t>(i)], i);
+  EXPECT_EQ(answered_on.size(), 1u) << "one completion thread";
+  EXPECT_EQ(answered_on.count(writer), 0u) << "answers do not run on the writer";
+}
+
+TEST(SqliteStore, TheWalStaysBoundedUnderSteadyWrites) {
+  // Checkpoints run on a background connection, and the writer finishes them often enough that
+  // the WAL file starts over: under writes that never pause it must not grow without end.
+  TempDb db("wal-bound");
+  auto store = must_open(db.settings());
+  ASSERT_NE(store, nullptr);
+  const std::string blob(3000, 'x');  // about a page per command
+  constexpr int kCommands = 12'000;   // some 47 MB of pages through the WAL
+  std::atomic<int> left{kCommands};
+  std::promise<void> all;
+  std::uintmax_t largest_wal = 0;
+  for (int i = 0; i < kCommands; ++i) {
+    if (i % 500 == 0) {
+      std::error_code ec;
+      largest_wal = std::max(largest_wal, std::filesystem::file_size(db.path() + "-wal", ec));
+    }
+    store->write([i, &blob](Tx& tx) { return recorded(tx.record_event("wal", std::to_string(i), blob, Instant{})); },
+                 [&](const Status& s) {
+                   EXPECT_TRUE(s.ok());
+                   if (--left == 0) all.set_value();
+                 });
+  }
+  all.get_future().get();
+  std::error_code ec;
+  largest_wal = std::max(largest_wal, std::filesystem::file_size(db.path() + "-wal", ec));
+  // The writer finishes a checkpoint past 1000 pages (4 MB); a batch may add up to 512 pages more.
+  EXPECT_LT(largest_wal, std::uintmax_t{16} << 20) << "WAL of " << largest_wal << " bytes";
+  store->close();
+  store.reset();
+  EXPECT_EQ(Raw(db.path()).rows("SELECT COUNT(*) FROM events WHERE source = 'wal'"),
+            (std::vector<std::string>{std::to_string(kCommands)}));
 }
 
 TEST(SqliteStore, StoresTimesAsSecondsMoneyAsFilsAndEnumsByName) {

@@ -201,8 +201,20 @@ CREATE TABLE channel_log (
 CREATE INDEX channel_log_by_outbox ON channel_log (outbox_id, id);
 )sql";
 
-constexpr std::array<std::string_view, 4> kMigrations{kInitialSchema, kPaymentsByStmtDate, kConversation,
-                                                      kOutboundDelivery};
+// Migration 5 (speed): the outbox indexes hold only the rows that are looked up through them.
+// A row leaves outbox_due once sent or failed (before, every status change moved it inside the
+// index, twice per SMS), and enters outbox_by_provider_message only when a provider has given it
+// an id (before, every new row went in with an empty id and moved once it was sent). The queries
+// that use them state the same conditions, which is how SQLite knows a partial index applies.
+constexpr std::string_view kLeanOutboxIndexes = R"sql(
+DROP INDEX outbox_due;
+CREATE INDEX outbox_due ON outbox (next_attempt_at) WHERE status IN ('pending', 'sending');
+DROP INDEX outbox_by_provider_message;
+CREATE INDEX outbox_by_provider_message ON outbox (provider, provider_message_id) WHERE provider_message_id <> '';
+)sql";
+
+constexpr std::array<std::string_view, 5> kMigrations{kInitialSchema, kPaymentsByStmtDate, kConversation,
+                                                      kOutboundDelivery, kLeanOutboxIndexes};
 
 }  // namespace
 

@@ -1,11 +1,13 @@
-// The SQLite store: one writer thread owning the write connection (group commit), a small pool
-// of read-only connections for snapshots, and the schema migrations applied at open.
+// The SQLite store: one writer thread owning the write connection (group commit), one thread
+// running the callbacks of committed commands, a small pool of read-only connections for
+// snapshots, and the schema migrations applied at open.
 #include "adapters/store/sqlite/sqlite_store.hpp"
 
 #include <algorithm>
 #include <array>
 #include <atomic>
 #include <condition_variable>
+#include <cstdio>
 #include <deque>
 #include <exception>
 #include <limits>
@@ -97,7 +99,9 @@ struct Sql {
   std::string application_insert = insert_sql("applications", kApplicationColumns, 0);
   std::string application_update = update_sql("applications", kApplicationColumns);
 
-  std::string next_sequence =
+  // The sequence's row exists but the first time; the plain UPDATE saves the INSERT's try first.
+  std::string next_sequence = "UPDATE sequences SET value = value + 1 WHERE name = ?1 RETURNING value";
+  std::string first_sequence =
       "INSERT INTO sequences (name, value) VALUES (?1, 1) ON CONFLICT (name) DO UPDATE SET value = value + 1 "
       "RETURNING value";
 
@@ -115,10 +119,12 @@ struct Sql {
 
   std::string outbox_select = "SELECT " + column_list(kOutboxColumns) + " FROM outbox";
   std::string outbox_insert = insert_sql("outbox", kOutboxColumns, 1);
-  std::string outbox_due = outbox_select +
-                           " WHERE status IN ('pending', 'sending') AND next_attempt_at <= ?1 "
-                           "ORDER BY next_attempt_at, id LIMIT ?2";
-  std::string outbox_lease = "UPDATE outbox SET status = 'sending', next_attempt_at = ?2 WHERE id = ?1";
+  // Claims in one statement: the due rows, in the order of the (partial) outbox_due index, get
+  // their lease and come back as they are after it.
+  std::string outbox_claim = "UPDATE outbox SET status = 'sending', next_attempt_at = ?3 WHERE id IN (SELECT id FROM "
+                             "outbox WHERE status IN ('pending', 'sending') AND next_attempt_at <= ?1 "
+                             "ORDER BY next_attempt_at, id LIMIT ?2) RETURNING " +
+                             column_list(kOutboxColumns);
   // `attempts` counts finished attempts, so a claimed row shows how many came before this one; a
   // lease that ran out (the dispatcher died mid-send) is not counted. A delivery report may have
   // arrived before mark_sent; it is not taken back.
@@ -196,9 +202,10 @@ struct Sql {
   std::string channel_log_select =
       "SELECT outbox_id, provider, request, response, http_status, outcome, elapsed_ms, at FROM channel_log "
       "WHERE outbox_id = ?1 ORDER BY id";
+  // "provider_message_id <> ''" lets SQLite use the partial index (the caller never asks for '').
   std::string delivery_row_by_message =
       "SELECT id, status, delivery_status, provider, provider_message_id FROM outbox "
-      "WHERE provider = ?1 AND provider_message_id = ?2 ORDER BY id LIMIT 1";
+      "WHERE provider = ?1 AND provider_message_id = ?2 AND provider_message_id <> '' ORDER BY id LIMIT 1";
   std::string delivery_row_by_id =
       "SELECT id, status, delivery_status, provider, provider_message_id FROM outbox WHERE id = ?1";
   std::string delivery_update =
@@ -534,13 +541,15 @@ class SqliteTx final : public Tx {
 
   Result<std::int64_t> next_sequence(std::string_view name) override {
     if (auto s = writable("next_sequence"); !s) return s.error();
-    auto st = conn_.prepare(sql().next_sequence, "next_sequence");
-    if (!st) return st.error();
-    st->bind(1, name);
-    auto row = st->step();
-    if (!row) return row.error();
-    if (!*row) return Error{"store_error", "next_sequence: no value returned"};
-    return st->int64(0);
+    for (const std::string* query : {&sql().next_sequence, &sql().first_sequence}) {
+      auto st = conn_.prepare(*query, "next_sequence");
+      if (!st) return st.error();
+      st->bind(1, name);
+      auto row = st->step();
+      if (!row) return row.error();
+      if (*row) return st->int64(0);
+    }
+    return Error{"store_error", "next_sequence: no value returned"};
   }
 
   Status add_history(const core::HistoryEntry& h) override {
@@ -966,25 +975,15 @@ class SqliteTx final : public Tx {
 
   // The dispatcher's side; run as commands on the writer.
   Result<std::vector<OutboxMessage>> claim_outbox(std::size_t limit, Instant now, Instant lease_until) {
-    std::vector<OutboxMessage> due;
-    {
-      auto st = conn_.prepare(sql().outbox_due, "claim_outbox");
-      if (!st) return st.error();
-      st->bind(1, seconds(now));
-      st->bind(2, limit_param(limit));
-      auto rows = all_rows<OutboxMessage>(*st, outbox_from_row);
-      if (!rows) return rows.error();
-      due = std::move(*rows);
-    }
-    for (auto& m : due) {
-      auto st = conn_.prepare(sql().outbox_lease, "claim_outbox");
-      if (!st) return st.error();
-      st->bind(1, m.id);
-      st->bind(2, seconds(lease_until));
-      if (auto s = st->run(); !s) return s.error();
-      m.status = "sending";
-      m.next_attempt_at = lease_until;
-    }
+    auto st = conn_.prepare(sql().outbox_claim, "claim_outbox");
+    if (!st) return st.error();
+    st->bind(1, seconds(now));
+    st->bind(2, limit_param(limit));
+    st->bind(3, seconds(lease_until));
+    auto due = all_rows<OutboxMessage>(*st, outbox_from_row);
+    if (!due) return due.error();
+    // RETURNING gives rows in no promised order; they go out oldest first.
+    std::sort(due->begin(), due->end(), [](const OutboxMessage& a, const OutboxMessage& b) { return a.id < b.id; });
     return due;
   }
 
@@ -1114,12 +1113,16 @@ Status step_once(Connection& conn, std::string_view statement) {
 class SqliteStore final : public Store {
  public:
   SqliteStore(const SqliteSettings& settings, std::unique_ptr<Connection> writer,
-              std::vector<std::unique_ptr<Connection>> readers)
+              std::unique_ptr<Connection> checkpointer, std::vector<std::unique_ptr<Connection>> readers)
       : max_batch_(settings.max_batch),
         writer_conn_(std::move(writer)),
         writer_tx_(*writer_conn_, true),
+        checkpoint_conn_(std::move(checkpointer)),
         readers_(std::move(readers)) {
     for (auto& r : readers_) free_readers_.push_back(r.get());
+    sqlite3_wal_hook(writer_conn_->db(), &SqliteStore::on_wal_commit, this);
+    checkpointer_ = std::thread([this] { run_checkpointer(); });
+    completer_ = std::thread([this] { run_completer(); });
     writer_ = std::thread([this] { run_writer(); });
   }
 
@@ -1211,9 +1214,21 @@ class SqliteStore final : public Store {
     }
     queue_cv_.notify_all();
     // From a `done` callback: the writer finishes the queue and ends; joining is left to the owner.
-    if (std::this_thread::get_id() == writer_id_) return;
+    if (std::this_thread::get_id() == completer_id_ || std::this_thread::get_id() == writer_id_) return;
     std::lock_guard lock(close_mutex_);
     if (writer_.joinable()) writer_.join();
+    {
+      std::lock_guard done_lock(done_mutex_);
+      writer_finished_ = true;
+    }
+    done_cv_.notify_all();
+    if (completer_.joinable()) completer_.join();
+    {
+      std::lock_guard checkpoint_lock(checkpoint_mutex_);
+      checkpoint_stop_ = true;
+    }
+    checkpoint_cv_.notify_all();
+    if (checkpointer_.joinable()) checkpointer_.join();
     std::unique_lock pool_lock(pool_mutex_);
     readers_closed_ = true;
     pool_cv_.notify_all();
@@ -1226,6 +1241,87 @@ class SqliteStore final : public Store {
     Command command;
     Done done;
   };
+
+  // Checkpoints: copying committed pages from the WAL back into the database file (and fsyncing
+  // it) is work SQLite does by default on the writer, inside the COMMIT that crosses 1000 WAL
+  // pages, while every request of the next batch waits. Here a checkpointer thread with its own
+  // connection copies them in the background as soon as the WAL holds kBackgroundCheckpointFrames.
+  // The writer still checkpoints past kWriterCheckpointFrames, as SQLite would, because only a
+  // checkpoint that reaches the WAL's end lets the next transaction start the WAL file over (a
+  // background pass never catches up with a writer that keeps committing); by then the
+  // background passes have copied nearly everything, so the writer's pass is short.
+  static constexpr int kBackgroundCheckpointFrames = 256;
+  static constexpr int kWriterCheckpointFrames = 1000;
+
+  // sqlite3_wal_hook: after each commit of the writer, with the WAL's size in pages.
+  static int on_wal_commit(void* self, sqlite3* db, const char* schema, int frames) {
+    auto* store = static_cast<SqliteStore*>(self);
+    if (frames >= kWriterCheckpointFrames) {
+      // PASSIVE never waits: while the background pass runs it is SQLITE_BUSY, and the next
+      // commit tries again.
+      (void)sqlite3_wal_checkpoint_v2(db, schema, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+      return SQLITE_OK;
+    }
+    // Frames not yet copied by a background pass (a WAL started over counts from 0).
+    int copied = store->checkpointed_frames_.load(std::memory_order_relaxed);
+    if (frames < copied) copied = 0;
+    if (frames - copied >= kBackgroundCheckpointFrames && !store->checkpoint_wanted_.exchange(true))
+      store->checkpoint_cv_.notify_one();
+    return SQLITE_OK;
+  }
+
+  void run_checkpointer() {
+    for (;;) {
+      {
+        std::unique_lock lock(checkpoint_mutex_);
+        checkpoint_cv_.wait(lock, [&] { return checkpoint_stop_ || checkpoint_wanted_.load(); });
+        if (checkpoint_stop_) return;
+      }
+      int wal_frames = 0, copied = 0;
+      int rc = sqlite3_wal_checkpoint_v2(checkpoint_conn_->db(), nullptr, SQLITE_CHECKPOINT_PASSIVE, &wal_frames,
+                                         &copied);
+      if (rc == SQLITE_OK) checkpointed_frames_ = copied;
+      if (rc != SQLITE_OK && rc != SQLITE_BUSY && rc != SQLITE_LOCKED) {
+        // The writer's own checkpoints still keep the WAL bounded; say why this one failed.
+        std::fprintf(stderr, "sqlite: background checkpoint failed: %s\n",
+                     sqlite_error(checkpoint_conn_->db(), "checkpoint").message.c_str());
+      }
+      checkpoint_wanted_ = false;  // the next commit past the mark asks again
+    }
+  }
+
+  // Finished batches: every command with its result, in commit order.
+  struct Finished {
+    std::vector<Item> items;
+    std::vector<Status> results;
+  };
+
+  // The `done` callbacks run here, batch after batch in commit order, so the writer goes straight
+  // back to SQL: answering a request (building its JSON, handing it to the HTTP thread) and
+  // freeing what its command held is not on the one thread every write waits for.
+  void run_completer() {
+    completer_id_ = std::this_thread::get_id();
+    std::deque<Finished> mine;
+    for (;;) {
+      {
+        std::unique_lock lock(done_mutex_);
+        done_cv_.wait(lock, [&] { return !finished_.empty() || writer_finished_; });
+        if (finished_.empty()) return;  // the writer is gone and everything it finished is answered
+        mine.swap(finished_);
+      }
+      for (auto& f : mine) {
+        for (std::size_t i = 0; i < f.items.size(); ++i) {
+          if (!f.items[i].done) continue;
+          // A throwing callback must not stop the answers of everyone else.
+          try {
+            f.items[i].done(f.results[i]);
+          } catch (...) {
+          }
+        }
+      }
+      mine.clear();
+    }
+  }
 
   void run_writer() {
     writer_id_ = std::this_thread::get_id();
@@ -1242,8 +1338,8 @@ class SqliteStore final : public Store {
           queue_.pop_front();
         }
       }
-      run_batch(batch);
-      batch.clear();
+      run_batch(batch);  // hands the batch on to the completer and leaves `batch` empty
+      batch.reserve(std::min<std::size_t>(max_batch_, 4096));
     }
   }
 
@@ -1280,14 +1376,12 @@ class SqliteStore final : public Store {
           if (results[j].ok()) results[j] = committed.error();
       }
     }
-    for (std::size_t i = 0; i < batch.size(); ++i) {
-      if (!batch[i].done) continue;
-      // A throwing callback must not stop the writer for everyone else.
-      try {
-        batch[i].done(results[i]);
-      } catch (...) {
-      }
+    {
+      std::lock_guard lock(done_mutex_);
+      finished_.push_back(Finished{std::move(batch), std::move(results)});
     }
+    done_cv_.notify_one();
+    batch.clear();
   }
 
   // One command under its own savepoint. `lost`: the enclosing transaction is gone.
@@ -1340,6 +1434,21 @@ class SqliteStore final : public Store {
   std::thread writer_;
   std::atomic<std::thread::id> writer_id_{};
   std::mutex close_mutex_;
+
+  std::unique_ptr<Connection> checkpoint_conn_;  // used by the checkpointer thread only
+  std::mutex checkpoint_mutex_;
+  std::condition_variable checkpoint_cv_;
+  std::atomic<bool> checkpoint_wanted_{false};
+  std::atomic<int> checkpointed_frames_{0};  // how far into the WAL the last background pass copied
+  bool checkpoint_stop_ = false;
+  std::thread checkpointer_;
+
+  std::mutex done_mutex_;
+  std::condition_variable done_cv_;
+  std::deque<Finished> finished_;
+  bool writer_finished_ = false;
+  std::thread completer_;
+  std::atomic<std::thread::id> completer_id_{};
 
   std::vector<std::unique_ptr<Connection>> readers_;
   std::mutex pool_mutex_;
@@ -1406,6 +1515,9 @@ Result<std::unique_ptr<Store>> open(const SqliteSettings& settings, std::span<co
                                  ConnectionOptions{.read_only = false, .synchronous_full = settings.synchronous_full});
   if (!writer) return writer.error();
   if (auto s = migrate(**writer, settings.path, migrations); !s) return s.error();
+  auto checkpointer = Connection::open(settings.path, ConnectionOptions{.read_only = false,
+                                                                       .synchronous_full = settings.synchronous_full});
+  if (!checkpointer) return checkpointer.error();
   std::vector<std::unique_ptr<Connection>> readers;
   for (std::size_t i = 0; i < settings.readers; ++i) {
     auto reader = Connection::open(settings.path,
@@ -1413,7 +1525,8 @@ Result<std::unique_ptr<Store>> open(const SqliteSettings& settings, std::span<co
     if (!reader) return reader.error();
     readers.push_back(std::move(*reader));
   }
-  std::unique_ptr<Store> store = std::make_unique<SqliteStore>(settings, std::move(*writer), std::move(readers));
+  std::unique_ptr<Store> store = std::make_unique<SqliteStore>(settings, std::move(*writer), std::move(*checkpointer),
+                                                               std::move(readers));
   return Result<std::unique_ptr<Store>>(std::move(store));
 }
 
