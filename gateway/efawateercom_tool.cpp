@@ -24,7 +24,8 @@ namespace mfep = efawateercom;
 constexpr const char* kUsage =
     "usage: course-gateway efawateercom-sign --key PEM --type bill-pull|payment --billing-number N\n"
     "           [--amount 25.000] [--due-amount 25.000] [--trx ID] [--bill-no N] [--stmt-date YYYY-MM-DD]\n"
-    "           [--guid G] [--biller-code C] [--sender-code S] [--service-type T] [--config FILE]\n"
+    "           [--process-date YYYY-MM-DDTHH:MM:SS] [--guid G] [--biller-code C] [--sender-code S]\n"
+    "           [--service-type T] [--config FILE]\n"
     "       course-gateway efawateercom-send --url URL [--basic-auth USER:PASSWORD] [--biller-cert PEM] ...\n";
 
 const std::map<std::string, bool, std::less<>> kOptions{
@@ -33,6 +34,7 @@ const std::map<std::string, bool, std::less<>> kOptions{
     {"--due-amount", true}, {"--trx", true},         {"--bill-no", true},        {"--stmt-date", true},
     {"--guid", true},       {"--biller-code", true}, {"--sender-code", true},    {"--service-type", true},
     {"--config", true},     {"--url", false},        {"--basic-auth", false},    {"--biller-cert", false},
+    {"--process-date", true},
 };
 
 struct Options {
@@ -153,7 +155,13 @@ Result<std::string> build_request(const Options& o, const Setup& s, const mfep::
   t.due_amount = *due;
   t.paid_amount = *paid;
   t.process_date = header.timestamp;
-  t.stmt_date = {header.timestamp.year, header.timestamp.month, header.timestamp.day};
+  // A payment made earlier (a replay, or a test at a set time): the gateway judges by ProcessDate.
+  if (auto d = o.get("--process-date")) {
+    auto parsed = mfep::parse_mfep_time(*d);
+    if (!parsed) return make_error("usage", "--process-date: not a time like 2026-11-25T10:30:00");
+    t.process_date = *parsed;
+  }
+  t.stmt_date = {t.process_date.year, t.process_date.month, t.process_date.day};
   if (auto d = o.get("--stmt-date")) {
     auto parsed = mfep::parse_mfep_date(*d);
     if (!parsed) return make_error("usage", "--stmt-date: not a date like 2026-11-25");

@@ -838,7 +838,9 @@ TEST_F(Payments, TheToolSignsRequestsTheGatewayAccepts) {
   std::ostringstream sent, said;
   rc = run_efawateercom_tool(
       {"efawateercom-send", "--url", base_, "--key", key, "--biller-cert", (dir_ / "biller.cert.pem").string(),
-       "--type", "payment", "--billing-number", billing, "--amount", "35.000", "--trx", "CLI-1"},
+       "--type", "payment", "--billing-number", billing, "--amount", "35.000", "--trx", "CLI-1",
+       // Paid while the bill is open (the fixture's clock); without it the tool stamps today.
+       "--process-date", "2026-11-25T12:30:00"},
       sent, said);
   EXPECT_EQ(rc, 0) << said.str();
   EXPECT_NE(said.str().find("HTTP 200"), std::string::npos) << said.str();
@@ -861,6 +863,12 @@ TEST_F(Payments, TheToolSignsRequestsTheGatewayAccepts) {
                                   o3, e3),
             2);
   EXPECT_NE(e3.str().find("--amount is required"), std::string::npos) << e3.str();
+  std::ostringstream o4, e4;
+  EXPECT_EQ(run_efawateercom_tool({"efawateercom-sign", "--key", key, "--type", "payment", "--billing-number", billing,
+                                   "--amount", "35.000", "--process-date", "2026-13-01T00:00:00"},
+                                  o4, e4),
+            1);
+  EXPECT_NE(e4.str().find("--process-date: not a time"), std::string::npos) << e4.str();
   EXPECT_EQ(
       run_efawateercom_tool({"efawateercom-sign", "--key", key, "--type", "refund", "--billing-number", "1"}, o3, e3),
       2);
