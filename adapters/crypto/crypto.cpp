@@ -221,10 +221,9 @@ std::string ordered_id128_hex() {
   do {
     next = std::max(now_ms, prev + 1) & 0xFFFF'FFFF'FFFFull;
   } while (!last.compare_exchange_weak(prev, next, std::memory_order_relaxed));
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out(12, '0');
-  for (int i = 11; i >= 0; --i, next >>= 4) out[static_cast<std::size_t>(i)] = kHex[next & 0xF];
-  return out + random_id128_hex();
+  std::string time_bytes(6, '\0');  // big-endian, so the hex text sorts like the number
+  for (int i = 5; i >= 0; --i, next >>= 8) time_bytes[static_cast<std::size_t>(i)] = static_cast<char>(next & 0xFF);
+  return to_hex(time_bytes) + random_id128_hex();
 }
 
 std::string random_token128() { return base64url_encode(random_bytes(16)); }
