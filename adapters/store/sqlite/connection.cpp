@@ -2,6 +2,8 @@
 
 #include <utility>
 
+#include "adapters/store/sqlite/wal_buffer_vfs.hpp"
+
 namespace cg::store::sqlite {
 
 Error sqlite_error(sqlite3* db, std::string_view what) {
@@ -112,8 +114,11 @@ Result<std::unique_ptr<Connection>> Connection::open(const std::string& path, co
   // NOMUTEX: each connection is used by one thread at a time, so SQLite's own locking is overhead.
   int flags = SQLITE_OPEN_NOMUTEX;
   flags |= options.read_only ? SQLITE_OPEN_READONLY : (SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
+  // Under synchronous=FULL every commit syncs the WAL, so its frames can go out in one write just
+  // before the sync (wal_buffer_vfs.hpp); under NORMAL they must reach the file as they are written.
+  const char* vfs = options.synchronous_full ? wal_buffer_vfs_name() : nullptr;
   sqlite3* db = nullptr;
-  int rc = sqlite3_open_v2(path.c_str(), &db, flags, nullptr);
+  int rc = sqlite3_open_v2(path.c_str(), &db, flags, vfs);
   if (rc != SQLITE_OK) {
     Error error = sqlite_error(db, "opening " + path);
     sqlite3_close_v2(db);
