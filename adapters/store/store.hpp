@@ -263,7 +263,9 @@ class Store {
   // Queue a write command; `done` runs after the commit (or the failure) on a store thread: SQLite
   // runs every `done` on one completion thread, in commit order; MySQL on the worker that ran the
   // command. A `done` must not wait for another write. A command that returns an error is rolled
-  // back alone; `done` gets that error.
+  // back alone; `done` gets that error. A command may run more than once (SQLite: again, after a
+  // rollback, when another command of its batch failed; MySQL: after a deadlock); only its last run
+  // counts, so whatever it fills in outside the Tx must be overwritten, not added to, by each run.
   virtual void write(Command command, Done done) = 0;
   // Write and wait (scheduler, admin, tests).
   Status write_sync(Command command);

@@ -266,6 +266,72 @@ TEST(SqliteStore, AnswersComeInCommitOrderOffTheWriterAndMayQueueMoreWrites) {
   EXPECT_EQ(answered_on.count(writer), 0u) << "answers do not run on the writer";
 }
 
+// A batch runs first without a savepoint per command; when one of its commands fails, the batch is
+// rolled back and runs again with savepoints. Whatever path a batch took, each command's effect is
+// there exactly once, and a failed command's not at all.
+TEST(SqliteStore, AFailedCommandRollsBackAloneInABatchThatRanWithoutSavepoints) {
+  TempDb db("replay");
+  auto store = must_open(db.settings());
+  ASSERT_NE(store, nullptr);
+  constexpr int kBatch = 40;
+  constexpr int kFailing = 17;
+  std::array<std::atomic<int>, 3 * kBatch> runs{};
+  // Holds the writer inside a command while a whole batch queues up behind it.
+  auto queue_batch = [&](int first, bool with_failure, std::vector<std::future<Status>>& answers) {
+    std::promise<void> release;
+    std::promise<void> holding;
+    auto release_future = release.get_future().share();
+    store->write(
+        [&holding, release_future](Tx&) -> Status {
+          holding.set_value();
+          release_future.wait();
+          return ok_status();
+        },
+        nullptr);
+    holding.get_future().wait();
+    for (int i = first; i < first + kBatch; ++i) {
+      auto answer = std::make_shared<std::promise<Status>>();
+      answers.push_back(answer->get_future());
+      store->write(
+          [&runs, i, with_failure](Tx& tx) -> Status {
+            runs[static_cast<std::size_t>(i)]++;
+            auto fresh = tx.record_event("replay", std::to_string(i), "", Instant{});
+            if (!fresh) return fresh.error();
+            if (!*fresh) return Error{"duplicate", "ran twice in one transaction"};
+            if (with_failure && i == kFailing) return Error{"refused", "written, then refused"};
+            return ok_status();
+          },
+          [answer](const Status& s) { answer->set_value(s); });
+    }
+    release.set_value();
+  };
+  // Each batch is answered before the next is queued, so the writer holds one batch at a time.
+  std::vector<std::future<Status>> answers;
+  queue_batch(0, true, answers);  // fails in the middle: rolled back, runs again with savepoints
+  for (auto& a : answers) a.wait();
+  queue_batch(kBatch, false, answers);
+  for (auto& a : answers) a.wait();
+  queue_batch(2 * kBatch, false, answers);
+  for (int i = 0; i < 3 * kBatch; ++i) {
+    Status s = answers[static_cast<std::size_t>(i)].get();
+    if (i == kFailing) {
+      ASSERT_FALSE(s.ok());
+      EXPECT_EQ(s.error().code, "refused");
+    } else {
+      EXPECT_TRUE(s.ok()) << i << ": " << s.error().message;
+    }
+  }
+  for (int i = 0; i < 3 * kBatch; ++i) {
+    // The first batch ran twice up to the failure and once after it (the rest only in the replay).
+    int expected = i < kFailing ? 2 : (i == kFailing ? 2 : 1);
+    EXPECT_EQ(runs[static_cast<std::size_t>(i)].load(), expected) << "command " << i;
+  }
+  store->close();
+  store.reset();
+  auto kept = Raw(db.path()).rows("SELECT COUNT(*), COUNT(DISTINCT key), SUM(key = '17') FROM events WHERE source = 'replay'");
+  EXPECT_EQ(kept, (std::vector<std::string>{std::to_string(3 * kBatch - 1) + "|" + std::to_string(3 * kBatch - 1) + "|0"}));
+}
+
 TEST(SqliteStore, TheWalStaysBoundedUnderSteadyWrites) {
   // Checkpoints run on a background connection, and the writer finishes them often enough that
   // the WAL file starts over: under writes that never pause it must not grow without end.

@@ -1343,11 +1343,49 @@ class SqliteStore final : public Store {
     }
   }
 
-  // Group commit: one transaction, a savepoint per command, one COMMIT, then every `done`.
+  // Group commit: one transaction, one COMMIT, then every `done`. A command that fails is rolled
+  // back alone, which a savepoint per command gives; but a savepoint makes SQLite copy every page a
+  // command touches before changing it, and most batches have no failing command. So a batch first
+  // runs without savepoints; if a command in it fails, the whole transaction is rolled back and the
+  // batch runs again with a savepoint per command (commands may run more than once: store.hpp). The
+  // batch after one that had a failure starts with savepoints too, so a run of failures (a flood of
+  // duplicates, say) costs one extra pass, not one per batch.
   void run_batch(std::vector<Item>& batch) {
-    sqlite3* db = writer_conn_->db();
     std::vector<Status> results;
     results.reserve(batch.size());
+    if (careful_next_ || !run_without_savepoints(batch, results)) {
+      results.clear();
+      run_with_savepoints(batch, results);
+      careful_next_ = std::any_of(results.begin(), results.end(), [](const Status& r) { return !r.ok(); });
+    }
+    {
+      std::lock_guard lock(done_mutex_);
+      finished_.push_back(Finished{std::move(batch), std::move(results)});
+    }
+    done_cv_.notify_one();
+    batch.clear();
+  }
+
+  // True when every command succeeded and `results` says how the COMMIT went; false when one failed
+  // and the transaction is rolled back (nothing of the batch remains).
+  bool run_without_savepoints(const std::vector<Item>& batch, std::vector<Status>& results) {
+    sqlite3* db = writer_conn_->db();
+    if (!step_once(*writer_conn_, "BEGIN IMMEDIATE")) return false;
+    for (const Item& item : batch) {
+      Status result = run_guarded(item.command, writer_tx_);
+      if (!result.ok() || sqlite3_get_autocommit(db)) {
+        if (!sqlite3_get_autocommit(db)) (void)step_once(*writer_conn_, "ROLLBACK");
+        return false;
+      }
+    }
+    Status committed = step_once(*writer_conn_, "COMMIT");
+    if (!committed && !sqlite3_get_autocommit(db)) (void)step_once(*writer_conn_, "ROLLBACK");
+    results.assign(batch.size(), committed);
+    return true;
+  }
+
+  void run_with_savepoints(const std::vector<Item>& batch, std::vector<Status>& results) {
+    sqlite3* db = writer_conn_->db();
     std::size_t tx_first = 0;  // the first command of the transaction in progress
     Status begun = step_once(*writer_conn_, "BEGIN IMMEDIATE");
     for (std::size_t i = 0; i < batch.size(); ++i) {
@@ -1376,12 +1414,6 @@ class SqliteStore final : public Store {
           if (results[j].ok()) results[j] = committed.error();
       }
     }
-    {
-      std::lock_guard lock(done_mutex_);
-      finished_.push_back(Finished{std::move(batch), std::move(results)});
-    }
-    done_cv_.notify_one();
-    batch.clear();
   }
 
   // One command under its own savepoint. `lost`: the enclosing transaction is gone.
@@ -1424,6 +1456,7 @@ class SqliteStore final : public Store {
   }
 
   const std::size_t max_batch_;
+  bool careful_next_ = false;  // the writer's: run the next batch with savepoints (run_batch)
   std::unique_ptr<Connection> writer_conn_;  // used by the writer thread only
   SqliteTx writer_tx_;
 
