@@ -1,6 +1,8 @@
 // What only the SQLite backend has: its file, its pragmas and its schema migrations.
 #include <gtest/gtest.h>
+#include <signal.h>
 #include <sqlite3.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -11,6 +13,7 @@
 #include <fstream>
 #include <future>
 #include <mutex>
+#include <semaphore>
 #include <set>
 #include <string>
 #include <thread>
@@ -330,6 +333,62 @@ TEST(SqliteStore, AFailedCommandRollsBackAloneInABatchThatRanWithoutSavepoints) 
   store.reset();
   auto kept = Raw(db.path()).rows("SELECT COUNT(*), COUNT(DISTINCT key), SUM(key = '17') FROM events WHERE source = 'replay'");
   EXPECT_EQ(kept, (std::vector<std::string>{std::to_string(3 * kBatch - 1) + "|" + std::to_string(3 * kBatch - 1) + "|0"}));
+}
+
+// Acknowledged means written: a process holding a store under load is killed (SIGKILL: no close,
+// no flush at exit) and every write it had acknowledged is in the file, which opens clean. The
+// child acknowledges through a pipe from its `done` callbacks, as the gateway answers from them.
+TEST(SqliteStore, AProcessKilledUnderLoadKeepsEveryAcknowledgedWrite) {
+  TempDb db("killed");
+  int acks[2];
+  ASSERT_EQ(::pipe(acks), 0);
+  pid_t child = ::fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    ::close(acks[0]);
+    auto opened = open_sqlite(db.settings());
+    if (!opened) ::_exit(2);
+    std::unique_ptr<Store> store = std::move(*opened);
+    std::counting_semaphore<1024> in_flight(256);
+    for (std::uint32_t i = 0;; ++i) {
+      in_flight.acquire();
+      store->write([i](Tx& tx) { return recorded(tx.record_event("killed", std::to_string(i), "", Instant{})); },
+                   [&in_flight, i, fd = acks[1]](const Status& s) {
+                     if (s.ok() && ::write(fd, &i, sizeof i) != static_cast<ssize_t>(sizeof i)) ::_exit(3);
+                     in_flight.release();
+                   });
+    }
+  }
+  ::close(acks[1]);
+  std::vector<std::uint32_t> acknowledged;
+  auto read_ack = [&] {
+    std::uint32_t i = 0;
+    if (::read(acks[0], &i, sizeof i) != static_cast<ssize_t>(sizeof i)) return false;
+    acknowledged.push_back(i);
+    return true;
+  };
+  while (acknowledged.size() < 5000 && read_ack()) {
+  }
+  ::kill(child, SIGKILL);
+  int status = 0;
+  ASSERT_EQ(::waitpid(child, &status, 0), child);
+  EXPECT_TRUE(WIFSIGNALED(status)) << "the child ended on its own: status " << status;
+  while (read_ack()) {  // what it acknowledged before it died
+  }
+  ::close(acks[0]);
+  ASSERT_GE(acknowledged.size(), 5000u);
+
+  Raw raw(db.path());
+  EXPECT_EQ(raw.rows("PRAGMA integrity_check"), (std::vector<std::string>{"ok"}));
+  std::set<std::string> stored;
+  for (auto& key : raw.rows("SELECT key FROM events WHERE source = 'killed'")) stored.insert(key);
+  std::size_t missing = 0;
+  for (std::uint32_t i : acknowledged) missing += stored.count(std::to_string(i)) == 0;
+  EXPECT_EQ(missing, 0u) << "of " << acknowledged.size() << " acknowledged writes";
+  EXPECT_GE(stored.size(), acknowledged.size());
+  auto reopened = open_sqlite(db.settings());
+  ASSERT_TRUE(reopened) << reopened.error().message;
+  (*reopened)->close();
 }
 
 TEST(SqliteStore, TheWalStaysBoundedUnderSteadyWrites) {
