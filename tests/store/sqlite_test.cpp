@@ -20,60 +20,14 @@
 #include <vector>
 
 #include "adapters/store/sqlite/sqlite_store.hpp"
+#include "tests/store/sqlite_files.hpp"
 
 namespace cg::store::sqlite {
 namespace {
 
-// A temporary database file, removed with its WAL and shared-memory files.
-class TempDb {
- public:
-  explicit TempDb(const std::string& name)
-      : path_("/tmp/cg-sqlite-test-" + std::to_string(::getpid()) + "-" + name + ".sqlite") {
-    remove();
-  }
-  ~TempDb() { remove(); }
-  const std::string& path() const { return path_; }
-  SqliteSettings settings() const { return SqliteSettings{.path = path_}; }
+using testing::Raw;
+using testing::TempDb;
 
- private:
-  void remove() {
-    for (const char* suffix : {"", "-wal", "-shm", "-journal"}) std::remove((path_ + suffix).c_str());
-  }
-  std::string path_;
-};
-
-// Direct access to the file, bypassing the store, to look at and tamper with what it wrote.
-class Raw {
- public:
-  explicit Raw(const std::string& path) { EXPECT_EQ(sqlite3_open(path.c_str(), &db_), SQLITE_OK); }
-  ~Raw() { sqlite3_close(db_); }
-  void exec(const std::string& sql) {
-    char* message = nullptr;
-    int rc = sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, &message);
-    EXPECT_EQ(rc, SQLITE_OK) << sql << ": " << (message ? message : "");
-    sqlite3_free(message);
-  }
-  // Every row of a query, columns joined by '|'.
-  std::vector<std::string> rows(const std::string& sql) {
-    std::vector<std::string> out;
-    sqlite3_stmt* st = nullptr;
-    EXPECT_EQ(sqlite3_prepare_v2(db_, sql.c_str(), -1, &st, nullptr), SQLITE_OK) << sql << ": " << sqlite3_errmsg(db_);
-    while (st && sqlite3_step(st) == SQLITE_ROW) {
-      std::string row;
-      for (int i = 0; i < sqlite3_column_count(st); ++i) {
-        if (i) row += "|";
-        const auto* text = sqlite3_column_text(st, i);
-        row += text ? reinterpret_cast<const char*>(text) : "NULL";
-      }
-      out.push_back(row);
-    }
-    sqlite3_finalize(st);
-    return out;
-  }
-
- private:
-  sqlite3* db_ = nullptr;
-};
 
 std::unique_ptr<Store> must_open(const SqliteSettings& settings,
                                  std::span<const std::string_view> list = sqlite::migrations()) {

@@ -9,72 +9,29 @@
 #include <cstdio>
 #include <filesystem>
 #include <future>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "adapters/store/sqlite/wal_buffer_vfs.hpp"
 #include "adapters/store/store.hpp"
+#include "tests/store/sqlite_files.hpp"
 
 namespace cg::store::sqlite {
 namespace {
 
-class TempPath {
- public:
-  explicit TempPath(const std::string& name)
-      : path_("/tmp/cg-walbuf-test-" + std::to_string(::getpid()) + "-" + name + ".sqlite") {
-    remove();
-  }
-  ~TempPath() { remove(); }
-  const std::string& path() const { return path_; }
+using testing::Raw;
+using testing::TempDb;
 
- private:
-  void remove() {
-    for (const char* suffix : {"", "-wal", "-shm", "-journal"}) std::remove((path_ + suffix).c_str());
-  }
-  std::string path_;
-};
-
-// A raw connection, through the buffering VFS or the platform's own.
-class Db {
- public:
-  Db(const std::string& path, bool buffered) {
-    const char* vfs = buffered ? wal_buffer_vfs_name() : nullptr;
-    if (buffered && !vfs) ADD_FAILURE() << "the VFS did not register";
-    int rc = sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, vfs);
-    if (rc != SQLITE_OK) ADD_FAILURE() << "open: " << sqlite3_errstr(rc);
-    exec("PRAGMA journal_mode=WAL");
-    exec("PRAGMA synchronous=FULL");
-  }
-  ~Db() { sqlite3_close_v2(db_); }
-  Db(const Db&) = delete;
-  Db& operator=(const Db&) = delete;
-
-  void exec(const std::string& sql) {
-    char* message = nullptr;
-    int rc = sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, &message);
-    EXPECT_EQ(rc, SQLITE_OK) << sql << ": " << (message ? message : "");
-    sqlite3_free(message);
-  }
-  // The first column of every row, as text.
-  std::vector<std::string> rows(const std::string& sql) {
-    std::vector<std::string> out;
-    sqlite3_stmt* st = nullptr;
-    EXPECT_EQ(sqlite3_prepare_v2(db_, sql.c_str(), -1, &st, nullptr), SQLITE_OK) << sql;
-    while (st && sqlite3_step(st) == SQLITE_ROW) {
-      const unsigned char* text = sqlite3_column_text(st, 0);
-      out.emplace_back(text ? reinterpret_cast<const char*>(text) : "");
-    }
-    sqlite3_finalize(st);
-    return out;
-  }
-  std::string one(const std::string& sql) {
-    auto r = rows(sql);
-    return r.empty() ? std::string("<no row>") : r.front();
-  }
-
- private:
-  sqlite3* db_ = nullptr;
-};
+// A connection in WAL mode under synchronous=FULL, through the buffering VFS or the platform's own.
+std::unique_ptr<Raw> wal_db(const std::string& path, bool buffered) {
+  const char* vfs = buffered ? wal_buffer_vfs_name() : nullptr;
+  if (buffered && !vfs) ADD_FAILURE() << "the VFS did not register";
+  auto db = std::make_unique<Raw>(path, vfs);
+  db->exec("PRAGMA journal_mode=WAL");
+  db->exec("PRAGMA synchronous=FULL");
+  return db;
+}
 
 // Rows of `size` bytes each, inserted in one transaction; the checksum query below reads them back.
 std::string insert_rows(int first, int count, int size) {
@@ -85,13 +42,13 @@ std::string insert_rows(int first, int count, int size) {
 const char* kChecksum = "SELECT COUNT(*) || ':' || SUM(LENGTH(body)) || ':' || SUM(CAST(body AS INTEGER)) FROM t";
 
 TEST(WalBufferVfs, ACommitsFramesReachTheFileInAFewWritesAndReadBackExactly) {
-  TempPath file("few-writes");
-  Db db(file.path(), true);
-  db.exec("CREATE TABLE t (id INTEGER PRIMARY KEY, body TEXT NOT NULL)");
-  db.exec("CREATE INDEX t_body ON t (body)");
+  TempDb file("walbuf-few-writes");
+  auto db = wal_db(file.path(), true);
+  db->exec("CREATE TABLE t (id INTEGER PRIMARY KEY, body TEXT NOT NULL)");
+  db->exec("CREATE INDEX t_body ON t (body)");
   WalBufferStats before = wal_buffer_stats();
   // About 600 KiB of rows and index: well over the 128 KiB the platform VFS takes in one write.
-  db.exec("BEGIN; " + insert_rows(1, 1000, 300) + "; COMMIT");
+  db->exec("BEGIN; " + insert_rows(1, 1000, 300) + "; COMMIT");
   WalBufferStats after = wal_buffer_stats();
   unsigned long long asked = after.writes_asked - before.writes_asked;
   unsigned long long made = after.writes_made - before.writes_made;
@@ -102,41 +59,41 @@ TEST(WalBufferVfs, ACommitsFramesReachTheFileInAFewWritesAndReadBackExactly) {
   EXPECT_GT(std::filesystem::file_size(file.path() + "-wal"), 128u * 1024u);
 
   // A connection through the platform's VFS (its own file handles) reads what was committed.
-  Db plain(file.path(), false);
-  EXPECT_EQ(plain.one(kChecksum), db.one(kChecksum));
-  EXPECT_EQ(plain.one("SELECT COUNT(*) FROM t"), "1000");
-  EXPECT_EQ(plain.one("PRAGMA integrity_check"), "ok");
+  auto plain = wal_db(file.path(), false);
+  EXPECT_EQ(plain->one(kChecksum), db->one(kChecksum));
+  EXPECT_EQ(plain->one("SELECT COUNT(*) FROM t"), "1000");
+  EXPECT_EQ(plain->one("PRAGMA integrity_check"), "ok");
 }
 
 TEST(WalBufferVfs, TransactionsLargerThanTheBufferAndSpilledPagesStayIntact) {
-  TempPath file("large");
-  Db db(file.path(), true);
+  TempDb file("walbuf-large");
+  auto db = wal_db(file.path(), true);
   // A tiny page cache makes SQLite spill pages into the WAL in the middle of the transaction and read
   // them back (and write some again), which the VFS must serve from what it was given.
-  db.exec("PRAGMA cache_size=20");
-  db.exec("CREATE TABLE t (id INTEGER PRIMARY KEY, body TEXT NOT NULL)");
-  db.exec("CREATE INDEX t_body ON t (body)");
-  db.exec("BEGIN; " + insert_rows(1, 6000, 1000) + "; UPDATE t SET body = printf('%01000d', id * 3) WHERE id % 5 = 0; COMMIT");
+  db->exec("PRAGMA cache_size=20");
+  db->exec("CREATE TABLE t (id INTEGER PRIMARY KEY, body TEXT NOT NULL)");
+  db->exec("CREATE INDEX t_body ON t (body)");
+  db->exec("BEGIN; " + insert_rows(1, 6000, 1000) + "; UPDATE t SET body = printf('%01000d', id * 3) WHERE id % 5 = 0; COMMIT");
   EXPECT_GT(std::filesystem::file_size(file.path() + "-wal"), 5u << 20);  // past the 4 MiB buffer
-  Db plain(file.path(), false);
-  EXPECT_EQ(plain.one("PRAGMA integrity_check"), "ok");
-  EXPECT_EQ(plain.one("SELECT COUNT(*) FROM t WHERE CAST(body AS INTEGER) = id * 3"), "1200");
-  EXPECT_EQ(plain.one("SELECT COUNT(*) FROM t WHERE CAST(body AS INTEGER) = id"), "4800");
+  auto plain = wal_db(file.path(), false);
+  EXPECT_EQ(plain->one("PRAGMA integrity_check"), "ok");
+  EXPECT_EQ(plain->one("SELECT COUNT(*) FROM t WHERE CAST(body AS INTEGER) = id * 3"), "1200");
+  EXPECT_EQ(plain->one("SELECT COUNT(*) FROM t WHERE CAST(body AS INTEGER) = id"), "4800");
 
   // A rolled-back transaction (spilled too) leaves nothing, and the next commit is whole.
-  std::string committed = db.one(kChecksum);
-  db.exec("BEGIN; " + insert_rows(10001, 3000, 1000) + "; DELETE FROM t WHERE id < 100; ROLLBACK");
-  EXPECT_EQ(plain.one(kChecksum), committed);
-  db.exec(insert_rows(20001, 10, 10));
-  EXPECT_EQ(plain.one("SELECT COUNT(*) FROM t"), "6010");
-  EXPECT_EQ(plain.one("PRAGMA integrity_check"), "ok");
+  std::string committed = db->one(kChecksum);
+  db->exec("BEGIN; " + insert_rows(10001, 3000, 1000) + "; DELETE FROM t WHERE id < 100; ROLLBACK");
+  EXPECT_EQ(plain->one(kChecksum), committed);
+  db->exec(insert_rows(20001, 10, 10));
+  EXPECT_EQ(plain->one("SELECT COUNT(*) FROM t"), "6010");
+  EXPECT_EQ(plain->one("PRAGMA integrity_check"), "ok");
 }
 
 TEST(WalBufferVfs, ACommitIsInTheFileWhenCommitReturnsNotWhenTheConnectionCloses) {
-  TempPath file("no-close");
+  TempDb file("walbuf-no-close");
   {
-    Db db(file.path(), true);
-    db.exec("CREATE TABLE t (id INTEGER PRIMARY KEY, body TEXT NOT NULL)");
+    auto db = wal_db(file.path(), true);
+    db->exec("CREATE TABLE t (id INTEGER PRIMARY KEY, body TEXT NOT NULL)");
   }
   pid_t child = ::fork();
   ASSERT_GE(child, 0);
@@ -153,14 +110,14 @@ TEST(WalBufferVfs, ACommitIsInTheFileWhenCommitReturnsNotWhenTheConnectionCloses
   ASSERT_EQ(::waitpid(child, &status, 0), child);
   ASSERT_TRUE(WIFEXITED(status));
   ASSERT_EQ(WEXITSTATUS(status), 0);
-  Db plain(file.path(), false);
-  EXPECT_EQ(plain.one("SELECT COUNT(*) FROM t"), "500");
-  EXPECT_EQ(plain.one("PRAGMA integrity_check"), "ok");
+  auto plain = wal_db(file.path(), false);
+  EXPECT_EQ(plain->one("SELECT COUNT(*) FROM t"), "500");
+  EXPECT_EQ(plain->one("PRAGMA integrity_check"), "ok");
 }
 
 TEST(WalBufferVfs, TheStoreUsesItUnderFullSynchronousOnly) {
   for (bool full : {true, false}) {
-    TempPath file(full ? "store-full" : "store-normal");
+    TempDb file(full ? "walbuf-store-full" : "walbuf-store-normal");
     auto store = open_sqlite(SqliteSettings{.path = file.path(), .readers = 1, .synchronous_full = full});
     ASSERT_TRUE(store) << store.error().message;
     WalBufferStats before = wal_buffer_stats();
