@@ -136,10 +136,11 @@ int x_unfetch(sqlite3_file* file, sqlite3_int64 offset, void* page) {
   return self(file)->real->pMethods->xUnfetch(self(file)->real, offset, page);
 }
 
-// Version 3 methods, with those the wrapped file lacks left out (SQLite then does without them).
-sqlite3_io_methods methods_for(const sqlite3_io_methods* real) {
+// The methods of a given version (1 to 3): a wrapped file of an older version has not the newer
+// methods, and SQLite does without them.
+sqlite3_io_methods methods_of_version(int version) {
   sqlite3_io_methods m{};
-  m.iVersion = real->iVersion < 3 ? real->iVersion : 3;
+  m.iVersion = version;
   m.xClose = x_close;
   m.xRead = x_read;
   m.xWrite = x_write;
@@ -165,18 +166,12 @@ sqlite3_io_methods methods_for(const sqlite3_io_methods* real) {
   return m;
 }
 
-// The wrapped VFS's files all share one methods table in practice (unix: one per locking style);
-// ours is built from the first one seen for each version, kept for the life of the process.
+// Ours for a wrapped file's methods: the same version, up to 3. Built once (a thread-safe static),
+// never changed after.
 const sqlite3_io_methods* methods_table(const sqlite3_io_methods* real) {
-  static sqlite3_io_methods v1 = {}, v2 = {}, v3 = {};
-  static const sqlite3_io_methods* seen[4] = {nullptr, nullptr, nullptr, nullptr};
+  static const sqlite3_io_methods tables[3] = {methods_of_version(1), methods_of_version(2), methods_of_version(3)};
   int version = real->iVersion < 1 ? 1 : (real->iVersion > 3 ? 3 : real->iVersion);
-  sqlite3_io_methods* table = version == 1 ? &v1 : version == 2 ? &v2 : &v3;
-  if (!seen[version]) {
-    *table = methods_for(real);
-    seen[version] = real;
-  }
-  return table;
+  return &tables[version - 1];
 }
 
 int x_open(sqlite3_vfs*, sqlite3_filename name, sqlite3_file* file, int flags, int* out_flags) {
