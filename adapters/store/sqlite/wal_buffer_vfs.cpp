@@ -4,7 +4,6 @@
 
 #include <algorithm>
 #include <atomic>
-#include <cstring>
 #include <new>
 #include <vector>
 
@@ -22,9 +21,8 @@ std::atomic<unsigned long long> g_writes_made{0};
 struct File {
   sqlite3_file base;           // must be first: SQLite sees a File* as a sqlite3_file*
   sqlite3_file* real;          // the wrapped file
-  bool buffering;              // a WAL file
   sqlite3_int64 start;         // file offset of buffer[0]
-  std::vector<char>* buffer;   // pending bytes; allocated for WAL files only
+  std::vector<char>* buffer;   // pending bytes: WAL files only (null for every other file)
 };
 
 File* self(sqlite3_file* f) { return reinterpret_cast<File*>(f); }
@@ -66,7 +64,7 @@ int x_read(sqlite3_file* file, void* out, int amount, sqlite3_int64 offset) {
 
 int x_write(sqlite3_file* file, const void* data, int amount, sqlite3_int64 offset) {
   File* f = self(file);
-  if (!f->buffering) return f->real->pMethods->xWrite(f->real, data, amount, offset);
+  if (!f->buffer) return f->real->pMethods->xWrite(f->real, data, amount, offset);
   g_writes_asked.fetch_add(1, std::memory_order_relaxed);
   std::vector<char>& buffer = *f->buffer;
   const bool continues = !buffer.empty() && offset == f->start + static_cast<sqlite3_int64>(buffer.size());
@@ -178,7 +176,6 @@ int x_open(sqlite3_vfs*, sqlite3_filename name, sqlite3_file* file, int flags, i
   File* f = self(file);
   f->base.pMethods = nullptr;
   f->real = reinterpret_cast<sqlite3_file*>(f + 1);
-  f->buffering = (flags & SQLITE_OPEN_WAL) != 0;
   f->start = 0;
   f->buffer = nullptr;
   int rc = g_base->xOpen(g_base, name, f->real, flags, out_flags);
@@ -187,7 +184,7 @@ int x_open(sqlite3_vfs*, sqlite3_filename name, sqlite3_file* file, int flags, i
     if (f->real->pMethods) f->real->pMethods->xClose(f->real);
     return rc;
   }
-  if (f->buffering) {
+  if (flags & SQLITE_OPEN_WAL) {
     f->buffer = new (std::nothrow) std::vector<char>();
     if (!f->buffer) {
       f->real->pMethods->xClose(f->real);
