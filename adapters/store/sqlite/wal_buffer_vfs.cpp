@@ -71,10 +71,6 @@ int x_write(sqlite3_file* file, const void* data, int amount, sqlite3_int64 offs
   if (!buffer.empty() && (!continues || buffer.size() + static_cast<std::size_t>(amount) > kMaxBuffered)) {
     if (int rc = flush(f); rc != SQLITE_OK) return rc;
   }
-  if (static_cast<std::size_t>(amount) > kMaxWrite) {
-    g_writes_made.fetch_add(1, std::memory_order_relaxed);
-    return f->real->pMethods->xWrite(f->real, data, amount, offset);
-  }
   if (buffer.empty()) f->start = offset;
   try {
     const char* bytes = static_cast<const char*>(data);
