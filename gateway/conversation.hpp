@@ -71,21 +71,6 @@ class ConversationService {
   // The conversation step proper: load, decide, act, render, save. Returns the replies enqueued.
   Result<std::size_t> step(store::Tx& tx, const InboundSms& message, const std::string& phone, core::Instant now);
 
-  // A step worked out on a read snapshot: valid only if the number's dialogue and opt-out flag are
-  // still what they were (compared in the writer), and only for steps without card actions.
-  struct Prepared {
-    std::string phone;
-    std::optional<std::string> state_before;
-    bool opted_out_before = false;
-    std::vector<store::OutboxMessage> rows;
-    std::string state_after;
-    std::optional<bool> set_opt_out;
-    core::Instant at{};
-  };
-  Result<std::optional<Prepared>> prepare(const InboundSms& message, core::Instant now);
-  // False when the snapshot is stale: the writer then runs step() itself.
-  Result<bool> apply_prepared(store::Tx& tx, const Prepared& prepared);
-
   Result<core::Knowledge> knowledge(store::Tx& tx, const std::string& phone, const core::Needs& needs,
                                     core::Instant now);
   // Carries out one action; a refusal by the card comes back as the message to answer with.
