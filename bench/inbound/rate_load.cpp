@@ -4,8 +4,11 @@
 // percentiles. Each request's latency runs from the moment it was scheduled, not sent, so when the
 // server falls behind the queueing shows (no coordinated omission). Every request gets a unique
 // `id` and `from` appended to PATH, as Kannel's get-url calls for distinct inbound SMS would.
-// Output (one line each): "offered R/s achieved A/s requests N errors E" and
-// "latency ms p50 X p90 X p99 X p99.9 X max X".
+// Output (one line each): "offered R/s achieved A/s requests N errors E", then what the errors were
+// when there were any, and "latency ms p50 X p90 X p99 X p99.9 X max X". Exits 1 on any error.
+// An idle connection the server closes (the gateway closes one that sends no request within its
+// header timeout, and with a low latency the later connections of the pool can wait that long for
+// their first request) is opened again, as any HTTP client's pool does; that is not an error.
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -20,6 +23,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <deque>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -140,6 +144,8 @@ int main(int argc, char** argv) {
   std::vector<double> latencies_ms;
   latencies_ms.reserve(static_cast<std::size_t>(o.rate * o.duration * 1.1));
   long long sequence = 0, errors = 0, completed = 0;
+  long long send_failures = 0, closed_busy = 0, unasked = 0, reopened = 0;
+  std::map<int, long long> statuses;  // non-2xx answers by status
   std::vector<pollfd> fds(conns.size());
   char buf[16384];
 
@@ -161,6 +167,7 @@ int main(int argc, char** argv) {
       waiting.pop_front();
       if (!send_all(c.fd, req)) {
         ++errors;
+        ++send_failures;
         ::close(c.fd);
         c.fd = connect_to(o);
         if (c.fd < 0) return usage("lost the connection and cannot reconnect");
@@ -170,25 +177,33 @@ int main(int argc, char** argv) {
     }
     bool any_busy = false;
     for (std::size_t i = 0; i < conns.size(); ++i) {
-      fds[i] = pollfd{conns[i].fd, static_cast<short>(conns[i].busy ? POLLIN : 0), 0};
+      fds[i] = pollfd{conns[i].fd, POLLIN, 0};  // idle ones too: to see the server close them
       any_busy |= conns[i].busy;
     }
     if (!any_busy && waiting.empty() && next >= stop_at) break;
     auto wait = next < stop_at ? next - Clock::now() : std::chrono::milliseconds(50);
     timespec ts{
         0, std::max<long>(0, static_cast<long>(std::chrono::duration_cast<std::chrono::nanoseconds>(wait).count()))};
-    if (!any_busy) {
-      nanosleep(&ts, nullptr);
-      continue;
-    }
     int n = ::ppoll(fds.data(), fds.size(), &ts, nullptr);
     if (n <= 0) continue;
     for (std::size_t i = 0; i < conns.size(); ++i) {
       if (!(fds[i].revents & (POLLIN | POLLHUP | POLLERR))) continue;
       Conn& c = conns[i];
       ssize_t got = ::recv(c.fd, buf, sizeof buf, 0);
+      if (!c.busy) {
+        if (got > 0) {  // an answer nobody asked for
+          ++errors;
+          ++unasked;
+        }
+        ::close(c.fd);
+        c.fd = connect_to(o);
+        if (c.fd < 0) return usage("the server closed an idle connection and a new one cannot be opened");
+        ++reopened;
+        continue;
+      }
       if (got <= 0) {
         ++errors;
+        ++closed_busy;
         ::close(c.fd);
         c.fd = connect_to(o);
         c.busy = false;
@@ -204,7 +219,10 @@ int main(int argc, char** argv) {
       c.in.erase(0, used);
       c.busy = false;
       ++completed;
-      if (status < 200 || status >= 300) ++errors;
+      if (status < 200 || status >= 300) {
+        ++errors;
+        ++statuses[status];
+      }
       if (c.measured) latencies_ms.push_back(std::chrono::duration<double, std::milli>(done - c.scheduled).count());
     }
   }
@@ -218,9 +236,16 @@ int main(int argc, char** argv) {
   double seconds = std::chrono::duration<double>(end - start).count();
   std::printf("offered %.0f/s achieved %.0f/s requests %lld errors %lld\n", o.rate,
               static_cast<double>(completed) / seconds, completed, errors);
+  if (errors != 0) {
+    std::printf("errors: %lld sends failed, %lld connections closed with a request in flight, %lld unasked answers",
+                send_failures, closed_busy, unasked);
+    for (auto [status, n] : statuses) std::printf(", %lld answered %d", n, status);
+    std::printf("\n");
+  }
   std::printf("latency ms p50 %.2f p90 %.2f p99 %.2f p99.9 %.2f max %.2f (%zu measured after %.0f s warm-up)\n",
               pct(50), pct(90), pct(99), pct(99.9), latencies_ms.empty() ? 0.0 : latencies_ms.back(),
               latencies_ms.size(), o.warmup);
+  if (reopened != 0) std::printf("idle connections closed by the server and opened again: %lld\n", reopened);
   for (auto& c : conns) ::close(c.fd);
   return errors == 0 ? 0 : 1;
 }
