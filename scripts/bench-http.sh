@@ -68,13 +68,14 @@ stop_server() {
   wait "$1" 2>/dev/null || true
 }
 
-# measure LABEL URL [wrk args...]: runs wrk, prints "LABEL: N req/s" and sets MEASURED to N.
-# Any non-2xx answer or socket error is reported and makes the script exit non-zero: such a
-# figure would measure failures, not the server.
+# measure LABEL URL [wrk args...]: one wrk run at $MEASURE_CONNECTIONS connections (default
+# $CONNECTIONS); prints "LABEL: N req/s" and sets MEASURED to N. Any non-2xx answer or socket error
+# is reported and makes the script exit non-zero: such a figure would measure failures, not the server.
 measure() {
   local label="$1" url="$2"; shift 2
   local out="$WORK/wrk-$label.txt"
-  wrk -t"$WRK_THREADS" -c"$CONNECTIONS" -d"$DURATION" "$@" "$url" >"$out" 2>&1 || { cat "$out" >&2; die "wrk failed"; }
+  wrk -t"$WRK_THREADS" -c"${MEASURE_CONNECTIONS:-$CONNECTIONS}" -d"$DURATION" "$@" "$url" >"$out" 2>&1 ||
+    { cat "$out" >&2; die "wrk failed"; }
   MEASURED="$(awk '/^Requests\/sec:/ {print $2}' "$out")"
   [ -n "$MEASURED" ] || { cat "$out" >&2; die "no Requests/sec in wrk's output"; }
   local latency non2xx errors
@@ -86,6 +87,35 @@ measure() {
     echo "  WARNING: ${non2xx:-0} non-2xx responses; ${errors:-no socket errors}" >&2
     STATUS=1
   fi
+}
+
+# parse_connection_list LIST: the comma-separated wrk -c values of --connections into
+# CONNECTION_LIST, and the largest into MAX_CONNECTIONS; raises the open-files limit for them.
+parse_connection_list() {
+  IFS=, read -ra CONNECTION_LIST <<<"$1"
+  [ "${#CONNECTION_LIST[@]}" -gt 0 ] || die "--connections wants a comma-separated list of positive integers, not '$1'"
+  MAX_CONNECTIONS=0
+  local c
+  for c in "${CONNECTION_LIST[@]}"; do
+    [[ "$c" =~ ^[1-9][0-9]*$ ]] || die "--connections wants a comma-separated list of positive integers, not '$1'"
+    ((c > MAX_CONNECTIONS)) && MAX_CONNECTIONS=$c
+  done
+  # wrk and the servers each hold one descriptor per connection; a login shell's soft limit is
+  # often 1024. Raised to what the hard limit allows.
+  local want=$((MAX_CONNECTIONS + 256))
+  if [ "$(ulimit -n)" != unlimited ] && [ "$(ulimit -n)" -lt "$want" ]; then
+    ulimit -n "$want" 2>/dev/null || ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
+    [ "$(ulimit -n)" = unlimited ] || [ "$(ulimit -n)" -ge "$want" ] ||
+      die "$MAX_CONNECTIONS connections need $want open files; the limit is $(ulimit -n) (hard $(ulimit -Hn))"
+  fi
+}
+
+# best_of ...: the largest of the numbers given.
+best_of() { printf '%s\n' "$@" | sort -g | tail -n1; }
+
+# median_of ...: the median of the numbers given.
+median_of() {
+  printf '%s\n' "$@" | sort -g | awk '{ r[NR] = $1 } END { printf "%.4f", (NR % 2) ? r[(NR + 1) / 2] : (r[NR / 2] + r[NR / 2 + 1]) / 2 }'
 }
 
 wrk_args=()
