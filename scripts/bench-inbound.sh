@@ -2,14 +2,15 @@
 # Inbound SMS benchmark (issue 4): Kannel's get-url call for one inbound SMS driving a conversation
 # step ("JOIN 101" from a new number: dedupe record, cap check, dialogue, course lookup, reply
 # rendered into the outbox, dialogue saved; durable, synchronous=FULL, group commit) against the
-# bare server loop, then latency at a fixed offered rate. The bare server and the gateway are
-# started once and stay up (on two ports). A round measures, at each connection count of
-# --connections, the bare server and then the gateway, back to back; each server's capacity in the
-# round is its best figure over the connection counts (the bare server peaks with few connections,
-# the gateway's group commit needs many requests in flight; smsbox itself keeps up to 512 requests
-# pending by default, its max-pending-requests). The round's ratio is capacity over capacity; a noisy
-# shared machine moves single figures a lot from one minute to the next, so the headline is the
-# median of the rounds' ratios (target >= 0.5). The ratios at equal connection counts are printed too.
+# bare server loop sent the same requests by the same wrk script, then latency at a fixed offered
+# rate. The bare server and the gateway are started once and stay up (on two ports). A round
+# measures, at each connection count of --connections, the bare server and then the gateway, back
+# to back; each server's capacity in the round is its best figure over the connection counts (the
+# bare server peaks with few connections, the gateway's group commit needs many requests in flight;
+# smsbox itself keeps up to 512 requests pending by default, its max-pending-requests). The round's
+# ratio is capacity over capacity; a noisy shared machine moves single figures a lot from one minute
+# to the next, so the headline is the median of the rounds' ratios (target >= 0.5). The ratios at
+# equal connection counts are printed too.
 #
 # usage: scripts/bench-inbound.sh [--build-dir DIR] [--duration 10s] [--connections 64,256,1024]
 #                                 [--rounds 3] [--rate 2000] [--rate-seconds 20] [--threads 2]
@@ -95,7 +96,12 @@ declare -A SAME  # connection count -> the rounds' inbound/bare ratios at it
 for round in $(seq 1 "$ROUNDS"); do
   BARE_ALL=() GATEWAY_ALL=()
   for c in "${CONNECTION_LIST[@]}"; do
-    MEASURE_CONNECTIONS=$c measure "round $round bare c$c" "http://127.0.0.1:$BARE_PORT/"
+    # The same load generator for both: wrk with kannel.lua, whose request() builds each message's
+    # URL (wrk spends more CPU on that than on one fixed request, and shares the machine with the
+    # server under test); the bare server is sent the same requests.
+    OFFSET=$((RUN * WRK_THREADS * SPAN)) SPAN=$SPAN MEASURE_CONNECTIONS=$c \
+      measure "round $round bare c$c" "http://127.0.0.1:$BARE_PORT/v1/sms/kannel/inbound" \
+      -s "$ROOT/bench/inbound/kannel.lua"
     BARE_RPS="$MEASURED"
     OFFSET=$((RUN * WRK_THREADS * SPAN)) SPAN=$SPAN MEASURE_CONNECTIONS=$c \
       measure "round $round kannel inbound c$c" "http://127.0.0.1:$GATEWAY_PORT/v1/sms/kannel/inbound" \
