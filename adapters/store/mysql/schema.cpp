@@ -239,10 +239,19 @@ CREATE TABLE IF NOT EXISTS channel_log (
 // the version is recorded so both backends keep one numbering.
 constexpr std::array<std::string_view, 0> kLeanOutboxIndexes{};
 
+// Version 6: a number's applications come in the order the query asks for (created_at, seq), as
+// in SQLite's migration 6 (InnoDB's secondary index ends with the primary key, not seq). One
+// ALTER, so the index is never missing; run again, it gives the same index.
+constexpr std::array<std::string_view, 1> kApplicationsByPhoneInOrder{
+    R"sql(
+ALTER TABLE applications DROP INDEX applications_by_phone, ADD INDEX applications_by_phone (phone, created_at, seq)
+)sql",
+};
+
 // In the order of SQLite's list (position = version).
-constexpr std::array<Migration, 5> kMigrations{
+constexpr std::array<Migration, 6> kMigrations{
     Migration(kInitialSchema),     Migration(kPaymentsByStmtDate), Migration(kConversation),
-    Migration(kOutboundDelivery), Migration(kLeanOutboxIndexes),
+    Migration(kOutboundDelivery), Migration(kLeanOutboxIndexes),  Migration(kApplicationsByPhoneInOrder),
 };
 
 }  // namespace
