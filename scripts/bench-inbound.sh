@@ -114,16 +114,18 @@ for round in $(seq 1 "$ROUNDS"); do
   done
   BARE_BEST="$(best_of "${BARE_ALL[@]}")" GATEWAY_BEST="$(best_of "${GATEWAY_ALL[@]}")"
   RATIOS+=("$(awk -v g="$GATEWAY_BEST" -v b="$BARE_BEST" 'BEGIN { printf "%.4f", g / b }')")
-  printf 'round %d: bare best %s req/s, kannel inbound best %s req/s: inbound/bare %.2f\n' \
+  printf 'round %d: bare best %s req/s, kannel inbound best %s req/s: inbound/bare %.3f\n' \
     "$round" "$BARE_BEST" "$GATEWAY_BEST" "${RATIOS[-1]}"
 done
 stop_server "$BARE_PID"
 for c in "${CONNECTION_LIST[@]}"; do
   # shellcheck disable=SC2086  # the list of ratios, split on purpose
-  printf 'at %d connections each, kannel inbound/bare: %.2f (median of %d rounds)\n' "$c" "$(median_of ${SAME[$c]})" "$ROUNDS"
+  printf 'at %d connections each, kannel inbound/bare: %.3f (median of %d rounds)\n' "$c" "$(median_of ${SAME[$c]})" "$ROUNDS"
 done
-printf 'kannel inbound/bare, best against best, per round:'; printf ' %.2f' "${RATIOS[@]}"; echo
-printf 'kannel inbound/bare: %.2f (best against best, median of %d rounds; target >= 0.5)\n' "$(median_of "${RATIOS[@]}")" "$ROUNDS"
+printf 'kannel inbound/bare, best against best, per round:'; printf ' %.3f' "${RATIOS[@]}"; echo
+headline="$(median_of "${RATIOS[@]}")"
+printf 'kannel inbound/bare: %.3f (best against best, median of %d rounds; target >= 0.5: %s)\n' "$headline" "$ROUNDS" \
+  "$(awk -v r="$headline" 'BEGIN { print (r >= 0.5) ? "met" : "not met" }')"
 
 echo "open loop: $RATE requests/s offered for $RATE_SECONDS s (after 2 s of warm-up), 64 connections"
 "$BUILD_DIR/bench/inbound/bench_inbound_rate" --port "$GATEWAY_PORT" --rate "$RATE" --duration "$RATE_SECONDS" \
