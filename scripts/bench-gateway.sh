@@ -145,13 +145,6 @@ if [ -z "$stored" ] || [ "$stored" -lt "$answered" ]; then
 else
   echo "2xx answers in all rounds: $answered; applications stored: $stored (+$((stored - answered)) in flight when wrk stopped); approval SMS written by the file outbox: $sms"
 fi
-for c in "${CONNECTION_LIST[@]}"; do
-  # shellcheck disable=SC2086  # the list of ratios, split on purpose
-  printf 'at %d connections each, gateway/bare: %.3f (median of %d rounds)\n' "$c" "$(median_of ${same[$c]})" "$ROUNDS"
-done
-printf 'gateway/bare, best against best, per round:'; printf ' %.3f' "${ratios[@]}"; echo
-headline="$(median_of "${ratios[@]}")"
-printf 'gateway/bare: %.3f (best against best, median of %d rounds; target >= 0.30: %s)\n' "$headline" "$ROUNDS" \
-  "$(awk -v r="$headline" 'BEGIN { print (r >= 0.30) ? "met" : "not met" }')"
+ratio_summary gateway/bare 0.30 same "${ratios[@]}"
 awk -v m="$peak_kib" 'BEGIN { printf "gateway peak memory (VmHWM): %.1f MiB (target <= 64)\n", m / 1024 }'
 exit "$STATUS"

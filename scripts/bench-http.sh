@@ -118,6 +118,24 @@ median_of() {
   printf '%s\n' "$@" | sort -g | awk '{ r[NR] = $1 } END { printf "%.4f", (NR % 2) ? r[(NR + 1) / 2] : (r[NR / 2] + r[NR / 2 + 1]) / 2 }'
 }
 
+# ratio_summary LABEL TARGET SAME RATIO...: the closing lines of a server-against-bare benchmark.
+# For each count of CONNECTION_LIST, the median of the rounds' ratios at that count (SAME names an
+# associative array: count -> those ratios, space-separated); then each round's best-against-best
+# RATIO and their median, the headline, compared with TARGET.
+ratio_summary() {
+  local label="$1" target="$2" c headline
+  local -n same_ratios="$3"
+  shift 3
+  for c in "${CONNECTION_LIST[@]}"; do
+    # shellcheck disable=SC2086  # the list of ratios, split on purpose
+    printf 'at %d connections each, %s: %.3f (median of %d rounds)\n' "$c" "$label" "$(median_of ${same_ratios[$c]})" "$#"
+  done
+  printf '%s, best against best, per round:' "$label"; printf ' %.3f' "$@"; echo
+  headline="$(median_of "$@")"
+  printf '%s: %.3f (best against best, median of %d rounds; target >= %s: %s)\n' "$label" "$headline" "$#" "$target" \
+    "$(awk -v r="$headline" -v t="$target" 'BEGIN { print (r >= t) ? "met" : "not met" }')"
+}
+
 wrk_args=()
 request_args() {
   wrk_args=()

@@ -118,14 +118,7 @@ for round in $(seq 1 "$ROUNDS"); do
     "$round" "$BARE_BEST" "$GATEWAY_BEST" "${RATIOS[-1]}"
 done
 stop_server "$BARE_PID"
-for c in "${CONNECTION_LIST[@]}"; do
-  # shellcheck disable=SC2086  # the list of ratios, split on purpose
-  printf 'at %d connections each, kannel inbound/bare: %.3f (median of %d rounds)\n' "$c" "$(median_of ${SAME[$c]})" "$ROUNDS"
-done
-printf 'kannel inbound/bare, best against best, per round:'; printf ' %.3f' "${RATIOS[@]}"; echo
-headline="$(median_of "${RATIOS[@]}")"
-printf 'kannel inbound/bare: %.3f (best against best, median of %d rounds; target >= 0.5: %s)\n' "$headline" "$ROUNDS" \
-  "$(awk -v r="$headline" 'BEGIN { print (r >= 0.5) ? "met" : "not met" }')"
+ratio_summary "kannel inbound/bare" 0.5 SAME "${RATIOS[@]}"
 
 echo "open loop: $RATE requests/s offered for $RATE_SECONDS s (after 2 s of warm-up), 64 connections"
 "$BUILD_DIR/bench/inbound/bench_inbound_rate" --port "$GATEWAY_PORT" --rate "$RATE" --duration "$RATE_SECONDS" \
