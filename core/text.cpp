@@ -2,32 +2,40 @@
 
 namespace cg::core::text {
 
+std::size_t next_utf8(std::string_view s, char32_t& cp) {
+  if (s.empty()) return 0;
+  auto b0 = static_cast<unsigned char>(s[0]);
+  std::size_t len;
+  char32_t min;
+  if (b0 < 0x80) {
+    cp = b0;
+    return 1;
+  } else if ((b0 & 0xE0) == 0xC0) {
+    cp = b0 & 0x1F, len = 2, min = 0x80;
+  } else if ((b0 & 0xF0) == 0xE0) {
+    cp = b0 & 0x0F, len = 3, min = 0x800;
+  } else if ((b0 & 0xF8) == 0xF0) {
+    cp = b0 & 0x07, len = 4, min = 0x10000;
+  } else {
+    return 0;
+  }
+  if (len > s.size()) return 0;
+  for (std::size_t k = 1; k < len; ++k) {
+    auto b = static_cast<unsigned char>(s[k]);
+    if ((b & 0xC0) != 0x80) return 0;
+    cp = (cp << 6) | (b & 0x3F);
+  }
+  if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return 0;
+  return len;
+}
+
 std::optional<std::u32string> decode_utf8(std::string_view s) {
   std::u32string out;
   out.reserve(s.size());
   for (std::size_t i = 0; i < s.size();) {
-    auto b0 = static_cast<unsigned char>(s[i]);
     char32_t cp;
-    std::size_t len;
-    char32_t min;
-    if (b0 < 0x80) {
-      cp = b0, len = 1, min = 0;
-    } else if ((b0 & 0xE0) == 0xC0) {
-      cp = b0 & 0x1F, len = 2, min = 0x80;
-    } else if ((b0 & 0xF0) == 0xE0) {
-      cp = b0 & 0x0F, len = 3, min = 0x800;
-    } else if ((b0 & 0xF8) == 0xF0) {
-      cp = b0 & 0x07, len = 4, min = 0x10000;
-    } else {
-      return std::nullopt;
-    }
-    if (i + len > s.size()) return std::nullopt;
-    for (std::size_t k = 1; k < len; ++k) {
-      auto b = static_cast<unsigned char>(s[i + k]);
-      if ((b & 0xC0) != 0x80) return std::nullopt;
-      cp = (cp << 6) | (b & 0x3F);
-    }
-    if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return std::nullopt;
+    std::size_t len = next_utf8(s.substr(i), cp);
+    if (len == 0) return std::nullopt;
     out.push_back(cp);
     i += len;
   }

@@ -9,7 +9,10 @@
 
 namespace cg::core::text {
 
-// Strict UTF-8 (no overlong forms, no surrogates); nullopt when invalid.
+// The length of the well-formed UTF-8 sequence at the start of `s` (no overlong forms, no
+// surrogates, nothing past U+10FFFF), with its code point in `cp`; 0 when `s` does not start with one.
+std::size_t next_utf8(std::string_view s, char32_t& cp);
+// Strict UTF-8, as next_utf8 reads it; nullopt when invalid.
 std::optional<std::u32string> decode_utf8(std::string_view s);
 void append_utf8(std::string& out, char32_t cp);
 std::string encode_utf8(std::u32string_view cps);

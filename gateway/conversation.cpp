@@ -6,6 +6,7 @@
 
 #include "adapters/crypto/crypto.hpp"
 #include "core/applicant.hpp"
+#include "core/text.hpp"
 
 namespace cg::gateway {
 
@@ -54,33 +55,6 @@ std::optional<core::Applicant> applicant_from(const json& j) {
 
 namespace {
 
-// The length of the well-formed UTF-8 sequence at the start of `s` (RFC 3629: no overlong forms, no
-// surrogates, nothing past U+10FFFF), or 0 when it is not one.
-std::size_t utf8_sequence(std::string_view s) {
-  const auto byte = [&](std::size_t i) { return static_cast<unsigned char>(s[i]); };
-  const unsigned char b0 = byte(0);
-  if (b0 < 0x80) return 1;
-  std::size_t n = 0;
-  unsigned char lo = 0x80, hi = 0xBF;  // the allowed range of the second byte
-  if (b0 >= 0xC2 && b0 <= 0xDF) {
-    n = 2;
-  } else if (b0 >= 0xE0 && b0 <= 0xEF) {
-    n = 3;
-    if (b0 == 0xE0) lo = 0xA0;  // overlong
-    if (b0 == 0xED) hi = 0x9F;  // surrogates
-  } else if (b0 >= 0xF0 && b0 <= 0xF4) {
-    n = 4;
-    if (b0 == 0xF0) lo = 0x90;  // overlong
-    if (b0 == 0xF4) hi = 0x8F;  // past U+10FFFF
-  } else {
-    return 0;
-  }
-  if (s.size() < n || byte(1) < lo || byte(1) > hi) return 0;
-  for (std::size_t i = 2; i < n; ++i)
-    if (byte(i) < 0x80 || byte(i) > 0xBF) return 0;
-  return n;
-}
-
 // `s` as a JSON string literal: quotes, backslashes and control characters escaped, and each byte
 // that does not begin a well-formed UTF-8 sequence replaced by U+FFFD (a name typed on a phone that
 // sent broken text must not make the dialogue unstorable).
@@ -98,7 +72,7 @@ void append_json_string(std::string& out, std::string_view s) {
       out += kHex[c >> 4];
       out += kHex[c & 0xF];
       ++i;
-    } else if (std::size_t n = utf8_sequence(s.substr(i)); n != 0) {
+    } else if (char32_t cp; std::size_t n = core::text::next_utf8(s.substr(i), cp)) {
       out.append(s.data() + i, n);
       i += n;
     } else {
@@ -109,17 +83,20 @@ void append_json_string(std::string& out, std::string_view s) {
   out += '"';
 }
 
-void append_json_field(std::string& out, std::string_view key, std::string_view value) {
+// `"key":` after the object's opening brace or a comma; `out` holds the object so far.
+void append_json_key(std::string& out, std::string_view key) {
   out += out.size() > 1 ? ",\"" : "\"";
   out += key;
   out += "\":";
+}
+
+void append_json_field(std::string& out, std::string_view key, std::string_view value) {
+  append_json_key(out, key);
   append_json_string(out, value);
 }
 
 void append_json_number(std::string& out, std::string_view key, std::int64_t value) {
-  out += out.size() > 1 ? ",\"" : "\"";
-  out += key;
-  out += "\":";
+  append_json_key(out, key);
   out += std::to_string(value);
 }
 
@@ -133,7 +110,8 @@ std::string encode_dialogue(const core::Dialogue& d) {
   out.reserve(192 + d.course_title.ar.size() + d.course_title.en.size() + d.name.size());
   out += '{';
   append_json_field(out, "lang", core::to_string(d.language));
-  out += d.language_known ? ",\"lang_known\":true" : ",\"lang_known\":false";
+  append_json_key(out, "lang_known");
+  out += d.language_known ? "true" : "false";
   append_json_field(out, "step", core::to_string(d.step));
   append_json_number(out, "next_course", static_cast<std::int64_t>(d.next_course));
   append_json_number(out, "at", seconds(d.updated_at));
