@@ -120,11 +120,11 @@ for round in $(seq 1 "$ROUNDS"); do
     read -r requests non2xx < <(wrk_count "round $round gateway c$c")
     answered=$((answered + requests - non2xx))
     bare_all+=("$bare_rps") gw_all+=("$MEASURED")
-    same[$c]+=" $(awk -v g="$MEASURED" -v b="$bare_rps" 'BEGIN { printf "%.4f", g / b }')"
+    same[$c]+=" $(awk -v g="$MEASURED" -v b="$bare_rps" 'BEGIN { printf "%.6f", g / b }')"
     wait_outbox_drained
   done
   bare_best="$(best_of "${bare_all[@]}")" gw_best="$(best_of "${gw_all[@]}")"
-  ratios+=("$(awk -v g="$gw_best" -v b="$bare_best" 'BEGIN { printf "%.4f", g / b }')")
+  ratios+=("$(awk -v g="$gw_best" -v b="$bare_best" 'BEGIN { printf "%.6f", g / b }')")
   printf 'round %d: bare best %s req/s, gateway best %s req/s: gateway/bare %.3f\n' \
     "$round" "$bare_best" "$gw_best" "${ratios[-1]}"
 done

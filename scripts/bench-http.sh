@@ -115,7 +115,7 @@ best_of() { printf '%s\n' "$@" | sort -g | tail -n1; }
 
 # median_of ...: the median of the numbers given.
 median_of() {
-  printf '%s\n' "$@" | sort -g | awk '{ r[NR] = $1 } END { printf "%.4f", (NR % 2) ? r[(NR + 1) / 2] : (r[NR / 2] + r[NR / 2 + 1]) / 2 }'
+  printf '%s\n' "$@" | sort -g | awk '{ r[NR] = $1 } END { printf "%.6f", (NR % 2) ? r[(NR + 1) / 2] : (r[NR / 2] + r[NR / 2 + 1]) / 2 }'
 }
 
 # ratio_summary LABEL TARGET SAME RATIO...: the closing lines of a server-against-bare benchmark.

@@ -110,10 +110,10 @@ for round in $(seq 1 "$ROUNDS"); do
     ANSWERED=$((ANSWERED + $(awk '/ requests in / {r = $1} /Non-2xx or 3xx responses:/ {n = $NF} END {print r - n}' \
       "$WORK/wrk-round $round kannel inbound c$c.txt")))
     BARE_ALL+=("$BARE_RPS") GATEWAY_ALL+=("$MEASURED")
-    SAME[$c]+=" $(awk -v g="$MEASURED" -v b="$BARE_RPS" 'BEGIN { printf "%.4f", g / b }')"
+    SAME[$c]+=" $(awk -v g="$MEASURED" -v b="$BARE_RPS" 'BEGIN { printf "%.6f", g / b }')"
   done
   BARE_BEST="$(best_of "${BARE_ALL[@]}")" GATEWAY_BEST="$(best_of "${GATEWAY_ALL[@]}")"
-  RATIOS+=("$(awk -v g="$GATEWAY_BEST" -v b="$BARE_BEST" 'BEGIN { printf "%.4f", g / b }')")
+  RATIOS+=("$(awk -v g="$GATEWAY_BEST" -v b="$BARE_BEST" 'BEGIN { printf "%.6f", g / b }')")
   printf 'round %d: bare best %s req/s, kannel inbound best %s req/s: inbound/bare %.3f\n' \
     "$round" "$BARE_BEST" "$GATEWAY_BEST" "${RATIOS[-1]}"
 done
