@@ -57,11 +57,12 @@ Result<std::unique_ptr<App>> App::create(Config config, const Clock& clock) {
     }
     return *n >= self->config_.outbox.batch;  // a full batch: more may be waiting
   };
-  app->dispatch_loop_ = std::make_unique<Periodic>(c.outbox.poll, dispatch);
+  app->dispatch_loop_ = std::make_unique<Periodic>("cg-outbox-0", c.outbox.poll, dispatch);
   // More dispatcher threads claim their own batches: one sends while another records.
   for (int i = 1; i < c.sms.dispatchers; ++i)
-    app->more_dispatch_loops_.push_back(std::make_unique<Periodic>(c.outbox.poll, dispatch));
-  app->scheduler_loop_ = std::make_unique<Periodic>(c.scheduler.tick, [self] {
+    app->more_dispatch_loops_.push_back(
+        std::make_unique<Periodic>("cg-outbox-" + std::to_string(i), c.outbox.poll, dispatch));
+  app->scheduler_loop_ = std::make_unique<Periodic>("cg-scheduler", c.scheduler.tick, [self] {
     TickReport r = self->service_->tick(self->clock_.now());
     if (r.postponed_courses + r.ended_courses + r.reminded_courses + r.expired_bills > 0)
       std::fprintf(stderr, "scheduler: postponed %d, ended %d, reminded %d, expired bills %d\n", r.postponed_courses,

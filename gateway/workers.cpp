@@ -1,9 +1,11 @@
 #include "gateway/workers.hpp"
 
+#include <pthread.h>
+
 namespace cg::gateway {
 
-Periodic::Periodic(std::chrono::milliseconds interval, std::function<bool()> work)
-    : interval_(interval), work_(std::move(work)) {}
+Periodic::Periodic(std::string name, std::chrono::milliseconds interval, std::function<bool()> work)
+    : name_(std::move(name)), interval_(interval), work_(std::move(work)) {}
 
 Periodic::~Periodic() { stop(); }
 
@@ -12,6 +14,7 @@ void Periodic::start() {
   if (thread_.joinable()) return;
   stop_ = false;
   thread_ = std::thread([this] { loop(); });
+  pthread_setname_np(thread_.native_handle(), name_.substr(0, 15).c_str());
 }
 
 void Periodic::wake() {

@@ -5,16 +5,18 @@
 #include <condition_variable>
 #include <functional>
 #include <mutex>
+#include <string>
 #include <thread>
 
 #include "gateway/dispatcher.hpp"  // the outbox Dispatcher, one of the loops run here
 
 namespace cg::gateway {
 
-// Runs `work` every `interval` on its own thread until stop(); `wake()` runs it sooner.
+// Runs `work` every `interval` on its own thread, named `name` (at most 15 bytes, as `top -H` shows
+// it), until stop(); `wake()` runs it sooner.
 class Periodic {
  public:
-  Periodic(std::chrono::milliseconds interval, std::function<bool()> work);  // work: true = run again at once
+  Periodic(std::string name, std::chrono::milliseconds interval, std::function<bool()> work);  // work: true = run again at once
   ~Periodic();
   void start();
   void wake();
@@ -22,6 +24,7 @@ class Periodic {
 
  private:
   void loop();
+  std::string name_;
   std::chrono::milliseconds interval_;
   std::function<bool()> work_;
   std::mutex mu_;

@@ -16,6 +16,8 @@
 
 #include "gateway/http/server.hpp"
 
+#include <pthread.h>
+
 #include <algorithm>
 #include <array>
 #include <atomic>
@@ -286,6 +288,7 @@ Status Server::Impl::start() {
         }
       }
     });
+    pthread_setname_np(threads.back().native_handle(), ("cg-http-" + std::to_string(threads.size() - 1)).c_str());
   }
   return ok_status();
 }

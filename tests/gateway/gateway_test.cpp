@@ -2,6 +2,8 @@
 // checked down to the SMS lines the file outbox writes.
 #include "tests/gateway/gateway_fixture.hpp"
 
+#include <set>
+
 namespace cg::gateway::testing {
 namespace {
 
@@ -399,6 +401,24 @@ TEST_F(Api, TheSchedulerLoopRunsOnItsOwn) {
   }
   EXPECT_EQ(state, "postponed");
   (void)a;
+}
+
+// Operators tell the gateway's threads apart in `top -H` and `ps -L` by name.
+TEST_F(GatewayTest, ThreadsCarryNamesOperatorsCanRead) {
+  std::multiset<std::string> names;
+  for (const auto& task : std::filesystem::directory_iterator("/proc/self/task")) {
+    std::ifstream comm(task.path() / "comm");
+    std::string name;
+    std::getline(comm, name);
+    names.insert(name);
+  }
+  std::vector<std::string> expected{"cg-http-0", "cg-http-1", "cg-outbox-0", "cg-scheduler"};
+  if (config().store.url.rfind("sqlite:", 0) == 0) {
+    expected.insert(expected.end(), {"cg-writer", "cg-completer", "cg-checkpoint"});
+  } else {
+    for (std::size_t i = 0; i < config().store.pool; ++i) expected.push_back("cg-mysql-" + std::to_string(i));
+  }
+  for (const auto& name : expected) EXPECT_EQ(names.count(name), 1u) << name;
 }
 
 }  // namespace

@@ -16,6 +16,8 @@
 
 #include <cppconn/exception.h>
 
+#include <pthread.h>
+
 #include <algorithm>
 #include <array>
 #include <condition_variable>
@@ -1209,7 +1211,10 @@ class MysqlStore final : public Store {
  public:
   explicit MysqlStore(const MysqlSettings& settings) : settings_(settings), readers_(settings.readers) {
     for (std::size_t i = 0; i < readers_.size(); ++i) free_readers_.push_back(i);
-    for (std::size_t i = 0; i < settings_.pool; ++i) workers_.emplace_back([this] { run_worker(); });
+    for (std::size_t i = 0; i < settings_.pool; ++i) {
+      workers_.emplace_back([this] { run_worker(); });
+      pthread_setname_np(workers_.back().native_handle(), ("cg-mysql-" + std::to_string(i)).c_str());
+    }
     for (auto& w : workers_) worker_ids_.push_back(w.get_id());
   }
 

@@ -3,6 +3,8 @@
 // snapshots, and the schema migrations applied at open.
 #include "adapters/store/sqlite/sqlite_store.hpp"
 
+#include <pthread.h>
+
 #include <algorithm>
 #include <array>
 #include <atomic>
@@ -1137,6 +1139,11 @@ class SqliteStore final : public Store {
     checkpointer_ = std::thread([this] { run_checkpointer(); });
     completer_ = std::thread([this] { run_completer(); });
     writer_ = std::thread([this] { run_writer(); });
+    // Named here rather than by each thread itself, so the names are there once the store is open
+    // (`top -H`, `ps -L`).
+    pthread_setname_np(checkpointer_.native_handle(), "cg-checkpoint");
+    pthread_setname_np(completer_.native_handle(), "cg-completer");
+    pthread_setname_np(writer_.native_handle(), "cg-writer");
   }
 
   ~SqliteStore() override { close(); }
