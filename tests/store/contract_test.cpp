@@ -359,6 +359,59 @@ TEST_P(StoreContract, SaveCourseChangesEveryField) {
   EXPECT_FALSE(course_by_code(*store_, "JOIN 101"));
 }
 
+// The SMS conversation reads one course for message after message of a batch; what a
+// transaction reads after writing that course must be what it wrote, by id and by code.
+TEST_P(StoreContract, ReadsAfterSaveCourseInOneTransactionSeeTheSavedCourse) {
+  Course c = make_course("JOIN 101");
+  c.id = insert_course(*store_, c);
+  Status s = store_->write_sync([&](Tx& tx) -> Status {
+    for (int i = 0; i < 2; ++i) {  // read twice: the second may come from what the first read
+      auto before = tx.course_by_code("JOIN 101");
+      if (!before || !*before || (*before)->location != c.location) return Error{"test", "first reads"};
+    }
+    Course changed = c;
+    changed.location = "Zahran";
+    changed.code = "JOIN 201";
+    if (auto w = tx.save_course(changed); !w) return w;
+    auto by_id = tx.course(c.id);
+    if (!by_id || !*by_id || (*by_id)->location != "Zahran") return Error{"test", "by id after the save"};
+    auto by_new_code = tx.course_by_code("JOIN 201");
+    if (!by_new_code || !*by_new_code || (*by_new_code)->location != "Zahran")
+      return Error{"test", "by the new code after the save"};
+    auto by_old_code = tx.course_by_code("JOIN 101");
+    if (!by_old_code || *by_old_code) return Error{"test", "the old code still finds the course"};
+    return ok_status();
+  });
+  ASSERT_TRUE(s.ok()) << s.error().message;
+}
+
+TEST_P(StoreContract, ACourseSavedByAFailedCommandIsReadAsItWasBefore) {
+  Course c = make_course("JOIN 101");
+  c.id = insert_course(*store_, c);
+  Status failed = store_->write_sync([&](Tx& tx) -> Status {
+    (void)tx.course(c.id);
+    Course changed = c;
+    changed.location = "Zahran";
+    if (auto w = tx.save_course(changed); !w) return w;
+    (void)tx.course(c.id);
+    return Error{"refused", "the command fails after its write"};
+  });
+  ASSERT_FALSE(failed.ok());
+  std::string seen;
+  ASSERT_TRUE(store_
+                  ->write_sync([&](Tx& tx) -> Status {
+                    auto got = tx.course_by_code("JOIN 101");
+                    if (!got || !*got) return Error{"test", "course gone"};
+                    seen = (*got)->location;
+                    return ok_status();
+                  })
+                  .ok());
+  EXPECT_EQ(seen, c.location);
+  auto read = read_value<std::optional<Course>>(*store_, [&](Tx& tx) { return tx.course(c.id); });
+  ASSERT_TRUE(read.has_value());
+  EXPECT_EQ(read->location, c.location);
+}
+
 TEST_P(StoreContract, SaveCourseRefusesAnUnknownCourse) {
   Course c = make_course("GHOST");
   c.id = 4242;
