@@ -431,8 +431,7 @@ class SqliteTx final : public Tx {
   // The writer's Tx lives across transactions: what it remembered of the last one is dropped
   // before the next BEGIN.
   void transaction_begins() {
-    courses_seen_.clear();
-    course_ids_by_code_.clear();
+    forget_courses();
     courses_written_ = false;
   }
 
