@@ -25,6 +25,8 @@ bool is_store_failure(const Error& e) {
 std::int64_t seconds(Instant t) { return t.time_since_epoch().count(); }
 Instant instant(std::int64_t s) { return Instant{std::chrono::seconds{s}}; }
 
+std::string sms_session_key(const std::string& phone) { return "sms:" + phone; }
+
 std::string mask_phone(const std::string& phone) {
   if (phone.size() < 8) return std::string(phone.size(), '*');
   return phone.substr(0, 6) + std::string(phone.size() - 8, '*') + phone.substr(phone.size() - 2);
@@ -102,13 +104,9 @@ void append_json_number(std::string& out, std::string_view key, std::int64_t val
 
 }  // namespace
 
-// Written by hand rather than through nlohmann::json: on the inbound SMS path this runs on the store's
-// writer for every message, and building and dumping a json object took 11% of the writer's time
-// (perf). decode_dialogue still reads it with nlohmann::json, and tests check that both agree.
-std::string encode_dialogue(const core::Dialogue& d) {
-  std::string out;
-  out.reserve(192 + d.course_title.ar.size() + d.course_title.en.size() + d.name.size());
-  out += '{';
+namespace {
+
+void append_dialogue_fields(std::string& out, const core::Dialogue& d) {
   append_json_field(out, "lang", core::to_string(d.language));
   append_json_key(out, "lang_known");
   out += d.language_known ? "true" : "false";
@@ -123,13 +121,14 @@ std::string encode_dialogue(const core::Dialogue& d) {
     if (d.id_type) append_json_field(out, "id_type", core::to_string(*d.id_type));
     append_json_field(out, "id_number", d.id_number);
   }
-  out += '}';
-  return out;
 }
 
-std::optional<core::Dialogue> decode_dialogue(std::string_view text) {
-  json j = json::parse(text, nullptr, false);
-  if (j.is_discarded() || !j.is_object()) return std::nullopt;
+std::size_t dialogue_size_hint(const core::Dialogue& d) {
+  return 192 + d.course_title.ar.size() + d.course_title.en.size() + d.name.size();
+}
+
+std::optional<core::Dialogue> dialogue_from(const json& j) {
+  if (!j.is_object()) return std::nullopt;
   try {
     core::Dialogue d;
     if (!core::parse_language(j.value("lang", "ar"), d.language)) return std::nullopt;
@@ -153,6 +152,81 @@ std::optional<core::Dialogue> decode_dialogue(std::string_view text) {
   } catch (const json::exception&) {
     return std::nullopt;
   }
+}
+
+// "arrivals": [[second, count], ...]; anything else there reads as no arrivals.
+std::vector<SmsArrivals> arrivals_from(const json& j) {
+  std::vector<SmsArrivals> out;
+  auto it = j.find("arrivals");
+  if (it == j.end() || !it->is_array()) return out;
+  for (const auto& a : *it) {
+    if (!a.is_array() || a.size() != 2 || !a[0].is_number_integer() || !a[1].is_number_integer()) return {};
+    auto count = a[1].get<std::int64_t>();
+    if (count < 1) return {};
+    out.push_back(SmsArrivals{instant(a[0].get<std::int64_t>()), count});
+  }
+  return out;
+}
+
+}  // namespace
+
+// Written by hand rather than through nlohmann::json: on the inbound SMS path this runs on the store's
+// writer for every message, and building and dumping a json object took 11% of the writer's time
+// (perf). decode_dialogue still reads it with nlohmann::json, and tests check that both agree.
+std::string encode_dialogue(const core::Dialogue& d) {
+  std::string out;
+  out.reserve(dialogue_size_hint(d));
+  out += '{';
+  append_dialogue_fields(out, d);
+  out += '}';
+  return out;
+}
+
+std::optional<core::Dialogue> decode_dialogue(std::string_view text) {
+  return dialogue_from(json::parse(text, nullptr, false));
+}
+
+std::string encode_sms_session(const SmsSession& s) {
+  std::string out;
+  out.reserve(dialogue_size_hint(s.dialogue) + 16 + 24 * s.arrivals.size());
+  out += '{';
+  append_dialogue_fields(out, s.dialogue);
+  append_json_key(out, "arrivals");
+  out += '[';
+  for (std::size_t i = 0; i < s.arrivals.size(); ++i) {
+    if (i > 0) out += ',';
+    out += '[';
+    out += std::to_string(seconds(s.arrivals[i].second));
+    out += ',';
+    out += std::to_string(s.arrivals[i].count);
+    out += ']';
+  }
+  out += "]}";
+  return out;
+}
+
+SmsSession decode_sms_session(std::string_view text) {
+  SmsSession s;
+  json j = json::parse(text, nullptr, false);
+  if (j.is_discarded() || !j.is_object()) return s;
+  if (auto d = dialogue_from(j)) s.dialogue = std::move(*d);
+  s.arrivals = arrivals_from(j);
+  return s;
+}
+
+std::int64_t SmsSession::arrived_since(Instant since) const {
+  std::int64_t n = 0;
+  for (const auto& a : arrivals)
+    if (a.second >= since) n += a.count;
+  return n;
+}
+
+void SmsSession::arrive(Instant now, Instant keep_since) {
+  std::erase_if(arrivals, [&](const SmsArrivals& a) { return a.second < keep_since; });
+  if (!arrivals.empty() && arrivals.back().second == now)
+    ++arrivals.back().count;
+  else
+    arrivals.push_back(SmsArrivals{now, 1});
 }
 
 std::string encode_ussd_session(const core::UssdSession& s) {
@@ -271,7 +345,7 @@ Result<InboundOutcome> ConversationService::receive_in(store::Tx& tx, const Inbo
   if (!admitted) return admitted.error();
   InboundOutcome out = admitted->out;
   if (!admitted->go_on) return out;
-  auto replies = step(tx, m, *admitted->phone, now);
+  auto replies = step(tx, m, *admitted->phone, std::move(admitted->session), now);
   if (!replies) return replies.error();
   out.replies = *replies;
   return out;
@@ -292,18 +366,25 @@ Result<ConversationService::Admitted> ConversationService::admit(store::Tx& tx, 
     return a;
   }
   record.from = *phone;
-  // The cap counts what arrived in the last minute before this message (SMS pumping protection).
-  auto recent = tx.count_inbound_since(*phone, now - std::chrono::seconds(59));
-  if (!recent) return recent.error();
-  if (*recent >= config_.conversation.max_messages_per_minute) record.outcome = "rate_limited";
+  // The cap counts what arrived in the last minute before this message (SMS pumping protection),
+  // over-the-cap messages included, so a number that keeps sending stays capped.
+  const std::string key = sms_session_key(*phone);
+  auto stored = tx.session(key);
+  if (!stored) return stored.error();
+  if (*stored) a.session = decode_sms_session((*stored)->state);
+  const Instant since = now - std::chrono::seconds(59);
+  if (a.session.arrived_since(since) >= config_.conversation.max_messages_per_minute) record.outcome = "rate_limited";
   auto fresh = tx.record_inbound(record);
   if (!fresh) return fresh.error();
   if (!*fresh) {
     a.out.duplicate = true;
     return a;
   }
+  a.session.arrive(now, since);
   if (record.outcome == "rate_limited") {
     a.out.rate_limited = true;
+    // The dialogue stays as it was; only the count moves.
+    if (auto s = tx.save_session(store::SessionRecord{key, encode_sms_session(a.session), now}); !s) return s.error();
     std::fprintf(stderr, "sms inbound: %s %s from %s over %d/min: recorded, not answered\n", m.provider.c_str(),
                  m.provider_message_id.c_str(), mask_phone(*phone).c_str(),
                  config_.conversation.max_messages_per_minute);
@@ -315,15 +396,9 @@ Result<ConversationService::Admitted> ConversationService::admit(store::Tx& tx, 
 }
 
 Result<std::size_t> ConversationService::step(store::Tx& tx, const InboundSms& m, const std::string& phone,
-                                              Instant now) {
+                                              SmsSession session, Instant now) {
   std::size_t replies = 0;
-  const std::string key = "sms:" + phone;
-  auto stored = tx.session(key);
-  if (!stored) return stored.error();
-  core::Dialogue dialogue;
-  if (*stored) {
-    if (auto d = decode_dialogue((*stored)->state)) dialogue = *d;
-  }
+  core::Dialogue& dialogue = session.dialogue;
   auto stopped = tx.opted_out(phone);
   if (!stopped) return stopped.error();
   dialogue.opted_out = *stopped;
@@ -357,7 +432,9 @@ Result<std::size_t> ConversationService::step(store::Tx& tx, const InboundSms& m
     if (auto s = enqueue_reply(tx, phone, reply, now); !s) return s.error();
     ++replies;
   }
-  if (auto s = tx.save_session(store::SessionRecord{key, encode_dialogue(turn.dialogue), now}); !s) return s.error();
+  session.dialogue = std::move(turn.dialogue);
+  if (auto s = tx.save_session(store::SessionRecord{sms_session_key(phone), encode_sms_session(session), now}); !s)
+    return s.error();
   return replies;
 }
 
@@ -497,10 +574,10 @@ Result<std::string> ConversationService::ussd_in(store::Tx& tx, const UssdReques
     s.phone = *phone;
     s.started_at = now;
     s.updated_at = now;
-    auto sms = tx.session("sms:" + *phone);
+    auto sms = tx.session(sms_session_key(*phone));
     if (!sms) return sms.error();
     if (*sms)
-      if (auto d = decode_dialogue((*sms)->state); d && d->language_known) s.start_language = d->language;
+      if (auto d = decode_sms_session((*sms)->state).dialogue; d.language_known) s.start_language = d.language;
     core::Needs needs;
     needs.all_courses = true;
     needs.applications = true;
@@ -534,14 +611,15 @@ Result<std::string> ConversationService::ussd_in(store::Tx& tx, const UssdReques
   }
   if (turn.language_chosen) {
     // The language chosen in the menu is the number's language for SMS replies too.
-    auto sms = tx.session("sms:" + *phone);
+    // The rest of the number's SMS session, its count of recent messages included, stays.
+    auto sms = tx.session(sms_session_key(*phone));
     if (!sms) return sms.error();
-    core::Dialogue d;
-    if (*sms)
-      if (auto decoded = decode_dialogue((*sms)->state)) d = *decoded;
-    d.language = *turn.language_chosen;
-    d.language_known = true;
-    if (auto s = tx.save_session(store::SessionRecord{"sms:" + *phone, encode_dialogue(d), now}); !s) return s.error();
+    SmsSession number;
+    if (*sms) number = decode_sms_session((*sms)->state);
+    number.dialogue.language = *turn.language_chosen;
+    number.dialogue.language_known = true;
+    if (auto s = tx.save_session(store::SessionRecord{sms_session_key(*phone), encode_sms_session(number), now}); !s)
+      return s.error();
   }
   if (auto s = tx.save_session(store::SessionRecord{key, encode_ussd_session(turn.session), now}); !s) return s.error();
   return turn.screen.answer();

@@ -1,9 +1,10 @@
 // The SMS conversation and the USSD menus around core/conversation and core/ussd_menu: for each
 // inbound message, ONE store command records it (deduplicated on provider + message id), applies
-// the per-number cap, loads the dialogue and what core asks for, runs core, carries out its
-// actions through the website's own use case code (Service::apply_in, the card's cancel through
-// CardDriver), renders the replies into outbox rows and saves the dialogue. The provider gets its
-// 2xx only after that commit; a store failure is an error (5xx) and the provider's retry is safe.
+// the per-number cap (counted in the number's session row), loads the dialogue and what core asks
+// for, runs core, carries out its actions through the website's own use case code
+// (Service::apply_in, the card's cancel through CardDriver), renders the replies into outbox rows
+// and saves the dialogue. The provider gets its 2xx only after that commit; a store failure is an
+// error (5xx) and the provider's retry is safe.
 #pragma once
 
 #include <atomic>
@@ -42,6 +43,27 @@ struct UssdRequest {
   std::string text;   // inputs joined by '*'
 };
 
+// How many messages from one number arrived in one second.
+struct SmsArrivals {
+  core::Instant second;
+  std::int64_t count = 0;
+  bool operator==(const SmsArrivals&) const = default;
+};
+
+// An SMS number's session row ("sms:+9627..."): its dialogue, and its messages of the last minute
+// by second (at most 60 entries however many arrive), which is all the per-number cap counts. The
+// cap used to count the number's rows in inbound_messages through an index of its own; the session
+// row is read and written for every message anyway, so keeping the count there costs nothing more.
+struct SmsSession {
+  core::Dialogue dialogue;
+  std::vector<SmsArrivals> arrivals;  // oldest first
+
+  // Messages that arrived at `since` or later.
+  std::int64_t arrived_since(core::Instant since) const;
+  // Counts one more message at `now` and forgets those before `keep_since`.
+  void arrive(core::Instant now, core::Instant keep_since);
+};
+
 class ConversationService {
  public:
   ConversationService(store::Store& store, Service& service, const templates::Catalogue& catalogue,
@@ -65,11 +87,13 @@ class ConversationService {
   struct Admitted {
     InboundOutcome out;
     std::optional<std::string> phone;
+    SmsSession session;  // as stored, this message counted in
     bool go_on = false;
   };
   Result<Admitted> admit(store::Tx& tx, const InboundSms& message, core::Instant now);
   // The conversation step proper: load, decide, act, render, save. Returns the replies enqueued.
-  Result<std::size_t> step(store::Tx& tx, const InboundSms& message, const std::string& phone, core::Instant now);
+  Result<std::size_t> step(store::Tx& tx, const InboundSms& message, const std::string& phone, SmsSession session,
+                           core::Instant now);
 
   Result<core::Knowledge> knowledge(store::Tx& tx, const std::string& phone, const core::Needs& needs,
                                     core::Instant now);
@@ -93,6 +117,11 @@ class ConversationService {
 // fresh dialogue rather than failing the message.
 std::string encode_dialogue(const core::Dialogue& d);
 std::optional<core::Dialogue> decode_dialogue(std::string_view text);
+
+// The dialogue's fields plus "arrivals": [[second, count], ...]. What does not decode reads as a
+// fresh dialogue (as decode_dialogue) or as no arrivals; a message is never failed for it.
+std::string encode_sms_session(const SmsSession& s);
+SmsSession decode_sms_session(std::string_view text);
 std::string encode_ussd_session(const core::UssdSession& s);
 std::optional<core::UssdSession> decode_ussd_session(std::string_view text);
 

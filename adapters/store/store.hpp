@@ -218,8 +218,6 @@ class Tx {
   // Records an inbound SMS; false when (provider, provider_message_id) is on record already (the
   // caller then answers as before and changes nothing).
   virtual Result<bool> record_inbound(const InboundMessage& m) = 0;
-  // How many inbound SMS from this number were received at or after `since` (per-number cap).
-  virtual Result<std::int64_t> count_inbound_since(std::string_view from, Instant since) = 0;
   // Sessions by key; save_session inserts or replaces, delete_sessions_before removes those whose
   // key starts with `prefix` and that were last updated before `cutoff` (housekeeping).
   virtual Result<std::optional<SessionRecord>> session(std::string_view key) = 0;

@@ -114,5 +114,91 @@ TEST(DialogueCodec, BrokenUtf8IsReplacedNotStoredOrRefused) {
   }
 }
 
+// ---- the SMS session row: the dialogue and the number's recent messages -----------------------
+
+core::Instant at(std::int64_t s) { return core::Instant{std::chrono::seconds{s}}; }
+
+TEST(SmsSessionCodec, TheDialogueAndTheArrivalsComeBack) {
+  SmsSession s;
+  s.dialogue = in_progress(core::DialogueStep::confirm);
+  s.arrivals = {{at(1795000000), 3}, {at(1795000007), 1}, {at(1795000041), 12}};
+  std::string text = encode_sms_session(s);
+  json parsed = json::parse(text, nullptr, false);
+  ASSERT_FALSE(parsed.is_discarded()) << text;
+  json want = expected_json(s.dialogue);
+  want["arrivals"] = json::array({json::array({1795000000, 3}), json::array({1795000007, 1}),
+                                  json::array({1795000041, 12})});
+  EXPECT_EQ(parsed, want) << text;
+  SmsSession back = decode_sms_session(text);
+  EXPECT_EQ(back.dialogue, s.dialogue);
+  EXPECT_EQ(back.arrivals, s.arrivals);
+  // The same row read as a plain dialogue (what the USSD menus look at) is the dialogue.
+  auto d = decode_dialogue(text);
+  ASSERT_TRUE(d.has_value());
+  EXPECT_EQ(*d, s.dialogue);
+  // An empty list is written as one, and a row written before the cap moved here has none.
+  SmsSession none;
+  EXPECT_EQ(decode_sms_session(encode_sms_session(none)).arrivals, std::vector<SmsArrivals>{});
+  EXPECT_EQ(decode_sms_session(encode_dialogue(s.dialogue)).dialogue, s.dialogue);
+  EXPECT_TRUE(decode_sms_session(encode_dialogue(s.dialogue)).arrivals.empty());
+}
+
+TEST(SmsSessionCodec, WhatDoesNotDecodeStartsAfreshWithoutLosingTheRest) {
+  // Arrivals that are not [[second, count>0], ...] read as none; the dialogue is still read.
+  for (const char* arrivals : {"\"3\"", "[[1795000000]]", "[[1795000000, 0]]", "[[1795000000, \"2\"]]", "[1, 2]",
+                               "{\"a\": 1}", "[[1795000000, 2], 7]"}) {
+    std::string text = R"({"lang":"en","lang_known":true,"step":"idle","next_course":0,"at":0,"arrivals":)" +
+                       std::string(arrivals) + "}";
+    SmsSession s = decode_sms_session(text);
+    EXPECT_TRUE(s.arrivals.empty()) << text;
+    EXPECT_EQ(s.dialogue.language, core::Language::en) << text;
+    EXPECT_TRUE(s.dialogue.language_known) << text;
+  }
+  // A dialogue that is not one a number can be in starts afresh; its count of messages stays.
+  SmsSession s = decode_sms_session(R"({"step":"confirm","lang":"en","arrivals":[[1795000000,4]]})");
+  EXPECT_EQ(s.dialogue, core::Dialogue{});
+  EXPECT_EQ(s.arrivals, (std::vector<SmsArrivals>{{at(1795000000), 4}}));
+  // Not JSON, or not an object: nothing.
+  for (const char* text : {"", "not json", "[]", "42"}) {
+    SmsSession n = decode_sms_session(text);
+    EXPECT_EQ(n.dialogue, core::Dialogue{}) << text;
+    EXPECT_TRUE(n.arrivals.empty()) << text;
+  }
+}
+
+TEST(SmsSession, CountsTheMessagesOfTheWindowBySecond) {
+  SmsSession s;
+  const auto t0 = at(1795000000);
+  auto window = [](core::Instant now) { return now - std::chrono::seconds(59); };
+  EXPECT_EQ(s.arrived_since(window(t0)), 0);
+  s.arrive(t0, window(t0));
+  s.arrive(t0, window(t0));
+  s.arrive(t0 + std::chrono::seconds(30), window(t0 + std::chrono::seconds(30)));
+  EXPECT_EQ(s.arrivals, (std::vector<SmsArrivals>{{t0, 2}, {t0 + std::chrono::seconds(30), 1}}));
+  // A message 59 s later still sees the first two (at or after); one 60 s later does not.
+  EXPECT_EQ(s.arrived_since(window(t0 + std::chrono::seconds(59))), 3);
+  EXPECT_EQ(s.arrived_since(window(t0 + std::chrono::seconds(60))), 1);
+  EXPECT_EQ(s.arrived_since(window(t0 + std::chrono::seconds(90))), 0);
+  // Arriving forgets what no later window can see.
+  s.arrive(t0 + std::chrono::seconds(60), window(t0 + std::chrono::seconds(60)));
+  EXPECT_EQ(s.arrivals, (std::vector<SmsArrivals>{{t0 + std::chrono::seconds(30), 1}, {t0 + std::chrono::seconds(60), 1}}));
+}
+
+TEST(SmsSession, AFloodKeepsAtMostAMinuteOfSecondsWhateverItsSize) {
+  SmsSession s;
+  const auto t0 = at(1795000000);
+  std::int64_t sent = 0;
+  for (int second = 0; second < 600; ++second)
+    for (int i = 0; i < 50; ++i) {
+      auto now = t0 + std::chrono::seconds(second);
+      s.arrive(now, now - std::chrono::seconds(59));
+      ++sent;
+    }
+  EXPECT_EQ(sent, 30000);
+  EXPECT_EQ(s.arrivals.size(), 60u);
+  EXPECT_EQ(s.arrived_since(t0 + std::chrono::seconds(599 - 59)), 60 * 50);
+  EXPECT_LT(encode_sms_session(s).size(), 1500u);
+}
+
 }  // namespace
 }  // namespace cg::gateway

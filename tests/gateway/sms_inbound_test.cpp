@@ -15,6 +15,7 @@ constexpr const char* kKannelKey = "kannel-inbound-key-0123";
 constexpr const char* kTwilioToken = "twilio-auth-token-abcdef";
 constexpr const char* kInfobipUser = "infobip";
 constexpr const char* kInfobipPassword = "infobip-pass:word";
+constexpr const char* kUssdKey = "ussd-inbound-key-0123";
 
 std::string enc(std::string_view s) {
   static const char* hex = "0123456789ABCDEF";
@@ -56,6 +57,8 @@ class Inbound : public GatewayTest {
     c.inbound.infobip.username = kInfobipUser;
     c.inbound.infobip.password = kInfobipPassword;
     c.conversation.max_messages_per_minute = 5;
+    c.inbound.africastalking.key = kUssdKey;
+    c.inbound.africastalking.allowed_addresses = {"127.0.0.1"};
     c.public_base_url = "https://gateway.amman.jo";
     if (c.sms.providers.empty()) {  // the file adapter, as parse_config defaults it
       SmsProviderConfig file;
@@ -428,6 +431,90 @@ TEST_F(Inbound, OverTheCapMessagesAreRecordedButNotAnswered) {
   clock_.advance(std::chrono::seconds(61));
   burst(kPhone, 1);
   EXPECT_EQ(sms_to(kPhone).size(), 6u);
+}
+
+// The cap counts every message of the last minute, the unanswered ones too: a number that keeps
+// sending faster than the cap stays capped, through a restart, until it slows down. A provider's
+// retry of a message already counted is not counted again.
+TEST_F(Inbound, ANumberThatKeepsSendingStaysCappedUntilItSlowsDown) {
+  int answered = 0;
+  auto send_one = [&](const std::string& id) {
+    ASSERT_EQ(kannel(kPhone, "HELP", id).status, 200);
+  };
+  for (int i = 0; i < 5; ++i) send_one("first-" + std::to_string(i));
+  EXPECT_EQ(sms_to(kPhone).size(), 5u);
+  answered = 5;
+  // The provider retries the fifth: a duplicate, neither answered nor counted.
+  send_one("first-4");
+  // One every 10 seconds for three minutes: 6 a minute, all over the cap. Halfway, a restart.
+  for (int i = 0; i < 18; ++i) {
+    clock_.advance(std::chrono::seconds(10));
+    if (i == 9) restart();
+    send_one("steady-" + std::to_string(i));
+    EXPECT_EQ(sms_to(kPhone).size(), static_cast<std::size_t>(answered)) << "message " << i;
+  }
+  // From 60 s on, only unanswered messages were in the window, and they kept the number capped.
+  // 45 s after the last of them, the window holds two: answered again.
+  clock_.advance(std::chrono::seconds(45));
+  send_one("slower");
+  EXPECT_EQ(sms_to(kPhone).size(), static_cast<std::size_t>(answered + 1));
+  EXPECT_EQ(sms_to(kPhone).back()["template"], "sms_help");
+  // Every message is on record once, with what was done with it.
+  app_->stop();
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open_v2((dir_ / "gateway.db").c_str(), &db, SQLITE_OPEN_READONLY, nullptr), SQLITE_OK);
+  sqlite3_stmt* st = nullptr;
+  ASSERT_EQ(sqlite3_prepare_v2(db, "SELECT outcome, COUNT(*) FROM inbound_messages GROUP BY outcome ORDER BY outcome",
+                               -1, &st, nullptr),
+            SQLITE_OK);
+  std::vector<std::string> outcomes;
+  while (sqlite3_step(st) == SQLITE_ROW)
+    outcomes.push_back(std::string(reinterpret_cast<const char*>(sqlite3_column_text(st, 0))) + " " +
+                       std::to_string(sqlite3_column_int(st, 1)));
+  sqlite3_finalize(st);
+  sqlite3_close(db);
+  EXPECT_EQ(outcomes, (std::vector<std::string>{"processed 6", "rate_limited 18"}));
+}
+
+// A message over the cap changes nothing in the conversation: the YES it carries does not confirm,
+// and the dialogue waits where it was until the number is under the cap again.
+TEST_F(Inbound, AMessageOverTheCapLeavesTheDialogueWhereItWas) {
+  auto course = create_course();
+  for (const char* text : {"JOIN 101", "Lina Haddad", "1", "9871234567", "HELP"})
+    ASSERT_EQ(kannel(kPhone, text, "d-" + std::to_string(++next_id_)).status, 200);
+  auto before = sms_to(kPhone).size();
+  ASSERT_GE(before, 5u);  // every one answered (HELP amid a dialogue also repeats its question)
+  ASSERT_EQ(kannel(kPhone, "YES", "d-" + std::to_string(++next_id_)).status, 200);
+  EXPECT_EQ(sms_to(kPhone).size(), before);
+  EXPECT_TRUE(app_->service().course_applications(course, std::nullopt, 10)->empty());
+  clock_.advance(std::chrono::seconds(61));
+  say(kPhone, {"YES"});
+  EXPECT_EQ(sms_to(kPhone).back()["template"], "application_received");
+  EXPECT_EQ(app_->service().course_applications(course, std::nullopt, 10)->size(), 1u);
+}
+
+// The language chosen in the USSD menu is written into the number's SMS session; the count of its
+// recent SMS in the same row stays as it was.
+TEST_F(Inbound, ChoosingALanguageByUssdKeepsTheNumbersCount) {
+  for (int i = 0; i < 5; ++i) ASSERT_EQ(kannel(kPhone, "مساعدة", "u-" + std::to_string(i)).status, 200);
+  ASSERT_EQ(sms_to(kPhone).size(), 5u);
+  EXPECT_EQ(sms_to(kPhone).back()["language"], "ar");
+  auto ussd = [&](const std::string& text) {
+    std::string body = "sessionId=lang-1&serviceCode=%2A384%2A123%23&phoneNumber=%2B962791234567&networkCode=41601&text=" +
+                       text;
+    return send("POST", "/v1/ussd/africastalking?key=" + std::string(kUssdKey),
+                body, {{"Content-Type", "application/x-www-form-urlencoded"}});
+  };
+  ASSERT_EQ(ussd("").status, 200);
+  auto english = ussd("4");
+  ASSERT_EQ(english.status, 200);
+  EXPECT_NE(english.body.find("1 Courses"), std::string::npos) << english.body;
+  ASSERT_EQ(kannel(kPhone, "HELP", "u-5").status, 200);
+  EXPECT_EQ(sms_to(kPhone).size(), 5u) << "still over the cap";
+  clock_.advance(std::chrono::seconds(61));
+  ASSERT_EQ(kannel(kPhone, "HELP", "u-6").status, 200);
+  ASSERT_EQ(sms_to(kPhone).size(), 6u);
+  EXPECT_EQ(sms_to(kPhone).back()["language"], "en");
 }
 
 TEST_F(Inbound, AStoreFailureIsA5xxAndTheRetryIsProcessed) {

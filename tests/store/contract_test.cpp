@@ -1291,20 +1291,6 @@ TEST_P(StoreContract, InboundMessagesAreDeduplicatedPerProviderDurably) {
   EXPECT_FALSE(*after);
 }
 
-TEST_P(StoreContract, InboundMessagesAreCountedPerSenderSinceATime) {
-  for (int i = 0; i < 5; ++i)
-    ASSERT_TRUE(record_inbound(*store_, inbound("kannel", "m" + std::to_string(i), "+962791234567", t0 + i * kMinute)).ok());
-  ASSERT_TRUE(record_inbound(*store_, inbound("kannel", "other", "+962781111111", t0 + 4 * kMinute)).ok());
-  auto count = [&](std::string from, Instant since) {
-    return read_value<std::int64_t>(*store_, [&](Tx& tx) { return tx.count_inbound_since(from, since); });
-  };
-  EXPECT_EQ(count("+962791234567", t0), 5);
-  EXPECT_EQ(count("+962791234567", t0 + 3 * kMinute), 2);  // at or after
-  EXPECT_EQ(count("+962791234567", t0 + 5 * kMinute), 0);
-  EXPECT_EQ(count("+962781111111", t0), 1);
-  EXPECT_EQ(count("+962770000000", t0), 0);
-}
-
 TEST_P(StoreContract, SessionsAreReplacedByKeyAndPurgedByPrefixAndAge) {
   auto save = [&](SessionRecord r) {
     Status s = store_->write_sync([&](Tx& tx) { return tx.save_session(r); });

@@ -88,6 +88,25 @@ TEST(SqliteStore, MissingMigrationsAreAppliedInOrderKeepingData) {
   EXPECT_EQ(raw.rows("SELECT name FROM sqlite_schema WHERE name = 'tags'"), (std::vector<std::string>{"tags"}));
 }
 
+// Migration 7 takes away the index the per-number cap used to count through (the count now lives
+// in the number's session row); a database made before it keeps its inbound record.
+TEST(SqliteStore, Migration7DropsTheSenderIndexAndKeepsTheInboundRecord) {
+  TempDb db("m7");
+  auto all = sqlite::migrations();
+  ASSERT_EQ(all.size(), 7u);
+  must_open(db.settings(), all.first(6)).reset();
+  Raw(db.path()).exec(
+      "INSERT INTO inbound_messages VALUES ('kannel', 'a1', '+962791234567', '94000', 'HELP', 1795000000, 'processed')");
+  const std::string index = "SELECT name FROM sqlite_schema WHERE type = 'index' AND name = 'inbound_by_sender'";
+  EXPECT_EQ(Raw(db.path()).rows(index), (std::vector<std::string>{"inbound_by_sender"}));
+
+  must_open(db.settings()).reset();
+  EXPECT_EQ(versions(db.path()).back(), "7");
+  EXPECT_TRUE(Raw(db.path()).rows(index).empty());
+  EXPECT_EQ(Raw(db.path()).rows("SELECT provider_message_id, from_number, outcome FROM inbound_messages"),
+            (std::vector<std::string>{"a1|+962791234567|processed"}));
+}
+
 TEST(SqliteStore, AFailingMigrationLeavesTheDatabaseAsItWas) {
   TempDb db("broken");
   const std::array<std::string_view, 1> v1{kM1};

@@ -190,7 +190,6 @@ struct Sql {
   std::string inbound_insert =
       "INSERT INTO inbound_messages (provider, provider_message_id, from_number, to_number, body, received_at, "
       "outcome) VALUES (?, ?, ?, ?, ?, ?, ?)";
-  std::string inbound_count_since = "SELECT COUNT(*) FROM inbound_messages WHERE from_number = ? AND received_at >= ?";
   std::string session_select = "SELECT session_key, state, updated_at FROM sessions WHERE session_key = ?";
   std::string session_upsert =
       "INSERT INTO sessions (session_key, state, updated_at) VALUES (?, ?, ?) "
@@ -761,15 +760,6 @@ class MysqlTx final : public Tx {
         throw;
       }
       return true;
-    });
-  }
-
-  Result<std::int64_t> count_inbound_since(std::string_view from, Instant since) override {
-    return guard("count_inbound_since", [&]() -> Result<std::int64_t> {
-      auto& st = conn_.prepare(sql().inbound_count_since);
-      Binder(st).add(from).add(seconds(since));
-      std::unique_ptr<sql::ResultSet> rs(st.executeQuery());
-      return rs->next() ? rs->getInt64(1) : 0;
     });
   }
 

@@ -164,8 +164,8 @@ constexpr std::array<std::string_view, 1> kPaymentsByStmtDate{
     "CREATE INDEX IF NOT EXISTS payments_by_stmt_date ON payments (stmt_date, received_at)",
 };
 
-// Version 3 (issue 4, SMS/USSD conversation): inbound SMS (deduplicated by provider message id,
-// counted per sender for the rate cap), conversation and USSD sessions, per-number opt-out.
+// Version 3 (issue 4, SMS/USSD conversation): inbound SMS (deduplicated by provider message id;
+// counted per sender for the rate cap until version 7), conversation and USSD sessions, per-number opt-out.
 constexpr std::array<std::string_view, 3> kConversation{
     R"sql(
 CREATE TABLE IF NOT EXISTS inbound_messages (
@@ -248,10 +248,17 @@ ALTER TABLE applications DROP INDEX applications_by_phone, ADD INDEX application
 )sql",
 };
 
+// Version 7: the per-number cap is counted in the number's session row, as in SQLite's migration
+// 7; the index that counted a sender's rows goes. IF EXISTS: run again, it changes nothing.
+constexpr std::array<std::string_view, 1> kNoInboundBySender{
+    "ALTER TABLE inbound_messages DROP INDEX IF EXISTS inbound_by_sender",
+};
+
 // In the order of SQLite's list (position = version).
-constexpr std::array<Migration, 6> kMigrations{
+constexpr std::array<Migration, 7> kMigrations{
     Migration(kInitialSchema),     Migration(kPaymentsByStmtDate), Migration(kConversation),
     Migration(kOutboundDelivery), Migration(kLeanOutboxIndexes),  Migration(kApplicationsByPhoneInOrder),
+    Migration(kNoInboundBySender),
 };
 
 }  // namespace

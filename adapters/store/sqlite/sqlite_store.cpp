@@ -174,7 +174,6 @@ struct Sql {
   std::string inbound_insert =
       "INSERT INTO inbound_messages (provider, provider_message_id, from_number, to_number, body, received_at, "
       "outcome) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT DO NOTHING";
-  std::string inbound_count = "SELECT COUNT(*) FROM inbound_messages WHERE from_number = ?1 AND received_at >= ?2";
   std::string session_select = "SELECT session_key, state, updated_at FROM sessions WHERE session_key = ?1";
   std::string session_upsert =
       "INSERT INTO sessions (session_key, state, updated_at) VALUES (?1, ?2, ?3) "
@@ -747,16 +746,6 @@ class SqliteTx final : public Tx {
     st->bind(7, m.outcome);
     if (auto s = st->run(); !s) return s.error();
     return sqlite3_changes(conn_.db()) > 0;
-  }
-
-  Result<std::int64_t> count_inbound_since(std::string_view from, Instant since) override {
-    auto st = conn_.prepare(sql().inbound_count, "count_inbound_since");
-    if (!st) return st.error();
-    st->bind(1, from);
-    st->bind(2, seconds(since));
-    auto row = st->step();
-    if (!row) return row.error();
-    return *row ? st->int64(0) : 0;
   }
 
   Result<std::optional<SessionRecord>> session(std::string_view key) override {
