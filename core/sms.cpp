@@ -184,28 +184,20 @@ SmsLength measure_sms(std::string_view utf8) {
 std::string fold_for_gsm7(std::string_view utf8) {
   std::string out;
   out.reserve(utf8.size());
-  bool foldable = true;
-  bool valid = for_each_char(utf8, [&](char32_t cp) {
-    if (!foldable) return;
-    if (gsm_septets(cp) > 0) {
-      // Re-encode: the text is valid so far, so this is the character as it was written.
-      if (cp < 0x80) {
-        out.push_back(static_cast<char>(cp));
-      } else if (cp < 0x800) {
-        out.push_back(static_cast<char>(0xC0 | (cp >> 6)));
-        out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-      } else {  // the alphabet has nothing above U+FFFF (€ is U+20AC)
-        out.push_back(static_cast<char>(0xE0 | (cp >> 12)));
-        out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-        out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-      }
-    } else if (const char* plain = lookalike(cp)) {
+  // The first character that cannot be folded, or the first byte that is not UTF-8, settles it:
+  // the text goes out as written (an Arabic message stops looking at its first letter).
+  for (std::size_t i = 0; i < utf8.size();) {
+    Decoded d = decode(utf8, i);
+    if (!d.valid) return std::string(utf8);
+    if (gsm_septets(d.cp) > 0) {
+      out.append(utf8.data() + i, d.length);  // the character as it was written
+    } else if (const char* plain = lookalike(d.cp)) {
       out += plain;
     } else {
-      foldable = false;
+      return std::string(utf8);
     }
-  });
-  if (!valid || !foldable) return std::string(utf8);
+    i += d.length;
+  }
   return out;
 }
 

@@ -158,6 +158,8 @@ Connection::~Connection() {
 }
 
 Result<Statement> Connection::prepare(std::string_view sql, std::string_view what) {
+  if (auto r = recent_.find(sql.data()); r != recent_.end() && r->second.sql == sql)
+    return Statement(r->second.stmt, what);
   auto it = cache_.find(sql);
   if (it == cache_.end()) {
     sqlite3_stmt* stmt = nullptr;
@@ -169,6 +171,9 @@ Result<Statement> Connection::prepare(std::string_view sql, std::string_view wha
     }
     it = cache_.emplace(std::string(sql), stmt).first;
   }
+  // Addresses of SQL built on the fly come and go; past the bound, start the hints over.
+  if (recent_.size() >= kMaxRecent) recent_.clear();
+  recent_.insert_or_assign(sql.data(), Recent{it->first, it->second});
   return Statement(it->second, what);
 }
 
