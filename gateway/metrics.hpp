@@ -2,10 +2,14 @@
 // their total latency; gauges read from the store at scrape time.
 #pragma once
 
+#include <array>
+#include <atomic>
 #include <chrono>
+#include <cstdint>
 #include <map>
 #include <mutex>
 #include <string>
+#include <string_view>
 #include <tuple>
 
 namespace cg::gateway {
@@ -21,8 +25,33 @@ class Metrics {
     std::uint64_t count = 0;
     double seconds = 0;
   };
-  mutable std::mutex mu_;
-  std::map<std::tuple<std::string, std::string, int>, Series> requests_;
+  struct Key {
+    std::string route;
+    std::string method;
+    int status = 0;
+  };
+  using KeyView = std::tuple<std::string_view, std::string_view, int>;
+  // Compares keys and their views alike, so counting a request that has a series already
+  // builds no strings.
+  struct KeyLess {
+    using is_transparent = void;
+    static KeyView view(const Key& k) { return {k.route, k.method, k.status}; }
+    static const KeyView& view(const KeyView& k) { return k; }
+    template <class A, class B>
+    bool operator()(const A& a, const B& b) const {
+      return view(a) < view(b);
+    }
+  };
+  using SeriesMap = std::map<Key, Series, KeyLess>;
+  // Each HTTP thread counts in a shard of its own (threads take shards in turn), so requests
+  // answered on different threads do not wait on one lock; a scrape adds the shards up.
+  static constexpr std::size_t kShards = 8;
+  struct alignas(64) Shard {
+    mutable std::mutex mu;
+    SeriesMap series;
+  };
+  std::array<Shard, kShards> shards_;
+  std::atomic<std::size_t> next_shard_{0};
 };
 
 // A label value escaped for the exposition format.

@@ -30,9 +30,10 @@ Response not_stored(const Error& e) {
   return http::json_error(status, e.code, e.message);
 }
 
-// Query parameters and, for a form POST, the form's: Kannel may put the escapes in either.
-Result<sms::Params> kannel_params(const Request& req) {
-  sms::Params params = req.query;
+// Query parameters and, for a form POST, the form's: Kannel may put the escapes in either. Takes
+// them out of `req` (its query, body and headers are not needed afterwards).
+Result<sms::Params> kannel_params(Request& req) {
+  sms::Params params = std::move(req.query);
   if (req.method != Method::post) return params;
   if (is_form(req)) {
     auto form = http::parse_form(req.body);
@@ -40,7 +41,7 @@ Result<sms::Params> kannel_params(const Request& req) {
     params.insert(params.end(), form->begin(), form->end());
   } else if (!sms::param(params, "text")) {
     // smsbox post-url without escapes for the text: the body is the text and X-Kannel-* carry the rest.
-    params.emplace_back("text", req.body);
+    params.emplace_back("text", std::move(req.body));
     for (auto [header, name] : {std::pair{"X-Kannel-From", "from"}, std::pair{"X-Kannel-To", "to"}})
       if (!sms::param(params, name))
         if (auto h = req.header(header)) params.emplace_back(name, std::string(*h));
@@ -59,8 +60,9 @@ void register_sms_inbound_routes(http::Router& router, ConversationService& conv
                if (!params) return respond(bad_request(params.error()));
                auto in = sms::kannel::parse_inbound(*params);
                if (!in) return respond(bad_request(in.error()));
-               conversation.receive(InboundSms{"kannel", in->message_id, in->from, in->to, in->text},
-                                    [respond](Result<InboundOutcome> r) {
+               conversation.receive(InboundSms{"kannel", std::move(in->message_id), std::move(in->from),
+                                               std::move(in->to), std::move(in->text)},
+                                    [respond = std::move(respond)](Result<InboundOutcome> r) {
                                       if (!r) return respond(not_stored(r.error()));
                                       // Empty: with max-messages = 0 smsbox sends no reply of its own.
                                       respond(http::text_response(200, ""));

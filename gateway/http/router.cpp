@@ -69,6 +69,9 @@ Router& Router::add(Method method, std::string_view pattern, Handler handler) {
   for (const auto& other : routes_) {
     if (same_shape(other)) fail("already registered as " + other.pattern);
   }
+  const bool literal = std::none_of(route.segments.begin(), route.segments.end(),
+                                    [](const Segment& seg) { return seg.parameter; });
+  if (literal) literal_[route.pattern].push_back(routes_.size());
   routes_.push_back(std::move(route));
   return *this;
 }
@@ -87,6 +90,16 @@ std::vector<std::string> Router::patterns() const {
 }
 
 void Router::dispatch(Request request, Responder respond) const {
+  if (auto it = literal_.find(std::string_view(request.path)); it != literal_.end()) {
+    for (std::size_t i : it->second) {
+      const Route& r = routes_[i];
+      if (r.method != request.method) continue;
+      request.path_params.clear();
+      respond.set_route(r.pattern);
+      r.handler(std::move(request), std::move(respond));
+      return;
+    }
+  }
   const std::vector<std::string_view> segments = split_path(request.path);
 
   auto matches = [&](const Route& r) {

@@ -1,9 +1,11 @@
 // Method + path pattern → handler. Registration is explicit (in main), never static.
 #pragma once
 
+#include <functional>
 #include <initializer_list>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "gateway/http/handler.hpp"
@@ -45,6 +47,13 @@ class Router {
     Handler handler;
   };
   std::vector<Route> routes_;
+  // Patterns without parameters by their path: the routes_ index of each method's route. A request
+  // for such a path with one of those methods needs no scan (nothing matches it more specifically).
+  struct PathHash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+  std::unordered_map<std::string, std::vector<std::size_t>, PathHash, std::equal_to<>> literal_;
 };
 
 }  // namespace cg::http
