@@ -1,5 +1,6 @@
 #include "adapters/store/sqlite/connection.hpp"
 
+#include <algorithm>
 #include <utility>
 
 #include "adapters/store/sqlite/wal_buffer_vfs.hpp"
@@ -17,28 +18,34 @@ Error sqlite_error(sqlite3* db, std::string_view what) {
 Statement::Statement(Statement&& other) noexcept
     : stmt_(std::exchange(other.stmt_, nullptr)),
       what_(other.what_),
+      bound_(other.bound_),
+      stepped_(other.stepped_),
       bind_rc_(other.bind_rc_),
       failed_code_(other.failed_code_) {}
 
 Statement::~Statement() {
   if (!stmt_) return;
   sqlite3_reset(stmt_);
-  sqlite3_clear_bindings(stmt_);
+  // Past 64 parameters the first step cannot tell which are unbound: leave none behind instead.
+  if (sqlite3_bind_parameter_count(stmt_) > 64) sqlite3_clear_bindings(stmt_);
 }
 
 // A failed bind is remembered and reported by the next step(), so call sites stay linear.
 void Statement::bind(int index, std::int64_t value) {
   int rc = sqlite3_bind_int64(stmt_, index, value);
+  mark_bound(index);
   if (bind_rc_ == SQLITE_OK) bind_rc_ = rc;
 }
 
 void Statement::bind(int index, std::string_view text) {
   int rc = sqlite3_bind_text64(stmt_, index, text.data(), text.size(), SQLITE_TRANSIENT, SQLITE_UTF8);
+  mark_bound(index);
   if (bind_rc_ == SQLITE_OK) bind_rc_ = rc;
 }
 
 void Statement::bind_null(int index) {
   int rc = sqlite3_bind_null(stmt_, index);
+  mark_bound(index);
   if (bind_rc_ == SQLITE_OK) bind_rc_ = rc;
 }
 
@@ -60,6 +67,12 @@ Result<bool> Statement::step() {
   if (bind_rc_ != SQLITE_OK) {
     failed_code_ = bind_rc_;
     return Error{"store_error", std::string(what_) + ": binding a parameter failed: " + sqlite3_errstr(bind_rc_)};
+  }
+  if (!stepped_) {
+    stepped_ = true;
+    const int n = std::min(sqlite3_bind_parameter_count(stmt_), 64);
+    for (int i = 1; i <= n; ++i)
+      if (!(bound_ & (std::uint64_t{1} << (i - 1)))) sqlite3_bind_null(stmt_, i);
   }
   int rc = sqlite3_step(stmt_);
   if (rc == SQLITE_ROW) return true;
