@@ -13,12 +13,12 @@
 #include <fstream>
 #include <future>
 #include <mutex>
+#include <optional>
 #include <semaphore>
 #include <set>
 #include <string>
 #include <thread>
 #include <tuple>
-#include <optional>
 #include <vector>
 
 #include "adapters/store/sqlite/connection.hpp"
