@@ -70,13 +70,46 @@ bool is_punctuation(char32_t c) {
          c == 0x061F /* ؟ */ || c == 0x060C /* ، */ || c == 0x061B /* ؛ */ || c == 0x06D4 /* ۔ */;
 }
 
+// The characters of is_punctuation outside ASCII, as UTF-8: each is two bytes.
+constexpr std::string_view kWidePunctuation[] = {"\xD8\x9F", "\xD8\x8C", "\xD8\x9B", "\xDB\x94"};
+
+bool punctuation_or_space_byte(char c) { return c == ' ' || (static_cast<unsigned char>(c) < 0x80 && is_punctuation(c)); }
+
+// Spaces and punctuation off both ends. `s` is normalize_text's output: well-formed UTF-8, unless
+// the input was not (then it is returned as it is). Trimmed bytewise: a two-byte character at either
+// end is recognised by its bytes, which in well-formed UTF-8 cannot be the tail of another character.
 std::string strip_punctuation(const std::string& s) {
-  auto cps = text::decode_utf8(s);
-  if (!cps) return s;
-  std::size_t b = 0, e = cps->size();
-  while (b < e && ((*cps)[b] == U' ' || is_punctuation((*cps)[b]))) ++b;
-  while (e > b && ((*cps)[e - 1] == U' ' || is_punctuation((*cps)[e - 1]))) --e;
-  return text::encode_utf8(std::u32string_view(*cps).substr(b, e - b));
+  for (std::size_t i = 0; i < s.size();) {
+    char32_t cp;
+    std::size_t n = text::next_utf8(std::string_view(s).substr(i), cp);
+    if (n == 0) return s;
+    i += n;
+  }
+  auto wide_at = [&](std::size_t at) {
+    for (std::string_view w : kWidePunctuation)
+      if (s.compare(at, w.size(), w) == 0) return true;
+    return false;
+  };
+  std::size_t b = 0, e = s.size();
+  for (;;) {
+    if (b < e && punctuation_or_space_byte(s[b])) {
+      ++b;
+    } else if (e - b >= 2 && wide_at(b)) {
+      b += 2;
+    } else {
+      break;
+    }
+  }
+  for (;;) {
+    if (e > b && punctuation_or_space_byte(s[e - 1])) {
+      --e;
+    } else if (e - b >= 2 && wide_at(e - 2)) {
+      e -= 2;
+    } else {
+      break;
+    }
+  }
+  return s.substr(b, e - b);
 }
 
 Keyword lookup(std::string_view word) {
@@ -478,12 +511,19 @@ bool parse_dialogue_step(std::string_view text, DialogueStep& out) {
 }
 
 std::string normalize_text(std::string_view input) {
-  auto cps = text::decode_utf8(input);
-  if (!cps) return lower_ascii(input);  // not UTF-8: only ASCII can match anything anyway
   std::string out;
   out.reserve(input.size());
   bool pending_space = false;
-  for (char32_t c : *cps) {
+  for (std::size_t i = 0; i < input.size();) {
+    char32_t c;
+    const auto lead = static_cast<unsigned char>(input[i]);
+    std::size_t n = 1;
+    if (lead < 0x80) {
+      c = lead;
+    } else if (n = text::next_utf8(input.substr(i), c); n == 0) {
+      return lower_ascii(input);  // not UTF-8: only ASCII can match anything anyway
+    }
+    i += n;
     if (c == U' ' || (c >= 0x09 && c <= 0x0D) || c == 0x00A0 || (c >= 0x2000 && c <= 0x200A) || c == 0x202F ||
         c == 0x3000) {
       pending_space = !out.empty();
@@ -511,7 +551,10 @@ std::string normalize_text(std::string_view input) {
       out.push_back(' ');
       pending_space = false;
     }
-    text::append_utf8(out, c);
+    if (c < 0x80)
+      out.push_back(static_cast<char>(c));
+    else
+      text::append_utf8(out, c);
   }
   return out;
 }
@@ -577,6 +620,7 @@ Message refusal_reply(Language language, std::string_view code, std::string_view
 
 std::string redact_for_log(std::string_view input) {
   std::string out;
+  out.reserve(input.size());
   std::size_t i = 0;
   while (i < input.size()) {
     std::size_t j = i;
@@ -584,10 +628,17 @@ std::string redact_for_log(std::string_view input) {
            input[j] != '&' && input[j] != '=')
       ++j;
     std::string_view word = input.substr(i, j - i);
-    // Digits in any script the applicant may type: normalise a copy to find them.
-    std::string n = normalize_text(word);
-    bool digit = std::any_of(n.begin(), n.end(), [](char c) { return c >= '0' && c <= '9'; });
-    out += (digit && text::count_chars(word) >= 6) ? mask_id_number(word) : std::string(word);
+    // Digits in any script the applicant may type: normalise a copy to find them. A word shorter
+    // than 6 bytes has fewer than 6 characters and is never masked.
+    bool digit = false;
+    if (word.size() >= 6 && text::count_chars(word) >= 6) {
+      std::string n = normalize_text(word);
+      digit = std::any_of(n.begin(), n.end(), [](char c) { return c >= '0' && c <= '9'; });
+    }
+    if (digit)
+      out += mask_id_number(word);
+    else
+      out += word;
     if (j < input.size()) out.push_back(input[j]);
     i = j + 1;
   }

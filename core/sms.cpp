@@ -183,21 +183,25 @@ SmsLength measure_sms(std::string_view utf8) {
 
 std::string fold_for_gsm7(std::string_view utf8) {
   std::string out;
-  out.reserve(utf8.size());
   // The first character that cannot be folded, or the first byte that is not UTF-8, settles it:
-  // the text goes out as written (an Arabic message stops looking at its first letter).
+  // the text goes out as written (an Arabic message stops looking at its first letter). Characters
+  // that need no folding are copied in runs, up to the next one that does.
+  std::size_t run = 0;
   for (std::size_t i = 0; i < utf8.size();) {
     Decoded d = decode(utf8, i);
     if (!d.valid) return std::string(utf8);
-    if (gsm_septets(d.cp) > 0) {
-      out.append(utf8.data() + i, d.length);  // the character as it was written
-    } else if (const char* plain = lookalike(d.cp)) {
+    if (gsm_septets(d.cp) == 0) {
+      const char* plain = lookalike(d.cp);
+      if (!plain) return std::string(utf8);
+      if (out.capacity() == 0) out.reserve(utf8.size());
+      out.append(utf8.data() + run, i - run);
       out += plain;
-    } else {
-      return std::string(utf8);
+      run = i + d.length;
     }
     i += d.length;
   }
+  if (run == 0) return std::string(utf8);  // nothing folded
+  out.append(utf8.data() + run, utf8.size() - run);
   return out;
 }
 

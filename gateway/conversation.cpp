@@ -63,12 +63,19 @@ namespace {
 void append_json_string(std::string& out, std::string_view s) {
   out += '"';
   for (std::size_t i = 0; i < s.size();) {
-    // Printable ASCII other than the two that need a backslash goes out as one run.
+    // Printable ASCII other than the two that need a backslash, and well-formed multi-byte
+    // sequences (an Arabic title is nearly all of them), go out as one run.
     std::size_t run = i;
     while (run < s.size()) {
       const unsigned char b = static_cast<unsigned char>(s[run]);
-      if (b < 0x20 || b >= 0x80 || b == '"' || b == '\\') break;
-      ++run;
+      if (b >= 0x20 && b < 0x80 && b != '"' && b != '\\') {
+        ++run;
+        continue;
+      }
+      char32_t cp;
+      const std::size_t n = b >= 0x80 ? core::text::next_utf8(s.substr(run), cp) : 0;
+      if (n == 0) break;
+      run += n;
     }
     if (run > i) {
       out.append(s.data() + i, run - i);
@@ -79,20 +86,15 @@ void append_json_string(std::string& out, std::string_view s) {
     if (c == '"' || c == '\\') {
       out += '\\';
       out += static_cast<char>(c);
-      ++i;
     } else if (c < 0x20) {
       static constexpr char kHex[] = "0123456789abcdef";
       out += "\\u00";
       out += kHex[c >> 4];
       out += kHex[c & 0xF];
-      ++i;
-    } else if (char32_t cp; std::size_t n = core::text::next_utf8(s.substr(i), cp)) {
-      out.append(s.data() + i, n);
-      i += n;
     } else {
-      out += "\xEF\xBF\xBD";
-      ++i;
+      out += "\xEF\xBF\xBD";  // not the start of a well-formed sequence
     }
+    ++i;
   }
   out += '"';
 }

@@ -60,6 +60,7 @@ TEST(Normalize, DigitsAlefTaMarbutaYaTatweelDiacriticsSpacesAndCase) {
   EXPECT_EQ(normalize_text("نَعَمْ"), "نعم");                    // harakat
   EXPECT_EQ(normalize_text("\u200Fمساعدة\u200F"), "مساعده");  // direction marks
   EXPECT_EQ(normalize_text("Status\n"), "status");
+  EXPECT_EQ(normalize_text("JOIN\xFF 101"), "join\xFF 101");  // not UTF-8: ASCII lowered, the rest kept
 }
 
 TEST(Normalize, LanguageOfAFirstMessage) {
@@ -88,6 +89,9 @@ TEST(Keywords, EverySpellingInBothLanguages) {
       {"Help!", TemplateId::sms_help, Language::en},
       {"مساعدة", TemplateId::sms_help, Language::ar},
       {"مساعده", TemplateId::sms_help, Language::ar},
+      {"مساعدة؟", TemplateId::sms_help, Language::ar},           // Arabic question mark
+      {"، مساعدة ؛ ۔", TemplateId::sms_help, Language::ar},      // Arabic comma, semicolon, full stop
+      {" ?!Help?! ", TemplateId::sms_help, Language::en},
       {"STATUS", TemplateId::sms_no_applications, Language::en},
       {"حالة", TemplateId::sms_no_applications, Language::ar},
       {"حاله", TemplateId::sms_no_applications, Language::ar},

@@ -104,6 +104,8 @@ TEST(DialogueCodec, BrokenUtf8IsReplacedNotStoredOrRefused) {
       {"\xED\xA0\x80", replacement + replacement + replacement},
       {"\xF4\x90\x80\x80", replacement + replacement + replacement + replacement},
       {"ok \xF0\x9F\x98\x80 \xD8\xB9", "ok \xF0\x9F\x98\x80 \xD8\xB9"},  // 4-byte emoji and Arabic stay
+      // Broken bytes and quotes inside a run of Arabic: only they change.
+      {"\xD8\xB9\x80\xD9\x84\"\xD9", "\xD8\xB9" + replacement + "\xD9\x84\"" + replacement},
   };
   for (const auto& [raw, stored] : cases) {
     d.name = raw;
