@@ -49,15 +49,88 @@ constexpr std::size_t kReadChunk = 4096;
 // may then lose the answer before reading it.
 constexpr std::size_t kLingerDrainLimit = 1 << 20;
 
+// How a coroutine waiting for its answer resumes: the completion handler of the wait, kept until
+// the answer arrives (one allocation, no timer, no reactor lock).
+struct Waiter {
+  virtual ~Waiter() = default;
+  virtual void resume() = 0;
+};
+
+template <class Handler>
+struct HandlerWaiter final : Waiter {
+  explicit HandlerWaiter(Handler h) : handler(std::move(h)) {}
+  void resume() override { std::move(handler)(); }
+  Handler handler;
+};
+
+struct Connection;
+
+// Answers from other threads for the connections of one io_context. However many arrive together
+// (a store batch commits hundreds), they cost one post: the first one posts a drain, the rest
+// join the list it will take.
+struct Inbox {
+  explicit Inbox(asio::io_context::executor_type e) : executor(e) {}
+  struct Answer {
+    std::shared_ptr<Connection> conn;
+    Response response;
+    std::string route;
+  };
+  asio::io_context::executor_type executor;
+  std::mutex m;
+  std::vector<Answer> answers;
+  bool posted = false;  // a drain is on its way
+};
+
 // Shared with stop(): the connection's stream lives here so stop() can close it when idle.
 struct Connection {
-  explicit Connection(tcp::socket socket) : stream(std::move(socket)), wake(stream.get_executor()) {}
+  Connection(tcp::socket socket, Inbox& box) : stream(std::move(socket)), inbox(&box) {}
   beast::tcp_stream stream;
-  asio::steady_timer wake;  // cancelled when an answer from another thread arrives
-  bool idle = false;        // waiting for the next request's first byte (its io_context's thread only)
+  Inbox* inbox;  // its io_context's
+  bool idle = false;  // waiting for the next request's first byte (its io_context's thread only)
   std::optional<Response> response;
   std::string route;
+  std::unique_ptr<Waiter> waiter;  // set while the coroutine waits for an answer (its thread only)
 };
+
+// Suspends the calling coroutine until resume() is called on the connection's waiter.
+template <class Token>
+auto async_wait_for_answer(Connection& c, Token&& token) {
+  return asio::async_initiate<Token, void()>(
+      [&c](auto handler) { c.waiter = std::make_unique<HandlerWaiter<decltype(handler)>>(std::move(handler)); },
+      token);
+}
+
+// On the io_context's thread: every answer that arrived, to its connection, whose coroutine goes on.
+void drain(Inbox& inbox) {
+  std::vector<Inbox::Answer> answers;
+  {
+    std::lock_guard lock(inbox.m);
+    answers.swap(inbox.answers);
+    inbox.posted = false;
+  }
+  for (std::size_t i = 0; i < answers.size(); ++i) {
+    Connection& c = *answers[i].conn;
+    c.response = std::move(answers[i].response);
+    c.route = std::move(answers[i].route);
+    auto w = std::move(c.waiter);
+    if (!w) continue;
+    try {
+      w->resume();
+    } catch (...) {
+      // What escapes a coroutine leaves through io_context::run, as any handler's would; the
+      // answers after this one are not lost with it.
+      bool post = false;
+      {
+        std::lock_guard lock(inbox.m);
+        inbox.answers.insert(inbox.answers.end(), std::make_move_iterator(answers.begin() + i + 1),
+                             std::make_move_iterator(answers.end()));
+        post = !inbox.answers.empty() && !std::exchange(inbox.posted, true);
+      }
+      if (post) asio::post(inbox.executor, [&inbox] { drain(inbox); });
+      throw;
+    }
+  }
+}
 
 // Closed once the server's threads are gone, so that a Responder used later (say, by a store
 // writer that outlives the server) never posts into an io_context being destroyed.
@@ -90,13 +163,14 @@ void deliver(const std::shared_ptr<Mailbox>& mb, Response response, std::string 
     mb->conn.reset();
     return;
   }
-  std::shared_ptr<Connection> conn = std::move(mb->conn);
-  auto executor = conn->stream.get_executor();
-  asio::post(executor, [conn = std::move(conn), response = std::move(response), route = std::move(route)]() mutable {
-    conn->response = std::move(response);
-    conn->route = std::move(route);
-    conn->wake.cancel();
-  });
+  Inbox& inbox = *mb->conn->inbox;
+  bool post = false;
+  {
+    std::lock_guard inbox_lock(inbox.m);
+    inbox.answers.push_back(Inbox::Answer{std::move(mb->conn), std::move(response), std::move(route)});
+    post = !std::exchange(inbox.posted, true);
+  }
+  if (post) asio::post(inbox.executor, [&inbox] { drain(inbox); });
 }
 
 // Beast 1.74 speaks boost::string_view.
@@ -222,6 +296,9 @@ struct Server::Impl {
   std::vector<std::unique_ptr<asio::io_context>> contexts = make_contexts(std::max(1u, settings.threads));
   // Keeps an io_context with no connection yet from running out of work and ending its thread.
   std::vector<asio::executor_work_guard<asio::io_context::executor_type>> keep_running;
+  // One per io_context, in the same order; declared after them, so destroyed first, while the
+  // io_contexts can still take what an answer's connection releases.
+  std::vector<std::unique_ptr<Inbox>> inboxes = make_inboxes(contexts);
   std::atomic<std::size_t> next_context{0};
   tcp::acceptor acceptor{contexts.front()->get_executor()};
   std::vector<std::thread> threads;
@@ -231,7 +308,18 @@ struct Server::Impl {
     for (unsigned i = 0; i < n; ++i) out.push_back(std::make_unique<asio::io_context>(1));
     return out;
   }
+  static std::vector<std::unique_ptr<Inbox>> make_inboxes(const std::vector<std::unique_ptr<asio::io_context>>& cs) {
+    std::vector<std::unique_ptr<Inbox>> out;
+    for (const auto& c : cs) out.push_back(std::make_unique<Inbox>(c->get_executor()));
+    return out;
+  }
   asio::io_context& pick_context() { return *contexts[next_context++ % contexts.size()]; }
+  Inbox& inbox_of(tcp::socket& socket) {
+    auto& context = asio::query(socket.get_executor(), asio::execution::context);
+    for (std::size_t i = 0; i < contexts.size(); ++i)
+      if (contexts[i].get() == &context) return *inboxes[i];
+    throw std::logic_error("http: a connection on an io_context of no server thread");
+  }
 
   Status start();
   void stop();
@@ -324,6 +412,26 @@ void Server::Impl::stop() {
     std::unique_lock gate_lock(gate->m);
     gate->open = false;
   }
+  // A coroutine abandoned while waiting for its answer is reachable only through its connection's
+  // waiter (which holds the coroutine, which holds the connection): let go of it here, and the
+  // io_context's destructor destroys it, as it does every other abandoned coroutine. Answers that
+  // arrived too late go too.
+  std::vector<std::shared_ptr<Connection>> waiting;
+  {
+    std::lock_guard lock(mu);
+    for (auto& [ptr, weak] : registry)
+      if (auto c = weak.lock()) waiting.push_back(std::move(c));
+  }
+  for (auto& c : waiting) c->waiter.reset();
+  waiting.clear();
+  for (auto& inbox : inboxes) {
+    std::vector<Inbox::Answer> late;
+    {
+      std::lock_guard lock(inbox->m);
+      late.swap(inbox->answers);
+      inbox->posted = false;
+    }
+  }
   running = false;
 }
 
@@ -366,7 +474,8 @@ void Server::Impl::take(tcp::socket socket) {
 void Server::Impl::admit(tcp::socket socket) {
   std::unique_lock lock(mu);
   if (sessions < settings.max_connections) {
-    auto c = std::make_shared<Connection>(std::move(socket));
+    Inbox& inbox = inbox_of(socket);
+    auto c = std::make_shared<Connection>(std::move(socket), inbox);
     registry.emplace(c.get(), c);
     ++sessions;
     lock.unlock();
@@ -531,9 +640,9 @@ awaitable<void> Server::Impl::serve(std::shared_ptr<Connection> c) {
         }
       }
       if (!c->response) {
-        // Answered later from another thread: deliver() posts to this io_context and cancels the timer.
-        c->wake.expires_at(std::chrono::steady_clock::time_point::max());
-        co_await c->wake.async_wait(asio::redirect_error(use_awaitable, ec));
+        // Answered later from another thread: deliver() hands the answer to this io_context's
+        // inbox, whose drain resumes this coroutine.
+        co_await async_wait_for_answer(*c, use_awaitable);
         if (!c->response) co_return;
       }
     }

@@ -611,6 +611,23 @@ TEST_F(ServerTest, GracefulStopFinishesTheRequestInFlight) {
   EXPECT_EQ(server->active_connections(), 0u);
 }
 
+// Past the grace period a request still waiting for its answer is abandoned: stop() returns, an
+// answer given afterwards goes nowhere, and once the server is gone the connection is closed
+// (nothing of it kept alive by the wait it was in).
+TEST_F(ServerTest, StopPastItsGraceAbandonsAWaitingRequest) {
+  Settings s = test_settings();
+  s.stop_grace = 200ms;
+  start(s);
+  RawConnection waiting(server->port());
+  waiting.send("GET /slow HTTP/1.1\r\nHost: t\r\n\r\n");
+  ASSERT_TRUE(parked.wait_parked());
+  server->stop();
+  parked.answer(text_response(200, "too late"));
+  server.reset();
+  EXPECT_TRUE(waiting.read_until_closed()) << "the abandoned connection is closed";
+  EXPECT_EQ(waiting.received, "") << "nothing was answered";
+}
+
 TEST_F(ServerTest, StartFailureNamesTheAddress) {
   start();
   Settings taken = test_settings();
