@@ -13,7 +13,7 @@
 # equal connection counts are printed too.
 #
 # usage: scripts/bench-inbound.sh [--build-dir DIR] [--duration 10s] [--connections 64,256,1024]
-#                                 [--rounds 3] [--rate 2000] [--rate-seconds 20] [--threads 2]
+#                                 [--rounds 5] [--rate 2000] [--rate-seconds 20] [--threads 2]
 # --duration is each wrk measurement's (s, m or h, as wrk -d); --connections the comma-separated
 # wrk -c values. Needs the build with benchmarks (cmake -DCG_BUILD_BENCH=ON; ninja course-gateway
 # bench_http_bare bench_inbound_rate) and wrk. Prints req/s of both at each count and round, the
@@ -26,7 +26,7 @@ source "$ROOT/scripts/bench-http.sh"
 RATE=2000
 RATE_SECONDS=20
 THREADS=2
-ROUNDS=3
+ROUNDS=5
 KEY="bench-inbound-key"
 CONNECTIONS=64,256,1024
 
