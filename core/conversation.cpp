@@ -73,7 +73,9 @@ bool is_punctuation(char32_t c) {
 // The characters of is_punctuation outside ASCII, as UTF-8: each is two bytes.
 constexpr std::string_view kWidePunctuation[] = {"\xD8\x9F", "\xD8\x8C", "\xD8\x9B", "\xDB\x94"};
 
-bool punctuation_or_space_byte(char c) { return c == ' ' || (static_cast<unsigned char>(c) < 0x80 && is_punctuation(c)); }
+bool punctuation_or_space_byte(char c) {
+  return c == ' ' || (static_cast<unsigned char>(c) < 0x80 && is_punctuation(c));
+}
 
 // Spaces and punctuation off both ends. `s` is normalize_text's output: well-formed UTF-8, unless
 // the input was not (then it is returned as it is). Trimmed bytewise: a two-byte character at either

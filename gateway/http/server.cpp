@@ -85,7 +85,7 @@ struct Inbox {
 struct Connection {
   Connection(tcp::socket socket, Inbox& box) : stream(std::move(socket)), inbox(&box) {}
   beast::tcp_stream stream;
-  Inbox* inbox;  // its io_context's
+  Inbox* inbox;       // its io_context's
   bool idle = false;  // waiting for the next request's first byte (its io_context's thread only)
   std::optional<Response> response;
   std::string route;
@@ -96,8 +96,22 @@ struct Connection {
 template <class Token>
 auto async_wait_for_answer(Connection& c, Token&& token) {
   return asio::async_initiate<Token, void()>(
-      [&c](auto handler) { c.waiter = std::make_unique<HandlerWaiter<decltype(handler)>>(std::move(handler)); },
-      token);
+      [&c](auto handler) { c.waiter = std::make_unique<HandlerWaiter<decltype(handler)>>(std::move(handler)); }, token);
+}
+
+void drain(Inbox& inbox);
+
+// Adds answers to the inbox (`add` appends them, under the inbox's lock) and posts a drain to its
+// io_context unless one is already on its way.
+template <class Add>
+void hand_in(Inbox& inbox, Add add) {
+  bool post = false;
+  {
+    std::lock_guard lock(inbox.m);
+    add(inbox.answers);
+    post = !inbox.answers.empty() && !std::exchange(inbox.posted, true);
+  }
+  if (post) asio::post(inbox.executor, [&inbox] { drain(inbox); });
 }
 
 // On the io_context's thread: every answer that arrived, to its connection, whose coroutine goes on.
@@ -119,14 +133,10 @@ void drain(Inbox& inbox) {
     } catch (...) {
       // What escapes a coroutine leaves through io_context::run, as any handler's would; the
       // answers after this one are not lost with it.
-      bool post = false;
-      {
-        std::lock_guard lock(inbox.m);
-        inbox.answers.insert(inbox.answers.end(), std::make_move_iterator(answers.begin() + i + 1),
-                             std::make_move_iterator(answers.end()));
-        post = !inbox.answers.empty() && !std::exchange(inbox.posted, true);
-      }
-      if (post) asio::post(inbox.executor, [&inbox] { drain(inbox); });
+      hand_in(inbox, [&](std::vector<Inbox::Answer>& to) {
+        to.insert(to.end(), std::make_move_iterator(answers.begin() + static_cast<std::ptrdiff_t>(i) + 1),
+                  std::make_move_iterator(answers.end()));
+      });
       throw;
     }
   }
@@ -164,13 +174,9 @@ void deliver(const std::shared_ptr<Mailbox>& mb, Response response, std::string 
     return;
   }
   Inbox& inbox = *mb->conn->inbox;
-  bool post = false;
-  {
-    std::lock_guard inbox_lock(inbox.m);
-    inbox.answers.push_back(Inbox::Answer{std::move(mb->conn), std::move(response), std::move(route)});
-    post = !std::exchange(inbox.posted, true);
-  }
-  if (post) asio::post(inbox.executor, [&inbox] { drain(inbox); });
+  hand_in(inbox, [&](std::vector<Inbox::Answer>& to) {
+    to.push_back(Inbox::Answer{std::move(mb->conn), std::move(response), std::move(route)});
+  });
 }
 
 // Beast 1.74 speaks boost::string_view.
@@ -325,7 +331,7 @@ struct Server::Impl {
   void stop();
   awaitable<void> accept_loop();
   void admit(tcp::socket socket);
-  void take(tcp::socket socket);  // one accepted connection: counted, no_delay, admitted
+  void take(tcp::socket socket);           // one accepted connection: counted, no_delay, admitted
   static constexpr int kAcceptBurst = 64;  // connections accepted per wake of accept_loop
   awaitable<void> session(std::shared_ptr<Connection> c);
   awaitable<void> serve(std::shared_ptr<Connection> c);
