@@ -57,7 +57,9 @@ Result<std::unique_ptr<App>> App::create(Config config, const Clock& clock) {
     }
     return *n >= self->config_.outbox.batch;  // a full batch: more may be waiting
   };
-  app->dispatch_loop_ = std::make_unique<Periodic>("cg-outbox-0", c.outbox.poll, dispatch);
+  // sms.dispatchers = 0 holds outbound SMS: every message is still stored in the outbox with the
+  // state change that caused it, and goes out once the gateway runs with a dispatcher again.
+  if (c.sms.dispatchers > 0) app->dispatch_loop_ = std::make_unique<Periodic>("cg-outbox-0", c.outbox.poll, dispatch);
   // More dispatcher threads claim their own batches: one sends while another records.
   for (int i = 1; i < c.sms.dispatchers; ++i)
     app->more_dispatch_loops_.push_back(
@@ -68,7 +70,8 @@ Result<std::unique_ptr<App>> App::create(Config config, const Clock& clock) {
       std::fprintf(stderr, "scheduler: postponed %d, ended %d, reminded %d, expired bills %d\n", r.postponed_courses,
                    r.ended_courses, r.reminded_courses, r.expired_bills);
     if (r.errors) std::fprintf(stderr, "scheduler: %d steps failed; they run again next tick\n", r.errors);
-    if (r.postponed_courses + r.ended_courses + r.reminded_courses + r.expired_bills > 0) self->dispatch_loop_->wake();
+    if (r.postponed_courses + r.ended_courses + r.reminded_courses + r.expired_bills > 0 && self->dispatch_loop_)
+      self->dispatch_loop_->wake();
     return false;
   });
   register_routes(app->router_, RouteContext{*app->service_, c, app->metrics_});
@@ -95,7 +98,7 @@ App::~App() { stop(); }
 
 Status App::start() {
   if (auto s = server_->start(); !s) return s;
-  dispatch_loop_->start();
+  if (dispatch_loop_) dispatch_loop_->start();
   for (auto& loop : more_dispatch_loops_) loop->start();
   scheduler_loop_->start();
   return ok_status();

@@ -80,6 +80,8 @@ int main(int argc, char** argv) {
                (*app)->config().listen.address.c_str(), (*app)->port(),
                cg::store::redact_store_url((*app)->config().store.url).c_str(),
                (*app)->config().outbox.adapter.c_str());
+  if ((*app)->config().sms.dispatchers == 0)
+    std::fprintf(stderr, "course-gateway: sms.dispatchers is 0: outbound SMS are kept in the outbox, none is sent\n");
   int sig = signals.wait();
   std::fprintf(stderr, "course-gateway: signal %d, stopping: finishing requests in flight\n", sig);
   (*app)->stop();

@@ -108,7 +108,7 @@ std::optional<SmsConfigFault> parse_sms_config(const json& section, SmsConfig& o
                  {"retry_base_s", duration(out.retry_base, 1, 3600)},
                  {"retry_max_s", duration(out.retry_max, 1, 7 * 86'400)},
                  {"retry_jitter_percent", integer(out.retry_jitter_percent, 0, 100)},
-                 {"dispatchers", integer(out.dispatchers, 1, 16)}});
+                 {"dispatchers", integer(out.dispatchers, 0, 16)}});
 }
 
 std::optional<SmsConfigFault> validate_sms_config(SmsConfig& sms, const std::string& file_path) {

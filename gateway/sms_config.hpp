@@ -57,7 +57,7 @@ struct SmsConfig {
   std::chrono::seconds retry_base{5};        // backoff: base * 2^(attempt-1), capped at retry_max
   std::chrono::seconds retry_max{3600};
   int retry_jitter_percent = 25;  // up to this much is added at random, so retries spread out
-  int dispatchers = 1;            // threads claiming and sending outbox rows
+  int dispatchers = 1;            // threads claiming and sending outbox rows; 0 holds every SMS in the outbox
 };
 
 // A fault found in the "sms" section: the full key path and what is wrong.

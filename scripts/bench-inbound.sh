@@ -63,8 +63,11 @@ awk -v w=$((RUNS * WRK_THREADS * SPAN)) -v r="$RATE" -v s="$RATE_SECONDS" \
   'BEGIN { exit !(w + 2 * r * (s + 2) <= 30000000) }' ||
   die "$RUNS measurements x $WRK_THREADS wrk threads x $SPAN senders each, and the open loop's, exceed the 3 x 10^7 Jordanian mobiles; fewer rounds or a shorter --duration"
 
-# The outbox dispatcher is idled (poll 60 s): the file adapter fsyncs every line it writes, which
-# on a small disk competes with the store's commits; outbound speed is bench/outbox's subject.
+# Outbound SMS are held (sms.dispatchers 0): each reply is written to the outbox in the step's
+# transaction and stays there. A dispatcher would drain millions of them during the rounds (the file
+# adapter fsyncs every line it writes) and compete with what is measured here; outbound speed is
+# bench/outbox's subject. (Before 2026-12-06 a dispatcher polling every 60 s was meant to idle it,
+# but a full batch makes it claim the next at once, so from the first minute on it ran throughout.)
 cat >"$WORK/gateway.json" <<JSON
 {
   "listen": {"address": "127.0.0.1", "port": 0, "threads": $THREADS},
@@ -72,7 +75,8 @@ cat >"$WORK/gateway.json" <<JSON
   "store": {"url": "sqlite:$WORK/gateway.db", "synchronous_full": true},
   "admin_token": "bench-admin-token-0123456789",
   "exam_secret": "bench-exam-secret",
-  "outbox": {"adapter": "file", "file": {"path": "$WORK/outbox.jsonl"}, "poll_ms": 60000},
+  "outbox": {"adapter": "file", "file": {"path": "$WORK/outbox.jsonl"}},
+  "sms": {"dispatchers": 0},
   "inbound": {"kannel": {"key": "$KEY", "allowed_addresses": ["127.0.0.1"]}}
 }
 JSON

@@ -403,6 +403,56 @@ TEST_F(Api, TheSchedulerLoopRunsOnItsOwn) {
   (void)a;
 }
 
+// sms.dispatchers = 0 holds outbound SMS (an operator's switch while a provider account is sorted
+// out, say): the applicant's SMS waits in the outbox, none is sent, and it goes out once the gateway
+// runs with a dispatcher again.
+TEST_F(Api, WithoutDispatchersEverySmsWaitsInTheOutbox) {
+  auto run_with = [&](int dispatchers) {
+    app_->stop();
+    app_.reset();
+    Config c = config();
+    c.sms.dispatchers = dispatchers;
+    c.outbox.poll = std::chrono::milliseconds(20);
+    auto app = App::create(c, clock_);
+    ASSERT_TRUE(app.ok()) << app.error().message;
+    app_ = std::move(*app);
+    ASSERT_TRUE(app_->start().ok());
+    base_ = "http://127.0.0.1:" + std::to_string(app_->port());
+  };
+  auto pending = [&] {
+    auto f = app_->store().outbox_figures();
+    EXPECT_TRUE(f.ok());
+    long long n = 0;
+    for (const auto& [status, count] : f->by_status)
+      if (status == "pending") n += count;
+    return n;
+  };
+  run_with(0);
+  auto id = apply_ok(create_course(), 1);
+  ASSERT_FALSE(id.empty());
+  // Ten polls' worth: a dispatcher polling every 20 ms would have sent it by now.
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  EXPECT_EQ(pending(), 1);
+  std::error_code ec;  // the file adapter creates the file at start; nothing may be written to it
+  EXPECT_EQ(std::filesystem::file_size(dir_ / "outbox.jsonl", ec), 0u) << ec.message();
+  for (const auto& task : std::filesystem::directory_iterator("/proc/self/task")) {
+    std::ifstream comm(task.path() / "comm");
+    std::string name;
+    std::getline(comm, name);
+    EXPECT_NE(name, "cg-outbox-0");
+  }
+
+  run_with(1);
+  for (int i = 0; i < 500 && pending() != 0; ++i)  // bounded wait, not a timing assertion
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  EXPECT_EQ(pending(), 0);
+  std::vector<json> lines;
+  std::ifstream in(dir_ / "outbox.jsonl");
+  for (std::string line; std::getline(in, line);) lines.push_back(json::parse(line));
+  ASSERT_EQ(lines.size(), 1u);
+  EXPECT_EQ(lines[0]["application_id"], id);
+}
+
 // Operators tell the gateway's threads apart in `top -H` and `ps -L` by name.
 TEST_F(GatewayTest, ThreadsCarryNamesOperatorsCanRead) {
   std::multiset<std::string> names;

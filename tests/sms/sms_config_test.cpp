@@ -63,6 +63,12 @@ TEST(SmsConfig, WithoutProvidersTheFileAdapterIsTheDefault) {
   EXPECT_EQ(c->sms.providers[0].path, "o.jsonl");
 }
 
+TEST(SmsConfig, NoDispatchersHoldsOutboundSms) {
+  auto c = parse_config(with_sms(R"({"dispatchers":0})"));
+  ASSERT_TRUE(c) << c.error().message;
+  EXPECT_EQ(c->sms.dispatchers, 0);
+}
+
 TEST(SmsConfig, EveryFaultIsNamedByItsKey) {
   struct Case {
     std::string sms;
@@ -93,6 +99,8 @@ TEST(SmsConfig, EveryFaultIsNamedByItsKey) {
       {R"({"failover_after":0})", "sms.failover_after: must be 1 to 1000"},
       {R"({"retry_base_s":100,"retry_max_s":10})", "sms.retry_max_s: must not be less than sms.retry_base_s"},
       {R"({"dispatcher":2})", "sms.dispatcher: unknown key"},
+      {R"({"dispatchers":17})", "sms.dispatchers: must be 0 to 16"},
+      {R"({"dispatchers":-1})", "sms.dispatchers: must be 0 to 16"},
       {R"([])", "sms: must be an object"},
   };
   for (const auto& c : cases) {
