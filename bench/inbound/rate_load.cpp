@@ -1,11 +1,14 @@
 // bench_inbound_rate --port N [--host 127.0.0.1] --path PATH [--rate 2000] [--duration 20]
-//                    [--warmup 2] [--connections 64]
+//                    [--warmup 2] [--connections 64] [--per-second 0|1]
 // Offers GET requests at a fixed rate (open loop) over keep-alive connections and prints latency
 // percentiles. Each request's latency runs from the moment it was scheduled, not sent, so when the
 // server falls behind the queueing shows (no coordinated omission). Every request gets a unique
 // `id` and `from` appended to PATH, as Kannel's get-url calls for distinct inbound SMS would.
 // Output (one line each): "offered R/s achieved A/s requests N errors E", then what the errors were
 // when there were any, and "latency ms p50 X p90 X p99 X p99.9 X max X". Exits 1 on any error.
+// With --per-second 1, a line per second of the measured time follows: "second S requests N p99 X
+// max X", S counted from the end of the warm-up and each request in the second it was scheduled in,
+// which shows whether a high percentile comes from one stall or from the whole run.
 // An idle connection the server closes (the gateway closes one that sends no request within its
 // header timeout, and with a low latency the later connections of the pool can wait that long for
 // their first request) is opened again, as any HTTP client's pool does; that is not an error.
@@ -39,6 +42,7 @@ struct Options {
   double duration = 20;
   double warmup = 2;
   int connections = 64;
+  bool per_second = false;
 };
 
 struct Conn {
@@ -97,7 +101,7 @@ std::size_t complete_response(const std::string& in, int& status) {
 int usage(const char* why) {
   std::fprintf(stderr,
                "bench_inbound_rate: %s\nusage: bench_inbound_rate --port N --path PATH [--host IP] [--rate R] "
-               "[--duration S] [--warmup S] [--connections C]\n",
+               "[--duration S] [--warmup S] [--connections C] [--per-second 0|1]\n",
                why);
   return 2;
 }
@@ -122,6 +126,8 @@ int main(int argc, char** argv) {
       o.warmup = std::atof(v.c_str());
     else if (a == "--connections")
       o.connections = std::atoi(v.c_str());
+    else if (a == "--per-second" && (v == "0" || v == "1"))
+      o.per_second = v == "1";
     else
       return usage(("unknown option " + a).c_str());
   }
@@ -143,6 +149,7 @@ int main(int argc, char** argv) {
   std::deque<Clock::time_point> waiting;  // scheduled, not yet sent (every connection busy)
   std::vector<double> latencies_ms;
   latencies_ms.reserve(static_cast<std::size_t>(o.rate * o.duration * 1.1));
+  std::vector<std::vector<double>> by_second(static_cast<std::size_t>(o.duration) + 1);
   long long sequence = 0, errors = 0, completed = 0;
   long long send_failures = 0, closed_busy = 0, unasked = 0, reopened = 0;
   std::map<int, long long> statuses;  // non-2xx answers by status
@@ -223,7 +230,12 @@ int main(int argc, char** argv) {
         ++errors;
         ++statuses[status];
       }
-      if (c.measured) latencies_ms.push_back(std::chrono::duration<double, std::milli>(done - c.scheduled).count());
+      if (c.measured) {
+        double ms = std::chrono::duration<double, std::milli>(done - c.scheduled).count();
+        latencies_ms.push_back(ms);
+        auto second = static_cast<std::size_t>(std::chrono::duration<double>(c.scheduled - measure_from).count());
+        by_second[std::min(second, by_second.size() - 1)].push_back(ms);
+      }
     }
   }
   auto end = Clock::now();
@@ -245,6 +257,15 @@ int main(int argc, char** argv) {
   std::printf("latency ms p50 %.2f p90 %.2f p99 %.2f p99.9 %.2f max %.2f (%zu measured after %.0f s warm-up)\n",
               pct(50), pct(90), pct(99), pct(99.9), latencies_ms.empty() ? 0.0 : latencies_ms.back(),
               latencies_ms.size(), o.warmup);
+  if (o.per_second) {
+    for (std::size_t s = 0; s < by_second.size(); ++s) {
+      auto& v = by_second[s];
+      if (v.empty()) continue;
+      std::sort(v.begin(), v.end());
+      std::printf("second %zu requests %zu p99 %.2f max %.2f\n", s, v.size(),
+                  v[static_cast<std::size_t>(0.99 * static_cast<double>(v.size() - 1))], v.back());
+    }
+  }
   if (reopened != 0) std::printf("idle connections closed by the server and opened again: %lld\n", reopened);
   for (auto& c : conns) ::close(c.fd);
   return errors == 0 ? 0 : 1;
