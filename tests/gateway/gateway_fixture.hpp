@@ -79,18 +79,21 @@ class GatewayTest : public ::testing::Test {
   // A suite's own settings on top of the above (keys, providers, ...); dir_ exists by then.
   virtual void customise(Config&) const {}
 
-  void start() {
-    auto app = App::create(config(), clock_);
+  void start() { start_with(config()); }
+  void start_with(const Config& c) {
+    auto app = App::create(c, clock_);
     ASSERT_TRUE(app.ok()) << app.error().message;
     app_ = std::move(*app);
     auto s = app_->start();
     ASSERT_TRUE(s.ok()) << s.error().message;
     base_ = "http://127.0.0.1:" + std::to_string(app_->port());
   }
-  void restart() {
+  void restart() { restart_with(config()); }
+  // Stops the gateway and starts it again, on the same store, with settings of the test's own.
+  void restart_with(const Config& c) {
     app_->stop();
     app_.reset();
-    start();
+    start_with(c);
   }
 
   test::HttpResponse call(const std::string& method, const std::string& path, const std::string& body = "",

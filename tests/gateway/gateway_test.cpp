@@ -7,6 +7,18 @@
 namespace cg::gateway::testing {
 namespace {
 
+// This process's threads by name, as `top -H` and `ps -L` show them.
+std::multiset<std::string> thread_names() {
+  std::multiset<std::string> names;
+  for (const auto& task : std::filesystem::directory_iterator("/proc/self/task")) {
+    std::ifstream comm(task.path() / "comm");
+    std::string name;
+    std::getline(comm, name);
+    names.insert(name);
+  }
+  return names;
+}
+
 class Card : public GatewayTest {};
 
 TEST_F(Card, Card_6_1_FreeCourseApprovedAtQuorumOverHttp) {
@@ -379,16 +391,10 @@ TEST_F(Api, OpenCoursesHealthAndMetrics) {
 
 TEST_F(Api, TheSchedulerLoopRunsOnItsOwn) {
   // With a short tick, the scheduler thread postpones the course without a hand-made tick.
-  app_->stop();
-  app_.reset();
   Config c = config();
   c.scheduler.tick = std::chrono::milliseconds(20);
   c.outbox.poll = std::chrono::milliseconds(20);
-  auto app = App::create(c, clock_);
-  ASSERT_TRUE(app.ok());
-  app_ = std::move(*app);
-  ASSERT_TRUE(app_->start().ok());
-  base_ = "http://127.0.0.1:" + std::to_string(app_->port());
+  restart_with(c);
   auto course = create_course();
   auto a = apply_ok(course, 1);
   clock_.set(at("2026-12-10T13:00:00Z"));
@@ -408,16 +414,10 @@ TEST_F(Api, TheSchedulerLoopRunsOnItsOwn) {
 // runs with a dispatcher again.
 TEST_F(Api, WithoutDispatchersEverySmsWaitsInTheOutbox) {
   auto run_with = [&](int dispatchers) {
-    app_->stop();
-    app_.reset();
     Config c = config();
     c.sms.dispatchers = dispatchers;
     c.outbox.poll = std::chrono::milliseconds(20);
-    auto app = App::create(c, clock_);
-    ASSERT_TRUE(app.ok()) << app.error().message;
-    app_ = std::move(*app);
-    ASSERT_TRUE(app_->start().ok());
-    base_ = "http://127.0.0.1:" + std::to_string(app_->port());
+    restart_with(c);
   };
   auto pending = [&] {
     auto f = app_->store().outbox_figures();
@@ -435,12 +435,7 @@ TEST_F(Api, WithoutDispatchersEverySmsWaitsInTheOutbox) {
   EXPECT_EQ(pending(), 1);
   std::error_code ec;  // the file adapter creates the file at start; nothing may be written to it
   EXPECT_EQ(std::filesystem::file_size(dir_ / "outbox.jsonl", ec), 0u) << ec.message();
-  for (const auto& task : std::filesystem::directory_iterator("/proc/self/task")) {
-    std::ifstream comm(task.path() / "comm");
-    std::string name;
-    std::getline(comm, name);
-    EXPECT_NE(name, "cg-outbox-0");
-  }
+  EXPECT_EQ(thread_names().count("cg-outbox-0"), 0u);
 
   run_with(1);
   for (int i = 0; i < 500 && pending() != 0; ++i)  // bounded wait, not a timing assertion
@@ -455,13 +450,7 @@ TEST_F(Api, WithoutDispatchersEverySmsWaitsInTheOutbox) {
 
 // Operators tell the gateway's threads apart in `top -H` and `ps -L` by name.
 TEST_F(GatewayTest, ThreadsCarryNamesOperatorsCanRead) {
-  std::multiset<std::string> names;
-  for (const auto& task : std::filesystem::directory_iterator("/proc/self/task")) {
-    std::ifstream comm(task.path() / "comm");
-    std::string name;
-    std::getline(comm, name);
-    names.insert(name);
-  }
+  std::multiset<std::string> names = thread_names();
   std::vector<std::string> expected{"cg-http-0", "cg-http-1", "cg-outbox-0", "cg-scheduler"};
   if (config().store.url.rfind("sqlite:", 0) == 0) {
     expected.insert(expected.end(), {"cg-writer", "cg-completer", "cg-checkpoint"});
