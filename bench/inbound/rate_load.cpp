@@ -126,9 +126,10 @@ int main(int argc, char** argv) {
       o.warmup = std::atof(v.c_str());
     else if (a == "--connections")
       o.connections = std::atoi(v.c_str());
-    else if (a == "--per-second" && (v == "0" || v == "1"))
+    else if (a == "--per-second") {
+      if (v != "0" && v != "1") return usage("--per-second wants 0 or 1");
       o.per_second = v == "1";
-    else
+    } else
       return usage(("unknown option " + a).c_str());
   }
   if (o.port <= 0 || o.path.empty() || o.rate <= 0 || o.duration <= 0 || o.connections <= 0)
