@@ -1,0 +1,174 @@
+// Inbound SMS through ConversationService::receive on the SQLite store, without HTTP: the part of
+// Kannel's inbound route that the store's writer serialises (deduplication record, session read
+// and write, opt-out and course lookups, the reply in the outbox), durable (synchronous=FULL),
+// with a window of messages in flight as that many Kannel connections would keep. Every message is
+// "JOIN 101" from a new number, as in scripts/bench-inbound.sh.
+//
+// Besides messages per second it prints the CPU each of the store's threads spent per message
+// (/proc/self/task), which moves far less from one minute to the next on a shared VM than a rate
+// does: the figure to compare when changing the writer's path.
+//
+//   bench_inbound_store [--count N] [--window W] [--dir DIR]
+#include <unistd.h>
+
+#include <chrono>
+#include <condition_variable>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <future>
+#include <map>
+#include <mutex>
+#include <sstream>
+#include <string>
+
+#include "adapters/store/store.hpp"
+#include "gateway/clock.hpp"
+#include "gateway/config.hpp"
+#include "gateway/conversation.hpp"
+#include "gateway/service.hpp"
+#include "templates/catalogue.hpp"
+
+using namespace cg;
+using namespace cg::gateway;
+
+namespace {
+
+void remove_files(const std::string& path) {
+  for (const char* suffix : {"", "-wal", "-shm"}) std::remove((path + suffix).c_str());
+}
+
+// CPU ticks (user + system) of this process's threads, summed by thread name.
+std::map<std::string, long long> thread_ticks() {
+  std::map<std::string, long long> out;
+  for (const auto& entry : std::filesystem::directory_iterator("/proc/self/task")) {
+    std::ifstream comm(entry.path() / "comm");
+    std::string name;
+    std::getline(comm, name);
+    std::ifstream stat(entry.path() / "stat");
+    std::string line;
+    std::getline(stat, line);
+    // Fields after the parenthesised name: state is field 3, utime 14, stime 15.
+    auto close = line.rfind(')');
+    if (close == std::string::npos) continue;
+    std::istringstream rest(line.substr(close + 2));
+    std::string field;
+    long long utime = 0, stime = 0;
+    for (int i = 3; i <= 15 && rest >> field; ++i) {
+      if (i == 14) utime = std::atoll(field.c_str());
+      if (i == 15) stime = std::atoll(field.c_str());
+    }
+    out[name] += utime + stime;
+  }
+  return out;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  int count = 200'000, window = 512;
+  std::string dir = "/tmp";
+  for (int i = 1; i < argc; i += 2) {
+    if (i + 1 >= argc) {
+      std::fprintf(stderr, "%s wants a value\nusage: %s [--count N] [--window W] [--dir DIR]\n", argv[i], argv[0]);
+      return 2;
+    }
+    if (!std::strcmp(argv[i], "--count")) count = std::atoi(argv[i + 1]);
+    else if (!std::strcmp(argv[i], "--window")) window = std::atoi(argv[i + 1]);
+    else if (!std::strcmp(argv[i], "--dir")) dir = argv[i + 1];
+    else {
+      std::fprintf(stderr, "unknown option %s\nusage: %s [--count N] [--window W] [--dir DIR]\n", argv[i], argv[0]);
+      return 2;
+    }
+  }
+  if (count < 1 || count > 30'000'000 || window < 1) {
+    std::fprintf(stderr, "--count wants 1 to 30000000 (distinct mobiles) and --window a positive number\n");
+    return 2;
+  }
+  const std::string path = dir + "/cg-inbound-bench-" + std::to_string(::getpid()) + ".sqlite";
+  remove_files(path);
+  auto opened = store::open_sqlite({.path = path, .readers = 2, .synchronous_full = true});
+  if (!opened) {
+    std::fprintf(stderr, "%s\n", opened.error().message.c_str());
+    return 1;
+  }
+  auto& st = **opened;
+  auto catalogue = templates::Catalogue::builtin();
+  if (!catalogue) {
+    std::fprintf(stderr, "%s\n", catalogue.error().message.c_str());
+    return 1;
+  }
+  Config config;
+  SystemClock clock;
+  Service service(st, *catalogue, config, clock);
+  ConversationService conversation(st, service, *catalogue, config, clock);
+
+  core::Course draft;
+  draft.code = "101";
+  draft.title = {"مهارات الحاسوب الأساسية واستخدام الإنترنت", "Basic Computer Skills"};
+  draft.location = "مركز الحسين الثقافي";
+  draft.start_at = *core::parse_iso8601("2099-01-10T16:00:00+03:00");
+  draft.end_at = *core::parse_iso8601("2099-01-14T19:00:00+03:00");
+  draft.decision_at = draft.start_at;
+  draft.min_participants = 3;
+  draft.evaluation_url = "https://amman.jo/eval/101";
+  std::promise<Result<core::Course>> created;
+  service.create_course(draft, [&](Result<core::Course> c) { created.set_value(std::move(c)); });
+  if (auto course = created.get_future().get(); !course) {
+    std::fprintf(stderr, "%s\n", course.error().message.c_str());
+    return 1;
+  }
+
+  std::mutex mu;
+  std::condition_variable cv;
+  int in_flight = 0, done = 0, failed = 0, unanswered = 0;
+  const auto ticks0 = thread_ticks();
+  const auto t0 = std::chrono::steady_clock::now();
+  for (int n = 0; n < count; ++n) {
+    {
+      std::unique_lock lock(mu);
+      cv.wait(lock, [&] { return in_flight < window; });
+      ++in_flight;
+    }
+    char from[32];
+    std::snprintf(from, sizeof from, "+9627%d%07d", 7 + n / 10'000'000, n % 10'000'000);
+    conversation.receive(InboundSms{"kannel", "bench-" + std::to_string(n), from, "94123", "JOIN 101"},
+                         [&](Result<InboundOutcome> r) {
+                           std::lock_guard lock(mu);
+                           if (!r) {
+                             if (!failed) std::fprintf(stderr, "receive failed: %s\n", r.error().message.c_str());
+                             ++failed;
+                           } else if (r->replies != 1 || r->duplicate) {
+                             ++unanswered;
+                           }
+                           --in_flight;
+                           ++done;
+                           cv.notify_all();
+                         });
+  }
+  {
+    std::unique_lock lock(mu);
+    cv.wait(lock, [&] { return done == count; });
+  }
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  const auto ticks1 = thread_ticks();
+  std::printf("inbound JOIN 101: %d in %.2f s = %.0f/s (window %d), failed %d, without exactly one reply %d\n", count,
+              seconds, count / seconds, window, failed, unanswered);
+  const double us_per_tick = 1e6 / static_cast<double>(::sysconf(_SC_CLK_TCK));
+  double total = 0;
+  std::printf("CPU per message (us):");
+  for (const auto& [name, t] : ticks1) {
+    auto before = ticks0.find(name);
+    const long long spent = t - (before == ticks0.end() ? 0 : before->second);
+    if (spent <= 0) continue;
+    const double us = static_cast<double>(spent) * us_per_tick / count;
+    total += us;
+    std::printf(" %s %.2f", name.c_str(), us);
+  }
+  std::printf(" | all %.2f\n", total);
+  st.close();
+  remove_files(path);
+  return failed || unanswered ? 1 : 0;
+}
