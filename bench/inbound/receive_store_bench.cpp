@@ -24,21 +24,13 @@
 #include <sstream>
 #include <string>
 
-#include "adapters/store/store.hpp"
-#include "gateway/clock.hpp"
-#include "gateway/config.hpp"
+#include "bench/common/service_on_sqlite.hpp"
 #include "gateway/conversation.hpp"
-#include "gateway/service.hpp"
-#include "templates/catalogue.hpp"
 
 using namespace cg;
 using namespace cg::gateway;
 
 namespace {
-
-void remove_files(const std::string& path) {
-  for (const char* suffix : {"", "-wal", "-shm"}) std::remove((path + suffix).c_str());
-}
 
 // CPU ticks (user + system) of this process's threads, summed by thread name.
 std::map<std::string, long long> thread_ticks() {
@@ -75,9 +67,12 @@ int main(int argc, char** argv) {
       std::fprintf(stderr, "%s wants a value\nusage: %s [--count N] [--window W] [--dir DIR]\n", argv[i], argv[0]);
       return 2;
     }
-    if (!std::strcmp(argv[i], "--count")) count = std::atoi(argv[i + 1]);
-    else if (!std::strcmp(argv[i], "--window")) window = std::atoi(argv[i + 1]);
-    else if (!std::strcmp(argv[i], "--dir")) dir = argv[i + 1];
+    if (!std::strcmp(argv[i], "--count"))
+      count = std::atoi(argv[i + 1]);
+    else if (!std::strcmp(argv[i], "--window"))
+      window = std::atoi(argv[i + 1]);
+    else if (!std::strcmp(argv[i], "--dir"))
+      dir = argv[i + 1];
     else {
       std::fprintf(stderr, "unknown option %s\nusage: %s [--count N] [--window W] [--dir DIR]\n", argv[i], argv[0]);
       return 2;
@@ -88,22 +83,13 @@ int main(int argc, char** argv) {
     return 2;
   }
   const std::string path = dir + "/cg-inbound-bench-" + std::to_string(::getpid()) + ".sqlite";
-  remove_files(path);
-  auto opened = store::open_sqlite({.path = path, .readers = 2, .synchronous_full = true});
+  auto opened = bench::open_service_on_sqlite(path);
   if (!opened) {
     std::fprintf(stderr, "%s\n", opened.error().message.c_str());
     return 1;
   }
-  auto& st = **opened;
-  auto catalogue = templates::Catalogue::builtin();
-  if (!catalogue) {
-    std::fprintf(stderr, "%s\n", catalogue.error().message.c_str());
-    return 1;
-  }
-  Config config;
-  SystemClock clock;
-  Service service(st, *catalogue, config, clock);
-  ConversationService conversation(st, service, *catalogue, config, clock);
+  bench::ServiceOnSqlite& b = **opened;
+  ConversationService conversation(*b.store, *b.service, b.catalogue, b.config, b.clock);
 
   core::Course draft;
   draft.code = "101";
@@ -114,9 +100,7 @@ int main(int argc, char** argv) {
   draft.decision_at = draft.start_at;
   draft.min_participants = 3;
   draft.evaluation_url = "https://amman.jo/eval/101";
-  std::promise<Result<core::Course>> created;
-  service.create_course(draft, [&](Result<core::Course> c) { created.set_value(std::move(c)); });
-  if (auto course = created.get_future().get(); !course) {
+  if (auto course = bench::create_course_and_wait(*b.service, draft); !course) {
     std::fprintf(stderr, "%s\n", course.error().message.c_str());
     return 1;
   }
@@ -168,7 +152,7 @@ int main(int argc, char** argv) {
     std::printf(" %s %.2f", name.c_str(), us);
   }
   std::printf(" | all %.2f\n", total);
-  st.close();
-  remove_files(path);
+  b.store->close();
+  bench::remove_sqlite_files(path);
   return failed || unanswered ? 1 : 0;
 }

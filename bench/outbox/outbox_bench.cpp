@@ -19,6 +19,7 @@
 #include <thread>
 
 #include "adapters/sms/kannel/outbound.hpp"
+#include "bench/common/service_on_sqlite.hpp"
 #include "gateway/dispatcher.hpp"
 #include "gateway/service.hpp"
 #include "templates/catalogue.hpp"
@@ -35,12 +36,8 @@ std::string bench_path(const char* what) {
   return std::string(dir ? dir : "/tmp") + "/cg-outbox-bench-" + what + "-" + std::to_string(::getpid()) + ".sqlite";
 }
 
-void remove_files(const std::string& path) {
-  for (const char* suffix : {"", "-wal", "-shm"}) std::remove((path + suffix).c_str());
-}
-
 std::unique_ptr<store::Store> open_store(const std::string& path) {
-  remove_files(path);
+  bench::remove_sqlite_files(path);
   auto s = store::open_sqlite({.path = path, .readers = 2, .max_batch = 512, .synchronous_full = true});
   if (!s) {
     std::fprintf(stderr, "%s\n", s.error().message.c_str());
@@ -88,9 +85,7 @@ void BM_QuorumOf10000(benchmark::State& state) {
     draft.min_participants = kApplicants;
     draft.exam_url = "https://exam.amman.jo/placement";
     draft.evaluation_url = "https://amman.jo/eval/101";
-    std::promise<Result<core::Course>> created;
-    service.create_course(draft, [&](Result<core::Course> c) { created.set_value(std::move(c)); });
-    auto course = created.get_future().get();
+    auto course = bench::create_course_and_wait(service, draft);
     if (!course) return state.SkipWithError(course.error().message.c_str());
 
     // 9,999 applications, many in flight (group commit), not timed.
@@ -119,7 +114,7 @@ void BM_QuorumOf10000(benchmark::State& state) {
     if (committed < kApplicants) state.SkipWithError("fewer outbox rows than applicants");
     store->close();
     store.reset();
-    remove_files(path);
+    bench::remove_sqlite_files(path);
   }
 }
 BENCHMARK(BM_QuorumOf10000)->Iterations(1)->Repetitions(3)->UseManualTime()->Unit(benchmark::kMillisecond);
@@ -188,7 +183,7 @@ void BM_DispatchToLoopbackKannel(benchmark::State& state) {
     server.stop();
     store->close();
     store.reset();
-    remove_files(path);
+    bench::remove_sqlite_files(path);
   }
 }
 BENCHMARK(BM_DispatchToLoopbackKannel)

@@ -16,20 +16,12 @@
 #include <mutex>
 #include <string>
 
-#include "adapters/store/store.hpp"
-#include "gateway/clock.hpp"
-#include "gateway/config.hpp"
-#include "gateway/service.hpp"
-#include "templates/catalogue.hpp"
+#include "bench/common/service_on_sqlite.hpp"
 
 using namespace cg;
 using namespace cg::gateway;
 
 namespace {
-
-void remove_files(const std::string& path) {
-  for (const char* suffix : {"", "-wal", "-shm"}) std::remove((path + suffix).c_str());
-}
 
 core::Applicant applicant(int n) {
   core::Applicant a;
@@ -56,21 +48,13 @@ int main(int argc, char** argv) {
     }
   }
   const std::string path = dir + "/cg-apply-bench-" + std::to_string(::getpid()) + ".sqlite";
-  remove_files(path);
-  auto opened = store::open_sqlite({.path = path, .readers = 2, .max_batch = 512, .synchronous_full = true});
+  auto opened = bench::open_service_on_sqlite(path);
   if (!opened) {
     std::fprintf(stderr, "%s\n", opened.error().message.c_str());
     return 1;
   }
-  auto& st = **opened;
-  auto catalogue = templates::Catalogue::builtin();
-  if (!catalogue) {
-    std::fprintf(stderr, "%s\n", catalogue.error().message.c_str());
-    return 1;
-  }
-  Config config;
-  SystemClock clock;
-  Service service(st, *catalogue, config, clock);
+  bench::ServiceOnSqlite& b = **opened;
+  Service& service = *b.service;
 
   core::Course draft;
   draft.code = "B1";
@@ -81,9 +65,7 @@ int main(int argc, char** argv) {
   draft.decision_at = draft.start_at;
   draft.min_participants = 1;
   draft.evaluation_url = "https://amman.jo/eval/B1";
-  std::promise<Result<core::Course>> created;
-  service.create_course(draft, [&](Result<core::Course> c) { created.set_value(std::move(c)); });
-  auto course = created.get_future().get();
+  auto course = bench::create_course_and_wait(service, draft);
   if (!course) {
     std::fprintf(stderr, "%s\n", course.error().message.c_str());
     return 1;
@@ -117,7 +99,7 @@ int main(int argc, char** argv) {
   auto seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   std::printf("applications: %d in %.2f s = %.0f/s (window %d), failed %d\n", count, seconds, count / seconds, window,
               failed);
-  st.close();
-  remove_files(path);
+  b.store->close();
+  bench::remove_sqlite_files(path);
   return failed ? 1 : 0;
 }
