@@ -1,12 +1,16 @@
 // What the store-backed benchmark programs share: a fresh durable SQLite database with the built-in
-// message templates and a Service on it, and a course created through that Service.
+// message templates and a Service on it, a course created through that Service, and a cap on the
+// commands in flight.
 #pragma once
 
+#include <condition_variable>
 #include <cstdio>
 #include <future>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "adapters/store/store.hpp"
 #include "gateway/clock.hpp"
@@ -41,11 +45,60 @@ inline Result<std::unique_ptr<ServiceOnSqlite>> open_service_on_sqlite(const std
   return s;
 }
 
+// A free course for a benchmark to fill: times as ISO 8601, decided when it starts.
+inline core::Course course_draft(const std::string& code, core::LocalizedText title, std::string location,
+                                 std::string_view start_at, std::string_view end_at, int min_participants) {
+  core::Course draft;
+  draft.code = code;
+  draft.title = std::move(title);
+  draft.location = std::move(location);
+  draft.start_at = *core::parse_iso8601(start_at);
+  draft.end_at = *core::parse_iso8601(end_at);
+  draft.decision_at = draft.start_at;
+  draft.min_participants = min_participants;
+  draft.evaluation_url = "https://amman.jo/eval/" + code;
+  return draft;
+}
+
 // Creates the course and waits for the store to commit it.
 inline Result<core::Course> create_course_and_wait(gateway::Service& service, const core::Course& draft) {
   std::promise<Result<core::Course>> created;
   service.create_course(draft, [&](Result<core::Course> c) { created.set_value(std::move(c)); });
   return created.get_future().get();
 }
+
+// At most `size` commands in flight, as that many client connections would keep: enter() before
+// submitting one (waits for room), leave() from its callback.
+class InFlight {
+ public:
+  explicit InFlight(int size) : size_(size) {}
+
+  void enter() {
+    std::unique_lock lock(m_);
+    room_.wait(lock, [&] { return in_flight_ < size_; });
+    ++in_flight_;
+  }
+  // Returns how many have failed so far, this one included (1: the first failure, worth printing).
+  int leave(bool ok) {
+    std::lock_guard lock(m_);
+    --in_flight_;
+    ++done_;
+    if (!ok) ++failed_;
+    room_.notify_all();
+    return failed_;
+  }
+  // Waits until `count` have left; returns how many failed.
+  int wait_for(int count) {
+    std::unique_lock lock(m_);
+    room_.wait(lock, [&] { return done_ == count; });
+    return failed_;
+  }
+
+ private:
+  const int size_;
+  std::mutex m_;
+  std::condition_variable room_;
+  int in_flight_ = 0, done_ = 0, failed_ = 0;
+};
 
 }  // namespace cg::bench

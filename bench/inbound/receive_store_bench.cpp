@@ -11,16 +11,14 @@
 //   bench_inbound_store [--count N] [--window W] [--dir DIR]
 #include <unistd.h>
 
+#include <atomic>
 #include <chrono>
-#include <condition_variable>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
-#include <future>
 #include <map>
-#include <mutex>
 #include <sstream>
 #include <string>
 
@@ -91,55 +89,34 @@ int main(int argc, char** argv) {
   bench::ServiceOnSqlite& b = **opened;
   ConversationService conversation(*b.store, *b.service, b.catalogue, b.config, b.clock);
 
-  core::Course draft;
-  draft.code = "101";
-  draft.title = {"مهارات الحاسوب الأساسية واستخدام الإنترنت", "Basic Computer Skills"};
-  draft.location = "مركز الحسين الثقافي";
-  draft.start_at = *core::parse_iso8601("2099-01-10T16:00:00+03:00");
-  draft.end_at = *core::parse_iso8601("2099-01-14T19:00:00+03:00");
-  draft.decision_at = draft.start_at;
-  draft.min_participants = 3;
-  draft.evaluation_url = "https://amman.jo/eval/101";
+  const core::Course draft =
+      bench::course_draft("101", {"مهارات الحاسوب الأساسية واستخدام الإنترنت", "Basic Computer Skills"},
+                          "مركز الحسين الثقافي", "2099-01-10T16:00:00+03:00", "2099-01-14T19:00:00+03:00", 3);
   if (auto course = bench::create_course_and_wait(*b.service, draft); !course) {
     std::fprintf(stderr, "%s\n", course.error().message.c_str());
     return 1;
   }
 
-  std::mutex mu;
-  std::condition_variable cv;
-  int in_flight = 0, done = 0, failed = 0, unanswered = 0;
+  bench::InFlight in_flight(window);
+  std::atomic<int> unanswered = 0;
   const auto ticks0 = thread_ticks();
   const auto t0 = std::chrono::steady_clock::now();
   for (int n = 0; n < count; ++n) {
-    {
-      std::unique_lock lock(mu);
-      cv.wait(lock, [&] { return in_flight < window; });
-      ++in_flight;
-    }
+    in_flight.enter();
     char from[32];
     std::snprintf(from, sizeof from, "+9627%d%07d", 7 + n / 10'000'000, n % 10'000'000);
     conversation.receive(InboundSms{"kannel", "bench-" + std::to_string(n), from, "94123", "JOIN 101"},
                          [&](Result<InboundOutcome> r) {
-                           std::lock_guard lock(mu);
-                           if (!r) {
-                             if (!failed) std::fprintf(stderr, "receive failed: %s\n", r.error().message.c_str());
-                             ++failed;
-                           } else if (r->replies != 1 || r->duplicate) {
-                             ++unanswered;
-                           }
-                           --in_flight;
-                           ++done;
-                           cv.notify_all();
+                           if (r && (r->replies != 1 || r->duplicate)) ++unanswered;
+                           if (in_flight.leave(r.ok()) == 1 && !r)
+                             std::fprintf(stderr, "receive failed: %s\n", r.error().message.c_str());
                          });
   }
-  {
-    std::unique_lock lock(mu);
-    cv.wait(lock, [&] { return done == count; });
-  }
+  const int failed = in_flight.wait_for(count);
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   const auto ticks1 = thread_ticks();
   std::printf("inbound JOIN 101: %d in %.2f s = %.0f/s (window %d), failed %d, without exactly one reply %d\n", count,
-              seconds, count / seconds, window, failed, unanswered);
+              seconds, count / seconds, window, failed, unanswered.load());
   const double us_per_tick = 1e6 / static_cast<double>(::sysconf(_SC_CLK_TCK));
   double total = 0;
   std::printf("CPU per message (us):");

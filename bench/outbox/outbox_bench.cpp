@@ -75,16 +75,10 @@ void BM_QuorumOf10000(benchmark::State& state) {
     ManualClock clock(*core::parse_iso8601("2026-11-25T09:00:00Z"));
     Service service(*store, *catalogue, config, clock);
 
-    core::Course draft;
-    draft.code = "101";
-    draft.title = {"مهارات الحاسوب الأساسية واستخدام الإنترنت", "Basic Computer Skills and Using the Internet"};
-    draft.location = "مركز الحسين الثقافي – رأس العين";
-    draft.start_at = *core::parse_iso8601("2026-12-10T16:00:00+03:00");
-    draft.end_at = *core::parse_iso8601("2026-12-14T19:00:00+03:00");
-    draft.decision_at = draft.start_at;
-    draft.min_participants = kApplicants;
+    core::Course draft = bench::course_draft(
+        "101", {"مهارات الحاسوب الأساسية واستخدام الإنترنت", "Basic Computer Skills and Using the Internet"},
+        "مركز الحسين الثقافي – رأس العين", "2026-12-10T16:00:00+03:00", "2026-12-14T19:00:00+03:00", kApplicants);
     draft.exam_url = "https://exam.amman.jo/placement";
-    draft.evaluation_url = "https://amman.jo/eval/101";
     auto course = bench::create_course_and_wait(service, draft);
     if (!course) return state.SkipWithError(course.error().message.c_str());
 

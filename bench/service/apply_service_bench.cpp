@@ -6,14 +6,10 @@
 //   bench_apply_service [--count N] [--window W] [--dir DIR]
 #include <unistd.h>
 
-#include <atomic>
 #include <chrono>
-#include <condition_variable>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <future>
-#include <mutex>
 #include <string>
 
 #include "bench/common/service_on_sqlite.hpp"
@@ -56,46 +52,25 @@ int main(int argc, char** argv) {
   bench::ServiceOnSqlite& b = **opened;
   Service& service = *b.service;
 
-  core::Course draft;
-  draft.code = "B1";
-  draft.title = {"دورة قياس الأداء", "Load benchmark course"};
-  draft.location = "مركز الحسين الثقافي";
-  draft.start_at = *core::parse_iso8601("2099-01-10T16:00:00+03:00");
-  draft.end_at = *core::parse_iso8601("2099-01-14T19:00:00+03:00");
-  draft.decision_at = draft.start_at;
-  draft.min_participants = 1;
-  draft.evaluation_url = "https://amman.jo/eval/B1";
+  const core::Course draft =
+      bench::course_draft("B1", {"دورة قياس الأداء", "Load benchmark course"}, "مركز الحسين الثقافي",
+                          "2099-01-10T16:00:00+03:00", "2099-01-14T19:00:00+03:00", 1);
   auto course = bench::create_course_and_wait(service, draft);
   if (!course) {
     std::fprintf(stderr, "%s\n", course.error().message.c_str());
     return 1;
   }
 
-  std::mutex mu;
-  std::condition_variable cv;
-  int in_flight = 0, done = 0, failed = 0;
+  bench::InFlight in_flight(window);
   auto t0 = std::chrono::steady_clock::now();
   for (int n = 1; n <= count; ++n) {
-    {
-      std::unique_lock lock(mu);
-      cv.wait(lock, [&] { return in_flight < window; });
-      ++in_flight;
-    }
+    in_flight.enter();
     service.apply({course->id, applicant(n), "web", ""}, [&](Result<ApplyOutput> r) {
-      std::lock_guard lock(mu);
-      if (!r) {
-        if (!failed) std::fprintf(stderr, "apply failed: %s\n", r.error().message.c_str());
-        ++failed;
-      }
-      --in_flight;
-      ++done;
-      cv.notify_all();
+      if (in_flight.leave(r.ok()) == 1 && !r)
+        std::fprintf(stderr, "apply failed: %s\n", r.error().message.c_str());
     });
   }
-  {
-    std::unique_lock lock(mu);
-    cv.wait(lock, [&] { return done == count; });
-  }
+  const int failed = in_flight.wait_for(count);
   auto seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   std::printf("applications: %d in %.2f s = %.0f/s (window %d), failed %d\n", count, seconds, count / seconds, window,
               failed);
