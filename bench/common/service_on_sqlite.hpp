@@ -34,9 +34,14 @@ struct ServiceOnSqlite {
 };
 
 // A new database at `path` (any files of an old one removed first), synchronous=FULL, group commit.
-inline Result<std::unique_ptr<ServiceOnSqlite>> open_service_on_sqlite(const std::string& path) {
+inline Result<std::unique_ptr<store::Store>> open_fresh_sqlite(const std::string& path) {
   remove_sqlite_files(path);
-  auto opened = store::open_sqlite({.path = path, .readers = 2, .max_batch = 512, .synchronous_full = true});
+  return store::open_sqlite({.path = path, .readers = 2, .max_batch = 512, .synchronous_full = true});
+}
+
+// The same, with the built-in templates and a Service on the system clock.
+inline Result<std::unique_ptr<ServiceOnSqlite>> open_service_on_sqlite(const std::string& path) {
+  auto opened = open_fresh_sqlite(path);
   if (!opened) return opened.error();
   auto catalogue = templates::Catalogue::builtin();
   if (!catalogue) return catalogue.error();

@@ -37,8 +37,7 @@ std::string bench_path(const char* what) {
 }
 
 std::unique_ptr<store::Store> open_store(const std::string& path) {
-  bench::remove_sqlite_files(path);
-  auto s = store::open_sqlite({.path = path, .readers = 2, .max_batch = 512, .synchronous_full = true});
+  auto s = bench::open_fresh_sqlite(path);
   if (!s) {
     std::fprintf(stderr, "%s\n", s.error().message.c_str());
     std::abort();
