@@ -98,6 +98,12 @@ std::size_t complete_response(const std::string& in, int& status) {
   return head + 4 + length;
 }
 
+// The p-th percentile (0-100) of values sorted ascending; 0 when there are none.
+double percentile(const std::vector<double>& sorted, double p) {
+  if (sorted.empty()) return 0.0;
+  return sorted[static_cast<std::size_t>(p / 100.0 * static_cast<double>(sorted.size() - 1))];
+}
+
 int usage(const char* why) {
   std::fprintf(stderr,
                "bench_inbound_rate: %s\nusage: bench_inbound_rate --port N --path PATH [--host IP] [--rate R] "
@@ -241,11 +247,7 @@ int main(int argc, char** argv) {
   }
   auto end = Clock::now();
   std::sort(latencies_ms.begin(), latencies_ms.end());
-  auto pct = [&](double p) {
-    if (latencies_ms.empty()) return 0.0;
-    std::size_t k = static_cast<std::size_t>(p / 100.0 * static_cast<double>(latencies_ms.size() - 1));
-    return latencies_ms[k];
-  };
+  auto pct = [&](double p) { return percentile(latencies_ms, p); };
   double seconds = std::chrono::duration<double>(end - start).count();
   std::printf("offered %.0f/s achieved %.0f/s requests %lld errors %lld\n", o.rate,
               static_cast<double>(completed) / seconds, completed, errors);
@@ -263,8 +265,7 @@ int main(int argc, char** argv) {
       auto& v = by_second[s];
       if (v.empty()) continue;
       std::sort(v.begin(), v.end());
-      std::printf("second %zu requests %zu p99 %.2f max %.2f\n", s, v.size(),
-                  v[static_cast<std::size_t>(0.99 * static_cast<double>(v.size() - 1))], v.back());
+      std::printf("second %zu requests %zu p99 %.2f max %.2f\n", s, v.size(), percentile(v, 99), v.back());
     }
   }
   if (reopened != 0) std::printf("idle connections closed by the server and opened again: %lld\n", reopened);
