@@ -182,6 +182,14 @@ void deliver(const std::shared_ptr<Mailbox>& mb, Response response, std::string 
 // Beast 1.74 speaks boost::string_view.
 std::string_view sv(beast::string_view s) { return {s.data(), s.size()}; }
 
+// The path of a request for a log line, without its query: a query can carry a provider's secret
+// key (Kannel's get-url) and the applicant's message text.
+template <class Message>
+std::string logged_path(const Message& msg) {
+  std::string_view target = sv(msg.target());
+  return std::string(target.substr(0, target.find('?')));
+}
+
 // RFC 9110 token characters, for header names.
 bool is_token(std::string_view s) {
   if (s.empty()) return false;
@@ -631,11 +639,11 @@ awaitable<void> Server::Impl::serve(std::shared_ptr<Connection> c) {
                 Responder([mb](Response r, std::string route) { deliver(mb, std::move(r), std::move(route)); }));
       } catch (const std::exception& e) {
         // The Responder copies died with the exception, which already answered 500.
-        std::fprintf(stderr, "http: handler for %s %s threw: %s\n", method_text.c_str(),
-                     std::string(sv(msg.target())).c_str(), e.what());
+        std::fprintf(stderr, "http: handler for %s %s threw: %s\n", method_text.c_str(), logged_path(msg).c_str(),
+                     e.what());
       } catch (...) {
         std::fprintf(stderr, "http: handler for %s %s threw a non-standard exception\n", method_text.c_str(),
-                     std::string(sv(msg.target())).c_str());
+                     logged_path(msg).c_str());
       }
       {
         std::lock_guard lock(mb->m);
