@@ -100,15 +100,30 @@ void register_sms_inbound_routes(http::Router& router, ConversationService& conv
       return respond(http::json_error(415, "unsupported_media_type", "Content-Type must be application/json"));
     auto batch = sms::infobip::parse_inbound(req.body);
     if (!batch) return respond(bad_request(batch.error()));
+    // Each result stands on its own: one that cannot be read is named in the answer and the rest
+    // are processed. Only a batch with nothing readable in it is refused as a whole.
+    nlohmann::json rejected = nlohmann::json::array();
+    for (const auto& r : batch->rejected)
+      rejected.push_back({{"index", r.index}, {"messageId", r.message_id}, {"error", r.error.message}});
+    if (batch->messages.empty() && !batch->rejected.empty()) {
+      return respond(http::json_response(
+          400, nlohmann::json{{"error", {{"code", batch->rejected.front().error.code},
+                                         {"message", batch->rejected.front().error.message}}},
+                              {"rejected", rejected}}
+                   .dump()));
+    }
     std::vector<InboundSms> messages;
-    for (auto& m : *batch)
+    for (auto& m : batch->messages)
       messages.push_back(
           InboundSms{"infobip", std::move(m.message_id), std::move(m.from), std::move(m.to), std::move(m.text)});
-    conversation.receive_batch(std::move(messages), [respond](Result<std::vector<InboundOutcome>> r) {
+    conversation.receive_batch(std::move(messages), [respond, rejected = std::move(rejected)](
+                                                        Result<std::vector<InboundOutcome>> r) mutable {
       if (!r) return respond(not_stored(r.error()));
       std::size_t duplicates = 0;
       for (const auto& o : *r) duplicates += o.duplicate;
-      respond(http::json_response(200, nlohmann::json{{"received", r->size()}, {"duplicates", duplicates}}.dump()));
+      respond(http::json_response(
+          200, nlohmann::json{{"received", r->size()}, {"duplicates", duplicates}, {"rejected", std::move(rejected)}}
+                   .dump()));
     });
   });
 

@@ -324,10 +324,19 @@ TEST_F(Inbound, InfobipRequestsTableDriven) {
       {"not JSON", "{\"results\": [", basic, 400, 0},
       {"results not a list", R"({"results": {"messageId": "ib-6"}})", basic, 400, 0},
       {"a result without messageId", batch({json{{"from", "962791234567"}, {"text", "HELP"}}}), basic, 400, 0},
-      {"one bad result refuses the whole batch",
+      {"one bad result does not hold back the others",
        batch({result("ib-7", "962791234567", "HELP"), json{{"messageId", 7}, {"from", "962791234567"}, {"text", "x"}}}),
+       basic, 200, 1},
+      {"a batch with nothing readable", batch({json{{"messageId", "ib-8"}, {"from", "962791234567"}, {"text", 5}}}),
        basic, 400, 0},
+      // From here on a second number: the first has reached the per-minute cap of this fixture.
+      {"text null, cleanText given",
+       batch({json{{"messageId", "ib-9"}, {"from", "962791234568"}, {"text", nullptr}, {"cleanText", "HELP"}}}), basic,
+       200, 1},
+      {"the scheme name in lower case", batch({result("ib-10", "962791234568", "HELP")}),
+       "basic " + crypto::base64_encode(std::string(kInfobipUser) + ":" + kInfobipPassword), 200, 1},
   };
+  auto replies = [&] { return static_cast<int>(sms_to(kPhone).size() + sms_to("+962791234568").size()); };
   int expected = 0;
   for (const Case& c : cases) {
     SCOPED_TRACE(c.name);
@@ -336,14 +345,30 @@ TEST_F(Inbound, InfobipRequestsTableDriven) {
     auto r = send("POST", "/v1/sms/infobip/inbound", c.body, h);
     EXPECT_EQ(r.status, c.status) << r.body;
     expected += c.replies;
-    EXPECT_EQ(static_cast<int>(sms_to(kPhone).size()), expected);
+    EXPECT_EQ(replies(), expected);
   }
-  // "ib-7" was in a refused batch: nothing of it was kept, so it is new when it comes right.
-  auto r = send("POST", "/v1/sms/infobip/inbound", batch({result("ib-7", "962791234567", "HELP")}),
-                {{"Content-Type", "application/json"}, {"Authorization", basic}});
+  // The answer names each result it could not read; those were not kept, so when one comes again
+  // readable it is new, while its readable neighbour is a duplicate.
+  const test::HeaderList headers{{"Content-Type", "application/json"}, {"Authorization", basic}};
+  auto r = send("POST", "/v1/sms/infobip/inbound",
+                batch({result("ib-11", "962791234568", "HELP"),
+                       json{{"messageId", "ib-12"}, {"from", "962791234568"}, {"text", {"HELP"}}}}),
+                headers);
+  ASSERT_EQ(r.status, 200) << r.body;
+  json answer = json::parse(r.body);
+  EXPECT_EQ(answer["received"], 1);
+  ASSERT_EQ(answer["rejected"].size(), 1u) << r.body;
+  EXPECT_EQ(answer["rejected"][0]["index"], 1);
+  EXPECT_EQ(answer["rejected"][0]["messageId"], "ib-12");
+  EXPECT_NE(answer["rejected"][0]["error"].get<std::string>().find("results[1].text"), std::string::npos) << r.body;
+  expected += 1;
+  EXPECT_EQ(replies(), expected);
+  r = send("POST", "/v1/sms/infobip/inbound",
+           batch({result("ib-11", "962791234568", "HELP"), result("ib-12", "962791234568", "HELP")}), headers);
   EXPECT_EQ(r.status, 200);
-  EXPECT_EQ(json::parse(r.body)["duplicates"], 0);
-  EXPECT_EQ(static_cast<int>(sms_to(kPhone).size()), expected + 1);
+  EXPECT_EQ(json::parse(r.body)["duplicates"], 1);
+  EXPECT_EQ(json::parse(r.body)["rejected"].size(), 0u);
+  EXPECT_EQ(replies(), expected + 1);
 }
 
 // ---- the conversation through the endpoints -----------------------------------------------------

@@ -32,8 +32,22 @@ struct Inbound {
 Status authenticate_inbound(const InboundSettings& settings, std::optional<std::string_view> authorization,
                             std::optional<std::string_view> custom_header);
 
-// The whole batch or an "invalid_request" naming the result and field: messageId, from and text
-// (or cleanText) are strings, required; at most 1000 results.
-Result<std::vector<Inbound>> parse_inbound(std::string_view json_body);
+// A result of the batch that could not be read: its position, its messageId when it had a usable
+// one, and why ("invalid_request" naming the field).
+struct Rejected {
+  std::size_t index = 0;
+  std::string message_id;
+  Error error;
+};
+
+struct Batch {
+  std::vector<Inbound> messages;  // the readable results, in the batch's order
+  std::vector<Rejected> rejected;
+};
+
+// Each result is read on its own: messageId, from and text (or cleanText) are strings, required,
+// text valid UTF-8. A result that fails goes to `rejected` and the others are still delivered.
+// "invalid_request" only for the envelope: not JSON, no results array, more than 1000 results.
+Result<Batch> parse_inbound(std::string_view json_body);
 
 }  // namespace cg::sms::infobip
