@@ -156,7 +156,7 @@ Result<std::string> validate_id_number(IdType type, std::string_view number) {
 
   std::string out;
   for (char32_t c : *cps) {
-    if (c == U' ' || c == 0x00A0) continue;
+    if (c == U' ' || c == 0x00A0 || c == U'-' || c == U'.') continue;  // "987-123-4567", "987 123 4567"
     if (int d = latin_digit(c); d >= 0) {
       out.push_back(static_cast<char>('0' + d));
     } else if (type == IdType::passport && c >= U'a' && c <= U'z') {

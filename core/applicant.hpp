@@ -26,8 +26,9 @@ std::string_view to_string(IdType t);
 Result<IdType> parse_id_type(std::string_view text);
 
 // Validates and normalises an identity document number (error "invalid_id_number"):
+// spaces, no-break spaces, dashes and dots between characters are dropped first ("987-123-4567");
 //  - national_id: exactly 10 digits (Arabic-Indic/Persian digits converted), first digit 9 or 2;
-//  - passport: after removing spaces and upper-casing, 6 to 20 characters of A-Z and 0-9.
+//  - passport: upper-cased, 6 to 20 characters of A-Z and 0-9.
 Result<std::string> validate_id_number(IdType type, std::string_view number);
 
 // The card's rule: Jordanians prove identity with the national ID card, others with a passport.

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <utility>
 
 #include "core/applicant.hpp"
 #include "core/money.hpp"
@@ -32,6 +33,7 @@ constexpr KeywordSpelling kKeywords[] = {
     {"تسجيل", Keyword::join},
     {"status", Keyword::status},
     {"حاله", Keyword::status},
+    {"الحاله", Keyword::status},
     {"cancel", Keyword::cancel},
     {"الغاء", Keyword::cancel},
     {"help", Keyword::help},
@@ -47,6 +49,7 @@ constexpr KeywordSpelling kKeywords[] = {
     {"توقف", Keyword::stop},
     {"start", Keyword::start},
     {"ابدا", Keyword::start},
+    {"ابدء", Keyword::start},
     {"yes", Keyword::yes},
     {"y", Keyword::yes},
     {"نعم", Keyword::yes},
@@ -128,24 +131,29 @@ Parsed parse(std::string_view raw) {
     p.keyword = k;
     return p;
   }
-  std::size_t space = n.find(' ');
-  std::string_view first = std::string_view(n).substr(0, space);
-  std::string_view rest = space == std::string::npos ? std::string_view() : std::string_view(n).substr(space + 1);
   for (const auto& k : kWithCode) {
-    if (first == k.text && !rest.empty() && rest.find(' ') == std::string_view::npos) {
-      p.keyword = k.keyword;
-      p.code = std::string(rest);
-      return p;
-    }
-    if (space == std::string::npos && first.size() > k.text.size() && first.substr(0, k.text.size()) == k.text) {
-      std::string_view code = first.substr(k.text.size());
-      // Only a code that starts with a digit: "joined" is not JOIN "ed".
-      if (code.front() >= '0' && code.front() <= '9') {
-        p.keyword = k.keyword;
-        p.code = std::string(code);
-        return p;
+    if (n.size() <= k.text.size() || n.compare(0, k.text.size(), k.text) != 0) continue;
+    std::string_view tail = std::string_view(n).substr(k.text.size());
+    // Between the keyword and the code: spaces and the punctuation people put there ("JOIN 101",
+    // "JOIN: 101", "join #101", "تسجيل، ١٠١"), or nothing ("JOIN101").
+    std::size_t skip = 0;
+    for (;;) {
+      if (skip < tail.size() && (tail[skip] == ' ' || tail[skip] == ',' || tail[skip] == ':' || tail[skip] == ';' ||
+                                 tail[skip] == '#' || tail[skip] == '-' || tail[skip] == '.')) {
+        ++skip;
+      } else if (tail.substr(skip, 2) == "\xD8\x8C" || tail.substr(skip, 2) == "\xD8\x9B") {  // ، ؛
+        skip += 2;
+      } else {
+        break;
       }
     }
+    std::string_view code = tail.substr(skip);
+    if (code.empty() || code.find(' ') != std::string_view::npos) continue;
+    // Glued to the keyword, only a code that starts with a digit: "joined" is not JOIN "ed".
+    if (skip == 0 && !(code.front() >= '0' && code.front() <= '9')) continue;
+    p.keyword = k.keyword;
+    p.code = std::string(code);
+    return p;
   }
   return p;
 }
@@ -531,8 +539,26 @@ std::string normalize_text(std::string_view input) {
       pending_space = !out.empty();
       continue;
     }
-    // Invisible marks Arabic keyboards and interfaces insert: zero-width, direction marks, tatweel.
-    if ((c >= 0x200B && c <= 0x200F) || c == 0x061C || c == 0xFEFF || c == 0x0640) continue;
+    if (c == 0x2028 || c == 0x2029) {  // line and paragraph separators
+      pending_space = !out.empty();
+      continue;
+    }
+    // Invisible marks Arabic keyboards and interfaces insert: zero-width, direction marks and
+    // embeddings, isolates, word joiner, soft hyphen, tatweel.
+    if ((c >= 0x200B && c <= 0x200F) || (c >= 0x202A && c <= 0x202E) || (c >= 0x2060 && c <= 0x2064) ||
+        (c >= 0x2066 && c <= 0x2069) || c == 0x00AD || c == 0x061C || c == 0xFEFF || c == 0x0640)
+      continue;
+    // Full-width Latin letters, digits and punctuation (some phone keyboards) as their ASCII forms.
+    if (c >= 0xFF01 && c <= 0xFF5E) c -= 0xFEE0;
+    // The lam-alef ligatures (presentation forms some keyboards send): lam, then alef.
+    if (c >= 0xFEF5 && c <= 0xFEFC) {
+      if (pending_space) {
+        out.push_back(' ');
+        pending_space = false;
+      }
+      text::append_utf8(out, 0x0644);
+      c = 0x0627;
+    }
     // Diacritics (harakat, shadda, sukun, superscript alef, Quranic marks).
     if ((c >= 0x064B && c <= 0x065F) || c == 0x0670 || (c >= 0x06D6 && c <= 0x06ED)) continue;
     if (c >= 0x0660 && c <= 0x0669)
@@ -567,7 +593,9 @@ std::optional<Language> detect_language(std::string_view input) {
   bool latin = false;
   for (char32_t c : *cps) {
     if (text::is_arabic_letter(c)) return Language::ar;
-    if ((c >= U'a' && c <= U'z') || (c >= U'A' && c <= U'Z')) latin = true;
+    if ((c >= U'a' && c <= U'z') || (c >= U'A' && c <= U'Z') || (c >= 0xFF21 && c <= 0xFF3A) ||
+        (c >= 0xFF41 && c <= 0xFF5A))
+      latin = true;
   }
   if (latin) return Language::en;
   return std::nullopt;
@@ -620,29 +648,110 @@ Message refusal_reply(Language language, std::string_view code, std::string_view
   return message(TemplateId::sms_apply_refused, language, std::move(title));
 }
 
+namespace {
+
+// What redact_for_log sees in a character: part of a document number (a digit of any script or a
+// Latin letter), something a number may be typed with between its characters (spaces, line
+// breaks, dashes, dots, invisible marks), or anything else, which ends a number.
+enum class RedactClass { digit, letter, separator, other };
+
+RedactClass redact_class(char32_t c) {
+  if ((c >= U'0' && c <= U'9') || (c >= 0x0660 && c <= 0x0669) || (c >= 0x06F0 && c <= 0x06F9) ||
+      (c >= 0x0966 && c <= 0x096F) || (c >= 0x09E6 && c <= 0x09EF) || (c >= 0xFF10 && c <= 0xFF19))
+    return RedactClass::digit;
+  if ((c >= U'A' && c <= U'Z') || (c >= U'a' && c <= U'z') || (c >= 0xFF21 && c <= 0xFF3A) ||
+      (c >= 0xFF41 && c <= 0xFF5A))
+    return RedactClass::letter;
+  if (c == U' ' || (c >= 0x09 && c <= 0x0D) || c == U'-' || c == U'.' || c == U'/' || c == U'_' || c == 0x00A0 ||
+      c == 0x00AD || c == 0x061C || c == 0x0640 || (c >= 0x2000 && c <= 0x2015) || c == 0x2028 || c == 0x2029 ||
+      (c >= 0x202A && c <= 0x202F) || (c >= 0x205F && c <= 0x2064) || (c >= 0x2066 && c <= 0x2069) ||
+      c == 0x2212 || c == 0x3000 || c == 0xFEFF || c == 0xFF0D || c == 0xFF0E)
+    return RedactClass::separator;
+  return RedactClass::other;
+}
+
+}  // namespace
+
 std::string redact_for_log(std::string_view input) {
+  struct Char {
+    std::size_t begin, size;
+    RedactClass cls;
+  };
+  std::vector<Char> chars;
+  chars.reserve(input.size());
+  for (std::size_t i = 0; i < input.size();) {
+    char32_t c = 0;
+    std::size_t n = text::next_utf8(input.substr(i), c);
+    if (n == 0) {  // not UTF-8: the byte is neither a digit nor a letter
+      chars.push_back({i, 1, RedactClass::other});
+      ++i;
+      continue;
+    }
+    chars.push_back({i, n, redact_class(c)});
+    i += n;
+  }
+  auto alnum = [&](std::size_t k) { return chars[k].cls == RedactClass::digit || chars[k].cls == RedactClass::letter; };
+
+  // A candidate is a run of letters and digits, possibly broken by separators: "987 123 4567",
+  // "N12-34567". Words with no digit at either end ("my passport", "JOIN") are not part of it, so a
+  // keyword before a course code stays readable; what remains is masked like a document number,
+  // all but its last 3 letters or digits, when it holds 6 or more of them.
+  std::vector<bool> masked(chars.size(), false);
+  std::size_t k = 0;
+  while (k < chars.size()) {
+    if (!alnum(k)) {
+      ++k;
+      continue;
+    }
+    std::size_t end = k;  // one past the last letter or digit of the run
+    for (std::size_t m = k; m < chars.size() && chars[m].cls != RedactClass::other; ++m)
+      if (alnum(m)) end = m + 1;
+    // Words of the run, as [begin, end) character index pairs.
+    std::vector<std::pair<std::size_t, std::size_t>> words;
+    for (std::size_t m = k; m < end;) {
+      if (!alnum(m)) {
+        ++m;
+        continue;
+      }
+      std::size_t w = m;
+      while (w < end && alnum(w)) ++w;
+      words.emplace_back(m, w);
+      m = w;
+    }
+    auto has_digit = [&](std::pair<std::size_t, std::size_t> w) {
+      for (std::size_t m = w.first; m < w.second; ++m)
+        if (chars[m].cls == RedactClass::digit) return true;
+      return false;
+    };
+    // A digitless word of more than 3 letters is a word of the message, not a group of a passport
+    // number, and splits the run ("101 and 102" stays one run; "2 people from 3" does not).
+    auto mask_segment = [&](std::size_t first, std::size_t last) {
+      while (first < last && !has_digit(words[first])) ++first;
+      while (last > first && !has_digit(words[last - 1])) --last;
+      if (first == last) return;
+      std::vector<std::size_t> kept;
+      for (std::size_t m = words[first].first; m < words[last - 1].second; ++m)
+        if (alnum(m)) kept.push_back(m);
+      if (kept.size() >= 6)
+        for (std::size_t q = 0; q + 3 < kept.size(); ++q) masked[kept[q]] = true;
+    };
+    std::size_t segment = 0;
+    for (std::size_t w = 0; w <= words.size(); ++w) {
+      if (w == words.size() || (!has_digit(words[w]) && words[w].second - words[w].first > 3)) {
+        mask_segment(segment, w);
+        segment = w + 1;
+      }
+    }
+    k = end;
+  }
+
   std::string out;
   out.reserve(input.size());
-  std::size_t i = 0;
-  while (i < input.size()) {
-    std::size_t j = i;
-    while (j < input.size() && input[j] != ' ' && input[j] != '\n' && input[j] != '\t' && input[j] != '*' &&
-           input[j] != '&' && input[j] != '=')
-      ++j;
-    std::string_view word = input.substr(i, j - i);
-    // Digits in any script the applicant may type: normalise a copy to find them. A word shorter
-    // than 6 bytes has fewer than 6 characters and is never masked.
-    bool digit = false;
-    if (word.size() >= 6 && text::count_chars(word) >= 6) {
-      std::string n = normalize_text(word);
-      digit = std::any_of(n.begin(), n.end(), [](char c) { return c >= '0' && c <= '9'; });
-    }
-    if (digit)
-      out += mask_id_number(word);
+  for (std::size_t q = 0; q < chars.size(); ++q) {
+    if (masked[q])
+      out.push_back('*');
     else
-      out += word;
-    if (j < input.size()) out.push_back(input[j]);
-    i = j + 1;
+      out.append(input.substr(chars[q].begin, chars[q].size));
   }
   return out;
 }

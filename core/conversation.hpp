@@ -6,7 +6,10 @@
 //
 // Keywords (Arabic and English) are matched after `normalize_text()`: Arabic-Indic and Persian digits
 // become 0-9, alef forms أ إ آ ٱ become ا, ة becomes ه, ى becomes ي, tatweel and diacritics are
-// dropped, Latin letters are lower-cased and runs of spaces collapse.
+// dropped, Latin letters are lower-cased and runs of spaces collapse. Also: invisible marks (zero-width
+// characters, direction marks, embeddings and isolates, word joiner, soft hyphen) are dropped,
+// full-width Latin becomes ASCII, and the lam-alef ligature ﻻ becomes لا. Between JOIN/CANCEL and the
+// course code, spaces and the punctuation people type there (", : ; # - ." and ، ؛) are allowed.
 #pragma once
 
 #include <chrono>
@@ -120,9 +123,11 @@ Message refusal_reply(Language language, std::string_view code, std::string_view
 // A short label of an application's state in the applicant's language (STATUS lists, USSD menus).
 std::string_view state_label(ApplicationState state, Language language);
 
-// For logs and the inbound record: every word of 6 or more characters that holds a digit is masked
-// with mask_id_number (all but the last 3 characters), so no national ID or passport number is
-// ever written in full.
+// For logs and the inbound record: every run of 6 or more letters and digits that holds a digit,
+// also when typed in groups ("987 123 4567", "N12-34567", Arabic-Indic digits, line breaks or
+// invisible marks between), has all but its last 3 letters and digits replaced by '*', so no
+// national ID or passport number is ever written in full, however it was typed. Separators stay,
+// so the record still shows how the applicant wrote it.
 std::string redact_for_log(std::string_view text);
 
 }  // namespace cg::core

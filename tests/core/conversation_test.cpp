@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include "core/sms.hpp"
+#include "core/text.hpp"
 
 namespace cg::core {
 namespace {
@@ -63,6 +64,17 @@ TEST(Normalize, DigitsAlefTaMarbutaYaTatweelDiacriticsSpacesAndCase) {
   EXPECT_EQ(normalize_text("JOIN\xFF 101"), "join\xFF 101");  // not UTF-8: ASCII lowered, the rest kept
 }
 
+TEST(Normalize, InvisibleMarksFullWidthLatinAndLigatures) {
+  EXPECT_EQ(normalize_text("HE\u2060LP"), "help");                     // word joiner
+  EXPECT_EQ(normalize_text("\u202Bمساعدة\u202C"), "مساعده");          // embedding and pop
+  EXPECT_EQ(normalize_text("\u2067STATUS\u2069"), "status");           // isolates
+  EXPECT_EQ(normalize_text("ST\u00ADOP"), "stop");                     // soft hyphen
+  EXPECT_EQ(normalize_text("JOIN\u2028101"), "join 101");              // line separator
+  EXPECT_EQ(normalize_text("\uFF2A\uFF2F\uFF29\uFF2E \uFF11\uFF10\uFF11"), "join 101");  // full width
+  EXPECT_EQ(normalize_text("\uFEFB"), "لا");                           // lam-alef ligature
+  EXPECT_EQ(normalize_text("\uFEF7"), "لا");                           // lam-alef with hamza above
+}
+
 TEST(Normalize, LanguageOfAFirstMessage) {
   EXPECT_EQ(detect_language("دورات"), Language::ar);
   EXPECT_EQ(detect_language("join 101"), Language::en);
@@ -117,6 +129,11 @@ TEST(Keywords, EverySpellingInBothLanguages) {
       {"hello", TemplateId::sms_not_understood, Language::en},
       {"مرحبا", TemplateId::sms_not_understood, Language::ar},
       {"YES", TemplateId::sms_not_understood, Language::en},  // nothing to confirm
+      {"الحالة", TemplateId::sms_no_applications, Language::ar},
+      {"ابدء", TemplateId::sms_started, Language::ar},
+      {"\uFF28\uFF25\uFF2C\uFF30", TemplateId::sms_help, Language::en},  // full-width HELP
+      {"CANCEL: 101", TemplateId::sms_nothing_to_cancel, Language::en},
+      {"إلغاء، ١٠١", TemplateId::sms_nothing_to_cancel, Language::ar},
   };
   for (const Case& c : cases) {
     SCOPED_TRACE(c.text);
@@ -129,13 +146,18 @@ TEST(Keywords, EverySpellingInBothLanguages) {
 }
 
 TEST(Keywords, JoinWithoutASpaceAndCodesInAnyCase) {
-  for (const char* text : {"JOIN101", "join١٠١", "تسجيل101", "Join icdl-b", "JOIN ICDL-B"}) {
+  for (const char* text : {"JOIN101", "join١٠١", "تسجيل101", "Join icdl-b", "JOIN ICDL-B", "JOIN, 101", "JOIN: 101",
+                           "join #101", "join - 101", "تسجيل: ١٠١", "تسجيل، ١٠١", "JOIN\u2060 101", "join:icdl-b"}) {
     SCOPED_TRACE(text);
     Turn t = converse(Dialogue{}, text, t0, knowledge());
     ASSERT_EQ(ids(t), std::vector<TemplateId>{TemplateId::sms_ask_name});
     EXPECT_EQ(t.dialogue.step, DialogueStep::ask_name);
   }
-  // "joined" is not JOIN "ed".
+  // "joined" is not JOIN "ed", and two words after JOIN are not a code.
+  for (const char* text : {"joined", "join: 101 102", "JOIN, please"}) {
+    SCOPED_TRACE(text);
+    EXPECT_NE(ids(converse(Dialogue{}, text, t0, knowledge())), std::vector<TemplateId>{TemplateId::sms_ask_name});
+  }
   EXPECT_EQ(ids(converse(Dialogue{}, "joined", t0, knowledge())),
             std::vector<TemplateId>{TemplateId::sms_not_understood});
 }
@@ -537,6 +559,58 @@ TEST(Redaction, DocumentNumbersNeverAppearInFull) {
   EXPECT_EQ(redact_for_log("JOIN 101"), "JOIN 101");  // a course code is not a document
   EXPECT_EQ(redact_for_log("سارة أحمد"), "سارة أحمد");
   EXPECT_EQ(redact_for_log("text=9871234567&from=x"), "text=*******567&from=x");
+}
+
+TEST(Redaction, NumbersTypedInGroupsAreMaskedAsOne) {
+  // Every way the ID step accepts a number is a way it must be masked in the inbound record.
+  EXPECT_EQ(redact_for_log("987 123 4567"), "*** *** *567");
+  EXPECT_EQ(redact_for_log("98712 34567"), "***** **567");
+  EXPECT_EQ(redact_for_log("987 1234567"), "*** ****567");
+  EXPECT_EQ(redact_for_log("987-123-4567"), "***-***-*567");
+  EXPECT_EQ(redact_for_log("987.123.4567"), "***.***.*567");
+  EXPECT_EQ(redact_for_log("N12 34567"), "*** **567");
+  EXPECT_EQ(redact_for_log("12345 AB 678"), "***** ** 678");
+  EXPECT_EQ(redact_for_log("٩٨٧ ١٢٣ ٤٥٦٧"), "*** *** *٥٦٧");
+  EXPECT_EQ(redact_for_log("9\n8\n7\n1\n2\n3\n4\n5\n6\n7"), "*\n*\n*\n*\n*\n*\n*\n5\n6\n7");
+  EXPECT_EQ(redact_for_log("987\u200B1234567"), "***\u200B****567");
+  EXPECT_EQ(redact_for_log("987\u00A0123\u00A04567"), "***\u00A0***\u00A0*567");
+  EXPECT_EQ(redact_for_log("\uFF19\uFF18\uFF17\uFF11\uFF12\uFF13\uFF14567"), "*******567");
+  EXPECT_EQ(redact_for_log("رقمي 987 123 4567 شكرا"), "رقمي *** *** *567 شكرا");
+  // Words around a number stay readable; a short one between groups is masked with them.
+  EXPECT_EQ(redact_for_log("JOIN 101"), "JOIN 101");
+  EXPECT_EQ(redact_for_log("join 101 please"), "join 101 please");
+  EXPECT_EQ(redact_for_log("101 and 102"), "*** *** 102");
+  EXPECT_EQ(redact_for_log("2 people from 3"), "2 people from 3");
+}
+
+TEST(Redaction, NoAcceptedNumberSurvivesWhateverItsSpacing) {
+  // Every national ID validate_id_number accepts, typed with any mix of the separators it (or the
+  // SMS normalisation before it) allows, keeps at most its last 3 digits in the record.
+  const std::string number = "9871234567";
+  const std::vector<std::string> separators = {"", " ", "  ", "\u00A0", "-", ".", "\n", "\u200F", "\u2066"};
+  const std::vector<std::string> zero = {"0", "\u0660", "\u06F0"};
+  for (std::size_t variant = 0; variant < 300; ++variant) {
+    std::string typed;
+    std::size_t seed = variant * 2654435761u;
+    for (std::size_t i = 0; i < number.size(); ++i) {
+      if (i > 0) typed += separators[(seed >> (i * 3)) % separators.size()];
+      const std::string& z = zero[(seed >> i) % zero.size()];
+      std::string digit = z;
+      // Shift the zero of the chosen script to the digit wanted (the last byte carries the value).
+      digit.back() = static_cast<char>(digit.back() + (number[i] - '0'));
+      typed += digit;
+    }
+    const std::string record = redact_for_log("id " + typed);
+    const auto cps = text::decode_utf8(record);
+    ASSERT_TRUE(cps.has_value()) << record;
+    std::string digits;
+    for (char32_t c : *cps) {
+      if (c >= U'0' && c <= U'9') digits.push_back(static_cast<char>(c));
+      if (c >= 0x0660 && c <= 0x0669) digits.push_back(static_cast<char>('0' + (c - 0x0660)));
+      if (c >= 0x06F0 && c <= 0x06F9) digits.push_back(static_cast<char>('0' + (c - 0x06F0)));
+    }
+    EXPECT_EQ(digits, "567") << typed << " -> " << record;
+  }
 }
 
 }  // namespace
