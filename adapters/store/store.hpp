@@ -224,7 +224,8 @@ class Tx {
   virtual Status save_session(const SessionRecord& s) = 0;
   virtual Result<std::int64_t> delete_sessions_before(std::string_view prefix, Instant cutoff) = 0;
   // The per-number opt-out of SPEC §3 (STOP / START): while set, nothing is enqueued for the number
-  // except the confirmation of STOP itself.
+  // except the confirmation of STOP itself. Setting it also withdraws what is still pending for
+  // the number (status failed, last_error "opted_out: ..."): nothing queued before STOP goes out.
   virtual Result<bool> opted_out(std::string_view phone) = 0;
   virtual Status set_opted_out(std::string_view phone, bool opted_out, Instant at) = 0;
 

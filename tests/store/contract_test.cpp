@@ -1358,6 +1358,41 @@ OutboxDetail detail_of(Store& store, std::int64_t id) {
   return d.ok() && d->has_value() ? **d : OutboxDetail{};
 }
 
+// SPEC §3: after STOP nothing more goes to the number. What was queued for it and is still
+// pending is withdrawn as STOP is recorded; what a dispatcher holds, other numbers' messages and
+// what is queued after (the confirmation of STOP) are not touched.
+TEST_P(StoreContract, OptOutWithdrawsWhatIsStillPendingForTheNumber) {
+  const std::string phone = "+962791234567";
+  std::int64_t in_flight = enqueue(*store_, make_message(phone, t0));
+  ASSERT_EQ(claim_ids(*store_, 10, t0, t0 + kMinute), (std::vector<std::int64_t>{in_flight}));
+  std::int64_t pending = enqueue(*store_, make_message(phone, t0));
+  std::int64_t retrying = enqueue(*store_, make_message(phone, t0));
+  ASSERT_EQ(claim_ids(*store_, 10, t0, t0 + kMinute), (std::vector<std::int64_t>{pending, retrying}));
+  ASSERT_TRUE(store_->mark_retry(retrying, "HTTP 503 from kannel", t0 + kHour).ok());
+  ASSERT_TRUE(store_->mark_retry(pending, "HTTP 503 from kannel", t0).ok());
+  std::int64_t other = enqueue(*store_, make_message("+962781111111", t0));
+
+  std::int64_t confirmation = 0;
+  Status s = store_->write_sync([&](Tx& tx) -> Status {
+    if (auto r = tx.set_opted_out(phone, true, t0 + kMinute); !r) return r;
+    auto id = tx.enqueue(make_message(phone, t0 + kMinute));
+    if (!id) return id.error();
+    confirmation = *id;
+    return ok_status();
+  });
+  ASSERT_TRUE(s.ok()) << describe(s);
+
+  EXPECT_EQ(detail_of(*store_, pending).message.status, "failed");
+  EXPECT_EQ(detail_of(*store_, pending).message.last_error.rfind("opted_out", 0), 0u)
+      << detail_of(*store_, pending).message.last_error;
+  EXPECT_EQ(detail_of(*store_, retrying).message.status, "failed");
+  EXPECT_EQ(detail_of(*store_, in_flight).message.status, "sending");
+  EXPECT_EQ(detail_of(*store_, other).message.status, "pending");
+  auto due = claim_ids(*store_, 10, t0 + 2 * kHour, t0 + 3 * kHour);
+  std::sort(due.begin(), due.end());
+  EXPECT_EQ(due, (std::vector<std::int64_t>{in_flight, other, confirmation}));
+}
+
 ChannelLogEntry log_entry(std::int64_t id, std::string outcome, int http_status) {
   ChannelLogEntry e;
   e.outbox_id = id;

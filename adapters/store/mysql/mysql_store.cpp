@@ -200,6 +200,10 @@ struct Sql {
   std::string opt_out_insert =
       "INSERT INTO sms_opt_outs (phone, at) VALUES (?, ?) ON DUPLICATE KEY UPDATE phone = phone";
   std::string opt_out_delete = "DELETE FROM sms_opt_outs WHERE phone = ?";
+  // As SQLite: what is still pending for the number when it says STOP is not sent.
+  std::string opt_out_withdraw =
+      "UPDATE outbox SET status = 'failed', last_error = 'opted_out: the number sent STOP first', done_at = ? "
+      "WHERE status = 'pending' AND to_number = ?";
 
   // --- outbound delivery (issue 5) ---
   // Only a row still pending or sending takes an outcome: what a provider accepted stays accepted.
@@ -810,6 +814,9 @@ class MysqlTx final : public Tx {
         auto& st = conn_.prepare(sql().opt_out_insert);
         Binder(st).add(phone).add(seconds(at));
         st.executeUpdate();
+        auto& withdraw = conn_.prepare(sql().opt_out_withdraw);
+        Binder(withdraw).add(seconds(at)).add(phone);
+        withdraw.executeUpdate();
       } else {
         auto& st = conn_.prepare(sql().opt_out_delete);
         Binder(st).add(phone);

@@ -184,6 +184,11 @@ struct Sql {
   std::string opt_out_select = "SELECT 1 FROM sms_opt_outs WHERE phone = ?1";
   std::string opt_out_insert = "INSERT INTO sms_opt_outs (phone, at) VALUES (?1, ?2) ON CONFLICT DO NOTHING";
   std::string opt_out_delete = "DELETE FROM sms_opt_outs WHERE phone = ?1";
+  // What was queued for a number before it said STOP and has not been handed to a provider is not
+  // sent (SPEC §3); a row a dispatcher is sending right now is past recall.
+  std::string opt_out_withdraw =
+      "UPDATE outbox SET status = 'failed', last_error = 'opted_out: the number sent STOP first', done_at = ?2 "
+      "WHERE status = 'pending' AND to_number = ?1";
 
   // --- outbound delivery (issue 5) ---
   // Only a row still pending or sending takes an outcome: what a provider accepted stays accepted.
@@ -790,7 +795,12 @@ class SqliteTx final : public Tx {
     if (!st) return st.error();
     st->bind(1, phone);
     if (opted_out) st->bind(2, seconds(at));
-    return st->run();
+    if (auto s = st->run(); !s || !opted_out) return s;
+    auto withdraw = conn_.prepare(sql().opt_out_withdraw, "set_opted_out");
+    if (!withdraw) return withdraw.error();
+    withdraw->bind(1, phone);
+    withdraw->bind(2, seconds(at));
+    return withdraw->run();
   }
 
   // --- outbound delivery (issue 5) ---
