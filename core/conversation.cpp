@@ -630,6 +630,8 @@ Needs needs(const Dialogue& d, std::string_view text, Instant /*now*/, const Con
   return n;
 }
 
+bool is_stop(std::string_view text) { return parse(text).keyword == Keyword::stop; }
+
 Turn converse(const Dialogue& dialogue, std::string_view text, Instant now, const Knowledge& knowledge,
               const ConversationSettings& settings) {
   return Conversation(dialogue, now, knowledge, settings).run(text);

@@ -115,6 +115,10 @@ Needs needs(const Dialogue& dialogue, std::string_view text, Instant now, const 
 Turn converse(const Dialogue& dialogue, std::string_view text, Instant now, const Knowledge& knowledge,
               const ConversationSettings& settings = {});
 
+// Whether a message is STOP (any spelling): the gateway honours it even from a number over the
+// per-minute cap, whose messages otherwise change nothing and get no reply.
+bool is_stop(std::string_view text);
+
 // The reply when an action the conversation asked for was refused by the card (course closed,
 // duplicate application, nothing to cancel...). `code` is the Error code from the use case.
 Message refusal_reply(Language language, std::string_view code, std::string_view course_code,

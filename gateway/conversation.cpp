@@ -397,11 +397,15 @@ Result<ConversationService::Admitted> ConversationService::admit(store::Tx& tx, 
   a.session.arrive(now, since);
   if (record.outcome == "rate_limited") {
     a.out.rate_limited = true;
-    // The dialogue stays as it was; only the count moves.
+    // The dialogue stays as it was; only the count moves. STOP is still honoured, silently: a
+    // number that asks for no more messages gets none, however fast it asked.
     if (auto s = tx.save_session(store::SessionRecord{key, encode_sms_session(a.session), now}); !s) return s.error();
-    std::fprintf(stderr, "sms inbound: %s %s from %s over %d/min: recorded, not answered\n", m.provider.c_str(),
+    const bool stop = core::is_stop(m.text);
+    if (stop)
+      if (auto s = tx.set_opted_out(*phone, true, now); !s) return s.error();
+    std::fprintf(stderr, "sms inbound: %s %s from %s over %d/min: recorded, not answered%s\n", m.provider.c_str(),
                  m.provider_message_id.c_str(), mask_phone(*phone).c_str(),
-                 config_.conversation.max_messages_per_minute);
+                 config_.conversation.max_messages_per_minute, stop ? " (STOP honoured)" : "");
     return a;
   }
   a.phone = *phone;

@@ -458,6 +458,22 @@ TEST_F(Inbound, OverTheCapMessagesAreRecordedButNotAnswered) {
   EXPECT_EQ(sms_to(kPhone).size(), 6u);
 }
 
+// STOP over the cap gets no reply (nothing is sent to a capped number) but is honoured: once the
+// number is under the cap again it still gets nothing, until START.
+TEST_F(Inbound, StopOverTheCapIsHonouredSilently) {
+  for (int i = 0; i < 5; ++i) ASSERT_EQ(kannel(kPhone, "HELP", "cap-" + std::to_string(i)).status, 200);
+  ASSERT_EQ(sms_to(kPhone).size(), 5u);
+  ASSERT_EQ(kannel(kPhone, "توقف", "cap-stop").status, 200);
+  ASSERT_EQ(kannel(kPhone, "JOIN 101", "cap-join").status, 200);  // over the cap, not STOP: nothing
+  EXPECT_EQ(sms_to(kPhone).size(), 5u);
+  clock_.advance(std::chrono::seconds(61));
+  say(kPhone, {"HELP"});
+  EXPECT_EQ(sms_to(kPhone).size(), 5u) << "opted out";
+  say(kPhone, {"START"});
+  ASSERT_EQ(sms_to(kPhone).size(), 6u);
+  EXPECT_EQ(sms_to(kPhone).back()["template"], "sms_started");
+}
+
 // The cap counts every message of the last minute, the unanswered ones too: a number that keeps
 // sending faster than the cap stays capped, through a restart, until it slows down. A provider's
 // retry of a message already counted is not counted again.
