@@ -8,8 +8,9 @@ namespace cg::sms::twilio {
 
 std::string status_signature(std::string_view auth_token, std::string_view url, const Params& form) {
   Params sorted = form;
-  // Twilio sorts by name; a stable sort keeps repeated names in the order they arrived.
-  std::stable_sort(sorted.begin(), sorted.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+  // Twilio sorts by name (bytewise, case-sensitive) and a repeated name's values among themselves,
+  // as its own validators do: the order the values arrived in does not matter.
+  std::sort(sorted.begin(), sorted.end());
   std::string data(url);
   for (const auto& [n, v] : sorted) {
     data += n;
