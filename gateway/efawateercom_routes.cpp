@@ -1,12 +1,11 @@
 #include "gateway/efawateercom_routes.hpp"
 
-#include <arpa/inet.h>
-
 #include <charconv>
 #include <cstring>
 #include <nlohmann/json.hpp>
 
 #include "adapters/crypto/crypto.hpp"
+#include "adapters/sms/common/address.hpp"
 #include "gateway/admin_auth.hpp"
 
 namespace cg::gateway {
@@ -22,25 +21,11 @@ namespace {
 
 // ---- the door: allowed addresses and basic auth --------------------------------------------------
 
-// An address as 16 bytes, IPv4 as IPv4-mapped IPv6, so "127.0.0.1" and "::ffff:127.0.0.1" (a dual-stack
-// listener's view of the same peer) compare equal.
-std::optional<std::array<unsigned char, 16>> address_bytes(const std::string& text) {
-  std::array<unsigned char, 16> out{};
-  unsigned char v4[4];
-  if (inet_pton(AF_INET, text.c_str(), v4) == 1) {
-    out[10] = out[11] = 0xff;
-    std::memcpy(out.data() + 12, v4, 4);
-    return out;
-  }
-  if (inet_pton(AF_INET6, text.c_str(), out.data()) == 1) return out;
-  return std::nullopt;
-}
-
 class Door {
  public:
   explicit Door(const EfawateercomConfig& c) {
     for (const auto& a : c.allowed_addresses)
-      if (auto b = address_bytes(a)) allowed_.push_back(*b);
+      if (auto b = sms::address_bytes(a)) allowed_.push_back(*b);
     any_address_ = c.allowed_addresses.empty();
     if (!c.basic_auth_user.empty())
       expected_authorization_ = "Basic " + crypto::base64_encode(c.basic_auth_user + ":" + c.basic_auth_password);
@@ -49,7 +34,7 @@ class Door {
   // nullopt: come in.
   std::optional<Response> check(const Request& req) const {
     if (!any_address_) {
-      auto peer = address_bytes(req.remote_address);
+      auto peer = sms::address_bytes(req.remote_address);
       bool allowed = false;
       for (const auto& a : allowed_) allowed = allowed || (peer && *peer == a);
       if (!allowed)

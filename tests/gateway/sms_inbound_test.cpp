@@ -6,6 +6,7 @@
 #include <sqlite3.h>
 
 #include "adapters/crypto/crypto.hpp"
+#include "adapters/ussd/africastalking/ussd.hpp"
 #include "tests/gateway/gateway_fixture.hpp"
 
 namespace cg::gateway::testing {
@@ -205,6 +206,22 @@ TEST_F(Inbound, KannelAddressNotAllowedIsForbidden) {
   EXPECT_TRUE(sms::kannel::authenticate_inbound(s, "10.1.2.3", q).ok());
   EXPECT_EQ(sms::kannel::authenticate_inbound(sms::kannel::InboundSettings{}, "10.1.2.3", q).error().code,
             "not_configured");
+  // Addresses compare as addresses: a dual-stack listener reports IPv4 peers as IPv4-mapped IPv6.
+  EXPECT_TRUE(sms::kannel::authenticate_inbound(s, "::ffff:10.1.2.3", q).ok());
+  EXPECT_EQ(sms::kannel::authenticate_inbound(s, "::ffff:10.1.2.4", q).error().code, "forbidden");
+  sms::kannel::InboundSettings v6{kKannelKey, {"0:0:0:0:0:0:0:1", "not an address"}};
+  EXPECT_TRUE(sms::kannel::authenticate_inbound(v6, "::1", q).ok());
+  EXPECT_EQ(sms::kannel::authenticate_inbound(v6, "not an address", q).error().code, "forbidden");
+}
+
+TEST(AllowedAddresses, UssdComparesAddressesNotText) {
+  ussd::africastalking::Settings s;
+  s.key = "k";
+  s.allowed_addresses = {"10.0.0.5"};
+  sms::Params q{{"key", "k"}};
+  EXPECT_TRUE(ussd::africastalking::authenticate(s, "::ffff:10.0.0.5", q).ok());
+  EXPECT_TRUE(ussd::africastalking::authenticate(s, "10.0.0.5", q).ok());
+  EXPECT_EQ(ussd::africastalking::authenticate(s, "10.0.0.50", q).error().code, "forbidden");
 }
 
 // ---- Twilio ------------------------------------------------------------------------------------

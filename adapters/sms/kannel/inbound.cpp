@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "adapters/crypto/crypto.hpp"
+#include "adapters/sms/common/address.hpp"
 #include "core/sms.hpp"
 
 namespace cg::sms::kannel {
@@ -37,9 +38,7 @@ Result<std::string> single(const Params& params, std::string_view name, bool req
 Status authenticate_inbound(const InboundSettings& settings, std::string_view remote_address, const Params& query) {
   if (settings.key.empty())
     return make_error("not_configured", "Kannel inbound is not configured (inbound.kannel.key)");
-  if (!settings.allowed_addresses.empty() &&
-      std::find(settings.allowed_addresses.begin(), settings.allowed_addresses.end(), remote_address) ==
-          settings.allowed_addresses.end())
+  if (!settings.allowed_addresses.empty() && !sms::address_allowed(settings.allowed_addresses, remote_address))
     return make_error("forbidden", "this address may not deliver Kannel messages");
   auto key = param(query, "key");
   if (!key || !crypto::constant_time_equal(*key, settings.key)) return make_error("forbidden", "missing or wrong key");

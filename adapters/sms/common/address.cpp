@@ -1,0 +1,31 @@
+#include "adapters/sms/common/address.hpp"
+
+#include <arpa/inet.h>
+
+#include <cstring>
+
+namespace cg::sms {
+
+std::optional<std::array<unsigned char, 16>> address_bytes(std::string_view text) {
+  if (text.size() > 64) return std::nullopt;
+  const std::string s(text);  // inet_pton wants a terminated string
+  std::array<unsigned char, 16> out{};
+  unsigned char v4[4];
+  if (inet_pton(AF_INET, s.c_str(), v4) == 1) {
+    out[10] = out[11] = 0xff;
+    std::memcpy(out.data() + 12, v4, 4);
+    return out;
+  }
+  if (inet_pton(AF_INET6, s.c_str(), out.data()) == 1) return out;
+  return std::nullopt;
+}
+
+bool address_allowed(const std::vector<std::string>& allowed, std::string_view remote) {
+  auto peer = address_bytes(remote);
+  if (!peer) return false;
+  for (const auto& a : allowed)
+    if (auto b = address_bytes(a); b && *b == *peer) return true;
+  return false;
+}
+
+}  // namespace cg::sms
