@@ -580,7 +580,10 @@ Result<std::string> ConversationService::ussd_in(store::Tx& tx, const UssdReques
   if (session && !session->last_answer.empty() && r.text == session->last_text) {
     return session->last_answer;  // a retried request: the same answer, nothing again
   }
-  const bool fresh_session = r.text.empty();
+  // Only the first request of a session id builds it. An empty text for a session that exists (a
+  // late or replayed first request) shows its main menu again from the snapshot it was built with,
+  // so the numbers on later screens keep meaning the same courses; an ended one stays ended.
+  const bool fresh_session = r.text.empty() && !session;
   if (!fresh_session) {
     if (!session || session->ended || now - session->updated_at > config_.conversation.ussd_session_timeout) {
       auto lang = session ? session->start_language : core::Language::ar;

@@ -128,6 +128,35 @@ TEST_F(Ussd, RefusedRequests) {
                       {{"Content-Type", "application/json"}}, "{}");
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(r->status, 415);
+  // No text at all is not an aggregator's request (its first request sends text empty).
+  r = client_.request("POST", base_ + "/v1/ussd/africastalking?key=" + std::string(kUssdKey),
+                      {{"Content-Type", "application/x-www-form-urlencoded"}},
+                      "sessionId=s-notext&serviceCode=x&phoneNumber=%2B962791234567");
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->status, 400) << r->body;
+  EXPECT_NE(r->body.find("text"), std::string::npos) << r->body;
+}
+
+// Only a session's first request builds it: an empty text later (a late or replayed first request)
+// neither reopens an ended session nor takes a new snapshot of the course list under the numbers
+// already shown.
+TEST_F(Ussd, AnEmptyTextDoesNotRebuildASession) {
+  auto first = create_course();
+  std::string list = journey("snap", {"1"});
+  ASSERT_EQ(list.substr(0, 4), "CON ") << list;
+  auto again = ussd("snap", "");
+  EXPECT_EQ(again.body.substr(0, 4), "CON ") << again.body;
+  // A course opened since: the session still shows the list it was built with.
+  create_course(json{{"code", "102"}});
+  auto same = ussd("snap", "1");
+  EXPECT_EQ(same.body, list);
+  EXPECT_EQ(same.body.find("102"), std::string::npos) << same.body;
+  // A session that ended stays ended.
+  std::string done = journey("snap-end", {"1", "1", "1", "سارة أحمد", "1", "٩٨٧١٢٣٤٥٦٧", "1"});
+  ASSERT_EQ(done.substr(0, 4), "END ") << done;
+  auto reopened = ussd("snap-end", "");
+  EXPECT_EQ(reopened.body.substr(0, 4), "END ") << reopened.body;
+  EXPECT_EQ(app_->service().course_applications(first, std::nullopt, 10)->size(), 1u);
 }
 
 }  // namespace

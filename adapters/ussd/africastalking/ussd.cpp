@@ -52,7 +52,9 @@ Result<Request> parse_request(const Params& form) {
   auto network = field(form, "networkCode", false, 32);
   if (!network) return network.error();
   r.network_code = *network;
-  // A session's whole history: a few hundred characters at most in practice.
+  // A session's whole history: a few hundred characters at most in practice. Always sent, empty on
+  // a session's first request: a request without it is not from the aggregator.
+  if (!sms::param(form, "text")) return bad("text is required (empty on a session's first request)");
   auto text = field(form, "text", false, 2048);
   if (!text) return text.error();
   r.text = *text;

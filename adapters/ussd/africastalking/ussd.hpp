@@ -35,7 +35,7 @@ struct Request {
 // "forbidden" for a wrong key or an address not allowed.
 Status authenticate(const Settings& settings, std::string_view remote_address, const Params& query);
 
-// sessionId and phoneNumber are required, text may be empty; "invalid_request" names the field.
+// sessionId, phoneNumber and text are required, text may be empty; "invalid_request" names the field.
 Result<Request> parse_request(const Params& form);
 
 }  // namespace cg::ussd::africastalking
