@@ -192,6 +192,17 @@ std::string fee_text(const UssdCourse& c, Language l) {
   return format_jod(c.fee) + " " + std::string(w.currency);
 }
 
+// The last resort when even the shortest form of a screen is too long (long course codes, a
+// configured limit far below the default): its end is cut, so no screen ever exceeds the limit.
+std::string clamp_to_limit(std::string text, const UssdLimits& limits) {
+  while (!text.empty() && !ussd_fits(text, limits)) {
+    std::size_t end = text.size() - 1;
+    while (end > 0 && (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80) --end;
+    text.erase(end);
+  }
+  return text;
+}
+
 // Only the digits matter in a menu choice; Arabic-Indic ones count.
 std::string choice(std::string_view input) { return normalize_text(input); }
 
@@ -353,7 +364,7 @@ class Menu {
           return std::nullopt;
         }
         const KnownApplication& a = *cancellable_[f.index];
-        if (fresh) turn.actions.push_back(CancelAction{a.id, a.course_code});
+        if (fresh) turn.actions.emplace_back(std::in_place_type<CancelAction>, a.id, a.course_code);
         ScreenBuilder b(language_);
         b.fixed(w.cancelled_1).fixed(" ").fixed(a.course_code);
         if (!w.cancelled_2.empty()) b.fixed(" ").fixed(w.cancelled_2);
@@ -375,7 +386,7 @@ class Menu {
 
   UssdScreen end_screen(ScreenBuilder& b) {
     auto text = b.fit(limits_);
-    return UssdScreen{true, text ? *text : b.render()};
+    return UssdScreen{true, text ? *text : clamp_to_limit(b.render(), limits_)};
   }
 
   // The course list page starting at `first`: as many courses as fit (titles shortened to at least
@@ -403,7 +414,28 @@ class Menu {
     return b.fit(limits_);
   }
 
-  std::size_t cancel_page_size() const { return std::min(cancellable_.size(), kMaxItemsPerPage); }
+  // The cancel list with its first n applications; titles shorten before a line is dropped.
+  ScreenBuilder cancel_screen(std::size_t n, std::string_view error) const {
+    const Words& w = words(language_);
+    ScreenBuilder b(language_);
+    if (!error.empty()) b.fixed(error).line();
+    b.fixed(w.cancel_header);
+    for (std::size_t i = 0; i < n; ++i) {
+      const KnownApplication& a = *cancellable_[i];
+      b.line().fixed(std::to_string(i + 1)).fixed(" ").fixed(a.course_code).fixed(" ");
+      b.elastic(a.course_title.in(language_));
+    }
+    b.option(kBack, w.back);
+    return b;
+  }
+
+  // As many cancellable applications (newest first, at most 7) as fit one screen; computed without
+  // the error line, so an error never changes which number means which application.
+  std::size_t cancel_page_size() const {
+    std::size_t n = std::min(cancellable_.size(), kMaxItemsPerPage);
+    while (n > 1 && !cancel_screen(n, "").fit(limits_)) --n;
+    return n;
+  }
 
   UssdScreen show(const Frame& f) {
     const Words& w = words(language_);
@@ -491,14 +523,10 @@ class Menu {
           b.fixed(w.nothing_to_cancel).option(kBack, w.back);
           break;
         }
-        b.fixed(w.cancel_header);
-        for (std::size_t i = 0; i < cancel_page_size(); ++i) {
-          const KnownApplication& a = *cancellable_[i];
-          b.line().fixed(std::to_string(i + 1)).fixed(" ").fixed(a.course_code).fixed(" ");
-          b.elastic(a.course_title.in(language_));
-        }
-        b.option(kBack, w.back);
-        break;
+        ScreenBuilder list = cancel_screen(cancel_page_size(), f.error);
+        auto text = list.fit(limits_);
+        if (!text) text = cancel_screen(cancel_page_size(), "").fit(limits_);  // the error gives way
+        return UssdScreen{false, clamp_to_limit(text ? *text : list.render(), limits_)};
       }
       case Kind::cancel_confirm: {
         const KnownApplication& a = *cancellable_[f.index];
@@ -509,7 +537,7 @@ class Menu {
       }
     }
     auto text = b.fit(limits_);
-    return UssdScreen{false, text ? *text : b.render()};
+    return UssdScreen{false, text ? *text : clamp_to_limit(b.render(), limits_)};
   }
 
   const UssdSession& s_;

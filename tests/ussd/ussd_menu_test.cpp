@@ -311,5 +311,52 @@ TEST(UssdMenu, EveryReachableScreenFitsTheLimit) {
   }
 }
 
+// Course codes as long as the card allows (16 characters), seven applications to cancel, long
+// titles, and limits as low as the configuration allows: every screen still fits, the cancel list
+// shows only what fits, and each number on it opens the application it names.
+TEST(UssdMenu, LongCodesAndManyApplicationsStillFit) {
+  for (const UssdLimits& limits : {UssdLimits{}, UssdLimits{40, 20}}) {
+    for (Language l : {Language::ar, Language::en}) {
+      UssdSession s0 = session(l);
+      for (int i = 0; i < 7; ++i) {
+        std::string code = "ICDL-ADV-2026-0" + std::to_string(i);  // 16 characters
+        s0.applications.push_back({"a" + std::to_string(i), ApplicationState::awaiting_quorum, code,
+                                   s0.courses[static_cast<std::size_t>(i)].title});
+      }
+      SCOPED_TRACE(std::to_string(limits.gsm7_chars) + (l == Language::ar ? " ar" : " en"));
+      std::vector<std::string> frontier{""};
+      std::set<std::string> seen;
+      for (int depth = 0; depth <= 4 && !frontier.empty(); ++depth) {
+        std::vector<std::string> next;
+        for (const auto& text : frontier) {
+          UssdTurn t = ussd_respond(s0, text, t0, limits);
+          ASSERT_TRUE(ussd_fits(t.screen.text, limits)) << "'" << text << "':\n" << t.screen.text;
+          EXPECT_FALSE(t.screen.text.empty()) << text;
+          if (t.screen.end || !seen.insert(t.screen.text).second) continue;
+          for (const char* in : {"0", "1", "2", "3", "7", "9", "x"}) next.push_back(text.empty() ? in : text + "*" + in);
+        }
+        frontier = std::move(next);
+      }
+      if (limits.gsm7_chars != UssdLimits{}.gsm7_chars) continue;
+      // At the default limits the cancel list shows some applications, and each number shown opens
+      // the confirmation for that very application.
+      std::string list = ussd_respond(s0, "3", t0, limits).screen.text;
+      int shown = 0;
+      for (int k = 1; k <= 7; ++k) {
+        std::string code = "ICDL-ADV-2026-0" + std::to_string(k - 1);
+        if (list.find(code) == std::string::npos) break;
+        ++shown;
+        std::string confirm = ussd_respond(s0, "3*" + std::to_string(k), t0, limits).screen.text;
+        EXPECT_NE(confirm.find(code), std::string::npos) << k << ":\n" << confirm;
+      }
+      EXPECT_GE(shown, 1) << list;
+      EXPECT_LT(shown, 7) << "seven 16-character codes cannot all fit:\n" << list;
+      // A number beyond what is shown is refused, not taken for an application the applicant never saw.
+      std::string beyond = ussd_respond(s0, "3*" + std::to_string(shown + 1), t0, limits).screen.text;
+      EXPECT_EQ(beyond.find("ICDL-ADV-2026-0" + std::to_string(shown)), std::string::npos) << beyond;
+    }
+  }
+}
+
 }  // namespace
 }  // namespace cg::core
