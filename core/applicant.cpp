@@ -25,13 +25,6 @@ int latin_digit(char32_t c) {
   return -1;
 }
 
-// Digits of any script a name might be typed in: the ones above plus Devanagari, Bengali and
-// full-width forms (large communities in Jordan type them).
-bool is_any_digit(char32_t c) {
-  return latin_digit(c) >= 0 || (c >= 0x0966 && c <= 0x096F) || (c >= 0x09E6 && c <= 0x09EF) ||
-         (c >= 0xFF10 && c <= 0xFF19);
-}
-
 bool is_whitespace(char32_t c) {
   return c == U' ' || (c >= 0x09 && c <= 0x0D) || c == 0x00A0 || c == 0x1680 || (c >= 0x2000 && c <= 0x200A) ||
          c == 0x2028 || c == 0x2029 || c == 0x202F || c == 0x205F || c == 0x3000;
@@ -227,7 +220,7 @@ Result<std::string> normalize_name(std::string_view input) {
       continue;
     }
     if (is_control(c)) return bad("name contains a control character");
-    if (is_any_digit(c)) return bad("name contains a digit");
+    if (text::is_any_digit(c)) return bad("name contains a digit");
     if (pending_space) {
       out.push_back(' ');
       ++count;

@@ -658,9 +658,7 @@ namespace {
 enum class RedactClass { digit, letter, separator, other };
 
 RedactClass redact_class(char32_t c) {
-  if ((c >= U'0' && c <= U'9') || (c >= 0x0660 && c <= 0x0669) || (c >= 0x06F0 && c <= 0x06F9) ||
-      (c >= 0x0966 && c <= 0x096F) || (c >= 0x09E6 && c <= 0x09EF) || (c >= 0xFF10 && c <= 0xFF19))
-    return RedactClass::digit;
+  if (text::is_any_digit(c)) return RedactClass::digit;
   if ((c >= U'A' && c <= U'Z') || (c >= U'a' && c <= U'z') || (c >= 0xFF21 && c <= 0xFF3A) ||
       (c >= 0xFF41 && c <= 0xFF5A))
     return RedactClass::letter;

@@ -22,5 +22,8 @@ std::string truncate(std::string_view s, std::size_t max_chars, std::string_view
 std::size_t count_chars(std::string_view s);
 
 bool is_arabic_letter(char32_t c);
+// A digit of any script applicants in Jordan type: ASCII, Arabic-Indic, Extended Arabic-Indic
+// (Persian), Devanagari, Bengali and full-width.
+bool is_any_digit(char32_t c);
 
 }  // namespace cg::core::text
