@@ -593,9 +593,7 @@ std::optional<Language> detect_language(std::string_view input) {
   bool latin = false;
   for (char32_t c : *cps) {
     if (text::is_arabic_letter(c)) return Language::ar;
-    if ((c >= U'a' && c <= U'z') || (c >= U'A' && c <= U'Z') || (c >= 0xFF21 && c <= 0xFF3A) ||
-        (c >= 0xFF41 && c <= 0xFF5A))
-      latin = true;
+    if (text::is_latin_letter(c)) latin = true;
   }
   if (latin) return Language::en;
   return std::nullopt;
@@ -659,9 +657,7 @@ enum class RedactClass { digit, letter, separator, other };
 
 RedactClass redact_class(char32_t c) {
   if (text::is_any_digit(c)) return RedactClass::digit;
-  if ((c >= U'A' && c <= U'Z') || (c >= U'a' && c <= U'z') || (c >= 0xFF21 && c <= 0xFF3A) ||
-      (c >= 0xFF41 && c <= 0xFF5A))
-    return RedactClass::letter;
+  if (text::is_latin_letter(c)) return RedactClass::letter;
   if (c == U' ' || (c >= 0x09 && c <= 0x0D) || c == U'-' || c == U'.' || c == U'/' || c == U'_' || c == 0x00A0 ||
       c == 0x00AD || c == 0x061C || c == 0x0640 || (c >= 0x2000 && c <= 0x2015) || c == 0x2028 || c == 0x2029 ||
       (c >= 0x202A && c <= 0x202F) || (c >= 0x205F && c <= 0x2064) || (c >= 0x2066 && c <= 0x2069) ||

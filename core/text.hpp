@@ -25,5 +25,7 @@ bool is_arabic_letter(char32_t c);
 // A digit of any script applicants in Jordan type: ASCII, Arabic-Indic, Extended Arabic-Indic
 // (Persian), Devanagari, Bengali and full-width.
 bool is_any_digit(char32_t c);
+// A-Z and a-z, also in their full-width forms.
+bool is_latin_letter(char32_t c);
 
 }  // namespace cg::core::text
