@@ -52,22 +52,24 @@ Result<sms::Params> kannel_params(Request& req) {
 }  // namespace
 
 void register_sms_inbound_routes(http::Router& router, ConversationService& conversation, const Config& config) {
-  router.add({Method::get, Method::post}, "/v1/sms/kannel/inbound",
-             [&conversation, &config](Request req, Responder respond) {
-               if (auto s = sms::kannel::authenticate_inbound(config.inbound.kannel, req.remote_address, req.query); !s)
-                 return respond(forbidden(s.error()));
-               auto params = kannel_params(req);
-               if (!params) return respond(bad_request(params.error()));
-               auto in = sms::kannel::parse_inbound(*params);
-               if (!in) return respond(bad_request(in.error()));
-               conversation.receive(InboundSms{"kannel", std::move(in->message_id), std::move(in->from),
-                                               std::move(in->to), std::move(in->text)},
-                                    [respond = std::move(respond)](Result<InboundOutcome> r) {
-                                      if (!r) return respond(not_stored(r.error()));
-                                      // Empty: with max-messages = 0 smsbox sends no reply of its own.
-                                      respond(http::text_response(200, ""));
-                                    });
-             });
+  router.add(
+      {Method::get, Method::post}, "/v1/sms/kannel/inbound",
+      [&conversation, &config](Request req, Responder respond) {
+        if (auto s = sms::kannel::authenticate_inbound(config.inbound.kannel, req.remote_address, req.query); !s)
+          return respond(forbidden(s.error()));
+        auto params = kannel_params(req);
+        if (!params) return respond(bad_request(params.error()));
+        auto in = sms::kannel::parse_inbound(*params);
+        if (!in) return respond(bad_request(in.error()));
+        conversation.receive(InboundSms{"kannel", std::move(in->message_id), std::move(in->from), std::move(in->to),
+                                        std::move(in->text)},
+                             [respond = std::move(respond)](Result<InboundOutcome> r) {
+                               if (!r) return respond(not_stored(r.error()));
+                               // Empty: with max-messages = 0 smsbox sends no reply of its own.
+                               respond(http::text_response(200, ""));
+                             });
+      },
+      http::Router::Head::refused);
 
   router.add(Method::post, "/v1/sms/twilio/inbound", [&conversation, &config](Request req, Responder respond) {
     if (!is_form(req))
@@ -106,11 +108,11 @@ void register_sms_inbound_routes(http::Router& router, ConversationService& conv
     for (const auto& r : batch->rejected)
       rejected.push_back({{"index", r.index}, {"messageId", r.message_id}, {"error", r.error.message}});
     if (batch->messages.empty() && !batch->rejected.empty()) {
-      return respond(http::json_response(
-          400, nlohmann::json{{"error", {{"code", batch->rejected.front().error.code},
-                                         {"message", batch->rejected.front().error.message}}},
-                              {"rejected", rejected}}
-                   .dump()));
+      return respond(http::json_response(400, nlohmann::json{{"error",
+                                                              {{"code", batch->rejected.front().error.code},
+                                                               {"message", batch->rejected.front().error.message}}},
+                                                             {"rejected", rejected}}
+                                                  .dump()));
     }
     std::vector<InboundSms> messages;
     for (auto& m : batch->messages)

@@ -114,26 +114,28 @@ json outbox_detail_json(const store::OutboxDetail& d) {
 }  // namespace
 
 void register_sms_status_routes(http::Router& router, store::Store& store, const Config& config, const Clock& clock) {
-  router.add({Method::get, Method::post}, "/v1/sms/kannel/status",
-             [&store, &config, &clock](Request req, Responder respond) {
-               auto kannels = providers_of_kind(config.sms, "kannel");
-               if (kannels.empty()) return respond(not_configured("kannel"));
-               auto params = kannel_params(req);
-               if (!params) {
-                 int status = params.error().code == "unsupported_media_type" ? 415 : 400;
-                 return respond(http::json_error(status, params.error().code, params.error().message));
-               }
-               // The key we put in the dlr-url proves the call comes from our smsbox.
-               const std::string key(http::find_param(*params, "key").value_or(""));
-               const SmsProviderConfig* from = nullptr;
-               for (const auto* p : kannels)
-                 if (!p->dlr_key.empty() && crypto::constant_time_equal(key, p->dlr_key)) from = p;
-               if (!from) return respond(http::json_error(403, "forbidden", "key: missing or wrong"));
-               auto report = sms::kannel::parse_status(*params, from->name);
-               if (!report) return respond(http::json_error(400, report.error().code, report.error().message));
-               report->at = clock.now();
-               record(store, {std::move(*report)}, std::move(respond), http::text_response(200, "OK\n"));
-             });
+  router.add(
+      {Method::get, Method::post}, "/v1/sms/kannel/status",
+      [&store, &config, &clock](Request req, Responder respond) {
+        auto kannels = providers_of_kind(config.sms, "kannel");
+        if (kannels.empty()) return respond(not_configured("kannel"));
+        auto params = kannel_params(req);
+        if (!params) {
+          int status = params.error().code == "unsupported_media_type" ? 415 : 400;
+          return respond(http::json_error(status, params.error().code, params.error().message));
+        }
+        // The key we put in the dlr-url proves the call comes from our smsbox.
+        const std::string key(http::find_param(*params, "key").value_or(""));
+        const SmsProviderConfig* from = nullptr;
+        for (const auto* p : kannels)
+          if (!p->dlr_key.empty() && crypto::constant_time_equal(key, p->dlr_key)) from = p;
+        if (!from) return respond(http::json_error(403, "forbidden", "key: missing or wrong"));
+        auto report = sms::kannel::parse_status(*params, from->name);
+        if (!report) return respond(http::json_error(400, report.error().code, report.error().message));
+        report->at = clock.now();
+        record(store, {std::move(*report)}, std::move(respond), http::text_response(200, "OK\n"));
+      },
+      http::Router::Head::refused);
 
   router.add(Method::post, "/v1/sms/twilio/status", [&store, &config, &clock](Request req, Responder respond) {
     auto twilios = providers_of_kind(config.sms, "twilio");

@@ -34,14 +34,14 @@ bool valid_parameter_name(std::string_view name) {
 
 }  // namespace
 
-Router& Router::add(Method method, std::string_view pattern, Handler handler) {
+Router& Router::add(Method method, std::string_view pattern, Handler handler, Head head) {
   auto fail = [&](const std::string& why) {
     throw std::invalid_argument("route " + std::string(to_string(method)) + " " + std::string(pattern) + ": " + why);
   };
   if (pattern.empty() || pattern.front() != '/') fail("pattern must start with '/'");
   if (!handler) fail("handler is empty");
 
-  Route route{method, std::string(pattern), {}, std::move(handler)};
+  Route route{method, std::string(pattern), {}, std::move(handler), head};
   for (std::string_view seg : split_path(pattern)) {
     if (seg.empty()) fail("empty path segment");
     if (seg.front() == '{' && seg.back() == '}' && seg.size() >= 2) {
@@ -69,15 +69,16 @@ Router& Router::add(Method method, std::string_view pattern, Handler handler) {
   for (const auto& other : routes_) {
     if (same_shape(other)) fail("already registered as " + other.pattern);
   }
-  const bool literal = std::none_of(route.segments.begin(), route.segments.end(),
-                                    [](const Segment& seg) { return seg.parameter; });
+  const bool literal =
+      std::none_of(route.segments.begin(), route.segments.end(), [](const Segment& seg) { return seg.parameter; });
   if (literal) literal_[route.pattern].push_back(routes_.size());
   routes_.push_back(std::move(route));
   return *this;
 }
 
-Router& Router::add(std::initializer_list<Method> methods, std::string_view pattern, const Handler& handler) {
-  for (Method m : methods) add(m, pattern, handler);
+Router& Router::add(std::initializer_list<Method> methods, std::string_view pattern, const Handler& handler,
+                    Head head) {
+  for (Method m : methods) add(m, pattern, handler, head);
   return *this;
 }
 
@@ -124,7 +125,8 @@ void Router::dispatch(Request request, Responder respond) const {
     if (!matches(r)) continue;
     path_known = true;
     if (std::find(allowed.begin(), allowed.end(), r.method) == allowed.end()) allowed.push_back(r.method);
-    if (r.method == Method::get && std::find(allowed.begin(), allowed.end(), Method::head) == allowed.end()) {
+    if (r.method == Method::get && r.head == Head::from_get &&
+        std::find(allowed.begin(), allowed.end(), Method::head) == allowed.end()) {
       allowed.push_back(Method::head);
     }
     if (r.method == request.method && (best == nullptr || more_specific(r, *best))) best = &r;
@@ -132,7 +134,9 @@ void Router::dispatch(Request request, Responder respond) const {
   // HEAD is GET without the body (RFC 9110 §9.3.2); the server drops the body.
   if (best == nullptr && request.method == Method::head) {
     for (const auto& r : routes_) {
-      if (r.method == Method::get && matches(r) && (best == nullptr || more_specific(r, *best))) best = &r;
+      if (r.method == Method::get && r.head == Head::from_get && matches(r) &&
+          (best == nullptr || more_specific(r, *best)))
+        best = &r;
     }
   }
 

@@ -18,7 +18,9 @@ namespace cg::http {
 // Request::path_params. When several patterns match, the one with a literal at the first segment
 // where they differ wins ("/v1/sms/kannel/status" before "/v1/sms/{provider}/status").
 //
-// HEAD is served by the GET route when no HEAD route is registered (the server sends no body).
+// HEAD is served by the GET route when no HEAD route is registered (the server sends no body),
+// unless the GET route was added with Head::refused: a GET that acts (Kannel's get-url delivers a
+// message, its dlr-url a report) must not act on a HEAD, which is answered 405.
 // Unknown path: 404 JSON. Known path, other method: 405 JSON with an Allow header. A parameter
 // with a malformed percent escape: 400 JSON. Each match labels the Responder with its pattern for
 // the metrics hook; 404/405/400 leave the label empty.
@@ -26,8 +28,10 @@ class Router {
  public:
   // A bad pattern or a second registration of the same method and pattern shape is a programming
   // error caught at start: std::invalid_argument naming it.
-  Router& add(Method method, std::string_view pattern, Handler handler);
-  Router& add(std::initializer_list<Method> methods, std::string_view pattern, const Handler& handler);
+  enum class Head { from_get, refused };
+  Router& add(Method method, std::string_view pattern, Handler handler, Head head = Head::from_get);
+  Router& add(std::initializer_list<Method> methods, std::string_view pattern, const Handler& handler,
+              Head head = Head::from_get);
 
   void dispatch(Request request, Responder respond) const;
   void operator()(Request request, Responder respond) const { dispatch(std::move(request), std::move(respond)); }
@@ -45,6 +49,7 @@ class Router {
     std::string pattern;
     std::vector<Segment> segments;
     Handler handler;
+    Head head = Head::from_get;  // for a GET route: whether it serves HEAD
   };
   std::vector<Route> routes_;
   // Patterns without parameters by their path: the routes_ index of each method's route. A request

@@ -199,6 +199,21 @@ TEST_F(Inbound, KannelRequestsTableDriven) {
   EXPECT_EQ(all[2]["language"], "ar");
 }
 
+// Kannel delivers by GET; a HEAD of the same URL (a proxy, a link checker) delivers nothing and
+// does not use up the message id.
+TEST_F(Inbound, AHeadOfKannelsUrlDeliversNothing) {
+  create_course();
+  const std::string query =
+      form({{"key", kKannelKey}, {"from", kPhone}, {"to", "94123"}, {"text", "JOIN 101"}, {"id", "head-1"}});
+  auto head = send("HEAD", "/v1/sms/kannel/inbound?" + query);
+  EXPECT_EQ(head.status, 405);
+  EXPECT_EQ(head.header("Allow"), std::optional<std::string>("GET, POST"));
+  EXPECT_EQ(send("HEAD", "/v1/sms/kannel/status?" + form({{"key", "k"}, {"id", "1"}, {"status", "1"}})).status, 405);
+  EXPECT_TRUE(sms_to(kPhone).empty());
+  EXPECT_EQ(send("GET", "/v1/sms/kannel/inbound?" + query).status, 200);
+  EXPECT_EQ(templates_to(kPhone), std::vector<std::string>{"sms_ask_name"});
+}
+
 TEST_F(Inbound, KannelAddressNotAllowedIsForbidden) {
   sms::kannel::InboundSettings s{kKannelKey, {"10.1.2.3"}};
   sms::Params q{{"key", kKannelKey}};
@@ -496,9 +511,7 @@ TEST_F(Inbound, StopOverTheCapIsHonouredSilently) {
 // retry of a message already counted is not counted again.
 TEST_F(Inbound, ANumberThatKeepsSendingStaysCappedUntilItSlowsDown) {
   int answered = 0;
-  auto send_one = [&](const std::string& id) {
-    ASSERT_EQ(kannel(kPhone, "HELP", id).status, 200);
-  };
+  auto send_one = [&](const std::string& id) { ASSERT_EQ(kannel(kPhone, "HELP", id).status, 200); };
   for (int i = 0; i < 5; ++i) send_one("first-" + std::to_string(i));
   EXPECT_EQ(sms_to(kPhone).size(), 5u);
   answered = 5;
@@ -558,10 +571,10 @@ TEST_F(Inbound, ChoosingALanguageByUssdKeepsTheNumbersCount) {
   ASSERT_EQ(sms_to(kPhone).size(), 5u);
   EXPECT_EQ(sms_to(kPhone).back()["language"], "ar");
   auto ussd = [&](const std::string& text) {
-    std::string body = "sessionId=lang-1&serviceCode=%2A384%2A123%23&phoneNumber=%2B962791234567&networkCode=41601&text=" +
-                       text;
-    return send("POST", "/v1/ussd/africastalking?key=" + std::string(kUssdKey),
-                body, {{"Content-Type", "application/x-www-form-urlencoded"}});
+    std::string body =
+        "sessionId=lang-1&serviceCode=%2A384%2A123%23&phoneNumber=%2B962791234567&networkCode=41601&text=" + text;
+    return send("POST", "/v1/ussd/africastalking?key=" + std::string(kUssdKey), body,
+                {{"Content-Type", "application/x-www-form-urlencoded"}});
   };
   ASSERT_EQ(ussd("").status, 200);
   auto english = ussd("4");

@@ -100,6 +100,27 @@ TEST_F(RouterTest, HeadFallsBackToGet) {
   EXPECT_EQ(call(router, Method::head, "/v1/applications").response->status, 405);  // POST only
 }
 
+// A GET that acts (Kannel's get-url delivers a message by GET) is not run for a HEAD, which a
+// link checker or a proxy may send: 405, and HEAD is not in its Allow.
+TEST(RouterHead, AnActingGetIsNotRunForHead) {
+  Router router;
+  int runs = 0;
+  router.add({Method::get, Method::post}, "/v1/sms/kannel/inbound", sync_handler([&runs](const Request&) {
+               ++runs;
+               return text_response(200, "");
+             }),
+             Router::Head::refused);
+  router.add(Method::get, "/v1/sms/{provider}/inbound", named("param"), Router::Head::refused);
+  auto head = call(router, Method::head, "/v1/sms/kannel/inbound");
+  ASSERT_TRUE(head.response);
+  EXPECT_EQ(head.response->status, 405);
+  EXPECT_EQ(head.response->headers.get("Allow"), "GET, POST");
+  EXPECT_EQ(call(router, Method::head, "/v1/sms/twilio/inbound").response->status, 405);
+  EXPECT_EQ(runs, 0);
+  EXPECT_EQ(call(router, Method::get, "/v1/sms/kannel/inbound").response->status, 200);
+  EXPECT_EQ(runs, 1);
+}
+
 TEST_F(RouterTest, UnknownPathIs404Json) {
   for (const char* path : {"/nope", "/v1/application", "/v1/applications/", "/v1/applications/x/y", "/healthz/"}) {
     auto out = call(router, Method::get, path);
