@@ -6,6 +6,7 @@
 #include <sqlite3.h>
 
 #include "adapters/crypto/crypto.hpp"
+#include "adapters/sms/twilio/status.hpp"
 #include "adapters/ussd/africastalking/ussd.hpp"
 #include "tests/gateway/gateway_fixture.hpp"
 
@@ -316,6 +317,26 @@ TEST_F(Inbound, TwilioSignatureCoversTheQueryOfThePublicUrl) {
   // The URL the gateway sees (http://127.0.0.1:port) is not the one Twilio signed.
   EXPECT_EQ(signed_for(base_ + path).status, 403);
   EXPECT_EQ(signed_for("https://gateway.amman.jo" + path).status, 200);
+  // Signed with the default port written out (public_base_url has none): the same URL.
+  f[0].second = "SM11";
+  EXPECT_EQ(signed_for("https://gateway.amman.jo:443" + path).status, 200);
+  f[0].second = "SM12";
+  EXPECT_EQ(signed_for("https://gateway.amman.jo:8443" + path).status, 403);
+  EXPECT_EQ(signed_for("http://gateway.amman.jo:443" + path).status, 403);
+}
+
+TEST(TwilioUrl, TheOtherPortFormOfAUrl) {
+  using sms::twilio::url_other_port_form;
+  EXPECT_EQ(url_other_port_form("https://gw.amman.jo/v1/x?a=1"), "https://gw.amman.jo:443/v1/x?a=1");
+  EXPECT_EQ(url_other_port_form("https://gw.amman.jo:443/v1/x"), "https://gw.amman.jo/v1/x");
+  EXPECT_EQ(url_other_port_form("http://gw.amman.jo"), "http://gw.amman.jo:80");
+  EXPECT_EQ(url_other_port_form("http://gw.amman.jo:80?x"), "http://gw.amman.jo?x");
+  EXPECT_EQ(url_other_port_form("https://[2001:db8::1]/p"), "https://[2001:db8::1]:443/p");
+  EXPECT_EQ(url_other_port_form("https://[2001:db8::1]:443/p"), "https://[2001:db8::1]/p");
+  EXPECT_EQ(url_other_port_form("https://gw.amman.jo:8443/p"), std::nullopt);
+  EXPECT_EQ(url_other_port_form("http://gw.amman.jo:443/p"), std::nullopt);
+  EXPECT_EQ(url_other_port_form("ftp://gw.amman.jo/p"), std::nullopt);
+  EXPECT_EQ(url_other_port_form("https:///p"), std::nullopt);
 }
 
 // ---- Infobip -----------------------------------------------------------------------------------

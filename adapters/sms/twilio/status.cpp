@@ -19,9 +19,44 @@ std::string status_signature(std::string_view auth_token, std::string_view url, 
   return crypto::base64_encode(crypto::hmac_sha1(auth_token, data));
 }
 
+std::optional<std::string> url_other_port_form(std::string_view url) {
+  std::string_view port;
+  std::size_t authority = 0;
+  if (url.substr(0, 8) == "https://") {
+    port = ":443";
+    authority = 8;
+  } else if (url.substr(0, 7) == "http://") {
+    port = ":80";
+    authority = 7;
+  } else {
+    return std::nullopt;
+  }
+  std::size_t end = url.find_first_of("/?#", authority);
+  if (end == std::string_view::npos) end = url.size();
+  std::string_view host = url.substr(authority, end - authority);
+  if (host.empty()) return std::nullopt;
+  // The port follows the last ':' unless that is inside an IPv6 literal ("[::1]").
+  std::size_t colon = host.rfind(':');
+  std::size_t bracket = host.rfind(']');
+  bool has_port = colon != std::string_view::npos && (bracket == std::string_view::npos || colon > bracket);
+  std::string out(url.substr(0, authority));
+  if (!has_port) {
+    out.append(host).append(port);
+  } else if (host.substr(colon) == port) {
+    out.append(host.substr(0, colon));
+  } else {
+    return std::nullopt;
+  }
+  out.append(url.substr(end));
+  return out;
+}
+
 bool status_signature_valid(std::string_view auth_token, std::string_view url, const Params& form,
                             std::string_view signature) {
-  return crypto::constant_time_equal(status_signature(auth_token, url, form), signature);
+  bool valid = crypto::constant_time_equal(status_signature(auth_token, url, form), signature);
+  if (auto other = url_other_port_form(url))
+    valid = crypto::constant_time_equal(status_signature(auth_token, *other, form), signature) || valid;
+  return valid;
 }
 
 Result<store::DeliveryReport> parse_status(const Params& form, std::string_view provider_name) {

@@ -3,6 +3,7 @@
 // has checked X-Twilio-Signature with `signature_valid`.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -14,9 +15,14 @@ namespace cg::sms::twilio {
 
 // Base64(HMAC-SHA1(auth token, url + for each parameter sorted by name: name + value)).
 std::string status_signature(std::string_view auth_token, std::string_view url, const Params& form);
-// Compares in constant time.
+// Compares in constant time. Twilio has signed some requests over the URL with the scheme's default
+// port written out (https://host:443/...) and others without it, so both forms are accepted, as
+// Twilio's own validators do.
 bool status_signature_valid(std::string_view auth_token, std::string_view url, const Params& form,
                             std::string_view signature);
+// The same URL with its default port written out when it has none, or left out when it is written
+// (":443" for https, ":80" for http); nullopt for another scheme or another port.
+std::optional<std::string> url_other_port_form(std::string_view url);
 
 // MessageStatus: queued, accepted, scheduled -> queued; sending, sent -> sent; delivered, read ->
 // delivered; undelivered, failed, canceled -> failed. An unknown status is refused, named.
