@@ -27,5 +27,7 @@ bool is_arabic_letter(char32_t c);
 bool is_any_digit(char32_t c);
 // A-Z and a-z, also in their full-width forms.
 bool is_latin_letter(char32_t c);
+// Equal when A-Z and a-z are taken as the same (course codes: applicants type them in any case).
+bool equal_ignoring_ascii_case(std::string_view a, std::string_view b);
 
 }  // namespace cg::core::text

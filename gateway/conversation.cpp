@@ -1,5 +1,6 @@
 #include "gateway/conversation.hpp"
 
+#include <algorithm>
 #include <cstdio>
 #include <map>
 #include <nlohmann/json.hpp>
@@ -333,8 +334,7 @@ ConversationService::ConversationService(store::Store& store, Service& service, 
 // read snapshot cost more CPU in all (20% more per message, measured) than it took off the writer.
 void ConversationService::receive(InboundSms message, Callback<InboundOutcome> done) {
   run_command<InboundOutcome>(
-      store_,
-      [this, m = std::move(message), now = clock_.now()](store::Tx& tx) { return receive_in(tx, m, now); },
+      store_, [this, m = std::move(message), now = clock_.now()](store::Tx& tx) { return receive_in(tx, m, now); },
       std::move(done));
 }
 
@@ -478,6 +478,22 @@ Result<core::Knowledge> ConversationService::knowledge(store::Tx& tx, const std:
         break;
       }
       if (code == upper) break;
+    }
+    // A code written in mixed case ("Ar101"): the open courses compared without case. Only when
+    // the two exact lookups missed, and only a single match: two open courses whose codes differ
+    // in case alone are told apart by typing one exactly.
+    if (k.courses.empty() && std::any_of(upper.begin(), upper.end(), [](char ch) { return ch >= 'A' && ch <= 'Z'; })) {
+      auto courses = tx.courses(store::CourseFilter{true, now});
+      if (!courses) return courses.error();
+      const core::Course* match = nullptr;
+      std::size_t matches = 0;
+      for (const auto& c : *courses) {
+        if (core::text::equal_ignoring_ascii_case(c.code, upper)) {
+          match = &c;
+          ++matches;
+        }
+      }
+      if (matches == 1) k.courses.push_back(*match);
     }
   }
   if (needs.applications) {

@@ -3,6 +3,7 @@
 #include <deque>
 
 #include "adapters/crypto/crypto.hpp"
+#include "core/text.hpp"
 #include "gateway/commands.hpp"
 
 namespace cg::gateway {
@@ -18,7 +19,11 @@ Error not_found(const std::string& what) { return make_error("not_found", what +
 }  // namespace
 
 Service::Service(store::Store& store, const templates::Catalogue& catalogue, const Config& config, const Clock& clock)
-    : store_(store), config_(config), clock_(clock), enrollment_(config.policy), driver_(enrollment_, catalogue, config) {}
+    : store_(store),
+      config_(config),
+      clock_(clock),
+      enrollment_(config.policy),
+      driver_(enrollment_, catalogue, config) {}
 
 // ---- website and channels --------------------------------------------------------------------
 
@@ -183,6 +188,14 @@ void Service::create_course(Course draft, Callback<Course> done) {
   run_command<Course>(
       store_,
       [c = std::move(*valid)](store::Tx& tx) mutable -> Result<Course> {
+        // Applicants type codes in any case (an SMS "join ab7"), so two codes that differ only in
+        // case could not be told apart; the store's own uniqueness is exact.
+        auto existing = tx.courses(store::CourseFilter{});
+        if (!existing) return existing.error();
+        for (const auto& other : *existing)
+          if (other.code != c.code && core::text::equal_ignoring_ascii_case(other.code, c.code))
+            return make_error("duplicate_course", "course code " + c.code + " differs only in case from course " +
+                                                      other.code + "'s; applicants type codes in any case");
         auto id = tx.insert_course(c);
         if (!id) return id.error();
         c.id = *id;
@@ -207,8 +220,9 @@ void Service::patch_course(std::int64_t id, CoursePatch patch, Callback<Course> 
         if (patch.evaluation_url) c.evaluation_url = *patch.evaluation_url;
         if (c.title.ar.empty() || c.title.en.empty() || c.location.empty() || c.evaluation_url.empty() ||
             (c.prerequisite && c.exam_url.empty()))
-          return make_error("invalid_course", "titles, location, evaluation_url (and exam_url with a prerequisite) "
-                                              "must not be empty");
+          return make_error("invalid_course",
+                            "titles, location, evaluation_url (and exam_url with a prerequisite) "
+                            "must not be empty");
         if (auto s = tx.save_course(c); !s) return s.error();
         TxMinter minter(tx);
         if (patch.capacity) {
@@ -259,8 +273,7 @@ Result<Course> Service::course(std::int64_t id) {
   return std::move(*out);
 }
 
-Result<std::vector<Application>> Service::course_applications(std::int64_t id,
-                                                              std::optional<ApplicationState> state,
+Result<std::vector<Application>> Service::course_applications(std::int64_t id, std::optional<ApplicationState> state,
                                                               std::size_t limit) {
   std::optional<std::vector<Application>> out;
   Status s = store_.read([&](store::Tx& tx) -> Status {
@@ -353,7 +366,8 @@ TickReport Service::tick(Instant now) {
       });
       continue;
     }
-    if (c.quorum_reached && !c.reminder_sent && now >= c.start_at - config_.policy.reminder_before && now < c.start_at) {
+    if (c.quorum_reached && !c.reminder_sent && now >= c.start_at - config_.policy.reminder_before &&
+        now < c.start_at) {
       report.reminded_courses += step(c.id, [&](store::Tx& tx, const Course& fresh) -> Result<Outcome> {
         const ApplicationState s[] = {ApplicationState::confirmed};
         auto confirmed = tx.applications(fresh.id, s);

@@ -472,6 +472,32 @@ TEST_F(Inbound, ARefusedApplicationIsAnsweredNotSilent) {
   EXPECT_EQ(sms_to(kPhone).back()["template"], "sms_course_closed");
 }
 
+// Codes are kept as the operator wrote them; applicants type them in any case, also a mixed-case
+// code in another mix. So a code that differs from another only in case is refused at creation.
+TEST_F(Inbound, ACourseCodeMatchesInAnyCase) {
+  auto mixed = create_course({{"code", "Ar-Eng1"}});
+  say(kPhone, {"join ar-eng1", "Lina Haddad", "2", "N1234567", "YES"});
+  auto last = sms_to(kPhone).back();
+  ASSERT_EQ(last["template"], "application_received") << last.dump();
+  EXPECT_EQ(json::parse(call("GET", "/v1/applications/" + last["application_id"].get<std::string>()).body)["course_id"],
+            mixed);
+
+  json twin{{"code", "AR-ENG1"},
+            {"title_ar", "دورة"},
+            {"title_en", "A course"},
+            {"location", "Amman"},
+            {"start_at", "2026-12-10T16:00:00+03:00"},
+            {"end_at", "2026-12-14T19:00:00+03:00"},
+            {"min_participants", 3},
+            {"fee_jod", "0.000"},
+            {"evaluation_url", "https://amman.jo/eval/1"}};
+  auto refused = admin("POST", "/v1/admin/courses", twin.dump());
+  EXPECT_EQ(refused.status, 409) << refused.body;
+  EXPECT_NE(refused.body.find("differs only in case"), std::string::npos) << refused.body;
+  twin["code"] = "Ar-Eng2";
+  EXPECT_EQ(admin("POST", "/v1/admin/courses", twin.dump()).status, 201);
+}
+
 TEST_F(Inbound, StopSilencesEverySmsButItsConfirmationUntilStart) {
   auto course = create_course();
   say(kPhone, {"JOIN 101", "Lina Haddad", "1", "9871234567", "YES"});
