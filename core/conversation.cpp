@@ -13,6 +13,7 @@ namespace cg::core {
 namespace {
 
 constexpr std::array<std::string_view, 5> kStepNames{"idle", "ask_name", "ask_id_type", "ask_id_number", "confirm"};
+constexpr std::array<std::string_view, 2> kPagedListNames{"none", "courses"};
 
 enum class Keyword { none, courses, more, join, status, cancel, help, english, arabic, stop, start, yes, no };
 
@@ -229,6 +230,14 @@ const Course* find_course(const Knowledge& k, std::string_view code) {
   return nullptr;
 }
 
+// MORE has nothing to continue: it shows the open courses from the start.
+void clear_paging(Dialogue& d) {
+  d.more_list = PagedList::none;
+  d.more_after.clear();
+  d.more_after_course_id = 0;
+  d.more_after_start = {};
+}
+
 void clear_draft(Dialogue& d) {
   d.step = DialogueStep::idle;
   d.course_code.clear();
@@ -297,7 +306,7 @@ class Conversation {
         list_courses(0);
         break;
       case Keyword::more:
-        list_courses(d.next_course);
+        list_courses(course_resume_point());
         break;
       case Keyword::join:
         join(p.code);
@@ -360,13 +369,31 @@ class Conversation {
           std::move(p));
   }
 
+  // Where MORE goes on in the current list of open courses: after the last course the previous page
+  // showed, found by its code. If that course has left the list since (closed, started), at the
+  // first course that sorts after where it was (start, then id, the list's order): no course is
+  // skipped or shown twice, and one opened since shows up if it sorts after the page already seen.
+  std::size_t course_resume_point() const {
+    const Dialogue& d = turn_.dialogue;
+    if (d.more_list != PagedList::courses) return 0;
+    for (std::size_t i = 0; i < k_.courses.size(); ++i)
+      if (k_.courses[i].code == d.more_after) return i + 1;
+    for (std::size_t i = 0; i < k_.courses.size(); ++i) {
+      const Course& c = k_.courses[i];
+      if (c.start_at > d.more_after_start || (c.start_at == d.more_after_start && c.id > d.more_after_course_id))
+        return i;
+    }
+    return k_.courses.size();
+  }
+
   void list_courses(std::size_t from) {
     Dialogue& d = turn_.dialogue;
     const Language l = d.language;
     if (k_.courses.empty()) {
-      d.next_course = 0;
+      clear_paging(d);
       return reply(TemplateId::sms_no_courses);
     }
+    // The mark stays where it is: a course that opens after it shows on the next MORE.
     if (from >= k_.courses.size()) return reply(TemplateId::sms_no_more_courses);
     std::string items;
     std::size_t i = from;
@@ -374,7 +401,11 @@ class Conversation {
       const Course& c = k_.courses[i];
       if (!add_line(items, c.code + " " + c.title.in(l) + " - " + fee_label(c, l), s_)) break;
     }
-    d.next_course = i;
+    const Course& last = k_.courses[i - 1];
+    d.more_list = PagedList::courses;
+    d.more_after = last.code;
+    d.more_after_course_id = last.id;
+    d.more_after_start = last.start_at;
     reply(i < k_.courses.size() ? TemplateId::sms_courses_more : TemplateId::sms_courses, {{"items", items}});
   }
 
@@ -515,6 +546,17 @@ bool parse_dialogue_step(std::string_view text, DialogueStep& out) {
   for (std::size_t i = 0; i < kStepNames.size(); ++i)
     if (kStepNames[i] == text) {
       out = static_cast<DialogueStep>(i);
+      return true;
+    }
+  return false;
+}
+
+std::string_view to_string(PagedList l) { return kPagedListNames[static_cast<std::size_t>(l)]; }
+
+bool parse_paged_list(std::string_view text, PagedList& out) {
+  for (std::size_t i = 0; i < kPagedListNames.size(); ++i)
+    if (kPagedListNames[i] == text) {
+      out = static_cast<PagedList>(i);
       return true;
     }
   return false;

@@ -30,6 +30,11 @@ enum class DialogueStep { idle, ask_name, ask_id_type, ask_id_number, confirm };
 std::string_view to_string(DialogueStep s);
 bool parse_dialogue_step(std::string_view text, DialogueStep& out);
 
+// The list MORE continues: none (MORE then shows the open courses from the start) or the courses.
+enum class PagedList { none, courses };
+std::string_view to_string(PagedList l);
+bool parse_paged_list(std::string_view text, PagedList& out);
+
 // One phone number's conversation, kept by the gateway between messages.
 struct Dialogue {
   Language language = Language::ar;
@@ -42,8 +47,15 @@ struct Dialogue {
   std::string name;
   std::optional<IdType> id_type;
   std::string id_number;
-  std::size_t next_course = 0;  // COURSES paging: index of the first course MORE shows
-  Instant updated_at{};         // last message that changed the dialogue
+  // Paging (MORE): the list last shown and, by identity, the last item its page showed, so a course
+  // that opens or closes between COURSES and MORE neither skips nor repeats one. For the courses,
+  // the code of the last course shown, and where it sorted (start, then id) in case it has since
+  // left the list: MORE then goes on from the first course that sorts after it.
+  PagedList more_list = PagedList::none;
+  std::string more_after;
+  std::int64_t more_after_course_id = 0;
+  Instant more_after_start{};
+  Instant updated_at{};  // last message that changed the dialogue
   friend bool operator==(const Dialogue&, const Dialogue&) = default;
 };
 
@@ -58,7 +70,9 @@ struct KnownApplication {
 // What the gateway knows that the conversation may need; `needs()` says which parts to load.
 struct Knowledge {
   std::string phone;                           // E.164, the sender
-  std::vector<Course> courses;                 // open courses taking applications, in display order
+  // Open courses taking applications, in display order: by start, then id (the store's courses()
+  // order). MORE relies on it to place a course that has left the list since the last page.
+  std::vector<Course> courses;
   std::vector<KnownApplication> applications;  // the sender's, newest first
   std::optional<Applicant> applicant;          // what the sender's latest application said (name, document)
 };

@@ -126,8 +126,13 @@ void append_dialogue_fields(std::string& out, const core::Dialogue& d) {
   append_json_key(out, "lang_known");
   out += d.language_known ? "true" : "false";
   append_json_field(out, "step", core::to_string(d.step));
-  append_json_number(out, "next_course", static_cast<std::int64_t>(d.next_course));
   append_json_number(out, "at", seconds(d.updated_at));
+  if (d.more_list != core::PagedList::none) {
+    append_json_field(out, "more", core::to_string(d.more_list));
+    append_json_field(out, "more_after", d.more_after);
+    append_json_number(out, "more_after_id", d.more_after_course_id);
+    append_json_number(out, "more_after_start", seconds(d.more_after_start));
+  }
   if (d.step != core::DialogueStep::idle) {
     append_json_field(out, "code", d.course_code);
     append_json_field(out, "title_ar", d.course_title.ar);
@@ -139,7 +144,7 @@ void append_dialogue_fields(std::string& out, const core::Dialogue& d) {
 }
 
 std::size_t dialogue_size_hint(const core::Dialogue& d) {
-  return 192 + d.course_title.ar.size() + d.course_title.en.size() + d.name.size();
+  return 256 + d.course_title.ar.size() + d.course_title.en.size() + d.name.size() + d.more_after.size();
 }
 
 std::optional<core::Dialogue> dialogue_from(const json& j) {
@@ -149,7 +154,16 @@ std::optional<core::Dialogue> dialogue_from(const json& j) {
     if (!core::parse_language(j.value("lang", "ar"), d.language)) return std::nullopt;
     d.language_known = j.value("lang_known", false);
     if (!core::parse_dialogue_step(j.value("step", "idle"), d.step)) return std::nullopt;
-    d.next_course = j.value("next_course", std::size_t{0});
+    // Paging: the last item shown, by identity. A row written when paging was by position (a numeric
+    // "next_course") has none, so MORE starts the list again: a page repeated, never a course skipped.
+    // A list this build does not know is read the same way rather than losing the draft.
+    if (core::parse_paged_list(j.value("more", "none"), d.more_list) && d.more_list != core::PagedList::none) {
+      d.more_after = j.value("more_after", "");
+      d.more_after_course_id = j.value("more_after_id", std::int64_t{0});
+      d.more_after_start = instant(j.value("more_after_start", std::int64_t{0}));
+    } else {
+      d.more_list = core::PagedList::none;
+    }
     d.updated_at = instant(j.value("at", std::int64_t{0}));
     d.course_code = j.value("code", "");
     d.course_title = {j.value("title_ar", ""), j.value("title_en", "")};

@@ -6,6 +6,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "core/sms.hpp"
 #include "core/text.hpp"
 
@@ -488,6 +490,109 @@ TEST(Courses, PagesFitTheBudgetAndMoreWalksThemAll) {
     EXPECT_NE(std::get<std::string>(again.replies[0].params.at("items")).find("101 "), std::string::npos);
   }
   EXPECT_EQ(ids(converse(Dialogue{}, "COURSES", t0, Knowledge{})), std::vector<TemplateId>{TemplateId::sms_no_courses});
+}
+
+// Nine courses a day apart (the store lists them by start, then id), more than one page in English.
+Knowledge nine_courses() {
+  Knowledge k;
+  k.phone = "+962791234567";
+  for (int i = 0; i < 9; ++i) {
+    Course c = course(i + 1, std::to_string(101 + i), "دورة تدريبية رقم " + std::to_string(i + 1) + " في الحاسوب",
+                      "Training course number " + std::to_string(i + 1) + " in computing", 0);
+    c.start_at = t0 + std::chrono::days{20 + i};
+    k.courses.push_back(c);
+  }
+  return k;
+}
+
+// The course codes a page lists, in order (each line starts with the code).
+std::vector<std::string> codes_on(const Turn& t) {
+  std::vector<std::string> out;
+  if (t.replies.size() != 1 || !t.replies[0].params.contains("items")) return out;
+  std::string items = std::get<std::string>(t.replies[0].params.at("items"));
+  for (std::size_t at = 0; at < items.size();) {
+    std::size_t end = items.find('\n', at);
+    if (end == std::string::npos) end = items.size();
+    out.push_back(items.substr(at, items.find(' ', at) - at));
+    at = end + 1;
+  }
+  return out;
+}
+
+Dialogue english() {
+  Dialogue d;
+  d.language = Language::en;
+  d.language_known = true;
+  return d;
+}
+
+TEST(Courses, MoreGoesOnAfterTheLastCourseShownWhenOneBeforeItCloses) {
+  Knowledge k = nine_courses();
+  Turn first = converse(english(), "COURSES", t0, k);
+  ASSERT_EQ(ids(first), std::vector<TemplateId>{TemplateId::sms_courses_more});
+  std::vector<std::string> page = codes_on(first);
+  ASSERT_GE(page.size(), 2u);
+  ASSERT_LT(page.size(), 8u);
+  const std::string next = k.courses[page.size()].code;  // the first course MORE must show
+  // Between COURSES and MORE the second course of the page closes (started, postponed...).
+  k.courses.erase(k.courses.begin() + 1);
+  Turn more = converse(first.dialogue, "MORE", t0 + 1min, k);
+  std::vector<std::string> second = codes_on(more);
+  ASSERT_FALSE(second.empty()) << "MORE showed nothing";
+  EXPECT_EQ(second.front(), next) << "a course was skipped";
+}
+
+TEST(Courses, MoreGoesOnAfterTheLastCourseShownWhenOneOpensBeforeIt) {
+  Knowledge k = nine_courses();
+  Turn first = converse(english(), "COURSES", t0, k);
+  std::vector<std::string> page = codes_on(first);
+  ASSERT_GE(page.size(), 2u);
+  ASSERT_LT(page.size(), 8u);
+  const std::string next = k.courses[page.size()].code;
+  // A course opens that sorts first: the list grows before the page boundary.
+  Course early = course(50, "ART", "رسم", "Drawing", 0);
+  early.start_at = t0 + std::chrono::days{10};
+  k.courses.insert(k.courses.begin(), early);
+  Turn more = converse(first.dialogue, "more", t0 + 1min, k);
+  std::vector<std::string> second = codes_on(more);
+  ASSERT_FALSE(second.empty());
+  EXPECT_EQ(second.front(), next) << "a course was shown twice";
+  for (const auto& code : second) EXPECT_TRUE(std::find(page.begin(), page.end(), code) == page.end()) << code;
+}
+
+TEST(Courses, WhenTheLastCourseShownHasClosedMoreGoesOnFromWhereItSorted) {
+  Knowledge k = nine_courses();
+  Turn first = converse(english(), "COURSES", t0, k);
+  std::vector<std::string> page = codes_on(first);
+  ASSERT_GE(page.size(), 2u);
+  ASSERT_LT(page.size(), 8u);
+  const std::string next = k.courses[page.size()].code;
+  // The last course of the page closes, and a course opens that sorts after the page: both courses
+  // after the page are shown, the new one in its place.
+  k.courses.erase(k.courses.begin() + static_cast<std::ptrdiff_t>(page.size()) - 1);
+  Course late = course(60, "LATE", "متأخرة", "Late one", 0);
+  late.start_at = t0 + std::chrono::days{40};
+  k.courses.push_back(late);
+  Turn more = converse(first.dialogue, "MORE", t0 + 1min, k);
+  std::vector<std::string> seen = codes_on(more);
+  ASSERT_FALSE(seen.empty());
+  EXPECT_EQ(seen.front(), next);
+  // Walk to the end: every course after the first page once, the new one last, then the end.
+  Turn t = more;
+  while (t.replies[0].template_id == TemplateId::sms_courses_more) {
+    t = converse(t.dialogue, "MORE", t0 + 2min, k);
+    for (const auto& code : codes_on(t)) seen.push_back(code);
+    ASSERT_LT(seen.size(), 20u);
+  }
+  std::vector<std::string> want;
+  for (std::size_t i = page.size() - 1; i < k.courses.size(); ++i) want.push_back(k.courses[i].code);
+  EXPECT_EQ(seen, want);
+  EXPECT_EQ(ids(converse(t.dialogue, "MORE", t0 + 3min, k)), std::vector<TemplateId>{TemplateId::sms_no_more_courses});
+  // A course that opens after the end of the list shows on the next MORE.
+  Course later = course(61, "LATER", "لاحقة", "Later one", 0);
+  later.start_at = t0 + std::chrono::days{50};
+  k.courses.push_back(later);
+  EXPECT_EQ(codes_on(converse(t.dialogue, "MORE", t0 + 4min, k)), std::vector<std::string>{"LATER"});
 }
 
 // ---- STOP / START --------------------------------------------------------------------------------

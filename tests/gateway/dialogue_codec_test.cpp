@@ -22,7 +22,10 @@ core::Dialogue in_progress(core::DialogueStep step) {
   d.name = "محمد أحمد";
   d.id_type = core::IdType::national_id;
   d.id_number = "9861012345";
-  d.next_course = 7;
+  d.more_list = core::PagedList::courses;
+  d.more_after = "ICDL-B";
+  d.more_after_course_id = 42;
+  d.more_after_start = core::Instant{std::chrono::seconds{1796000000}};
   d.updated_at = core::Instant{std::chrono::seconds{1795000000}};
   return d;
 }
@@ -32,8 +35,13 @@ json expected_json(const core::Dialogue& d) {
   json j{{"lang", std::string(core::to_string(d.language))},
          {"lang_known", d.language_known},
          {"step", std::string(core::to_string(d.step))},
-         {"next_course", d.next_course},
          {"at", d.updated_at.time_since_epoch().count()}};
+  if (d.more_list != core::PagedList::none) {
+    j["more"] = std::string(core::to_string(d.more_list));
+    j["more_after"] = d.more_after;
+    j["more_after_id"] = d.more_after_course_id;
+    j["more_after_start"] = d.more_after_start.time_since_epoch().count();
+  }
   if (d.step != core::DialogueStep::idle) {
     j["code"] = d.course_code;
     j["title_ar"] = d.course_title.ar;
@@ -61,8 +69,12 @@ TEST(DialogueCodec, EveryStepComesBackAsItWent) {
   core::Dialogue idle;
   expect_round_trip(idle);
   idle.language_known = true;
-  idle.next_course = 14;
   idle.updated_at = core::Instant{std::chrono::seconds{1795000123}};
+  expect_round_trip(idle);
+  idle.more_list = core::PagedList::courses;
+  idle.more_after = "101";
+  idle.more_after_course_id = 3;
+  idle.more_after_start = core::Instant{std::chrono::seconds{1796000000}};
   expect_round_trip(idle);
   for (auto step : {core::DialogueStep::ask_name, core::DialogueStep::ask_id_type, core::DialogueStep::ask_id_number,
                     core::DialogueStep::confirm}) {
@@ -77,6 +89,32 @@ TEST(DialogueCodec, EveryStepComesBackAsItWent) {
   passport.id_type = core::IdType::passport;
   passport.id_number = "N1234567";
   expect_round_trip(passport);
+}
+
+// Rows saved when MORE paged by position ("next_course": an index) still decode, draft and all; the
+// position is dropped, so MORE starts the list again (a page repeated rather than a course skipped).
+TEST(DialogueCodec, ARowWithTheOldNumericPagingFieldStillDecodes) {
+  auto old = decode_dialogue(
+      R"({"lang":"en","lang_known":true,"step":"confirm","next_course":7,"at":1795000000,"code":"101",)"
+      R"("title_ar":"مهارات","title_en":"Skills","name":"Lina Haddad","id_type":"passport","id_number":"N1234567"})");
+  ASSERT_TRUE(old.has_value());
+  EXPECT_EQ(old->step, core::DialogueStep::confirm);
+  EXPECT_EQ(old->course_code, "101");
+  EXPECT_EQ(old->name, "Lina Haddad");
+  EXPECT_EQ(old->id_number, "N1234567");
+  EXPECT_EQ(old->more_list, core::PagedList::none);
+  SmsSession s = decode_sms_session(
+      R"({"lang":"ar","lang_known":true,"step":"idle","next_course":14,"at":1795000000,"arrivals":[[1795000000,2]]})");
+  EXPECT_EQ(s.dialogue.language, core::Language::ar);
+  EXPECT_TRUE(s.dialogue.language_known);
+  EXPECT_EQ(s.dialogue.more_list, core::PagedList::none);
+  EXPECT_EQ(s.arrivals.size(), 1u);
+  // A list this build does not know reads as no paging; the rest of the dialogue stays.
+  auto unknown = decode_dialogue(R"({"lang":"en","step":"idle","more":"someday","more_after":"x","at":5})");
+  ASSERT_TRUE(unknown.has_value());
+  EXPECT_EQ(unknown->more_list, core::PagedList::none);
+  EXPECT_TRUE(unknown->more_after.empty());
+  EXPECT_EQ(unknown->language, core::Language::en);
 }
 
 TEST(DialogueCodec, QuotesBackslashesAndControlCharactersAreEscaped) {

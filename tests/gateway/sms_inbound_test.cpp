@@ -464,6 +464,48 @@ TEST_F(Inbound, ApplyingBySmsCreatesTheSameApplicationAsTheWebsite) {
   EXPECT_EQ(sms_to(kPhone).back()["language"], "ar");
 }
 
+// The course codes an SMS lists ("C3 title - free" lines).
+std::vector<std::string> listed_codes(const std::string& text) {
+  std::vector<std::string> out;
+  std::size_t at = 0;
+  while (at < text.size()) {
+    std::size_t end = text.find('\n', at);
+    if (end == std::string::npos) end = text.size();
+    std::string line = text.substr(at, end - at);
+    if (line.size() > 2 && line[0] == 'C' && std::isdigit(static_cast<unsigned char>(line[1])))
+      out.push_back(line.substr(0, line.find(' ')));
+    at = end + 1;
+  }
+  return out;
+}
+
+// MORE goes on after the last course shown, through the store's order and the saved dialogue, also
+// when a course before it has left the list in between (here: it started).
+TEST_F(Inbound, MoreGoesOnAfterTheLastCourseShownWhenAnEarlierOneCloses) {
+  for (int i = 1; i <= 8; ++i) {
+    std::string day = std::to_string(25 + i);
+    if (day.size() < 2) day = "0" + day;
+    std::string start = i <= 5 ? "2026-11-" + day : "2026-12-0" + std::to_string(i - 5);
+    create_course({{"code", "C" + std::to_string(i)},
+                   {"start_at", start + "T10:00:00+03:00"},
+                   {"end_at", start + "T13:00:00+03:00"},
+                   {"evaluation_url", "https://amman.jo/eval/c" + std::to_string(i)}});
+  }
+  say(kPhone, {"COURSES"});
+  auto page = sms_to(kPhone).back();
+  ASSERT_EQ(page["template"], "sms_courses_more") << page.dump();
+  std::vector<std::string> first = listed_codes(page["text"]);
+  ASSERT_GE(first.size(), 2u) << page.dump();
+  ASSERT_LT(first.size(), 8u) << page.dump();
+  EXPECT_EQ(first.front(), "C1");
+  // C1 starts: it leaves the open list, which shifts every later course one place up.
+  clock_.advance(std::chrono::hours(23));
+  say(kPhone, {"MORE"});
+  std::vector<std::string> second = listed_codes(sms_to(kPhone).back()["text"]);
+  ASSERT_FALSE(second.empty()) << sms_to(kPhone).back().dump();
+  EXPECT_EQ(second.front(), "C" + std::to_string(first.size() + 1)) << "a course was skipped";
+}
+
 TEST_F(Inbound, ARefusedApplicationIsAnsweredNotSilent) {
   create_course({{"start_at", "2026-11-25T12:10:00+03:00"}, {"end_at", "2026-11-26T12:00:00+03:00"}});
   say(kPhone, {"JOIN 101", "Lina Haddad", "2", "N1234567"});
