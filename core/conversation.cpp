@@ -13,7 +13,7 @@ namespace cg::core {
 namespace {
 
 constexpr std::array<std::string_view, 5> kStepNames{"idle", "ask_name", "ask_id_type", "ask_id_number", "confirm"};
-constexpr std::array<std::string_view, 2> kPagedListNames{"none", "courses"};
+constexpr std::array<std::string_view, 3> kPagedListNames{"none", "courses", "applications"};
 
 enum class Keyword { none, courses, more, join, status, cancel, help, english, arabic, stop, start, yes, no };
 
@@ -306,13 +306,17 @@ class Conversation {
         list_courses(0);
         break;
       case Keyword::more:
-        list_courses(course_resume_point());
+        if (d.more_list == PagedList::applications) {
+          status(application_resume_point());
+        } else {
+          list_courses(course_resume_point());
+        }
         break;
       case Keyword::join:
         join(p.code);
         break;
       case Keyword::status:
-        status();
+        status(0);
         break;
       case Keyword::cancel:
         cancel(p.code);
@@ -437,14 +441,40 @@ class Conversation {
     reply(TemplateId::sms_ask_name, draft_title());
   }
 
-  void status() {
-    const Language l = turn_.dialogue.language;
-    if (k_.applications.empty()) return reply(TemplateId::sms_no_applications);
+  // Where MORE goes on in the sender's applications (newest first): after the last one shown. If it
+  // is no longer among them, newer applications have pushed it out of the recent ones the gateway
+  // loads, and every older one with it: nothing is left to show.
+  std::size_t application_resume_point() const {
+    const Dialogue& d = turn_.dialogue;
+    for (std::size_t i = 0; i < k_.applications.size(); ++i)
+      if (k_.applications[i].id == d.more_after) return i + 1;
+    return k_.applications.size();
+  }
+
+  // STATUS, one page at a time like the course list: a page that leaves applications out says how
+  // many, and MORE shows them.
+  void status(std::size_t from) {
+    Dialogue& d = turn_.dialogue;
+    const Language l = d.language;
+    if (k_.applications.empty()) {
+      clear_paging(d);
+      return reply(TemplateId::sms_no_applications);
+    }
+    if (from >= k_.applications.size()) return reply(TemplateId::sms_no_more_status);
     std::string items;
-    for (const auto& a : k_.applications) {
+    std::size_t i = from;
+    for (; i < k_.applications.size(); ++i) {
+      const KnownApplication& a = k_.applications[i];
       std::string line = a.course_code + " " + text::truncate(a.course_title.in(l), 30, "..") + ": " +
                          std::string(state_label(a.state, l));
       if (!add_line(items, line, s_)) break;
+    }
+    clear_paging(d);
+    d.more_list = PagedList::applications;
+    d.more_after = k_.applications[i - 1].id;
+    if (i < k_.applications.size()) {
+      const auto rest = static_cast<std::int64_t>(k_.applications.size() - i);
+      return reply(TemplateId::sms_status_more, {{"items", items}, {"count", rest}});
     }
     reply(TemplateId::sms_status, {{"items", items}});
   }
@@ -647,8 +677,15 @@ Needs needs(const Dialogue& d, std::string_view text, Instant /*now*/, const Con
   if (d.opted_out) return n;
   switch (p.keyword) {
     case Keyword::courses:
-    case Keyword::more:
       n.all_courses = true;
+      break;
+    case Keyword::more:
+      // MORE continues the list last shown.
+      if (d.more_list == PagedList::applications) {
+        n.applications = true;
+      } else {
+        n.all_courses = true;
+      }
       break;
     case Keyword::join:
       if (p.code.empty()) {

@@ -30,8 +30,9 @@ enum class DialogueStep { idle, ask_name, ask_id_type, ask_id_number, confirm };
 std::string_view to_string(DialogueStep s);
 bool parse_dialogue_step(std::string_view text, DialogueStep& out);
 
-// The list MORE continues: none (MORE then shows the open courses from the start) or the courses.
-enum class PagedList { none, courses };
+// The list MORE continues: none (MORE then shows the open courses from the start), the open courses
+// (COURSES) or the sender's applications (STATUS).
+enum class PagedList { none, courses, applications };
 std::string_view to_string(PagedList l);
 bool parse_paged_list(std::string_view text, PagedList& out);
 
@@ -50,7 +51,8 @@ struct Dialogue {
   // Paging (MORE): the list last shown and, by identity, the last item its page showed, so a course
   // that opens or closes between COURSES and MORE neither skips nor repeats one. For the courses,
   // the code of the last course shown, and where it sorted (start, then id) in case it has since
-  // left the list: MORE then goes on from the first course that sorts after it.
+  // left the list: MORE then goes on from the first course that sorts after it. For the
+  // applications, the id of the last one shown (the list is newest first: a new one goes before it).
   PagedList more_list = PagedList::none;
   std::string more_after;
   std::int64_t more_after_course_id = 0;
@@ -108,6 +110,7 @@ struct ConversationSettings {
   std::chrono::seconds dialogue_expiry = std::chrono::minutes(30);  // SPEC §3
   // The course list's items per page, measured in the SMS units of their own encoding, so a page
   // with its header and footer stays within 3 segments (the templates' fit test checks the frame).
+  // STATUS pages its lines with the same budgets.
   int course_list_gsm7_budget = 300;
   int course_list_ucs2_budget = 120;
 };

@@ -38,6 +38,7 @@ constexpr std::array<std::string_view, 4> kReminder{"title", "code", "start_at",
 // issue 4: SMS conversation replies.
 constexpr std::array<std::string_view, 0> kNone{};
 constexpr std::array<std::string_view, 1> kItems{"items"};
+constexpr std::array<std::string_view, 2> kItemsCount{"items", "count"};
 constexpr std::array<std::string_view, 1> kCode{"code"};
 constexpr std::array<std::string_view, 4> kSummary{"title", "code", "name", "id_number"};
 
@@ -84,6 +85,8 @@ constexpr TemplateInfo kInfo[] = {
     {TemplateId::sms_language_set, "sms_language_set", kNone},
     {TemplateId::sms_stopped, "sms_stopped", kNone},
     {TemplateId::sms_started, "sms_started", kNone},
+    {TemplateId::sms_status_more, "sms_status_more", kItemsCount},
+    {TemplateId::sms_no_more_status, "sms_no_more_status", kNone},
 };
 static_assert(std::size(kInfo) == std::size(kAllTemplates), "every template needs its name and parameters here");
 }  // namespace

@@ -56,7 +56,9 @@ enum class TemplateId {
   sms_confirm_passport,     // apply dialogue: summary, YES to confirm
   sms_dialogue_cancelled,   // CANCEL in the middle of applying
   sms_dialogue_expired,     // an answer after 30 minutes of silence
-  sms_status,               // STATUS: the number's applications
+  sms_status,               // STATUS: the number's applications (the last or only page)
+  sms_status_more,          // STATUS: a page with more after it (MORE), and how many more
+  sms_no_more_status,       // MORE after the last page of STATUS
   sms_no_applications,      // STATUS: none
   sms_cancel_which,         // CANCEL without a code
   sms_nothing_to_cancel,    // CANCEL <code>: no live application for it
@@ -80,7 +82,7 @@ inline constexpr TemplateId kAllTemplates[] = {
     TemplateId::sms_confirm_passport,    TemplateId::sms_dialogue_cancelled,  TemplateId::sms_dialogue_expired,
     TemplateId::sms_status,              TemplateId::sms_no_applications,     TemplateId::sms_cancel_which,
     TemplateId::sms_nothing_to_cancel,   TemplateId::sms_language_set,        TemplateId::sms_stopped,
-    TemplateId::sms_started,
+    TemplateId::sms_started,             TemplateId::sms_status_more,         TemplateId::sms_no_more_status,
 };
 std::string_view to_string(TemplateId id);
 bool parse_template_id(std::string_view text, TemplateId& out);

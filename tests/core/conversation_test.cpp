@@ -436,6 +436,82 @@ TEST(Status, ListsApplicationsWithLocalisedStates) {
   EXPECT_NE(items.find("fee payment pending"), std::string::npos) << items;
 }
 
+// As many applications as the gateway loads (kRecentApplications), newest first, long titles.
+Knowledge twenty_applications() {
+  Knowledge k = knowledge();
+  const ApplicationState states[] = {ApplicationState::awaiting_quorum, ApplicationState::confirmed,
+                                     ApplicationState::rejected_exam, ApplicationState::cancelled};
+  for (int i = 20; i >= 1; --i)
+    k.applications.push_back({"app-" + std::to_string(i), states[i % 4], "C" + std::to_string(i),
+                              k.courses[static_cast<std::size_t>(i % 3)].title});
+  return k;
+}
+
+// The course codes a STATUS page lists, in order (each line starts with the code).
+std::vector<std::string> status_codes(const Turn& t) {
+  std::vector<std::string> out;
+  if (t.replies.size() != 1 || !t.replies[0].params.contains("items")) return out;
+  std::string items = std::get<std::string>(t.replies[0].params.at("items"));
+  for (std::size_t at = 0; at < items.size();) {
+    std::size_t end = items.find('\n', at);
+    if (end == std::string::npos) end = items.size();
+    out.push_back(items.substr(at, items.find(' ', at) - at));
+    at = end + 1;
+  }
+  return out;
+}
+
+TEST(Status, APageThatLeavesApplicationsOutSaysHowManyAndMoreShowsThem) {
+  Knowledge k = twenty_applications();
+  for (Language l : {Language::ar, Language::en}) {
+    SCOPED_TRACE(std::string(to_string(l)));
+    Dialogue d;
+    d.language = l;
+    d.language_known = true;
+    Turn t = converse(d, l == Language::ar ? "حالة" : "STATUS", t0, k);
+    std::vector<std::string> seen;
+    for (int pages = 1;; ++pages) {
+      ASSERT_LT(pages, 21);
+      ASSERT_EQ(t.replies.size(), 1u);
+      const Message& m = t.replies[0];
+      std::vector<std::string> page = status_codes(t);
+      ASSERT_FALSE(page.empty());
+      seen.insert(seen.end(), page.begin(), page.end());
+      if (m.template_id == TemplateId::sms_status) break;
+      ASSERT_EQ(m.template_id, TemplateId::sms_status_more);
+      EXPECT_EQ(std::get<std::int64_t>(m.params.at("count")), static_cast<std::int64_t>(20 - seen.size()));
+      // MORE continues this list, and the gateway is asked for the applications, not the courses.
+      Needs n = needs(t.dialogue, "MORE", t0);
+      EXPECT_TRUE(n.applications);
+      EXPECT_FALSE(n.all_courses);
+      t = converse(t.dialogue, l == Language::ar ? "المزيد" : "MORE", t0, k);
+    }
+    std::vector<std::string> all;
+    for (const auto& a : k.applications) all.push_back(a.course_code);
+    EXPECT_EQ(seen, all) << "every application once, newest first";
+    EXPECT_EQ(ids(converse(t.dialogue, "MORE", t0, k)), std::vector<TemplateId>{TemplateId::sms_no_more_status});
+    // COURSES then MORE pages the courses again.
+    Turn courses = converse(t.dialogue, "COURSES", t0, k);
+    EXPECT_TRUE(needs(courses.dialogue, "MORE", t0).all_courses);
+  }
+}
+
+TEST(Status, AnApplicationMadeBetweenStatusAndMoreMovesNothing) {
+  Knowledge k = twenty_applications();
+  Turn first = converse(Dialogue{}, "STATUS", t0, k);
+  ASSERT_EQ(ids(first), std::vector<TemplateId>{TemplateId::sms_status_more});
+  std::vector<std::string> page = status_codes(first);
+  const std::string next = k.applications[page.size()].course_code;
+  // A new application (newest first: it goes on top, and the oldest drops out of the recent ones).
+  k.applications.insert(k.applications.begin(),
+                        {"app-new", ApplicationState::awaiting_quorum, "NEW", {"جديدة", "New"}});
+  k.applications.pop_back();
+  Turn more = converse(first.dialogue, "MORE", t0, k);
+  std::vector<std::string> second = status_codes(more);
+  ASSERT_FALSE(second.empty());
+  EXPECT_EQ(second.front(), next);
+}
+
 TEST(Cancel, CancelsTheLiveApplicationOfThatCourse) {
   Knowledge k = knowledge();
   k.applications = {{"old", ApplicationState::cancelled, "101", k.courses[0].title},

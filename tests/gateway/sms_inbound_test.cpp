@@ -506,6 +506,31 @@ TEST_F(Inbound, MoreGoesOnAfterTheLastCourseShownWhenAnEarlierOneCloses) {
   EXPECT_EQ(second.front(), "C" + std::to_string(first.size() + 1)) << "a course was skipped";
 }
 
+// STATUS pages like COURSES: a page that leaves applications out says how many, and MORE (which
+// makes the gateway load the applications, not the courses) shows the rest.
+TEST_F(Inbound, StatusSaysHowManyMoreAndMoreShowsThem) {
+  for (int i = 1; i <= 5; ++i) {
+    auto course = create_course({{"code", "C" + std::to_string(i)}});
+    json body = person(i);
+    body["phone"] = "0791234567";  // kPhone
+    body["course_id"] = course;
+    ASSERT_EQ(call("POST", "/v1/applications", body.dump()).status, 201);
+  }
+  say(kPhone, {"حالة"});
+  auto first = sms_to(kPhone).back();
+  ASSERT_EQ(first["template"], "sms_status_more") << first.dump();
+  std::vector<std::string> seen = listed_codes(first["text"]);
+  ASSERT_FALSE(seen.empty());
+  for (int page = 0; page < 5 && sms_to(kPhone).back()["template"] == "sms_status_more"; ++page) {
+    say(kPhone, {"المزيد"});
+    for (const auto& code : listed_codes(sms_to(kPhone).back()["text"])) seen.push_back(code);
+  }
+  EXPECT_EQ(sms_to(kPhone).back()["template"], "sms_status");
+  EXPECT_EQ(seen, (std::vector<std::string>{"C5", "C4", "C3", "C2", "C1"}));
+  say(kPhone, {"المزيد"});
+  EXPECT_EQ(sms_to(kPhone).back()["template"], "sms_no_more_status");
+}
+
 TEST_F(Inbound, ARefusedApplicationIsAnsweredNotSilent) {
   create_course({{"start_at", "2026-11-25T12:10:00+03:00"}, {"end_at", "2026-11-26T12:00:00+03:00"}});
   say(kPhone, {"JOIN 101", "Lina Haddad", "2", "N1234567"});

@@ -172,6 +172,7 @@ TEST(Catalogue, EveryTemplateRendersItsParameters) {
   all.emplace("items", std::string("101 Basic Computer Skills - free"));
   all.emplace("name", std::string("Lina Haddad"));
   all.emplace("id_number", std::string("*******567"));
+  all.emplace("count", std::int64_t{3});
   for (TemplateId id : core::kAllTemplates) {
     core::Params given;
     for (std::string_view name : core::template_parameters(id))
@@ -198,6 +199,9 @@ TEST(Catalogue, EveryTemplateRendersItsParameters) {
       }
       if (given.count("location")) {
         EXPECT_NE(text.find("قاعة التدريب ٣"), std::string::npos) << text;
+      }
+      if (given.count("count")) {
+        EXPECT_NE(text.find(l == Language::ar ? "(عددها ٣)" : "(3 more)"), std::string::npos) << text;
       }
       if (l == Language::ar) {
         EXPECT_EQ(text.find("2026"), std::string::npos) << "years are in Arabic-Indic digits: " << text;

@@ -90,6 +90,8 @@ core::Params worst_params(const Course& c, const Dates& d) {
       // Conversation replies (issue 4). A list is cut by core/conversation.cpp to its budget: 120
       // UCS-2 units or 300 GSM-7 septets (ConversationSettings); these fill it.
       {"items", core::LocalizedText{repeat("ب", 120), std::string(300, 'x')}},
+      // How many applications a STATUS page leaves out: at most 19 of the 20 loaded.
+      {"count", std::int64_t{19}},
       // A long four-part name (the longest the dialogue accepts is 100 characters, but real
       // names in Jordan stay under 45) and a masked document number.
       {"name", std::string("عبد الرحمن محمد عبد الله الخطيب الحسيني")},
