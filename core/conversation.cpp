@@ -223,6 +223,21 @@ bool add_line(std::string& items, const std::string& line, const ConversationSet
   return true;
 }
 
+// The confirmation summary's title and name as they are measured against the summary budget: in the
+// units of the encoding the rendered summary will have (see ConversationSettings).
+bool summary_fits(const std::string& title, const std::string& name, Language l, const ConversationSettings& s) {
+  const std::string both = title + name;
+  if (l == Language::en) {
+    // As the renderer sends it: typographic dashes in English titles become GSM-7.
+    SmsLength len = measure_sms(fold_for_gsm7(both));
+    return len.units <= (len.encoding == SmsEncoding::gsm7 ? s.summary_gsm7_budget : s.summary_ucs2_budget);
+  }
+  // An Arabic summary is UCS-2: a GSM-7 name or title counts one unit a character there.
+  SmsLength len = measure_sms(both);
+  const auto units = len.encoding == SmsEncoding::ucs2 ? len.units : static_cast<int>(text::count_chars(both));
+  return units <= s.summary_ucs2_budget;
+}
+
 const Course* find_course(const Knowledge& k, std::string_view code) {
   std::string want = lower_ascii(code);
   for (const auto& c : k.courses)
@@ -366,11 +381,8 @@ class Conversation {
 
   void confirm_prompt() {
     const Dialogue& d = turn_.dialogue;
-    Params p = draft_title();
-    p.emplace("name", d.name);
-    p.emplace("id_number", mask_id_number(d.id_number));
     reply(*d.id_type == IdType::national_id ? TemplateId::sms_confirm_national_id : TemplateId::sms_confirm_passport,
-          std::move(p));
+          summary_params(d, s_));
   }
 
   // Where MORE goes on in the current list of open courses: after the last course the previous page
@@ -708,6 +720,27 @@ Needs needs(const Dialogue& d, std::string_view text, Instant /*now*/, const Con
 }
 
 bool is_stop(std::string_view text) { return parse(text).keyword == Keyword::stop; }
+
+Params summary_params(const Dialogue& d, const ConversationSettings& s) {
+  constexpr std::size_t kShortestTitle = 20;
+  constexpr std::size_t kShortestName = 10;
+  const Language l = d.language;
+  const std::string_view ellipsis = l == Language::ar ? "…" : "..";
+  const std::string& full_title = d.course_title.in(l);
+  std::string title = full_title;
+  std::string name = d.name;
+  // Title first, a character at a time, down to its shortest; then the name.
+  for (std::size_t max = text::count_chars(full_title); !summary_fits(title, name, l, s) && max > kShortestTitle;)
+    title = text::truncate(full_title, --max, ellipsis);
+  for (std::size_t max = text::count_chars(d.name); !summary_fits(title, name, l, s) && max > kShortestName;)
+    name = text::truncate(d.name, --max, ellipsis);
+  LocalizedText shown = d.course_title;
+  (l == Language::ar ? shown.ar : shown.en) = std::move(title);
+  Params p = title_params(d.course_code, shown);
+  p.emplace("name", std::move(name));
+  p.emplace("id_number", mask_id_number(d.id_number));
+  return p;
+}
 
 Turn converse(const Dialogue& dialogue, std::string_view text, Instant now, const Knowledge& knowledge,
               const ConversationSettings& settings) {

@@ -113,6 +113,15 @@ struct ConversationSettings {
   // STATUS pages its lines with the same budgets.
   int course_list_gsm7_budget = 300;
   int course_list_ucs2_budget = 120;
+  // The confirmation summary's course title and name together, in the units of the summary's
+  // encoding (an Arabic summary is UCS-2 whatever the name; an English one is GSM-7 unless the title
+  // or name is not). Longer, the title is shortened first, then the name, so the summary stays within
+  // 3 segments: its text with a 16-character course code and a 20-character passport number takes
+  // at most 101 units, and a character split across two segments (an emoji, a GSM-7 escape) may
+  // waste one unit at each of the 2 boundaries. The templates' fit test renders the summary with the
+  // longest name allowed (100 characters).
+  int summary_gsm7_budget = 356;  // 3 x 153 - 101 - 2
+  int summary_ucs2_budget = 98;   // 3 x 67 - 101 - 2
 };
 
 // The text keywords are matched against (see the header comment). Also used for answers (YES/NO,
@@ -131,6 +140,13 @@ Needs needs(const Dialogue& dialogue, std::string_view text, Instant now, const 
 // that said STOP except the one confirmation of STOP itself.
 Turn converse(const Dialogue& dialogue, std::string_view text, Instant now, const Knowledge& knowledge,
               const ConversationSettings& settings = {});
+
+// The parameters of the confirmation summary (sms_confirm_national_id / sms_confirm_passport) of a
+// dialogue at its confirm step: the course title and the name shortened to the summary budget, the
+// course title first (to no less than 20 characters), then the name, each ending with an ellipsis;
+// the document number masked. Only the summary is shortened: the dialogue keeps the whole name, and
+// the application is made with it. The templates' fit test renders the summary through this.
+Params summary_params(const Dialogue& dialogue, const ConversationSettings& settings = {});
 
 // Whether a message is STOP (any spelling): the gateway honours it even from a number over the
 // per-minute cap, whose messages otherwise change nothing and get no reply.

@@ -389,6 +389,49 @@ TEST(ApplyDialogue, SummaryShowsTheMaskedDocumentAndTheCourse) {
   EXPECT_EQ(std::get<LocalizedText>(p.at("title")).en, "International Computer Driving Licence (ICDL) – Advanced");
 }
 
+// A name as long as allowed (100 characters): the summary shortens the course title first, then the
+// name, to its budget; the dialogue keeps the whole name and the application is made with it.
+TEST(ApplyDialogue, ALongNameIsShortenedInTheSummaryOnly) {
+  std::string name;
+  while (text::count_chars(name) < 95) name += "عبد الرحمن محمد ";
+  name = text::truncate(name, 100, "");
+  while (text::count_chars(name) < 100) name += "ي";
+  ASSERT_EQ(text::count_chars(name), 100u);
+  const ConversationSettings settings;
+  for (Language l : {Language::ar, Language::en}) {
+    SCOPED_TRACE(std::string(to_string(l)));
+    Dialogue d;
+    d.language = l;
+    d.language_known = true;
+    Turn t{d, {}, {}};
+    for (const std::string& text : {std::string("JOIN 102"), name, std::string("1"), std::string("9871234567")})
+      t = converse(t.dialogue, text, t0, knowledge(), settings);
+    ASSERT_EQ(ids(t), std::vector<TemplateId>{TemplateId::sms_confirm_national_id});
+    EXPECT_EQ(t.dialogue.name, name);
+    const Params& p = t.replies[0].params;
+    const std::string shown_name = std::get<std::string>(p.at("name"));
+    const std::string shown_title = std::get<LocalizedText>(p.at("title")).in(l);
+    const std::string ellipsis = l == Language::ar ? "…" : "..";
+    EXPECT_TRUE(shown_title.ends_with(ellipsis)) << shown_title;
+    EXPECT_EQ(text::count_chars(shown_title), 20u) << "the title gives way first, to its shortest";
+    EXPECT_TRUE(shown_name.ends_with(ellipsis)) << shown_name;
+    EXPECT_LT(text::count_chars(shown_name), 100u);
+    EXPECT_GT(text::count_chars(shown_name), 60u) << "the name keeps what the budget allows";
+    EXPECT_LE(measure_sms(shown_title + shown_name).units, settings.summary_ucs2_budget);
+    EXPECT_EQ(std::get<std::string>(p.at("code")), "102");
+    Turn yes = converse(t.dialogue, l == Language::ar ? "نعم" : "YES", t0, knowledge(), settings);
+    ASSERT_EQ(yes.actions.size(), 1u);
+    EXPECT_EQ(std::get<ApplyAction>(yes.actions[0]).applicant.name, name);
+  }
+  // A usual name with a long title is shown whole.
+  Turn t{Dialogue{}, {}, {}};
+  for (const char* text : {"تسجيل ١٠٢", "عبد الرحمن محمد عبد الله الخطيب الحسيني", "١", "٩٨٧١٢٣٤٥٦٧"})
+    t = converse(t.dialogue, text, t0, knowledge());
+  ASSERT_EQ(ids(t), std::vector<TemplateId>{TemplateId::sms_confirm_national_id});
+  EXPECT_EQ(std::get<std::string>(t.replies[0].params.at("name")), "عبد الرحمن محمد عبد الله الخطيب الحسيني");
+  EXPECT_EQ(std::get<LocalizedText>(t.replies[0].params.at("title")).ar, knowledge().courses[1].title.ar);
+}
+
 TEST(ApplyDialogue, AKnownApplicantOnlyConfirms) {
   Knowledge k = knowledge();
   Applicant known;

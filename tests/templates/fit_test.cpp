@@ -11,7 +11,9 @@
 #include <map>
 #include <nlohmann/json.hpp>
 
+#include "core/conversation.hpp"
 #include "core/sms.hpp"
+#include "core/text.hpp"
 #include "templates/catalogue.hpp"
 
 namespace cg::templates {
@@ -70,6 +72,38 @@ std::string repeat(std::string_view piece, int times) {
   return out;
 }
 
+// A name of the longest length the dialogue accepts (normalize_name: 100 characters), made of the
+// words of a long real one.
+std::string longest_name(std::string_view words) {
+  std::string out;
+  while (core::text::count_chars(out) < 100) out += (out.empty() ? "" : " ") + std::string(words);
+  out = core::text::truncate(out, 100, "");
+  while (out.back() == ' ') out.pop_back();
+  while (core::text::count_chars(out) < 100) out += "x";
+  return out;
+}
+const std::string kLongestArabicName = longest_name("عبد الرحمن محمد عبد الله الخطيب الحسيني");
+const std::string kLongestLatinName = longest_name("Abdulrahman Mohammad Abdullah Al-Khatib Al-Husseini");
+
+// The parameters as the conversation gives them: the confirmation summary's title and name are
+// shortened to their budget by core (summary_params), as the applicant will receive them.
+core::Params as_sent(TemplateId id, Language l, core::Params given) {
+  if (id != TemplateId::sms_confirm_national_id && id != TemplateId::sms_confirm_passport) return given;
+  core::Dialogue d;
+  d.language = l;
+  d.step = core::DialogueStep::confirm;
+  d.course_code = std::get<std::string>(given.at("code"));
+  d.course_title = std::get<core::LocalizedText>(given.at("title"));
+  d.name = std::get<std::string>(given.at("name"));
+  d.id_type = id == TemplateId::sms_confirm_national_id ? core::IdType::national_id : core::IdType::passport;
+  // summary_params masks the number itself: an unmasked one of the same length.
+  const std::string masked = std::get<std::string>(given.at("id_number"));
+  d.id_number = std::string(masked.size() - 3, '9') + masked.substr(masked.size() - 3);
+  core::Params out = core::summary_params(d);
+  EXPECT_EQ(std::get<std::string>(out.at("id_number")), masked);
+  return out;
+}
+
 core::Params worst_params(const Course& c, const Dates& d) {
   core::Instant start = amman(d.y1, d.m1, d.d1, c.start_hour, c.start_minute);
   return {
@@ -92,9 +126,9 @@ core::Params worst_params(const Course& c, const Dates& d) {
       {"items", core::LocalizedText{repeat("ب", 120), std::string(300, 'x')}},
       // How many applications a STATUS page leaves out: at most 19 of the 20 loaded.
       {"count", std::int64_t{19}},
-      // A long four-part name (the longest the dialogue accepts is 100 characters, but real
-      // names in Jordan stay under 45) and a masked document number.
-      {"name", std::string("عبد الرحمن محمد عبد الله الخطيب الحسيني")},
+      // The longest name the dialogue accepts (100 characters; real names in Jordan stay under 45)
+      // and a masked document number.
+      {"name", kLongestArabicName},
       {"id_number", std::string("*******567")},
   };
 }
@@ -129,7 +163,7 @@ TEST(Fit, EveryTemplateFitsInThreeSmsWithTheLongestCourses) {
           given.emplace(std::string(name), all.at(std::string(name)));
         }
         for (Language l : {Language::ar, Language::en}) {
-          auto text = catalogue->render(core::Message{id, l, given}, RenderSettings{});
+          auto text = catalogue->render(core::Message{id, l, as_sent(id, l, given)}, RenderSettings{});
           ASSERT_TRUE(text.ok()) << text.error().message;
           core::SmsLength len = core::measure_sms(text.value());
           EXPECT_LE(len.segments, kMaxSegments)
@@ -156,6 +190,62 @@ TEST(Fit, EveryTemplateFitsInThreeSmsWithTheLongestCourses) {
     std::printf("  %-22s %-22s %-22s\n", std::string(core::to_string(id)).c_str(), cell(Language::ar).c_str(),
                 cell(Language::en).c_str());
   }
+}
+
+// The confirmation summary with the longest of everything it shows: every sample title and the
+// longest, names of 100 characters in Arabic and in Latin letters (GSM-7, and with characters that
+// take two GSM-7 septets), a 16-character course code (the longest the card allows) and a masked
+// 20-character passport number (the longest accepted). A name that fits is not shortened.
+TEST(Fit, TheSummaryFitsWithTheLongestNameAllowed) {
+  auto catalogue = Catalogue::builtin();
+  ASSERT_TRUE(catalogue.ok()) << catalogue.error().message;
+  std::vector<Course> courses = sample_courses();
+  Course longest = courses.front();
+  for (const Course& c : courses) {
+    if (length(c.title_ar) > length(longest.title_ar)) longest.title_ar = c.title_ar;
+    if (length(c.title_en) > length(longest.title_en)) longest.title_en = c.title_en;
+  }
+  courses.push_back(longest);
+  const std::string names[] = {kLongestArabicName, kLongestLatinName, std::string(100, '['),
+                               "Lina " + std::string(95, '|'), "عبد الرحمن محمد عبد الله الخطيب الحسيني"};
+  int checked = 0;
+  for (const Course& c : courses) {
+    for (const std::string& name : names) {
+      for (TemplateId id : {TemplateId::sms_confirm_national_id, TemplateId::sms_confirm_passport}) {
+        for (Language l : {Language::ar, Language::en}) {
+          core::Dialogue d;
+          d.language = l;
+          d.step = core::DialogueStep::confirm;
+          d.course_code = "ICDL-ADV-2026-01";
+          d.course_title = {c.title_ar, c.title_en};
+          d.name = name;
+          d.id_type = id == TemplateId::sms_confirm_national_id ? core::IdType::national_id : core::IdType::passport;
+          d.id_number = id == TemplateId::sms_confirm_national_id ? "9871234567" : "N1234567890123456789";
+          core::Params p = core::summary_params(d);
+          auto text = catalogue->render(core::Message{id, l, p}, RenderSettings{});
+          ASSERT_TRUE(text.ok()) << text.error().message;
+          core::SmsLength len = core::measure_sms(text.value());
+          EXPECT_LE(len.segments, kMaxSegments)
+              << core::to_string(id) << " (" << core::to_string(l) << "), course " << c.code << ": " << len.units
+              << " units in " << len.segments << " SMS:\n"
+              << text.value();
+          ++checked;
+        }
+      }
+    }
+  }
+  EXPECT_GT(checked, 100);
+  // The usual case is left whole: a 39-character name with the longest Arabic title, in Arabic.
+  core::Dialogue usual;
+  usual.step = core::DialogueStep::confirm;
+  usual.course_code = "102";
+  usual.course_title = {longest.title_ar, longest.title_en};
+  usual.name = "عبد الرحمن محمد عبد الله الخطيب الحسيني";
+  usual.id_type = core::IdType::national_id;
+  usual.id_number = "9871234567";
+  core::Params p = core::summary_params(usual);
+  EXPECT_EQ(std::get<std::string>(p.at("name")), usual.name);
+  EXPECT_EQ(std::get<core::LocalizedText>(p.at("title")).ar, longest.title_ar);
 }
 
 }  // namespace
