@@ -328,13 +328,21 @@ class Conversation {
         }
         break;
       case Keyword::join:
-        join(p.code);
+        if (is_a_name(p, raw)) {
+          answer(p, raw);
+        } else {
+          join(p.code);
+        }
         break;
       case Keyword::status:
         status(0);
         break;
       case Keyword::cancel:
-        cancel(p.code);
+        if (is_a_name(p, raw)) {
+          answer(p, raw);
+        } else {
+          cancel(p.code);
+        }
         break;
       case Keyword::none:
       case Keyword::yes:
@@ -352,6 +360,24 @@ class Conversation {
   }
 
  private:
+  // At the name step a name may start with JOIN's or CANCEL's word ("Join Smith", "تسجيل محمد"): the
+  // message is the name when the word after it is no course code the applicant could mean (JOIN: no
+  // open course has it; CANCEL: none of their live applications is for it) and the whole message is
+  // a valid name. A real code still switches the dialogue; one-word keywords stay keywords.
+  // needs() has the course and the applications loaded for such a message, so this sees them.
+  bool is_a_name(const Parsed& p, std::string_view raw) const {
+    if (turn_.dialogue.step != DialogueStep::ask_name || p.code.empty()) return false;
+    if (p.keyword == Keyword::join && find_course(k_, p.code)) return false;
+    if (p.keyword == Keyword::cancel && live_application(p.code)) return false;
+    return normalize_name(raw).ok();
+  }
+
+  const KnownApplication* live_application(std::string_view code) const {
+    for (const auto& a : k_.applications)
+      if (is_live(a.state) && lower_ascii(a.course_code) == lower_ascii(code)) return &a;
+    return nullptr;
+  }
+
   void reply(TemplateId id, Params params = {}) {
     turn_.replies.push_back(message(id, turn_.dialogue.language, std::move(params)));
   }
@@ -500,11 +526,9 @@ class Conversation {
       }
       return reply(TemplateId::sms_cancel_which);
     }
-    for (const auto& a : k_.applications) {
-      if (is_live(a.state) && lower_ascii(a.course_code) == lower_ascii(code)) {
-        turn_.actions.push_back(CancelAction{a.id, a.course_code});
-        return;  // the card's own "cancelled" SMS is the answer
-      }
+    if (const KnownApplication* a = live_application(code)) {
+      turn_.actions.push_back(CancelAction{a->id, a->course_code});
+      return;  // the card's own "cancelled" SMS is the answer
     }
     reply(TemplateId::sms_nothing_to_cancel, {{"code", code}});
   }
@@ -699,6 +723,8 @@ Needs needs(const Dialogue& d, std::string_view text, Instant /*now*/, const Con
         n.all_courses = true;
       }
       break;
+    // With a code, also at the name step, where "Join Smith" is a name unless the code is one the
+    // applicant could mean: the course (is it open?) and the applications (is one live?) decide.
     case Keyword::join:
       if (p.code.empty()) {
         n.all_courses = true;

@@ -432,6 +432,64 @@ TEST(ApplyDialogue, ALongNameIsShortenedInTheSummaryOnly) {
   EXPECT_EQ(std::get<LocalizedText>(t.replies[0].params.at("title")).ar, knowledge().courses[1].title.ar);
 }
 
+// At the name step, a name that starts with JOIN's or CANCEL's word is a name unless what follows
+// is a code the applicant could mean; a real code still switches the dialogue.
+TEST(ApplyDialogue, ANameThatStartsWithAKeywordWordIsTheName) {
+  struct Case {
+    const char* join;  // starts the dialogue
+    const char* text;  // at the name step
+    const char* name;  // taken as the name
+  };
+  const Case names[] = {
+      {"JOIN 101", "Join Smith", "Join Smith"},  {"JOIN 101", "Cancel Jones", "Cancel Jones"},
+      {"JOIN 101", "JOIN  smith", "JOIN smith"}, {"تسجيل ١٠١", "تسجيل محمد", "تسجيل محمد"},
+      {"تسجيل ١٠١", "إلغاء أحمد", "إلغاء أحمد"}, {"تسجيل ١٠١", "الغاء  سارة", "الغاء سارة"},
+  };
+  for (const Case& c : names) {
+    SCOPED_TRACE(c.text);
+    Turn t = converse(Dialogue{}, c.join, t0, knowledge());
+    ASSERT_EQ(t.dialogue.step, DialogueStep::ask_name);
+    // The gateway loads what the check needs: the course of that code (JOIN), the applications.
+    Needs n = needs(t.dialogue, c.text, t0);
+    const bool join = std::string_view(c.text).starts_with("Join") || std::string_view(c.text).starts_with("JOIN") ||
+                      std::string_view(c.text).starts_with("تسجيل");
+    EXPECT_EQ(n.course.has_value(), join);
+    EXPECT_TRUE(n.applications);
+    Turn named = converse(t.dialogue, c.text, t0, knowledge());
+    EXPECT_EQ(ids(named), std::vector<TemplateId>{TemplateId::sms_ask_id_type});
+    EXPECT_EQ(named.dialogue.step, DialogueStep::ask_id_type);
+    EXPECT_EQ(named.dialogue.name, c.name);
+    EXPECT_EQ(named.dialogue.course_code, "101");
+    EXPECT_TRUE(named.actions.empty());
+  }
+
+  // A code the applicant could mean switches: an open course for JOIN, a live application for CANCEL.
+  Knowledge k = knowledge();
+  k.applications.push_back({"live", ApplicationState::awaiting_quorum, "ICDL-B", k.courses[2].title});
+  for (const char* join : {"JOIN 101", "تسجيل ١٠١"}) {
+    SCOPED_TRACE(join);
+    Turn t = converse(Dialogue{}, join, t0, knowledge());
+    Turn other = converse(t.dialogue, join[0] == 'J' ? "Join 102" : "تسجيل ١٠٢", t0, knowledge());
+    EXPECT_EQ(ids(other), std::vector<TemplateId>{TemplateId::sms_ask_name});
+    EXPECT_EQ(other.dialogue.course_code, "102");
+    Turn cancel = converse(t.dialogue, join[0] == 'J' ? "cancel icdl-b" : "الغاء icdl-b", t0, k);
+    ASSERT_EQ(cancel.actions.size(), 1u);
+    EXPECT_EQ(std::get<CancelAction>(cancel.actions[0]).application_id, "live");
+    // Not a valid name (a digit): the keyword it looks like.
+    Turn digits = converse(t.dialogue, join[0] == 'J' ? "JOIN 999" : "تسجيل ٩٩٩", t0, knowledge());
+    EXPECT_EQ(ids(digits), std::vector<TemplateId>{TemplateId::sms_unknown_course});
+    // One-word keywords stay keywords.
+    EXPECT_EQ(ids(converse(t.dialogue, "HELP", t0, knowledge())),
+              (std::vector<TemplateId>{TemplateId::sms_help, TemplateId::sms_ask_name}));
+    EXPECT_EQ(ids(converse(t.dialogue, "CANCEL", t0, knowledge())),
+              std::vector<TemplateId>{TemplateId::sms_dialogue_cancelled});
+    EXPECT_EQ(ids(converse(t.dialogue, "STOP", t0, knowledge())), std::vector<TemplateId>{TemplateId::sms_stopped});
+  }
+  // Outside the name step, "Join Smith" is JOIN of an unknown course, as before.
+  EXPECT_EQ(ids(converse(Dialogue{}, "Join Smith", t0, knowledge())),
+            std::vector<TemplateId>{TemplateId::sms_unknown_course});
+}
+
 TEST(ApplyDialogue, AKnownApplicantOnlyConfirms) {
   Knowledge k = knowledge();
   Applicant known;

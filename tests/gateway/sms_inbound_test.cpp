@@ -531,6 +531,24 @@ TEST_F(Inbound, StatusSaysHowManyMoreAndMoreShowsThem) {
   EXPECT_EQ(sms_to(kPhone).back()["template"], "sms_no_more_status");
 }
 
+// At the name step "تسجيل محمد" / "Join Smith" is a name (no open course has that code), while a
+// real code still switches: the gateway loads what core checks.
+TEST_F(Inbound, ANameThatStartsWithJoinIsTheNameUnlessItNamesACourse) {
+  create_course();
+  create_course({{"code", "ART"}});
+  say(kPhone, {"تسجيل ١٠١", "تسجيل محمد", "١", "٩٨٧١٢٣٤٥٦٧", "نعم"});
+  auto last = sms_to(kPhone).back();
+  ASSERT_EQ(last["template"], "application_received") << last.dump();
+  auto app = json::parse(call("GET", "/v1/applications/" + last["application_id"].get<std::string>()).body);
+  EXPECT_EQ(app["applicant"]["name"], "تسجيل محمد");
+  const std::string other = "+962791234568";
+  say(other, {"JOIN 101", "Join art"});
+  EXPECT_EQ(templates_to(other), (std::vector<std::string>{"sms_ask_name", "sms_ask_name"}));
+  EXPECT_NE(sms_to(other).back()["text"].get<std::string>().find("(ART)"), std::string::npos);
+  say(other, {"Join Smith"});
+  EXPECT_EQ(sms_to(other).back()["template"], "sms_ask_id_type");
+}
+
 TEST_F(Inbound, ARefusedApplicationIsAnsweredNotSilent) {
   create_course({{"start_at", "2026-11-25T12:10:00+03:00"}, {"end_at", "2026-11-26T12:00:00+03:00"}});
   say(kPhone, {"JOIN 101", "Lina Haddad", "2", "N1234567"});
