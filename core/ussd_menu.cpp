@@ -21,7 +21,7 @@ struct Words {
       courses_header, no_courses, fee, free, apply, ask_name, invalid_name, id_type, national_id, passport,
       ask_national_id, ask_passport, invalid_number, confirm_national, confirm_passport, confirm, change, applied_1,
       applied_2, my_apps_header, no_apps, cancel_header, nothing_to_cancel, cancel_confirm, yes, cancelled_1,
-      cancelled_2, expired, refused_duplicate, refused_closed, refused_other, currency, as;
+      cancelled_2, expired, currency, as;
 };
 
 constexpr Words kEnglish{"Amman courses",
@@ -60,9 +60,6 @@ constexpr Words kEnglish{"Amman courses",
                          "Your application for",
                          "is cancelled.",
                          "Your session has expired. Please dial again.",
-                         "You have already applied for",
-                         "is not taking applications now.",
-                         "Sorry, we could not complete this. Please try later.",
                          "JOD",
                          "as"};
 
@@ -102,13 +99,47 @@ constexpr Words kArabic{"دورات أمانة عمان",
                         "تم إلغاء طلبكم لدورة",
                         "",
                         "انتهت الجلسة. يرجى الاتصال من جديد.",
-                        "لديكم طلب سابق لدورة",
-                        "لا تستقبل طلبات حالياً.",
-                        "نعتذر، تعذر إتمام الطلب. يرجى المحاولة لاحقاً.",
                         "دينار",
                         "باسم"};
 
 const Words& words(Language l) { return l == Language::ar ? kArabic : kEnglish; }
+
+// The END screen of a refusal that names the course: the words before and after its code, and the
+// same said without the code for a screen too small to hold it.
+struct RefusalText {
+  std::string_view before, after, alone;
+};
+
+// What ussd_refusal says for each refusal the card's use cases return to the menus. Each says why,
+// so that no one is told to try later when trying later will not help.
+struct RefusalWords {
+  RefusalText duplicate;          // duplicate_application
+  RefusalText closed;             // unknown_course, course_postponed, course_started, course_ended, course_not_open
+  RefusalText full;               // no_free_seat
+  RefusalText not_cancellable;    // not_cancellable: no longer live (cancelled, expired...) or the course was held
+  RefusalText nothing_to_cancel;  // not_found: no application of this number to cancel
+  std::string_view phone;         // invalid_phone: a number the service cannot answer
+  std::string_view other;         // anything else: a passing failure, try later
+};
+
+constexpr RefusalWords kEnglishRefusals{
+    {"You have already applied for ", ".", "You have already applied for this course."},
+    {"", " is not taking applications now.", "This course is not taking applications now."},
+    {"", " has no free seat now.", "This course has no free seat now."},
+    {"Your application for ", " can no longer be cancelled. My applications shows its state.",
+     "This application can no longer be cancelled."},
+    {"You have no application for ", " that can be cancelled.", "You have no application that can be cancelled."},
+    "Sorry, this service cannot be used from this phone number.",
+    "Sorry, we could not complete this. Please try later."};
+
+constexpr RefusalWords kArabicRefusals{
+    {"لديكم طلب سابق لدورة ", ".", "لديكم طلب سابق لهذه الدورة."},
+    {"دورة ", " لا تستقبل طلبات حالياً.", "هذه الدورة لا تستقبل طلبات حالياً."},
+    {"لا توجد مقاعد شاغرة في دورة ", " حالياً.", "لا توجد مقاعد شاغرة في هذه الدورة حالياً."},
+    {"لم يعد ممكناً إلغاء طلبكم لدورة ", ". اختر طلباتي لمعرفة حالته.", "لم يعد ممكناً إلغاء هذا الطلب."},
+    {"لا يوجد لديكم طلب قابل للإلغاء في دورة ", ".", "لا يوجد لديكم طلب قابل للإلغاء."},
+    "عذراً، لا يمكن استخدام هذه الخدمة من هذا الرقم.",
+    "نعتذر، تعذر إتمام الطلب. يرجى المحاولة لاحقاً."};
 
 std::string ellipsis(Language l) { return l == Language::ar ? "…" : ".."; }
 
@@ -586,18 +617,22 @@ UssdTurn ussd_respond(const UssdSession& session, std::string_view text, Instant
 
 UssdScreen ussd_refusal(Language language, std::string_view code, std::string_view course_code,
                         const UssdLimits& limits) {
-  const Words& w = words(language);
-  std::string text;
-  if (code == "duplicate_application") {
-    text = std::string(w.refused_duplicate) + " " + std::string(course_code) + ".";
-  } else if (code == "course_postponed" || code == "course_started" || code == "course_ended" ||
-             code == "course_not_open" || code == "unknown_course") {
-    text = std::string(course_code) + " " + std::string(w.refused_closed);
-  } else {
-    text = std::string(w.refused_other);
-  }
-  if (!ussd_fits(text, limits)) text = std::string(w.refused_other);
-  return UssdScreen{true, text};
+  const RefusalWords& w = language == Language::ar ? kArabicRefusals : kEnglishRefusals;
+  // With the course's code when it fits, else the same words without it; cut at the limit last.
+  auto about = [&](const RefusalText& t) {
+    std::string text = std::string(t.before) + std::string(course_code) + std::string(t.after);
+    if (course_code.empty() || !ussd_fits(text, limits)) text = std::string(t.alone);
+    return UssdScreen{true, clamp_to_limit(std::move(text), limits)};
+  };
+  if (code == "duplicate_application") return about(w.duplicate);
+  if (code == "course_postponed" || code == "course_started" || code == "course_ended" || code == "course_not_open" ||
+      code == "unknown_course")
+    return about(w.closed);
+  if (code == "no_free_seat") return about(w.full);
+  if (code == "not_cancellable") return about(w.not_cancellable);
+  if (code == "not_found") return about(w.nothing_to_cancel);
+  if (code == "invalid_phone") return UssdScreen{true, clamp_to_limit(std::string(w.phone), limits)};
+  return UssdScreen{true, clamp_to_limit(std::string(w.other), limits)};
 }
 
 UssdScreen ussd_expired(Language language) { return UssdScreen{true, std::string(words(language).expired)}; }

@@ -73,7 +73,10 @@ struct UssdTurn {
 UssdTurn ussd_respond(const UssdSession& session, std::string_view text, Instant now, const UssdLimits& limits);
 
 // The END screen when an action the menu asked for was refused by the card (`code` as in
-// refusal_reply()).
+// refusal_reply()). Each refusal the use cases return says why, naming the course when it fits:
+// already applied, not taking applications, no free seat, no longer cancellable, nothing to cancel,
+// a phone number the service cannot answer ("invalid_phone"). Only a code none of these expects is
+// told to try later.
 UssdScreen ussd_refusal(Language language, std::string_view code, std::string_view course_code,
                         const UssdLimits& limits);
 

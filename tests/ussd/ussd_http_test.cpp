@@ -103,6 +103,28 @@ TEST_F(Ussd, EnglishJourneyMyApplicationsAndCancel) {
   EXPECT_EQ((*apps)[0].state, core::ApplicationState::cancelled);
 }
 
+// The application a session offers to cancel was cancelled meanwhile (another session): the card
+// refuses, and the END screen says it can no longer be cancelled rather than "try later".
+TEST_F(Ussd, CancellingWhatIsNoLongerCancellableSaysSo) {
+  auto course = create_course();
+  journey("apply", {"1", "1", "1", "سارة أحمد", "1", "٩٨٧١٢٣٤٥٦٧", "1"});
+  std::string confirm = journey("first", {"3", "1"});
+  ASSERT_EQ(confirm.substr(0, 4), "CON ") << confirm;
+  std::string done = journey("second", {"3", "1", "1"});
+  ASSERT_EQ(done.substr(0, 4), "END ") << done;
+  auto late = ussd("first", "3*1*1");
+  EXPECT_EQ(late.body.substr(0, 4), "END ") << late.body;
+  EXPECT_NE(late.body.find("لم يعد ممكناً إلغاء طلبكم لدورة 101"), std::string::npos) << late.body;
+  EXPECT_EQ(late.body.find("لاحقاً"), std::string::npos) << late.body;
+  auto apps = app_->service().course_applications(course, std::nullopt, 10);
+  ASSERT_EQ(apps->size(), 1u);
+  EXPECT_EQ((*apps)[0].state, core::ApplicationState::cancelled);
+  // A number the service cannot answer is told so.
+  auto phone = ussd("bad-phone", "", "12");
+  EXPECT_EQ(phone.body.substr(0, 4), "END ") << phone.body;
+  EXPECT_NE(phone.body.find("لا يمكن استخدام هذه الخدمة"), std::string::npos) << phone.body;
+}
+
 TEST_F(Ussd, UnknownOrTimedOutSessionsEnd) {
   auto r = ussd("never-started", "1*1");
   EXPECT_EQ(r.status, 200);

@@ -255,6 +255,53 @@ TEST(UssdMenu, ExpiredAndRefusedScreensEndTheSession) {
             std::string::npos);
 }
 
+// Refusals that trying later will not fix say why, in both languages, naming the course when it fits
+// (also a 16-character code), and within the limits however small.
+TEST(UssdMenu, RefusalsTryingLaterWillNotFixSayWhy) {
+  struct Case {
+    const char* code;
+    const char* en;
+    const char* ar;
+  };
+  const Case cases[] = {
+      {"not_cancellable", "can no longer be cancelled", "لم يعد ممكناً إلغاء"},
+      {"no_free_seat", "no free seat", "لا توجد مقاعد شاغرة"},
+      {"not_found", "no application", "لا يوجد لديكم طلب قابل للإلغاء"},
+      {"invalid_phone", "cannot be used from this phone number", "لا يمكن استخدام هذه الخدمة"},
+      {"duplicate_application", "already applied", "لديكم طلب سابق"},
+      {"course_started", "not taking applications", "لا تستقبل طلبات"},
+  };
+  for (Language l : {Language::ar, Language::en}) {
+    const std::string try_later = ussd_refusal(l, "store_whatever", "101", kLimits).text;
+    EXPECT_NE(try_later.find(l == Language::ar ? "لاحقاً" : "try later"), std::string::npos) << try_later;
+    std::set<std::string> texts;
+    for (const Case& c : cases) {
+      for (const std::string& course : {std::string("101"), std::string("ICDL-ADV-2026-01")}) {
+        SCOPED_TRACE(std::string(c.code) + " " + course + (l == Language::ar ? " ar" : " en"));
+        UssdScreen r = ussd_refusal(l, c.code, course, kLimits);
+        EXPECT_TRUE(r.end);
+        EXPECT_TRUE(ussd_fits(r.text, kLimits)) << r.text;
+        EXPECT_NE(r.text, try_later);
+        EXPECT_NE(r.text.find(l == Language::ar ? c.ar : c.en), std::string::npos) << r.text;
+        if (std::string(c.code) != "invalid_phone") {
+          EXPECT_NE(r.text.find(course), std::string::npos) << r.text;
+        }
+        texts.insert(r.text);
+        // A screen too small for the code says the same without it; smaller still, it is cut.
+        for (const UssdLimits& tight : {UssdLimits{60, 30}, UssdLimits{20, 10}}) {
+          UssdScreen small = ussd_refusal(l, c.code, course, tight);
+          EXPECT_TRUE(small.end);
+          EXPECT_TRUE(ussd_fits(small.text, tight)) << small.text;
+          EXPECT_FALSE(small.text.empty());
+          EXPECT_NE(small.text, try_later);
+        }
+      }
+    }
+    // Each refusal and course its own screen; the phone's does not name a course.
+    EXPECT_EQ(texts.size(), std::size(cases) * 2 - 1);
+  }
+}
+
 TEST(UssdMenu, LimitsCountGsm7AndArabicDifferently) {
   EXPECT_TRUE(ussd_fits(std::string(182, 'a'), kLimits));
   EXPECT_FALSE(ussd_fits(std::string(183, 'a'), kLimits));
