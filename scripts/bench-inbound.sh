@@ -103,7 +103,7 @@ for round in $(seq 1 "$ROUNDS"); do
     # The same load generator for both: wrk with kannel.lua, whose request() builds each message's
     # URL (wrk spends more CPU on that than on one fixed request, and shares the machine with the
     # server under test); the bare server is sent the same requests.
-    OFFSET=$((RUN * WRK_THREADS * SPAN)) SPAN=$SPAN MEASURE_CONNECTIONS=$c \
+    OFFSET=$((RUN * WRK_THREADS * SPAN)) SPAN=$SPAN WRAP=1 MEASURE_CONNECTIONS=$c \
       measure "round $round bare c$c" "http://127.0.0.1:$BARE_PORT/v1/sms/kannel/inbound" \
       -s "$ROOT/bench/inbound/kannel.lua"
     BARE_RPS="$MEASURED"
