@@ -548,8 +548,8 @@ Knowledge twenty_applications() {
   return k;
 }
 
-// The course codes a STATUS page lists, in order (each line starts with the code).
-std::vector<std::string> status_codes(const Turn& t) {
+// The course codes a page lists (COURSES, STATUS or MORE), in order: each line starts with the code.
+std::vector<std::string> codes_on(const Turn& t) {
   std::vector<std::string> out;
   if (t.replies.size() != 1 || !t.replies[0].params.contains("items")) return out;
   std::string items = std::get<std::string>(t.replies[0].params.at("items"));
@@ -575,7 +575,7 @@ TEST(Status, APageThatLeavesApplicationsOutSaysHowManyAndMoreShowsThem) {
       ASSERT_LT(pages, 21);
       ASSERT_EQ(t.replies.size(), 1u);
       const Message& m = t.replies[0];
-      std::vector<std::string> page = status_codes(t);
+      std::vector<std::string> page = codes_on(t);
       ASSERT_FALSE(page.empty());
       seen.insert(seen.end(), page.begin(), page.end());
       if (m.template_id == TemplateId::sms_status) break;
@@ -601,14 +601,14 @@ TEST(Status, AnApplicationMadeBetweenStatusAndMoreMovesNothing) {
   Knowledge k = twenty_applications();
   Turn first = converse(Dialogue{}, "STATUS", t0, k);
   ASSERT_EQ(ids(first), std::vector<TemplateId>{TemplateId::sms_status_more});
-  std::vector<std::string> page = status_codes(first);
+  std::vector<std::string> page = codes_on(first);
   const std::string next = k.applications[page.size()].course_code;
   // A new application (newest first: it goes on top, and the oldest drops out of the recent ones).
   k.applications.insert(k.applications.begin(),
                         {"app-new", ApplicationState::awaiting_quorum, "NEW", {"جديدة", "New"}});
   k.applications.pop_back();
   Turn more = converse(first.dialogue, "MORE", t0, k);
-  std::vector<std::string> second = status_codes(more);
+  std::vector<std::string> second = codes_on(more);
   ASSERT_FALSE(second.empty());
   EXPECT_EQ(second.front(), next);
 }
@@ -680,20 +680,6 @@ Knowledge nine_courses() {
     k.courses.push_back(c);
   }
   return k;
-}
-
-// The course codes a page lists, in order (each line starts with the code).
-std::vector<std::string> codes_on(const Turn& t) {
-  std::vector<std::string> out;
-  if (t.replies.size() != 1 || !t.replies[0].params.contains("items")) return out;
-  std::string items = std::get<std::string>(t.replies[0].params.at("items"));
-  for (std::size_t at = 0; at < items.size();) {
-    std::size_t end = items.find('\n', at);
-    if (end == std::string::npos) end = items.size();
-    out.push_back(items.substr(at, items.find(' ', at) - at));
-    at = end + 1;
-  }
-  return out;
 }
 
 Dialogue english() {
