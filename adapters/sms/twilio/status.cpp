@@ -53,10 +53,9 @@ std::optional<std::string> url_other_port_form(std::string_view url) {
 
 bool status_signature_valid(std::string_view auth_token, std::string_view url, const Params& form,
                             std::string_view signature) {
-  bool valid = crypto::constant_time_equal(status_signature(auth_token, url, form), signature);
-  if (auto other = url_other_port_form(url))
-    valid = crypto::constant_time_equal(status_signature(auth_token, *other, form), signature) || valid;
-  return valid;
+  if (crypto::constant_time_equal(status_signature(auth_token, url, form), signature)) return true;
+  auto other = url_other_port_form(url);
+  return other && crypto::constant_time_equal(status_signature(auth_token, *other, form), signature);
 }
 
 Result<store::DeliveryReport> parse_status(const Params& form, std::string_view provider_name) {
