@@ -73,8 +73,6 @@ class ConversationService {
   void receive(InboundSms message, Callback<InboundOutcome> done);
   // A provider's batch (Infobip) in one store command, each message deduplicated on its own.
   void receive_batch(std::vector<InboundSms> messages, Callback<std::vector<InboundOutcome>> done);
-  // One message inside the caller's transaction.
-  Result<InboundOutcome> receive_in(store::Tx& tx, const InboundSms& message, core::Instant now);
 
   // One USSD request; the answer is "CON ..." or "END ...".
   void ussd(UssdRequest request, Callback<std::string> done);
@@ -83,6 +81,16 @@ class ConversationService {
   const core::UssdLimits& ussd_limits() const { return limits_; }
 
  private:
+  // What a message says whatever the store holds, worked out on the caller's thread (an HTTP
+  // thread) before the command is queued, so the store's one writer does only what needs the store.
+  struct ReadSms {
+    InboundSms sms;
+    std::string redacted;              // the text for the record: core::redact_for_log
+    std::optional<std::string> phone;  // the sender in E.164; none: a sender that cannot be answered
+  };
+  static ReadSms read(InboundSms message);
+  // One message inside the caller's transaction.
+  Result<InboundOutcome> receive_in(store::Tx& tx, const ReadSms& message, core::Instant now);
   // The record, the duplicate check and the per-number cap; `go_on` when the message is to be answered.
   struct Admitted {
     InboundOutcome out;
@@ -90,7 +98,7 @@ class ConversationService {
     SmsSession session;  // as stored, this message counted in
     bool go_on = false;
   };
-  Result<Admitted> admit(store::Tx& tx, const InboundSms& message, core::Instant now);
+  Result<Admitted> admit(store::Tx& tx, const ReadSms& message, core::Instant now);
   // The conversation step proper: load, decide, act, render, save. Returns the replies enqueued.
   Result<std::size_t> step(store::Tx& tx, const InboundSms& message, const std::string& phone, SmsSession session,
                            core::Instant now);
