@@ -38,6 +38,12 @@ void Statement::bind(int index, std::int64_t value) {
 }
 
 void Statement::bind(int index, std::string_view text) {
+  int rc = sqlite3_bind_text64(stmt_, index, text.data(), text.size(), SQLITE_STATIC, SQLITE_UTF8);
+  mark_bound(index);
+  if (bind_rc_ == SQLITE_OK) bind_rc_ = rc;
+}
+
+void Statement::bind(int index, std::string&& text) {
   int rc = sqlite3_bind_text64(stmt_, index, text.data(), text.size(), SQLITE_TRANSIENT, SQLITE_UTF8);
   mark_bound(index);
   if (bind_rc_ == SQLITE_OK) bind_rc_ = rc;
@@ -52,6 +58,13 @@ void Statement::bind_null(int index) {
 void Statement::bind(int index, const std::optional<std::string>& text) {
   if (text)
     bind(index, std::string_view(*text));
+  else
+    bind_null(index);
+}
+
+void Statement::bind(int index, std::optional<std::string>&& text) {
+  if (text)
+    bind(index, std::move(*text));
   else
     bind_null(index);
 }
