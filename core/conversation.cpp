@@ -10,18 +10,22 @@
 #include "core/text.hpp"
 
 namespace cg::core {
+
+// clang-format off
+enum class Keyword : std::uint8_t { none, courses, more, join, status, cancel, help, english, arabic, stop, start, yes, no };
+// clang-format on
+
 namespace {
 
 constexpr std::array<std::string_view, 5> kStepNames{"idle", "ask_name", "ask_id_type", "ask_id_number", "confirm"};
 constexpr std::array<std::string_view, 3> kPagedListNames{"none", "courses", "applications"};
-
-enum class Keyword { none, courses, more, join, status, cancel, help, english, arabic, stop, start, yes, no };
 
 // Keywords as normalize_text() leaves them (so "إلغاء" and "الغاء" are one entry, "حالة" is "حاله").
 struct KeywordSpelling {
   std::string_view text;
   Keyword keyword;
 };
+// clang-format off
 constexpr KeywordSpelling kKeywords[] = {
     {"courses", Keyword::courses},
     {"course", Keyword::courses},
@@ -58,16 +62,13 @@ constexpr KeywordSpelling kKeywords[] = {
     {"n", Keyword::no},
     {"لا", Keyword::no},
 };
+// clang-format on
 
 // Keywords that take a course code after them, possibly without a space ("JOIN101", "تسجيل١٠١").
 constexpr KeywordSpelling kWithCode[] = {
     {"join", Keyword::join}, {"تسجيل", Keyword::join}, {"cancel", Keyword::cancel}, {"الغاء", Keyword::cancel}};
 
-struct Parsed {
-  Keyword keyword = Keyword::none;
-  std::string code;  // JOIN/CANCEL argument, normalised
-  std::string normalized;
-};
+using Parsed = ReadText;
 
 bool is_punctuation(char32_t c) {
   return c == U'.' || c == U'!' || c == U'?' || c == U',' || c == U';' || c == U':' || c == U'"' || c == U'\'' ||
@@ -126,6 +127,7 @@ Keyword lookup(std::string_view word) {
 
 Parsed parse(std::string_view raw) {
   Parsed p;
+  p.raw = std::string(raw);
   p.normalized = strip_punctuation(normalize_text(raw));
   const std::string& n = p.normalized;
   if (Keyword k = lookup(n); k != Keyword::none) {
@@ -269,9 +271,9 @@ class Conversation {
     turn_.dialogue = d;
   }
 
-  Turn run(std::string_view raw) {
+  Turn run(const Parsed& p) {
     Dialogue& d = turn_.dialogue;
-    Parsed p = parse(raw);
+    const std::string_view raw = p.raw;
     if (!d.language_known) {
       if (auto l = detect_language(raw)) {
         d.language = *l;
@@ -707,9 +709,14 @@ std::optional<Language> detect_language(std::string_view input) {
   return std::nullopt;
 }
 
-Needs needs(const Dialogue& d, std::string_view text, Instant /*now*/, const ConversationSettings& /*settings*/) {
+ReadText read_text(std::string_view text) { return parse(text); }
+
+Needs needs(const Dialogue& d, std::string_view text, Instant now, const ConversationSettings& settings) {
+  return needs(d, parse(text), now, settings);
+}
+
+Needs needs(const Dialogue& d, const ReadText& p, Instant /*now*/, const ConversationSettings& /*settings*/) {
   Needs n;
-  Parsed p = parse(text);
   if (d.opted_out) return n;
   switch (p.keyword) {
     case Keyword::courses:
@@ -745,7 +752,8 @@ Needs needs(const Dialogue& d, std::string_view text, Instant /*now*/, const Con
   return n;
 }
 
-bool is_stop(std::string_view text) { return parse(text).keyword == Keyword::stop; }
+bool is_stop(std::string_view text) { return is_stop(parse(text)); }
+bool is_stop(const ReadText& text) { return text.keyword == Keyword::stop; }
 
 Params summary_params(const Dialogue& d, const ConversationSettings& s) {
   constexpr std::size_t kShortestTitle = 20;
@@ -768,9 +776,14 @@ Params summary_params(const Dialogue& d, const ConversationSettings& s) {
   return p;
 }
 
-Turn converse(const Dialogue& dialogue, std::string_view text, Instant now, const Knowledge& knowledge,
+Turn converse(const Dialogue& dialogue, const ReadText& text, Instant now, const Knowledge& knowledge,
               const ConversationSettings& settings) {
   return Conversation(dialogue, now, knowledge, settings).run(text);
+}
+
+Turn converse(const Dialogue& dialogue, std::string_view text, Instant now, const Knowledge& knowledge,
+              const ConversationSettings& settings) {
+  return converse(dialogue, parse(text), now, knowledge, settings);
 }
 
 Message refusal_reply(Language language, std::string_view code, std::string_view course_code,
@@ -798,8 +811,8 @@ RedactClass redact_class(char32_t c) {
   if (text::is_latin_letter(c)) return RedactClass::letter;
   if (c == U' ' || (c >= 0x09 && c <= 0x0D) || c == U'-' || c == U'.' || c == U'/' || c == U'_' || c == 0x00A0 ||
       c == 0x00AD || c == 0x061C || c == 0x0640 || (c >= 0x2000 && c <= 0x2015) || c == 0x2028 || c == 0x2029 ||
-      (c >= 0x202A && c <= 0x202F) || (c >= 0x205F && c <= 0x2064) || (c >= 0x2066 && c <= 0x2069) ||
-      c == 0x2212 || c == 0x3000 || c == 0xFEFF || c == 0xFF0D || c == 0xFF0E)
+      (c >= 0x202A && c <= 0x202F) || (c >= 0x205F && c <= 0x2064) || (c >= 0x2066 && c <= 0x2069) || c == 0x2212 ||
+      c == 0x3000 || c == 0xFEFF || c == 0xFF0D || c == 0xFF0E)
     return RedactClass::separator;
   return RedactClass::other;
 }

@@ -13,6 +13,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -71,7 +72,7 @@ struct KnownApplication {
 
 // What the gateway knows that the conversation may need; `needs()` says which parts to load.
 struct Knowledge {
-  std::string phone;                           // E.164, the sender
+  std::string phone;  // E.164, the sender
   // Open courses taking applications, in display order: by start, then id (the store's courses()
   // order). MORE relies on it to place a course that has left the list since the last page.
   std::vector<Course> courses;
@@ -132,12 +133,27 @@ std::string normalize_text(std::string_view text);
 // letters and no Arabic, otherwise none (digits only).
 std::optional<Language> detect_language(std::string_view text);
 
+// A message read once: normalised, its keyword and the code after it found. Reading does not
+// depend on the dialogue, so the gateway reads a message before it is queued for the store's one
+// writer, and needs() and converse() share the reading.
+enum class Keyword : std::uint8_t;  // conversation.cpp's list; value 0 is "none"
+struct ReadText {
+  std::string raw;         // as received
+  std::string normalized;  // normalize_text(raw), trailing punctuation dropped
+  std::string code;        // the code after JOIN/CANCEL, normalised
+  Keyword keyword{};
+};
+ReadText read_text(std::string_view text);
+
 // Which parts of Knowledge converse() will read for this message.
+Needs needs(const Dialogue& dialogue, const ReadText& text, Instant now, const ConversationSettings& settings = {});
 Needs needs(const Dialogue& dialogue, std::string_view text, Instant now, const ConversationSettings& settings = {});
 
 // One inbound message. `dialogue.opted_out` must be the number's current opt-out flag. While opted
 // out, only START (or another STOP) is acted on and nothing is replied, so no SMS reaches a number
 // that said STOP except the one confirmation of STOP itself.
+Turn converse(const Dialogue& dialogue, const ReadText& text, Instant now, const Knowledge& knowledge,
+              const ConversationSettings& settings = {});
 Turn converse(const Dialogue& dialogue, std::string_view text, Instant now, const Knowledge& knowledge,
               const ConversationSettings& settings = {});
 
@@ -151,6 +167,7 @@ Params summary_params(const Dialogue& dialogue, const ConversationSettings& sett
 // Whether a message is STOP (any spelling): the gateway honours it even from a number over the
 // per-minute cap, whose messages otherwise change nothing and get no reply.
 bool is_stop(std::string_view text);
+bool is_stop(const ReadText& text);
 
 // The reply when an action the conversation asked for was refused by the card (course closed,
 // duplicate application, nothing to cancel...). `code` is the Error code from the use case.

@@ -349,6 +349,7 @@ ConversationService::ConversationService(store::Store& store, Service& service, 
 ConversationService::ReadSms ConversationService::read(InboundSms message) {
   ReadSms r;
   r.redacted = core::redact_for_log(message.text);
+  r.text = core::read_text(message.text);
   if (auto phone = sender_phone(message.from)) r.phone = std::move(*phone);
   r.sms = std::move(message);
   return r;
@@ -385,7 +386,7 @@ Result<InboundOutcome> ConversationService::receive_in(store::Tx& tx, const Read
   if (!admitted) return admitted.error();
   InboundOutcome out = admitted->out;
   if (!admitted->go_on) return out;
-  auto replies = step(tx, m.sms, *admitted->phone, std::move(admitted->session), now);
+  auto replies = step(tx, m, *admitted->phone, std::move(admitted->session), now);
   if (!replies) return replies.error();
   out.replies = *replies;
   return out;
@@ -426,7 +427,7 @@ Result<ConversationService::Admitted> ConversationService::admit(store::Tx& tx, 
     // The dialogue stays as it was; only the count moves. STOP is still honoured, silently: a
     // number that asks for no more messages gets none, however fast it asked.
     if (auto s = tx.save_session(store::SessionRecord{key, encode_sms_session(a.session), now}); !s) return s.error();
-    const bool stop = core::is_stop(m.text);
+    const bool stop = core::is_stop(r.text);
     if (stop)
       if (auto s = tx.set_opted_out(*phone, true, now); !s) return s.error();
     std::fprintf(stderr, "sms inbound: %s %s from %s over %d/min: recorded, not answered%s\n", m.provider.c_str(),
@@ -439,7 +440,7 @@ Result<ConversationService::Admitted> ConversationService::admit(store::Tx& tx, 
   return a;
 }
 
-Result<std::size_t> ConversationService::step(store::Tx& tx, const InboundSms& m, const std::string& phone,
+Result<std::size_t> ConversationService::step(store::Tx& tx, const ReadSms& m, const std::string& phone,
                                               SmsSession session, Instant now) {
   std::size_t replies = 0;
   core::Dialogue& dialogue = session.dialogue;

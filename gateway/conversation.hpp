@@ -87,6 +87,7 @@ class ConversationService {
     InboundSms sms;
     std::string redacted;              // the text for the record: core::redact_for_log
     std::optional<std::string> phone;  // the sender in E.164; none: a sender that cannot be answered
+    core::ReadText text;               // normalised, keyword and code found
   };
   static ReadSms read(InboundSms message);
   // One message inside the caller's transaction.
@@ -100,7 +101,7 @@ class ConversationService {
   };
   Result<Admitted> admit(store::Tx& tx, const ReadSms& message, core::Instant now);
   // The conversation step proper: load, decide, act, render, save. Returns the replies enqueued.
-  Result<std::size_t> step(store::Tx& tx, const InboundSms& message, const std::string& phone, SmsSession session,
+  Result<std::size_t> step(store::Tx& tx, const ReadSms& message, const std::string& phone, SmsSession session,
                            core::Instant now);
 
   Result<core::Knowledge> knowledge(store::Tx& tx, const std::string& phone, const core::Needs& needs,
