@@ -6,6 +6,7 @@
 
 #include "core/applicant.hpp"
 #include "core/money.hpp"
+#include "core/names.hpp"
 #include "core/sms.hpp"
 #include "core/text.hpp"
 
@@ -610,25 +611,11 @@ class Conversation {
 
 std::string_view to_string(DialogueStep s) { return kStepNames[static_cast<std::size_t>(s)]; }
 
-bool parse_dialogue_step(std::string_view text, DialogueStep& out) {
-  for (std::size_t i = 0; i < kStepNames.size(); ++i)
-    if (kStepNames[i] == text) {
-      out = static_cast<DialogueStep>(i);
-      return true;
-    }
-  return false;
-}
+bool parse_dialogue_step(std::string_view text, DialogueStep& out) { return parse_by_name(kStepNames, text, out); }
 
 std::string_view to_string(PagedList l) { return kPagedListNames[static_cast<std::size_t>(l)]; }
 
-bool parse_paged_list(std::string_view text, PagedList& out) {
-  for (std::size_t i = 0; i < kPagedListNames.size(); ++i)
-    if (kPagedListNames[i] == text) {
-      out = static_cast<PagedList>(i);
-      return true;
-    }
-  return false;
-}
+bool parse_paged_list(std::string_view text, PagedList& out) { return parse_by_name(kPagedListNames, text, out); }
 
 std::string normalize_text(std::string_view input) {
   std::string out;

@@ -1,5 +1,7 @@
 #include "core/domain.hpp"
 
+#include "core/names.hpp"
+
 namespace cg::core {
 namespace {
 constexpr std::array<std::string_view, kApplicationStateCount> kStateNames{
@@ -12,23 +14,13 @@ constexpr std::array<std::string_view, 3> kCourseStatusNames{"open", "postponed"
 std::string_view to_string(ApplicationState s) { return kStateNames[static_cast<std::size_t>(s)]; }
 
 bool parse_application_state(std::string_view text, ApplicationState& out) {
-  for (std::size_t i = 0; i < kStateNames.size(); ++i)
-    if (kStateNames[i] == text) {
-      out = static_cast<ApplicationState>(i);
-      return true;
-    }
-  return false;
+  return parse_by_name(kStateNames, text, out);
 }
 
 std::string_view to_string(CourseStatus s) { return kCourseStatusNames[static_cast<std::size_t>(s)]; }
 
 bool parse_course_status(std::string_view text, CourseStatus& out) {
-  for (std::size_t i = 0; i < kCourseStatusNames.size(); ++i)
-    if (kCourseStatusNames[i] == text) {
-      out = static_cast<CourseStatus>(i);
-      return true;
-    }
-  return false;
+  return parse_by_name(kCourseStatusNames, text, out);
 }
 
 int Tally::active() const {
