@@ -126,10 +126,10 @@ Keyword lookup(std::string_view word) {
   return Keyword::none;
 }
 
-Parsed parse(std::string_view raw) {
+Parsed parse(std::string raw) {
   Parsed p;
-  p.raw = std::string(raw);
-  p.normalized = strip_punctuation(normalize_text(raw));
+  p.raw = std::move(raw);
+  p.normalized = strip_punctuation(normalize_text(p.raw));
   const std::string& n = p.normalized;
   if (Keyword k = lookup(n); k != Keyword::none) {
     p.keyword = k;
@@ -696,10 +696,10 @@ std::optional<Language> detect_language(std::string_view input) {
   return std::nullopt;
 }
 
-ReadText read_text(std::string_view text) { return parse(text); }
+ReadText read_text(std::string text) { return parse(std::move(text)); }
 
 Needs needs(const Dialogue& d, std::string_view text, Instant now, const ConversationSettings& settings) {
-  return needs(d, parse(text), now, settings);
+  return needs(d, parse(std::string(text)), now, settings);
 }
 
 Needs needs(const Dialogue& d, const ReadText& p, Instant /*now*/, const ConversationSettings& /*settings*/) {
@@ -739,7 +739,7 @@ Needs needs(const Dialogue& d, const ReadText& p, Instant /*now*/, const Convers
   return n;
 }
 
-bool is_stop(std::string_view text) { return is_stop(parse(text)); }
+bool is_stop(std::string_view text) { return is_stop(parse(std::string(text))); }
 bool is_stop(const ReadText& text) { return text.keyword == Keyword::stop; }
 
 Params summary_params(const Dialogue& d, const ConversationSettings& s) {
@@ -770,7 +770,7 @@ Turn converse(const Dialogue& dialogue, const ReadText& text, Instant now, const
 
 Turn converse(const Dialogue& dialogue, std::string_view text, Instant now, const Knowledge& knowledge,
               const ConversationSettings& settings) {
-  return converse(dialogue, parse(text), now, knowledge, settings);
+  return converse(dialogue, parse(std::string(text)), now, knowledge, settings);
 }
 
 Message refusal_reply(Language language, std::string_view code, std::string_view course_code,

@@ -143,7 +143,7 @@ struct ReadText {
   std::string code;        // the code after JOIN/CANCEL, normalised
   Keyword keyword{};
 };
-ReadText read_text(std::string_view text);
+ReadText read_text(std::string text);  // kept as ReadText::raw
 
 // Which parts of Knowledge converse() will read for this message.
 Needs needs(const Dialogue& dialogue, const ReadText& text, Instant now, const ConversationSettings& settings = {});

@@ -349,7 +349,7 @@ ConversationService::ConversationService(store::Store& store, Service& service, 
 ConversationService::ReadSms ConversationService::read(InboundSms message) {
   ReadSms r;
   r.redacted = core::redact_for_log(message.text);
-  r.text = core::read_text(message.text);
+  r.text = core::read_text(std::move(message.text));
   if (auto phone = sender_phone(message.from)) r.phone = std::move(*phone);
   r.sms = std::move(message);
   return r;

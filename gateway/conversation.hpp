@@ -84,7 +84,7 @@ class ConversationService {
   // What a message says whatever the store holds, worked out on the caller's thread (an HTTP
   // thread) before the command is queued, so the store's one writer does only what needs the store.
   struct ReadSms {
-    InboundSms sms;
+    InboundSms sms;                    // as received, but its text moved into text.raw
     std::string redacted;              // the text for the record: core::redact_for_log
     std::optional<std::string> phone;  // the sender in E.164; none: a sender that cannot be answered
     core::ReadText text;               // normalised, keyword and code found
