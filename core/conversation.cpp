@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "core/applicant.hpp"
+#include "core/enrollment.hpp"
 #include "core/money.hpp"
 #include "core/names.hpp"
 #include "core/sms.hpp"
@@ -779,8 +780,7 @@ Message refusal_reply(Language language, std::string_view code, std::string_view
   if (code == "duplicate_application") return message(TemplateId::sms_already_applied, language, std::move(title));
   if (code == "unknown_course")
     return message(TemplateId::sms_unknown_course, language, {{"code", std::string(course_code)}});
-  if (code == "course_postponed" || code == "course_started" || code == "course_ended" || code == "course_not_open")
-    return message(TemplateId::sms_course_closed, language, std::move(title));
+  if (is_closed_course_refusal(code)) return message(TemplateId::sms_course_closed, language, std::move(title));
   if (code == "not_cancellable" || code == "not_found")
     return message(TemplateId::sms_nothing_to_cancel, language, {{"code", std::string(course_code)}});
   return message(TemplateId::sms_apply_refused, language, std::move(title));

@@ -3,6 +3,11 @@
 #include <algorithm>
 
 namespace cg::core {
+
+bool is_closed_course_refusal(std::string_view code) {
+  return code == "course_postponed" || code == "course_started" || code == "course_ended" || code == "course_not_open";
+}
+
 namespace {
 
 Error refuse(std::string code, std::string message) { return make_error(std::move(code), std::move(message)); }

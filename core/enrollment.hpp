@@ -10,6 +10,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/domain.hpp"
@@ -25,6 +26,10 @@ class Minter {
   virtual std::string exam_token() = 0;
   virtual std::string billing_number() = 0;
 };
+
+// Whether a refusal's code says the course is not taking applications (postponed, started, ended,
+// not open): the SMS and USSD answers tell the applicant so, rather than to try again.
+bool is_closed_course_refusal(std::string_view code);
 
 // Rules that are the municipality's choice rather than the card's.
 struct Policy {

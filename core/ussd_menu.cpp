@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "core/applicant.hpp"
+#include "core/enrollment.hpp"
 #include "core/money.hpp"
 #include "core/sms.hpp"
 #include "core/text.hpp"
@@ -625,9 +626,7 @@ UssdScreen ussd_refusal(Language language, std::string_view code, std::string_vi
     return UssdScreen{true, clamp_to_limit(std::move(text), limits)};
   };
   if (code == "duplicate_application") return about(w.duplicate);
-  if (code == "course_postponed" || code == "course_started" || code == "course_ended" || code == "course_not_open" ||
-      code == "unknown_course")
-    return about(w.closed);
+  if (is_closed_course_refusal(code) || code == "unknown_course") return about(w.closed);
   if (code == "no_free_seat") return about(w.full);
   if (code == "not_cancellable") return about(w.not_cancellable);
   if (code == "not_found") return about(w.nothing_to_cancel);
