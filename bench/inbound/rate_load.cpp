@@ -1,5 +1,5 @@
 // bench_inbound_rate --port N [--host 127.0.0.1] --path PATH [--rate 2000] [--duration 20]
-//                    [--warmup 2] [--connections 64] [--per-second 0|1]
+//                    [--warmup 2] [--connections 64] [--per-second 0|1] [--first 1]
 // Offers GET requests at a fixed rate (open loop) over keep-alive connections and prints latency
 // percentiles. Each request's latency runs from the moment it was scheduled, not sent, so when the
 // server falls behind the queueing shows (no coordinated omission). Every request gets a unique
@@ -9,6 +9,9 @@
 // With --per-second 1, a line per second of the measured time follows: "second S requests N p99 X
 // max X", S counted from the end of the warm-up and each request in the second it was scheduled in,
 // which shows whether a high percentile comes from one stall or from the whole run.
+// Request n (counting from --first, default 1) has id "rate-n" and sender +96279 followed by n mod 10^7
+// in 7 digits; a later run against the same gateway passes a --first past the earlier run's last
+// request, or its messages are duplicates (answered without a conversation step: far cheaper).
 // An idle connection the server closes (the gateway closes one that sends no request within its
 // header timeout, and with a low latency the later connections of the pool can wait that long for
 // their first request) is opened again, as any HTTP client's pool does; that is not an error.
@@ -43,6 +46,7 @@ struct Options {
   double warmup = 2;
   int connections = 64;
   bool per_second = false;
+  long long first = 1;
 };
 
 struct Conn {
@@ -107,7 +111,7 @@ double percentile(const std::vector<double>& sorted, double p) {
 int usage(const char* why) {
   std::fprintf(stderr,
                "bench_inbound_rate: %s\nusage: bench_inbound_rate --port N --path PATH [--host IP] [--rate R] "
-               "[--duration S] [--warmup S] [--connections C] [--per-second 0|1]\n",
+               "[--duration S] [--warmup S] [--connections C] [--per-second 0|1] [--first N]\n",
                why);
   return 2;
 }
@@ -135,6 +139,9 @@ int main(int argc, char** argv) {
     else if (a == "--per-second") {
       if (v != "0" && v != "1") return usage("--per-second wants 0 or 1");
       o.per_second = v == "1";
+    } else if (a == "--first") {
+      o.first = std::atoll(v.c_str());
+      if (o.first < 1) return usage("--first wants a positive number");
     } else
       return usage(("unknown option " + a).c_str());
   }
@@ -157,7 +164,7 @@ int main(int argc, char** argv) {
   std::vector<double> latencies_ms;
   latencies_ms.reserve(static_cast<std::size_t>(o.rate * o.duration * 1.1));
   std::vector<std::vector<double>> by_second(static_cast<std::size_t>(o.duration) + 1);
-  long long sequence = 0, errors = 0, completed = 0;
+  long long sequence = o.first - 1, errors = 0, completed = 0;
   long long send_failures = 0, closed_busy = 0, unasked = 0, reopened = 0;
   std::map<int, long long> statuses;  // non-2xx answers by status
   std::vector<pollfd> fds(conns.size());

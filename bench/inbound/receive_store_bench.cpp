@@ -8,11 +8,17 @@
 // (/proc/self/task), which moves far less from one minute to the next on a shared VM than a rate
 // does: the figure to compare when changing the writer's path.
 //
-//   bench_inbound_store [--count N] [--window W] [--dir DIR]
+// --senders picks the order of the new numbers: `up` (+962790000000, +962790000001, ...), `down`
+// (from +962799999999 down, as bench/inbound/kannel.lua sends them) or `random` (a fixed scattering
+// over the 3 * 10^7 mobiles, as real traffic arrives). Each key the writer inserts lands at the
+// right end, the left end or anywhere in its b-tree accordingly, and SQLite's cost differs.
+//
+//   bench_inbound_store [--count N] [--window W] [--dir DIR] [--senders up|down|random]
 #include <unistd.h>
 
 #include <atomic>
 #include <chrono>
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -60,9 +66,12 @@ std::map<std::string, long long> thread_ticks() {
 int main(int argc, char** argv) {
   int count = 200'000, window = 512;
   std::string dir = "/tmp";
+  std::string senders = "up";
+  constexpr const char* kUsage = "usage: %s [--count N] [--window W] [--dir DIR] [--senders up|down|random]\n";
   for (int i = 1; i < argc; i += 2) {
     if (i + 1 >= argc) {
-      std::fprintf(stderr, "%s wants a value\nusage: %s [--count N] [--window W] [--dir DIR]\n", argv[i], argv[0]);
+      std::fprintf(stderr, "%s wants a value\n", argv[i]);
+      std::fprintf(stderr, kUsage, argv[0]);
       return 2;
     }
     if (!std::strcmp(argv[i], "--count"))
@@ -71,8 +80,11 @@ int main(int argc, char** argv) {
       window = std::atoi(argv[i + 1]);
     else if (!std::strcmp(argv[i], "--dir"))
       dir = argv[i + 1];
+    else if (!std::strcmp(argv[i], "--senders"))
+      senders = argv[i + 1];
     else {
-      std::fprintf(stderr, "unknown option %s\nusage: %s [--count N] [--window W] [--dir DIR]\n", argv[i], argv[0]);
+      std::fprintf(stderr, "unknown option %s\n", argv[i]);
+      std::fprintf(stderr, kUsage, argv[0]);
       return 2;
     }
   }
@@ -80,6 +92,18 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "--count wants 1 to 30000000 (distinct mobiles) and --window a positive number\n");
     return 2;
   }
+  if (senders != "up" && senders != "down" && senders != "random") {
+    std::fprintf(stderr, "--senders wants up, down or random, not '%s'\n", senders.c_str());
+    return 2;
+  }
+  // Sender number s in [0, 3 * 10^7) of message n. For `random`, n * 7,919,993 mod 3 * 10^7 (the
+  // multiplier shares no factor with 3 * 10^7, so the map is one-to-one: no sender repeats).
+  constexpr std::int64_t kSenders = 30'000'000;
+  auto sender_of = [&](std::int64_t n) -> std::int64_t {
+    if (senders == "down") return kSenders - 1 - n;
+    if (senders == "random") return n * 7'919'993 % kSenders;
+    return n;
+  };
   const std::string path = dir + "/cg-inbound-bench-" + std::to_string(::getpid()) + ".sqlite";
   auto opened = bench::open_service_on_sqlite(path);
   if (!opened) {
@@ -104,7 +128,9 @@ int main(int argc, char** argv) {
   for (int n = 0; n < count; ++n) {
     in_flight.enter();
     char from[32];
-    std::snprintf(from, sizeof from, "+9627%d%07d", 7 + n / 10'000'000, n % 10'000'000);
+    const std::int64_t s = sender_of(n);
+    std::snprintf(from, sizeof from, "+9627%d%07d", static_cast<int>(7 + s / 10'000'000),
+                  static_cast<int>(s % 10'000'000));
     conversation.receive(InboundSms{"kannel", "bench-" + std::to_string(n), from, "94123", "JOIN 101"},
                          [&](Result<InboundOutcome> r) {
                            if (r && (r->replies != 1 || r->duplicate)) ++unanswered;
@@ -115,8 +141,9 @@ int main(int argc, char** argv) {
   const int failed = in_flight.wait_for(count);
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   const auto ticks1 = thread_ticks();
-  std::printf("inbound JOIN 101: %d in %.2f s = %.0f/s (window %d), failed %d, without exactly one reply %d\n", count,
-              seconds, count / seconds, window, failed, unanswered.load());
+  std::printf(
+      "inbound JOIN 101: %d in %.2f s = %.0f/s (window %d, senders %s), failed %d, without exactly one reply %d\n",
+      count, seconds, count / seconds, window, senders.c_str(), failed, unanswered.load());
   const double us_per_tick = 1e6 / static_cast<double>(::sysconf(_SC_CLK_TCK));
   double total = 0;
   std::printf("CPU per message (us):");
