@@ -1,7 +1,5 @@
 #include "gateway/config.hpp"
 
-#include <arpa/inet.h>
-
 #include <fstream>
 #include <functional>
 #include <map>
@@ -63,6 +61,20 @@ class Reader {
     return [this, &out](const json& v, const std::string& key) {
       if (!v.is_boolean()) return fail(key, "must be true or false");
       out = v.get<bool>();
+    };
+  }
+  // A list of IP addresses (IPv4 or IPv6, as text); anything else in it is refused by name.
+  Field addresses(sms::AddressList& out) {
+    return [this, &out](const json& list, const std::string& key) {
+      if (!list.is_array()) return fail(key, "must be a list of IP addresses");
+      std::vector<std::string> texts;
+      for (const auto& ip : list) {
+        std::string text = ip.is_string() ? ip.get<std::string>() : std::string();
+        if (!sms::address_bytes(text))
+          return fail(key, "'" + (ip.is_string() ? text : ip.dump()) + "' is not an IP address");
+        texts.push_back(std::move(text));
+      }
+      out = sms::AddressList(std::move(texts));
     };
   }
   Field nested(const std::function<void(Reader&, const json&)>& body) {
@@ -140,41 +152,16 @@ Result<Config> parse_config(std::string_view text) {
                       {"efawateercom_code", n.str(e.efawateercom_code, true)},
                       {"signing_key_path", n.str(e.signing_key_path)},
                       {"verifying_cert_path", n.str(e.verifying_cert_path)},
-                      {"allowed_addresses",
-                       [&n, &e](const json& list, const std::string& key) {
-                         if (!list.is_array()) return n.fail(key, "must be a list of IP addresses");
-                         e.allowed_addresses.clear();
-                         for (const auto& ip : list) {
-                           unsigned char buf[sizeof(in6_addr)];
-                           std::string text = ip.is_string() ? ip.get<std::string>() : std::string();
-                           if (inet_pton(AF_INET, text.c_str(), buf) != 1 &&
-                               inet_pton(AF_INET6, text.c_str(), buf) != 1)
-                             return n.fail(key, "'" + (ip.is_string() ? text : ip.dump()) + "' is not an IP address");
-                           e.allowed_addresses.push_back(text);
-                         }
-                       }},
+                      {"allowed_addresses", n.addresses(e.allowed_addresses)},
                       {"basic_auth_user", n.str(e.basic_auth_user)},
                       {"basic_auth_password", n.str(e.basic_auth_password)}});
        })},
       // --- inbound SMS/USSD and the conversation (issue 4) ---
       {"inbound", r.nested([&](Reader& n, const json& v) {
-         auto addresses = [&n](std::vector<std::string>& out) -> Reader::Field {
-           return [&n, &out](const json& list, const std::string& key) {
-             if (!list.is_array()) return n.fail(key, "must be a list of IP addresses");
-             out.clear();
-             for (const auto& ip : list) {
-               unsigned char buf[sizeof(in6_addr)];
-               std::string text = ip.is_string() ? ip.get<std::string>() : std::string();
-               if (inet_pton(AF_INET, text.c_str(), buf) != 1 && inet_pton(AF_INET6, text.c_str(), buf) != 1)
-                 return n.fail(key, "'" + (ip.is_string() ? text : ip.dump()) + "' is not an IP address");
-               out.push_back(text);
-             }
-           };
-         };
          auto& in = c.inbound;
          n.object(v, {{"kannel", n.nested([&](Reader& k, const json& kv) {
                         k.object(kv, {{"key", k.str(in.kannel.key, true)},
-                                      {"allowed_addresses", addresses(in.kannel.allowed_addresses)}});
+                                      {"allowed_addresses", k.addresses(in.kannel.allowed_addresses)}});
                       })},
                       {"twilio", n.nested([&](Reader& t, const json& tv) {
                          t.object(tv, {{"auth_token", t.str(in.twilio.auth_token, true)}});
@@ -187,7 +174,7 @@ Result<Config> parse_config(std::string_view text) {
                        })},
                       {"africastalking", n.nested([&](Reader& a, const json& av) {
                          a.object(av, {{"key", a.str(in.africastalking.key)},
-                                       {"allowed_addresses", addresses(in.africastalking.allowed_addresses)}});
+                                       {"allowed_addresses", a.addresses(in.africastalking.allowed_addresses)}});
                        })}});
        })},
       {"conversation", r.nested([&](Reader& n, const json& v) {
@@ -233,7 +220,7 @@ Result<Config> parse_config(std::string_view text) {
     return make_error("invalid_config", "inbound.infobip.header_name: header_name and header_value go together");
   if (c.store.url.rfind("sqlite:", 0) != 0 && c.store.url.rfind("mysql://", 0) != 0)
     return make_error("invalid_config", "store.url: must start with sqlite: or mysql://");
-  if (c.store.url == "sqlite:" ) return make_error("invalid_config", "store.url: names no file");
+  if (c.store.url == "sqlite:") return make_error("invalid_config", "store.url: names no file");
   if (c.store.url.rfind("mysql://", 0) == 0) {
     auto m = store::parse_mysql_url(c.store.url);
     if (!m) return make_error("invalid_config", "store.url: " + m.error().message);

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "adapters/sms/common/address.hpp"
 #include "adapters/sms/infobip/inbound.hpp"
 #include "adapters/sms/kannel/inbound.hpp"
 #include "adapters/sms/twilio/inbound.hpp"
@@ -61,7 +62,7 @@ struct EfawateercomConfig {
   std::string efawateercom_code = "EFAWATEERCOM";  // SdrCode of their requests, RcvCode of our answers
   std::string signing_key_path;     // the biller's PEM private key: signs every answer
   std::string verifying_cert_path;  // eFAWATEERcom's PEM certificate (or public key): verifies requests
-  std::vector<std::string> allowed_addresses;  // peer IPs allowed to call; empty: any
+  sms::AddressList allowed_addresses;  // peer IPs allowed to call; empty: any
   std::string basic_auth_user;      // both set: HTTP basic auth required; both empty: none
   std::string basic_auth_password;
 };

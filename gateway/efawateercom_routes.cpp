@@ -23,23 +23,15 @@ namespace {
 
 class Door {
  public:
-  explicit Door(const EfawateercomConfig& c) {
-    for (const auto& a : c.allowed_addresses)
-      if (auto b = sms::address_bytes(a)) allowed_.push_back(*b);
-    any_address_ = c.allowed_addresses.empty();
+  explicit Door(const EfawateercomConfig& c) : allowed_(c.allowed_addresses) {
     if (!c.basic_auth_user.empty())
       expected_authorization_ = "Basic " + crypto::base64_encode(c.basic_auth_user + ":" + c.basic_auth_password);
   }
 
   // nullopt: come in.
   std::optional<Response> check(const Request& req) const {
-    if (!any_address_) {
-      auto peer = sms::address_bytes(req.remote_address);
-      bool allowed = false;
-      for (const auto& a : allowed_) allowed = allowed || (peer && *peer == a);
-      if (!allowed)
-        return http::text_response(403,
-                                   "forbidden: " + req.remote_address + " is not an allowed eFAWATEERcom address\n");
+    if (!allowed_.empty() && !allowed_.contains(req.remote_address)) {
+      return http::text_response(403, "forbidden: " + req.remote_address + " is not an allowed eFAWATEERcom address\n");
     }
     if (!expected_authorization_.empty()) {
       auto h = req.header("Authorization");
@@ -53,8 +45,7 @@ class Door {
   }
 
  private:
-  bool any_address_ = true;
-  std::vector<std::array<unsigned char, 16>> allowed_;
+  sms::AddressList allowed_;  // empty: any address
   std::string expected_authorization_;
 };
 

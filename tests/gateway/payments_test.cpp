@@ -799,7 +799,7 @@ TEST(PaymentsConfig, TheSectionIsCheckedKeyByKey) {
                       "efawateercom_code":"EFAWATEERCOM"})");
   ASSERT_TRUE(ok.ok()) << ok.error().message;
   EXPECT_TRUE(ok->efawateercom.enabled);
-  EXPECT_EQ(ok->efawateercom.allowed_addresses, (std::vector<std::string>{"10.0.0.1", "::1"}));
+  EXPECT_EQ(ok->efawateercom.allowed_addresses.texts(), (std::vector<std::string>{"10.0.0.1", "::1"}));
   EXPECT_FALSE(parse_config(base.substr(0, base.size() - 16) + "}")->efawateercom.enabled);  // off by default
   struct Case {
     std::string section, names;

@@ -240,6 +240,23 @@ TEST(AllowedAddresses, UssdComparesAddressesNotText) {
   EXPECT_EQ(ussd::africastalking::authenticate(s, "10.0.0.50", q).error().code, "forbidden");
 }
 
+TEST(AllowedAddresses, AListIsReadOnceAndKeepsItsText) {
+  const sms::AddressList list{"10.0.0.5", "2001:db8::1", "smsbox.local"};
+  EXPECT_FALSE(list.empty());
+  EXPECT_EQ(list.texts(), (std::vector<std::string>{"10.0.0.5", "2001:db8::1", "smsbox.local"}));
+  EXPECT_TRUE(list.contains("10.0.0.5"));
+  EXPECT_TRUE(list.contains("::ffff:10.0.0.5"));
+  EXPECT_TRUE(list.contains("2001:0db8:0:0:0:0:0:1"));
+  EXPECT_FALSE(list.contains("10.0.0.6"));
+  EXPECT_FALSE(list.contains("smsbox.local"));  // not an address: matches no peer
+  EXPECT_FALSE(list.contains(""));
+  // A list of nothing but names is still a list: it admits no one (an empty one admits anyone).
+  const sms::AddressList names{"smsbox.local"};
+  EXPECT_FALSE(names.empty());
+  EXPECT_FALSE(names.contains("127.0.0.1"));
+  EXPECT_TRUE(sms::AddressList{}.empty());
+}
+
 // ---- Twilio ------------------------------------------------------------------------------------
 
 TEST_F(Inbound, TwilioRequestsTableDriven) {
@@ -780,10 +797,10 @@ TEST(InboundConfig, KeysAreReadAndDefaultsHold) {
       "ussd_ucs2_chars": 70, "ussd_session_timeout_s": 120})"));
   ASSERT_TRUE(c.ok()) << c.error().message;
   EXPECT_EQ(c->inbound.kannel.key, "k1");
-  EXPECT_EQ(c->inbound.kannel.allowed_addresses, (std::vector<std::string>{"127.0.0.1", "::1"}));
+  EXPECT_EQ(c->inbound.kannel.allowed_addresses.texts(), (std::vector<std::string>{"127.0.0.1", "::1"}));
   EXPECT_EQ(c->inbound.twilio.auth_token, "t1");
   EXPECT_EQ(c->inbound.infobip.username, "u");
-  EXPECT_EQ(c->inbound.africastalking.allowed_addresses, std::vector<std::string>{"10.0.0.5"});
+  EXPECT_EQ(c->inbound.africastalking.allowed_addresses.texts(), std::vector<std::string>{"10.0.0.5"});
   EXPECT_EQ(c->conversation.max_messages_per_minute, 3);
   EXPECT_EQ(c->conversation.dialogue_expiry, std::chrono::minutes(45));
   EXPECT_EQ(c->conversation.ussd_gsm7_chars, 160);

@@ -3,6 +3,7 @@
 #include <arpa/inet.h>
 
 #include <cstring>
+#include <utility>
 
 namespace cg::sms {
 
@@ -20,11 +21,16 @@ std::optional<std::array<unsigned char, 16>> address_bytes(std::string_view text
   return std::nullopt;
 }
 
-bool address_allowed(const std::vector<std::string>& allowed, std::string_view remote) {
+AddressList::AddressList(std::vector<std::string> texts) : texts_(std::move(texts)) {
+  for (const auto& t : texts_)
+    if (auto b = address_bytes(t)) addresses_.push_back(*b);
+}
+
+bool AddressList::contains(std::string_view remote) const {
   auto peer = address_bytes(remote);
   if (!peer) return false;
-  for (const auto& a : allowed)
-    if (auto b = address_bytes(a); b && *b == *peer) return true;
+  for (const auto& a : addresses_)
+    if (a == *peer) return true;
   return false;
 }
 

@@ -39,7 +39,7 @@ Result<std::string> single(const Params& params, std::string_view name, bool req
 Status authenticate_inbound(const InboundSettings& settings, std::string_view remote_address, const Params& query) {
   if (settings.key.empty())
     return make_error("not_configured", "Kannel inbound is not configured (inbound.kannel.key)");
-  if (!settings.allowed_addresses.empty() && !sms::address_allowed(settings.allowed_addresses, remote_address))
+  if (!settings.allowed_addresses.empty() && !settings.allowed_addresses.contains(remote_address))
     return make_error("forbidden", "this address may not deliver Kannel messages");
   auto key = param(query, "key");
   if (!key || !crypto::constant_time_equal(*key, settings.key)) return make_error("forbidden", "missing or wrong key");

@@ -10,6 +10,7 @@
 #include <string_view>
 #include <vector>
 
+#include "adapters/sms/common/address.hpp"
 #include "adapters/sms/common/params.hpp"
 #include "core/result.hpp"
 
@@ -17,7 +18,7 @@ namespace cg::sms::kannel {
 
 struct InboundSettings {
   std::string key;                             // the `key` query parameter; empty: inbound is off
-  std::vector<std::string> allowed_addresses;  // smsbox's addresses; empty: any
+  AddressList allowed_addresses;  // smsbox's addresses; empty: any
 };
 
 struct Inbound {

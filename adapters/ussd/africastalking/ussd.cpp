@@ -28,7 +28,7 @@ Result<std::string> field(const Params& form, std::string_view name, bool requir
 Status authenticate(const Settings& settings, std::string_view remote_address, const Params& query) {
   if (!settings.configured())
     return make_error("not_configured", "USSD is not configured (inbound.africastalking.key or allowed_addresses)");
-  if (!settings.allowed_addresses.empty() && !sms::address_allowed(settings.allowed_addresses, remote_address))
+  if (!settings.allowed_addresses.empty() && !settings.allowed_addresses.contains(remote_address))
     return make_error("forbidden", "this address may not send USSD requests");
   if (!settings.key.empty()) {
     auto key = sms::param(query, "key");

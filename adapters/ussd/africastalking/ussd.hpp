@@ -10,6 +10,7 @@
 #include <string_view>
 #include <vector>
 
+#include "adapters/sms/common/address.hpp"
 #include "adapters/sms/common/params.hpp"
 #include "core/result.hpp"
 
@@ -19,7 +20,7 @@ using Params = sms::Params;
 
 struct Settings {
   std::string key;                             // `key` query parameter; empty: not checked
-  std::vector<std::string> allowed_addresses;  // empty: any address
+  sms::AddressList allowed_addresses;  // empty: any address
   bool configured() const { return !key.empty() || !allowed_addresses.empty(); }
 };
 
