@@ -713,7 +713,7 @@ Needs needs(const Dialogue& d, const ReadText& p, Instant /*now*/, const Convers
     case Keyword::more:
       // MORE continues the list last shown.
       if (d.more_list == PagedList::applications) {
-        n.applications = true;
+        n.applications = n.all_applications = true;
       } else {
         n.all_courses = true;
       }
@@ -729,7 +729,7 @@ Needs needs(const Dialogue& d, const ReadText& p, Instant /*now*/, const Convers
       }
       break;
     case Keyword::status:
-      n.applications = true;
+      n.applications = n.all_applications = true;
       break;
     case Keyword::cancel:
       n.applications = !p.code.empty();

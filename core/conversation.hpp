@@ -84,6 +84,9 @@ struct Needs {
   bool all_courses = false;           // the list of open courses
   std::optional<std::string> course;  // just this course (by code, as typed)
   bool applications = false;          // the sender's applications and last applicant data
+  // Every application of the sender rather than the most recent ones: STATUS lists them all, a page
+  // at a time (JOIN and CANCEL only look for a live one, which is recent).
+  bool all_applications = false;
 };
 
 // Work for the gateway. Apply goes through the same use case as the website; Cancel through the

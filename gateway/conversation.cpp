@@ -16,7 +16,10 @@ using nlohmann::json;
 
 namespace {
 
-constexpr std::size_t kRecentApplications = 20;  // STATUS and CANCEL look at this many, newest first
+// A number's applications, newest first: JOIN and CANCEL look at the recent ones (a live application
+// is among them); STATUS pages through all of them, up to a bound no applicant comes near.
+constexpr std::size_t kRecentApplications = 20;
+constexpr std::size_t kAllApplications = 1000;
 
 bool is_store_failure(const Error& e) {
   return e.code == "store_error" || e.code == "store_unavailable" || e.code == "render_error" ||
@@ -524,7 +527,7 @@ Result<core::Knowledge> ConversationService::knowledge(store::Tx& tx, const std:
     }
   }
   if (needs.applications) {
-    auto apps = tx.applications_by_phone(phone, kRecentApplications);
+    auto apps = tx.applications_by_phone(phone, needs.all_applications ? kAllApplications : kRecentApplications);
     if (!apps) return apps.error();
     std::map<std::int64_t, core::Course> courses;
     for (const auto& a : *apps) {

@@ -171,9 +171,14 @@ TEST(Keywords, NeedsNameOnlyWhatEachMessageReads) {
   Needs join = needs(d, "تسجيل ١٠١", t0);
   EXPECT_EQ(join.course, std::optional<std::string>("101"));
   EXPECT_TRUE(join.applications);
+  EXPECT_FALSE(join.all_applications);  // a live application is a recent one
   EXPECT_FALSE(join.all_courses);
-  EXPECT_TRUE(needs(d, "STATUS", t0).applications);
-  EXPECT_TRUE(needs(d, "cancel 101", t0).applications);
+  Needs status = needs(d, "STATUS", t0);
+  EXPECT_TRUE(status.applications);
+  EXPECT_TRUE(status.all_applications);  // STATUS pages through every one
+  Needs cancel = needs(d, "cancel 101", t0);
+  EXPECT_TRUE(cancel.applications);
+  EXPECT_FALSE(cancel.all_applications);
   Needs help = needs(d, "HELP", t0);
   EXPECT_FALSE(help.all_courses || help.course || help.applications);
   d.opted_out = true;
@@ -584,6 +589,7 @@ TEST(Status, APageThatLeavesApplicationsOutSaysHowManyAndMoreShowsThem) {
       // MORE continues this list, and the gateway is asked for the applications, not the courses.
       Needs n = needs(t.dialogue, "MORE", t0);
       EXPECT_TRUE(n.applications);
+      EXPECT_TRUE(n.all_applications);
       EXPECT_FALSE(n.all_courses);
       t = converse(t.dialogue, l == Language::ar ? "المزيد" : "MORE", t0, k);
     }

@@ -548,6 +548,34 @@ TEST_F(Inbound, StatusSaysHowManyMoreAndMoreShowsThem) {
   EXPECT_EQ(sms_to(kPhone).back()["template"], "sms_no_more_status");
 }
 
+// STATUS reaches every application of the number, not only the 20 most recent that JOIN and CANCEL
+// look through; the first page's count of the rest counts them all.
+TEST_F(Inbound, StatusPagesThroughMoreThanTwentyApplications) {
+  constexpr int kApplications = 23;
+  for (int i = 1; i <= kApplications; ++i) {
+    auto course = create_course({{"code", "C" + std::to_string(i)}});
+    json body = person(i);
+    body["phone"] = "0791234567";  // kPhone
+    body["course_id"] = course;
+    ASSERT_EQ(call("POST", "/v1/applications", body.dump()).status, 201);
+  }
+  say(kPhone, {"STATUS"});
+  auto first = sms_to(kPhone).back();
+  ASSERT_EQ(first["template"], "sms_status_more") << first.dump();
+  std::vector<std::string> seen = listed_codes(first["text"]);
+  ASSERT_FALSE(seen.empty());
+  const std::string rest = std::to_string(kApplications - static_cast<int>(seen.size()));
+  EXPECT_NE(first["text"].get<std::string>().find("(" + rest + " more)"), std::string::npos) << first.dump();
+  for (int page = 0; page < 30 && sms_to(kPhone).back()["template"] == "sms_status_more"; ++page) {
+    say(kPhone, {"MORE"});
+    for (const auto& code : listed_codes(sms_to(kPhone).back()["text"])) seen.push_back(code);
+  }
+  EXPECT_EQ(sms_to(kPhone).back()["template"], "sms_status");
+  std::vector<std::string> expected;
+  for (int i = kApplications; i >= 1; --i) expected.push_back("C" + std::to_string(i));
+  EXPECT_EQ(seen, expected);
+}
+
 // At the name step "تسجيل محمد" / "Join Smith" is a name (no open course has that code), while a
 // real code still switches: the gateway loads what core checks.
 TEST_F(Inbound, ANameThatStartsWithJoinIsTheNameUnlessItNamesACourse) {
