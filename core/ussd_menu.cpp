@@ -212,7 +212,7 @@ struct Frame {
   explicit Frame(Kind k, std::size_t first_at = 0, std::size_t index_at = 0, Applicant draft_so_far = {})
       : kind(k), first(first_at), index(index_at), draft(std::move(draft_so_far)) {}
   Kind kind = Kind::main;
-  std::size_t first = 0;  // course_list: index of the page's first course
+  std::size_t first = 0;  // course_list, cancel_list: index of the page's first course / application
   std::size_t index = 0;  // course: course index; cancel_confirm: index into the cancellable list
   Applicant draft;        // what the apply dialogue has collected so far
   std::string error;      // shown above the screen after an input it did not accept
@@ -382,9 +382,14 @@ class Menu {
         reject(w.invalid_choice);
         return std::nullopt;
       case Kind::cancel_list: {
+        const std::size_t next = cancel_page_end(f.first);
+        if (in == kMore && next < cancellable_.size()) {
+          push(Frame{Kind::cancel_list, next});
+          return std::nullopt;
+        }
         auto k = number(in);
-        if (k && *k >= 1 && *k <= cancel_page_size()) {
-          push(Frame{Kind::cancel_confirm, 0, *k - 1});
+        if (k && *k >= 1 && f.first + *k - 1 < next) {
+          push(Frame{Kind::cancel_confirm, 0, f.first + *k - 1});
         } else {
           reject(w.invalid_choice);
         }
@@ -446,27 +451,30 @@ class Menu {
     return b.fit(limits_);
   }
 
-  // The cancel list with its first n applications; titles shorten before a line is dropped.
-  ScreenBuilder cancel_screen(std::size_t n, std::string_view error) const {
+  // A page of the cancel list: applications [first, end); titles shorten before a line is dropped.
+  // A page that leaves applications after it offers "more", as the course list does.
+  ScreenBuilder cancel_screen(std::size_t first, std::size_t end, std::string_view error) const {
     const Words& w = words(language_);
     ScreenBuilder b(language_);
     if (!error.empty()) b.fixed(error).line();
     b.fixed(w.cancel_header);
-    for (std::size_t i = 0; i < n; ++i) {
+    for (std::size_t i = first; i < end; ++i) {
       const KnownApplication& a = *cancellable_[i];
-      b.line().fixed(std::to_string(i + 1)).fixed(" ").fixed(a.course_code).fixed(" ");
+      b.line().fixed(std::to_string(i - first + 1)).fixed(" ").fixed(a.course_code).fixed(" ");
       b.elastic(a.course_title.in(language_));
     }
+    if (end < cancellable_.size()) b.option(kMore, w.more);
     b.option(kBack, w.back);
     return b;
   }
 
-  // As many cancellable applications (newest first, at most 7) as fit one screen; computed without
-  // the error line, so an error never changes which number means which application.
-  std::size_t cancel_page_size() const {
-    std::size_t n = std::min(cancellable_.size(), kMaxItemsPerPage);
-    while (n > 1 && !cancel_screen(n, "").fit(limits_)) --n;
-    return n;
+  // The cancel page starting at `first` (newest first): as many applications as fit one screen, at
+  // most 7, at least one. Computed without the error line, so an error never changes which number
+  // means which application; deterministic, so replays find the same pages.
+  std::size_t cancel_page_end(std::size_t first) const {
+    std::size_t end = std::min(cancellable_.size(), first + kMaxItemsPerPage);
+    while (end > first + 1 && !cancel_screen(first, end, "").fit(limits_)) --end;
+    return std::max(end, std::min(first + 1, cancellable_.size()));
   }
 
   UssdScreen show(const Frame& f) {
@@ -555,9 +563,10 @@ class Menu {
           b.fixed(w.nothing_to_cancel).option(kBack, w.back);
           break;
         }
-        ScreenBuilder list = cancel_screen(cancel_page_size(), f.error);
+        const std::size_t end = cancel_page_end(f.first);
+        ScreenBuilder list = cancel_screen(f.first, end, f.error);
         auto text = list.fit(limits_);
-        if (!text) text = cancel_screen(cancel_page_size(), "").fit(limits_);  // the error gives way
+        if (!text) text = cancel_screen(f.first, end, "").fit(limits_);  // the error gives way
         return UssdScreen{false, clamp_to_limit(text ? *text : list.render(), limits_)};
       }
       case Kind::cancel_confirm: {

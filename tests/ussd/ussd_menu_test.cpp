@@ -215,6 +215,61 @@ TEST(UssdMenu, MyApplicationsAndCancel) {
   EXPECT_TRUE(has(journey(none, {"2"}).screen, "لا توجد لديكم طلبات"));
 }
 
+// More live applications than one screen holds: the cancel list pages with 9 like the course list,
+// each page numbers its own applications from 1, and every application can be reached and
+// cancelled, in both languages and at the lowest limits the configuration allows.
+TEST(UssdMenu, TheCancelListHasPagesAndReachesEveryApplication) {
+  for (const UssdLimits& limits : {UssdLimits{}, UssdLimits{40, 20}}) {
+    for (Language l : {Language::ar, Language::en}) {
+      SCOPED_TRACE(std::to_string(limits.gsm7_chars) + (l == Language::ar ? " ar" : " en"));
+      UssdSession s0 = session(l);
+      constexpr int kApplications = 12;
+      for (int i = 0; i < kApplications; ++i) {
+        const std::string n = (i < 10 ? "0" : "") + std::to_string(i);
+        s0.applications.push_back({"a" + n, ApplicationState::awaiting_quorum, "APP-" + n,
+                                   s0.courses[static_cast<std::size_t>(i % 9)].title});
+      }
+      s0.applications.push_back({"gone", ApplicationState::cancelled, "APP-XX", s0.courses[0].title});
+      std::vector<std::string> cancelled;
+      std::string page = "3";
+      for (int pages = 0; pages < kApplications; ++pages) {
+        const std::string screen = ussd_respond(s0, page, t0, limits).screen.text;
+        ASSERT_TRUE(ussd_fits(screen, limits)) << page << ":\n" << screen;
+        EXPECT_EQ(screen.find("APP-XX"), std::string::npos) << "a cancelled application is not listed";
+        int on_page = 0;
+        for (int k = 1; k <= 7; ++k) {
+          UssdTurn confirm = ussd_respond(s0, page + "*" + std::to_string(k), t0, limits);
+          UssdTurn done = ussd_respond(s0, page + "*" + std::to_string(k) + "*1", t0, limits);
+          if (done.actions.empty()) break;  // beyond the page: refused, the list stays
+          ++on_page;
+          ASSERT_EQ(done.actions.size(), 1u);
+          const auto& action = std::get<CancelAction>(done.actions[0]);
+          if (limits.gsm7_chars == UssdLimits{}.gsm7_chars) {  // the confirmation names what it cancels
+            EXPECT_NE(confirm.screen.text.find(action.course_code), std::string::npos) << confirm.screen.text;
+          }
+          cancelled.push_back(action.application_id);
+        }
+        ASSERT_GE(on_page, 1) << page << ":\n" << screen;
+        if (cancelled.size() == static_cast<std::size_t>(kApplications)) {
+          // The last page offers no "more": 9 there is refused and the page stays, so 1 still
+          // means the page's first application.
+          EXPECT_FALSE(ussd_respond(s0, page + "*9", t0, limits).screen.end);
+          UssdTurn again = ussd_respond(s0, page + "*9*1*1", t0, limits);
+          ASSERT_EQ(again.actions.size(), 1u);
+          EXPECT_EQ(std::get<CancelAction>(again.actions[0]).application_id,
+                    cancelled[cancelled.size() - static_cast<std::size_t>(on_page)]);
+          break;
+        }
+        page += "*9";
+      }
+      std::vector<std::string> expected;
+      for (int i = 0; i < kApplications; ++i)
+        expected.push_back("a" + std::string(i < 10 ? "0" : "") + std::to_string(i));
+      EXPECT_EQ(cancelled, expected) << "every live application once, newest first";
+    }
+  }
+}
+
 TEST(UssdMenu, LanguageSwitchIsReportedOnceAndReplayed) {
   UssdSession s = session(Language::ar);
   UssdTurn t = journey(s, {"4"});
