@@ -124,18 +124,62 @@ TEST(SqliteStore, MissingMigrationsAreAppliedInOrderKeepingData) {
 TEST(SqliteStore, Migration7DropsTheSenderIndexAndKeepsTheInboundRecord) {
   TempDb db("m7");
   auto all = sqlite::migrations();
-  ASSERT_EQ(all.size(), 7u);
+  ASSERT_GE(all.size(), 7u);
   must_open(db.settings(), all.first(6)).reset();
   Raw(db.path()).exec(
       "INSERT INTO inbound_messages VALUES ('kannel', 'a1', '+962791234567', '94000', 'HELP', 1795000000, 'processed')");
   const std::string index = "SELECT name FROM sqlite_schema WHERE type = 'index' AND name = 'inbound_by_sender'";
   EXPECT_EQ(Raw(db.path()).rows(index), (std::vector<std::string>{"inbound_by_sender"}));
 
-  must_open(db.settings()).reset();
+  must_open(db.settings(), all.first(7)).reset();
   EXPECT_EQ(versions(db.path()).back(), "7");
   EXPECT_TRUE(Raw(db.path()).rows(index).empty());
   EXPECT_EQ(Raw(db.path()).rows("SELECT provider_message_id, from_number, outcome FROM inbound_messages"),
             (std::vector<std::string>{"a1|+962791234567|processed"}));
+}
+
+// Migration 8 rebuilds inbound_messages and sessions as tables kept in arrival order, with their
+// keys in unique indexes: what was there is all there, a provider's retry is still recognised and
+// a session is still saved over, not twice.
+TEST(SqliteStore, Migration8KeepsTheRowsAndTheirKeys) {
+  TempDb db("m8");
+  auto all = sqlite::migrations();
+  ASSERT_EQ(all.size(), 8u);
+  must_open(db.settings(), all.first(7)).reset();
+  Raw(db.path()).exec(
+      "INSERT INTO inbound_messages VALUES ('kannel', 'a1', '+962791234567', '94000', 'HELP', 1795000000, 'processed');"
+      "INSERT INTO sessions VALUES ('sms:+962791234567', '{\"lang\":\"en\"}', 1795000000)");
+
+  auto store = must_open(db.settings());
+  EXPECT_EQ(versions(db.path()).back(), "8");
+  Raw raw(db.path());
+  EXPECT_EQ(raw.rows("SELECT provider, provider_message_id, from_number, to_number, body, received_at, outcome "
+                     "FROM inbound_messages"),
+            (std::vector<std::string>{"kannel|a1|+962791234567|94000|HELP|1795000000|processed"}));
+  EXPECT_EQ(raw.rows("SELECT COUNT(*) FROM pragma_table_info('sessions') WHERE name = 'id' AND pk = 1"),
+            (std::vector<std::string>{"1"}));
+  store::InboundMessage again{
+      "kannel", "a1", "+962791234567", "94000", "HELP", Instant{std::chrono::seconds{1795000001}}, "processed"};
+  store::InboundMessage next = again;
+  next.provider_message_id = "a2";
+  Status s = store->write_sync([&](store::Tx& tx) -> Status {
+    auto dup = tx.record_inbound(again);
+    if (!dup) return dup.error();
+    EXPECT_FALSE(*dup) << "the retry of a1 is a duplicate";
+    auto fresh = tx.record_inbound(next);
+    if (!fresh) return fresh.error();
+    EXPECT_TRUE(*fresh);
+    auto old = tx.session("sms:+962791234567");
+    if (!old) return old.error();
+    EXPECT_TRUE(old->has_value() && (*old)->state == "{\"lang\":\"en\"}");
+    return tx.save_session({"sms:+962791234567", "{\"lang\":\"ar\"}", Instant{std::chrono::seconds{1795000002}}});
+  });
+  ASSERT_TRUE(s.ok()) << s.error().message;
+  store->close();
+  EXPECT_EQ(raw.rows("SELECT provider_message_id FROM inbound_messages ORDER BY id"),
+            (std::vector<std::string>{"a1", "a2"}));
+  EXPECT_EQ(raw.rows("SELECT session_key, state, updated_at FROM sessions"),
+            (std::vector<std::string>{"sms:+962791234567|{\"lang\":\"ar\"}|1795000002"}));
 }
 
 TEST(SqliteStore, AFailingMigrationLeavesTheDatabaseAsItWas) {

@@ -254,11 +254,29 @@ constexpr std::array<std::string_view, 1> kNoInboundBySender{
     "ALTER TABLE inbound_messages DROP INDEX IF EXISTS inbound_by_sender",
 };
 
+// Version 8: as SQLite's migration 8, the rows of the two tables every inbound SMS inserts into are
+// kept in arrival order (InnoDB clusters a table by its primary key, so keyed by the sender and the
+// provider's message id each new row went into a random page); the old keys become unique
+// indexes. Each is one ALTER and gives the same table when run again (the primary key dropped is
+// then the new one, and added back; the column and index exist already).
+constexpr std::array<std::string_view, 2> kAppendedRows{
+    R"sql(
+ALTER TABLE inbound_messages DROP PRIMARY KEY,
+  ADD COLUMN IF NOT EXISTS id BIGINT NOT NULL AUTO_INCREMENT FIRST, ADD PRIMARY KEY (id),
+  ADD UNIQUE INDEX IF NOT EXISTS inbound_by_message (provider, provider_message_id)
+)sql",
+    R"sql(
+ALTER TABLE sessions DROP PRIMARY KEY,
+  ADD COLUMN IF NOT EXISTS id BIGINT NOT NULL AUTO_INCREMENT FIRST, ADD PRIMARY KEY (id),
+  ADD UNIQUE INDEX IF NOT EXISTS sessions_by_key (session_key)
+)sql",
+};
+
 // In the order of SQLite's list (position = version).
-constexpr std::array<Migration, 7> kMigrations{
+constexpr std::array<Migration, 8> kMigrations{
     Migration(kInitialSchema),     Migration(kPaymentsByStmtDate), Migration(kConversation),
-    Migration(kOutboundDelivery), Migration(kLeanOutboxIndexes),  Migration(kApplicationsByPhoneInOrder),
-    Migration(kNoInboundBySender),
+    Migration(kOutboundDelivery),  Migration(kLeanOutboxIndexes),  Migration(kApplicationsByPhoneInOrder),
+    Migration(kNoInboundBySender), Migration(kAppendedRows),
 };
 
 }  // namespace
