@@ -108,6 +108,16 @@ class Inbound : public GatewayTest {
     for (auto& l : sms_to(phone)) out.push_back(l["template"]);
     return out;
   }
+  // kPhone applies on the website to `n` new courses C1 ... Cn, in that order.
+  void apply_to_new_courses(int n) {
+    for (int i = 1; i <= n; ++i) {
+      auto course = create_course({{"code", "C" + std::to_string(i)}});
+      json body = person(i);
+      body["phone"] = "0791234567";  // kPhone
+      body["course_id"] = course;
+      ASSERT_EQ(call("POST", "/v1/applications", body.dump()).status, 201);
+    }
+  }
 
   int next_id_ = 0;
 };
@@ -526,13 +536,8 @@ TEST_F(Inbound, MoreGoesOnAfterTheLastCourseShownWhenAnEarlierOneCloses) {
 // STATUS pages like COURSES: a page that leaves applications out says how many, and MORE (which
 // makes the gateway load the applications, not the courses) shows the rest.
 TEST_F(Inbound, StatusSaysHowManyMoreAndMoreShowsThem) {
-  for (int i = 1; i <= 5; ++i) {
-    auto course = create_course({{"code", "C" + std::to_string(i)}});
-    json body = person(i);
-    body["phone"] = "0791234567";  // kPhone
-    body["course_id"] = course;
-    ASSERT_EQ(call("POST", "/v1/applications", body.dump()).status, 201);
-  }
+  apply_to_new_courses(5);
+  if (HasFatalFailure()) return;
   say(kPhone, {"حالة"});
   auto first = sms_to(kPhone).back();
   ASSERT_EQ(first["template"], "sms_status_more") << first.dump();
@@ -552,13 +557,8 @@ TEST_F(Inbound, StatusSaysHowManyMoreAndMoreShowsThem) {
 // look through; the first page's count of the rest counts them all.
 TEST_F(Inbound, StatusPagesThroughMoreThanTwentyApplications) {
   constexpr int kApplications = 23;
-  for (int i = 1; i <= kApplications; ++i) {
-    auto course = create_course({{"code", "C" + std::to_string(i)}});
-    json body = person(i);
-    body["phone"] = "0791234567";  // kPhone
-    body["course_id"] = course;
-    ASSERT_EQ(call("POST", "/v1/applications", body.dump()).status, 201);
-  }
+  apply_to_new_courses(kApplications);
+  if (HasFatalFailure()) return;
   say(kPhone, {"STATUS"});
   auto first = sms_to(kPhone).back();
   ASSERT_EQ(first["template"], "sms_status_more") << first.dump();
