@@ -429,12 +429,17 @@ class Menu {
   // The course list page starting at `first`: as many courses as fit (titles shortened to at least
   // a few characters), at most kMaxItemsPerPage. Deterministic, so replays find the same pages.
   std::size_t page_end(std::size_t first) const {
+    return fitting_page_end(first, s_.courses.size(),
+                            [&](std::size_t end) { return course_page(first, end, "").has_value(); });
+  }
+
+  // The end of the page of a list of `size` items that starts at `first`: items are added while
+  // `fits(end)` says the page [first, end) fits, at most kMaxItemsPerPage and at least one.
+  template <class Fits>
+  static std::size_t fitting_page_end(std::size_t first, std::size_t size, const Fits& fits) {
     std::size_t end = first;
-    while (end < s_.courses.size() && end - first < kMaxItemsPerPage) {
-      if (!course_page(first, end + 1, "")) break;
-      ++end;
-    }
-    return std::max(end, std::min(first + 1, s_.courses.size()));
+    while (end < size && end - first < kMaxItemsPerPage && fits(end + 1)) ++end;
+    return std::max(end, std::min(first + 1, size));
   }
 
   // Page boundaries are computed without the error line, so an error never moves them.
@@ -472,9 +477,8 @@ class Menu {
   // most 7, at least one. Computed without the error line, so an error never changes which number
   // means which application; deterministic, so replays find the same pages.
   std::size_t cancel_page_end(std::size_t first) const {
-    std::size_t end = std::min(cancellable_.size(), first + kMaxItemsPerPage);
-    while (end > first + 1 && !cancel_screen(first, end, "").fit(limits_)) --end;
-    return std::max(end, std::min(first + 1, cancellable_.size()));
+    return fitting_page_end(first, cancellable_.size(),
+                            [&](std::size_t end) { return cancel_screen(first, end, "").fit(limits_).has_value(); });
   }
 
   UssdScreen show(const Frame& f) {
