@@ -346,9 +346,6 @@ ConversationService::ConversationService(store::Store& store, Service& service, 
   limits_.ucs2_chars = config.conversation.ussd_ucs2_chars;
 }
 
-// The whole step runs on the store's writer: its connection's page cache is warm (it wrote those
-// pages), while a reader's cache starts cold after every commit, so working the step out first on a
-// read snapshot cost more CPU in all (20% more per message, measured) than it took off the writer.
 ConversationService::ReadSms ConversationService::read(InboundSms message) {
   ReadSms r;
   r.redacted = core::redact_for_log(message.text);
@@ -358,6 +355,10 @@ ConversationService::ReadSms ConversationService::read(InboundSms message) {
   return r;
 }
 
+// What needs no store is read here, on the caller's thread (read()); the rest of the step runs on the
+// store's writer: its connection's page cache is warm (it wrote those pages), while a reader's cache
+// starts cold after every commit, so working the step out first on a read snapshot cost more CPU in
+// all (20% more per message, measured) than it took off the writer.
 void ConversationService::receive(InboundSms message, Callback<InboundOutcome> done) {
   run_command<InboundOutcome>(
       store_,
