@@ -62,4 +62,27 @@ std::string Metrics::render_requests() const {
   return out + seconds;
 }
 
+namespace {
+
+void gauge(std::string& out, const char* name, const char* help, const char* label,
+           const GaugeFigures::Counts& counts) {
+  out += std::string("# HELP ") + name + " " + help + "\n# TYPE " + name + " gauge\n";
+  for (const auto& [value, n] : counts)
+    out += std::string(name) + "{" + label + "=\"" + prometheus_label(value) + "\"} " + std::to_string(n) + "\n";
+}
+
+}  // namespace
+
+std::string render_gauges(const GaugeFigures& figures) {
+  std::string out;
+  if (figures.applications_by_state)
+    gauge(out, "course_gateway_applications", "Applications by state.", "state", *figures.applications_by_state);
+  if (figures.outbox_by_status)
+    gauge(out, "course_gateway_outbox_messages", "Outbox messages by delivery status.", "status",
+          *figures.outbox_by_status);
+  out += "# HELP course_gateway_store_up Whether the store answers.\n# TYPE course_gateway_store_up gauge\n";
+  out += std::string("course_gateway_store_up ") + (figures.store_up ? "1" : "0") + "\n";
+  return out;
+}
+
 }  // namespace cg::gateway

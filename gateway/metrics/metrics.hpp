@@ -8,9 +8,12 @@
 #include <cstdint>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <tuple>
+#include <utility>
+#include <vector>
 
 namespace cg::gateway {
 
@@ -56,5 +59,17 @@ class Metrics {
 
 // A label value escaped for the exposition format.
 std::string prometheus_label(std::string_view v);
+
+// What GET /metrics reads from the store at scrape time. A figure the store could not give is
+// absent, and so is its metric: a scrape never shows a made-up zero.
+struct GaugeFigures {
+  using Counts = std::vector<std::pair<std::string, std::int64_t>>;  // label value, count
+  std::optional<Counts> applications_by_state;
+  std::optional<Counts> outbox_by_status;
+  bool store_up = false;
+};
+
+// The gauges in exposition format, after the request counters of Metrics::render_requests().
+std::string render_gauges(const GaugeFigures& figures);
 
 }  // namespace cg::gateway

@@ -55,5 +55,36 @@ TEST(Metrics, EachInstanceCountsItsOwnAndAnUnmatchedRouteIsLabelled) {
   EXPECT_EQ(b.render_requests().find("/healthz"), std::string::npos);
 }
 
+TEST(MetricsGauges, EveryFigureInExpositionFormat) {
+  GaugeFigures f;
+  f.applications_by_state = GaugeFigures::Counts{{"awaiting_quorum", 3}, {"confirmed", 0}};
+  f.outbox_by_status = GaugeFigures::Counts{{"pending", 2}, {"odd\"one\\\n", 1}};
+  f.store_up = true;
+  EXPECT_EQ(render_gauges(f),
+            "# HELP course_gateway_applications Applications by state.\n"
+            "# TYPE course_gateway_applications gauge\n"
+            "course_gateway_applications{state=\"awaiting_quorum\"} 3\n"
+            "course_gateway_applications{state=\"confirmed\"} 0\n"
+            "# HELP course_gateway_outbox_messages Outbox messages by delivery status.\n"
+            "# TYPE course_gateway_outbox_messages gauge\n"
+            "course_gateway_outbox_messages{status=\"pending\"} 2\n"
+            "course_gateway_outbox_messages{status=\"odd\\\"one\\\\\\n\"} 1\n"
+            "# HELP course_gateway_store_up Whether the store answers.\n"
+            "# TYPE course_gateway_store_up gauge\n"
+            "course_gateway_store_up 1\n");
+}
+
+TEST(MetricsGauges, AFigureTheStoreDidNotGiveIsLeftOut) {
+  GaugeFigures f;  // nothing read: the store is down
+  EXPECT_EQ(render_gauges(f),
+            "# HELP course_gateway_store_up Whether the store answers.\n"
+            "# TYPE course_gateway_store_up gauge\n"
+            "course_gateway_store_up 0\n");
+  f.outbox_by_status = GaugeFigures::Counts{};
+  EXPECT_EQ(render_gauges(f).find("course_gateway_applications"), std::string::npos);
+  EXPECT_NE(render_gauges(f).find("# TYPE course_gateway_outbox_messages gauge\n# HELP course_gateway_store_up"),
+            std::string::npos);
+}
+
 }  // namespace
 }  // namespace cg::gateway
