@@ -31,11 +31,6 @@ Instant instant(std::int64_t s) { return Instant{std::chrono::seconds{s}}; }
 
 std::string sms_session_key(const std::string& phone) { return "sms:" + phone; }
 
-std::string mask_phone(const std::string& phone) {
-  if (phone.size() < 8) return std::string(phone.size(), '*');
-  return phone.substr(0, 6) + std::string(phone.size() - 8, '*') + phone.substr(phone.size() - 2);
-}
-
 json applicant_json(const core::Applicant& a) {
   return json{{"name", a.name},
               {"id_type", std::string(core::to_string(a.id_type))},
@@ -435,7 +430,7 @@ Result<ConversationService::Admitted> ConversationService::admit(store::Tx& tx, 
     if (stop)
       if (auto s = tx.set_opted_out(*phone, true, now); !s) return s.error();
     std::fprintf(stderr, "sms inbound: %s %s from %s over %d/min: recorded, not answered%s\n", m.provider.c_str(),
-                 m.provider_message_id.c_str(), mask_phone(*phone).c_str(),
+                 m.provider_message_id.c_str(), core::mask_phone(*phone).c_str(),
                  config_.conversation.max_messages_per_minute, stop ? " (STOP honoured)" : "");
     return a;
   }

@@ -105,11 +105,6 @@ Response bad(const Error& e) {
   return http::json_error(status, e.code, e.message);
 }
 
-std::string mask_phone(const std::string& phone) {
-  if (phone.size() < 8) return phone;
-  return phone.substr(0, 6) + std::string(phone.size() - 8, '*') + phone.substr(phone.size() - 2);
-}
-
 json course_json(const core::Course& c, bool admin) {
   json j{{"id", c.id},
          {"code", c.code},
@@ -147,7 +142,7 @@ json application_json(const core::Application& a, bool admin) {
          {"updated_at", core::format_iso8601_utc(a.updated_at)},
          {"applicant",
           {{"name", a.applicant.name},
-           {"phone", admin ? a.applicant.phone : mask_phone(a.applicant.phone)},
+           {"phone", admin ? a.applicant.phone : core::mask_phone(a.applicant.phone)},
            {"id_type", std::string(core::to_string(a.applicant.id_type))},
            // SPEC §8: the identity document number is never shown.
            {"id_number", core::mask_id_number(a.applicant.id_number)},
