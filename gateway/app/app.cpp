@@ -74,7 +74,7 @@ Result<std::unique_ptr<App>> App::create(Config config, const Clock& clock) {
       self->dispatch_loop_->wake();
     return false;
   });
-  register_routes(app->router_, RouteContext{*app->service_, c, app->metrics_});
+  web::register_web_routes(app->router_, *app->service_, c, app->metrics_);
   register_sms_inbound_routes(app->router_, *app->conversation_, c);
   register_efawateercom_routes(app->router_, *app->payments_, c);
   register_sms_status_routes(app->router_, *app->store_, c, clock);  // issue 5
