@@ -75,9 +75,10 @@ Result<std::unique_ptr<App>> App::create(Config config, const Clock& clock) {
     return false;
   });
   web::register_web_routes(app->router_, *app->service_, c, app->metrics_);
-  register_sms_inbound_routes(app->router_, *app->conversation_, c);
+  const ProviderContext provider_context{*app->conversation_, *app->store_, c, clock};
+  register_sms_inbound_routes(app->router_, provider_context);
   register_efawateercom_routes(app->router_, *app->payments_, c);
-  register_sms_status_routes(app->router_, *app->store_, c, clock);  // issue 5
+  register_sms_status_routes(app->router_, provider_context);
   http::Settings hs;
   hs.address = c.listen.address;
   hs.port = c.listen.port;

@@ -1,10 +1,11 @@
 #include "gateway/sms/config.hpp"
 
-#include <cctype>
 #include <functional>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <set>
+
+#include "gateway/sms/providers.hpp"
 
 namespace cg::gateway {
 namespace {
@@ -56,14 +57,6 @@ Field duration(Duration& out, long long lo, long long hi) {
 }
 
 bool http_url(const std::string& u) { return u.rfind("http://", 0) == 0 || u.rfind("https://", 0) == 0; }
-
-// Characters that need no escaping in a URL: the dlr_key travels inside the dlr-url, itself inside
-// the sendsms query, so anything else would be encoded twice and compared wrongly.
-bool url_safe(const std::string& s) {
-  for (unsigned char c : s)
-    if (!std::isalnum(c) && c != '-' && c != '_' && c != '.' && c != '~') return false;
-  return !s.empty();
-}
 
 }  // namespace
 
@@ -125,38 +118,20 @@ std::optional<SmsConfigFault> validate_sms_config(SmsConfig& sms, const std::str
   for (std::size_t i = 0; i < sms.providers.size(); ++i) {
     auto& p = sms.providers[i];
     const std::string at = "sms.providers[" + std::to_string(i) + "]";
-    auto need = [&](const std::string& value, const char* key) -> std::optional<SmsConfigFault> {
-      if (value.empty()) return SmsConfigFault{at + "." + key, "is required for kind " + p.kind};
-      return std::nullopt;
-    };
     if (p.name.empty()) return SmsConfigFault{at + ".name", "is required"};
     if (!names.insert(p.name).second) return SmsConfigFault{at + ".name", "'" + p.name + "' is used twice"};
     while (!p.base_url.empty() && p.base_url.back() == '/') p.base_url.pop_back();
     if (!p.base_url.empty() && !http_url(p.base_url))
       return SmsConfigFault{at + ".base_url", "must start with http:// or https://"};
-    std::optional<SmsConfigFault> f;
-    if (p.kind == "kannel") {
-      if ((f = need(p.base_url, "base_url")) || (f = need(p.username, "username")) ||
-          (f = need(p.password, "password")) || (f = need(p.from, "from")))
-        return f;
-      if (p.dlr_mask > 0 && !url_safe(p.dlr_key))
-        return SmsConfigFault{at + ".dlr_key", "is required when dlr_mask asks for reports: letters, digits, - _ . ~"};
-    } else if (p.kind == "twilio") {
-      if (p.base_url.empty()) p.base_url = "https://api.twilio.com";
-      if ((f = need(p.account_sid, "account_sid")) || (f = need(p.auth_token, "auth_token"))) return f;
-      if (p.from.empty() == p.messaging_service_sid.empty())
-        return SmsConfigFault{at + ".from", "give exactly one of from and messaging_service_sid"};
-    } else if (p.kind == "infobip") {
-      if ((f = need(p.base_url, "base_url")) || (f = need(p.api_key, "api_key")) || (f = need(p.from, "from")) ||
-          (f = need(p.report_user, "report_user")) || (f = need(p.report_password, "report_password")))
-        return f;
-      if (p.report_user.find(':') != std::string::npos)
-        return SmsConfigFault{at + ".report_user", "must not contain ':'"};
-    } else if (p.kind == "file") {
-      if (p.path.empty()) p.path = file_path;
-    } else {
-      return SmsConfigFault{at + ".kind", "'" + p.kind + "' is not a known provider (kannel, twilio, infobip, file)"};
+    // Each kind checks its own keys (gateway/sms/providers/<kind>.cpp).
+    const SmsProvider* provider = find_sending_provider(p.kind);
+    if (!provider) {
+      std::string kinds;
+      for (const auto& known : sms_providers())
+        if (known.make_sender) kinds += (kinds.empty() ? "" : ", ") + std::string(known.kind);
+      return SmsConfigFault{at + ".kind", "'" + p.kind + "' is not a known provider (" + kinds + ")"};
     }
+    if (auto f = provider->check(p, at, file_path)) return f;
   }
   return std::nullopt;
 }

@@ -1,5 +1,5 @@
-// Builds the outbound SMS adapters named in sms.providers (issue 5), in order of preference, with
-// the callback URLs they give providers derived from public_base_url.
+// Builds the outbound SMS adapters named in sms.providers, in order of preference, each by its row
+// of the providers table (gateway/sms/providers.hpp).
 #pragma once
 
 #include <memory>
@@ -10,11 +10,6 @@
 #include "gateway/app/config.hpp"
 
 namespace cg::gateway {
-
-// Where each provider calls us back with delivery reports.
-inline constexpr const char* kKannelStatusPath = "/v1/sms/kannel/status";
-inline constexpr const char* kTwilioStatusPath = "/v1/sms/twilio/status";
-inline constexpr const char* kInfobipStatusPath = "/v1/sms/infobip/status";
 
 Result<std::vector<std::unique_ptr<sms::Sender>>> make_senders(const Config& config);
 

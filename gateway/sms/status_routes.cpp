@@ -4,10 +4,6 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 
-#include "adapters/crypto/crypto.hpp"
-#include "adapters/sms/infobip/status.hpp"
-#include "adapters/sms/kannel/status.hpp"
-#include "adapters/sms/twilio/status.hpp"
 #include "gateway/web/admin_auth.hpp"
 
 namespace cg::gateway {
@@ -19,14 +15,15 @@ using http::Responder;
 using http::Response;
 using nlohmann::json;
 
+}  // namespace
+
 Response not_configured(std::string_view kind) {
   return http::json_error(403, "not_configured",
                           "no " + std::string(kind) + " provider is configured in sms.providers");
 }
 
-// Files the reports in one transaction and answers once it is committed. Unknown messages are
-// logged and acknowledged.
-void record(store::Store& store, std::vector<store::DeliveryReport> reports, Responder respond, Response ok) {
+void record_delivery_reports(store::Store& store, std::vector<store::DeliveryReport> reports, Responder respond,
+                             Response ok) {
   auto unknown = std::make_shared<std::vector<std::string>>();
   auto shared = std::make_shared<std::vector<store::DeliveryReport>>(std::move(reports));
   store.write(
@@ -53,19 +50,7 @@ void record(store::Store& store, std::vector<store::DeliveryReport> reports, Res
       });
 }
 
-// Query parameters, and the form body of a POST.
-Result<http::Params> kannel_params(const Request& req) {
-  http::Params params = req.query;
-  if (req.method == Method::post && !req.body.empty()) {
-    auto ct = req.header("Content-Type").value_or("");
-    if (ct.find("application/x-www-form-urlencoded") == std::string_view::npos)
-      return make_error("unsupported_media_type", "a POSTed report must be application/x-www-form-urlencoded");
-    auto form = http::parse_form(req.body);
-    if (!form) return form.error();
-    params.insert(params.end(), form->begin(), form->end());
-  }
-  return params;
-}
+namespace {
 
 json outbox_detail_json(const store::OutboxDetail& d) {
   auto time = [](const std::optional<core::Instant>& t) {
@@ -113,76 +98,12 @@ json outbox_detail_json(const store::OutboxDetail& d) {
 
 }  // namespace
 
-void register_sms_status_routes(http::Router& router, store::Store& store, const Config& config, const Clock& clock) {
-  router.add(
-      {Method::get, Method::post}, "/v1/sms/kannel/status",
-      [&store, &config, &clock](Request req, Responder respond) {
-        auto kannels = providers_of_kind(config.sms, "kannel");
-        if (kannels.empty()) return respond(not_configured("kannel"));
-        auto params = kannel_params(req);
-        if (!params) {
-          int status = params.error().code == "unsupported_media_type" ? 415 : 400;
-          return respond(http::json_error(status, params.error().code, params.error().message));
-        }
-        // The key we put in the dlr-url proves the call comes from our smsbox.
-        const std::string key(http::find_param(*params, "key").value_or(""));
-        const SmsProviderConfig* from = nullptr;
-        for (const auto* p : kannels)
-          if (!p->dlr_key.empty() && crypto::constant_time_equal(key, p->dlr_key)) from = p;
-        if (!from) return respond(http::json_error(403, "forbidden", "key: missing or wrong"));
-        auto report = sms::kannel::parse_status(*params, from->name);
-        if (!report) return respond(http::json_error(400, report.error().code, report.error().message));
-        report->at = clock.now();
-        record(store, {std::move(*report)}, std::move(respond), http::text_response(200, "OK\n"));
-      },
-      http::Router::Head::refused);
+void register_sms_status_routes(http::Router& router, const ProviderContext& ctx) {
+  for (const auto& provider : sms_providers())
+    if (provider.status) add_provider_route(router, *provider.status, ctx);
 
-  router.add(Method::post, "/v1/sms/twilio/status", [&store, &config, &clock](Request req, Responder respond) {
-    auto twilios = providers_of_kind(config.sms, "twilio");
-    if (twilios.empty()) return respond(not_configured("twilio"));
-    auto ct = req.header("Content-Type").value_or("");
-    if (ct.find("application/x-www-form-urlencoded") == std::string_view::npos)
-      return respond(
-          http::json_error(415, "unsupported_media_type", "Content-Type must be application/x-www-form-urlencoded"));
-    auto form = http::parse_form(req.body);
-    if (!form) return respond(http::json_error(400, form.error().code, form.error().message));
-    auto signature = req.header("X-Twilio-Signature");
-    if (!signature) return respond(http::json_error(403, "forbidden", "X-Twilio-Signature: missing"));
-    // Twilio signs the URL it called: ours as the public sees it, with the query as sent.
-    const std::string url = config.public_base_url + req.target;
-    const SmsProviderConfig* from = nullptr;
-    for (const auto* p : twilios)
-      if (sms::twilio::status_signature_valid(p->auth_token, url, *form, *signature)) from = p;
-    if (!from) return respond(http::json_error(403, "forbidden", "X-Twilio-Signature: does not match"));
-    auto report = sms::twilio::parse_status(*form, from->name);
-    if (!report) return respond(http::json_error(400, report.error().code, report.error().message));
-    report->at = clock.now();
-    record(store, {std::move(*report)}, std::move(respond), http::text_response(200, "", ""));
-  });
-
-  router.add(Method::post, "/v1/sms/infobip/status", [&store, &config, &clock](Request req, Responder respond) {
-    auto infobips = providers_of_kind(config.sms, "infobip");
-    if (infobips.empty()) return respond(not_configured("infobip"));
-    const std::string auth(req.header("Authorization").value_or(""));
-    const SmsProviderConfig* from = nullptr;
-    for (const auto* p : infobips)
-      if (crypto::constant_time_equal(auth,
-                                      "Basic " + crypto::base64_encode(p->report_user + ":" + p->report_password)))
-        from = p;
-    if (!from) {
-      Response r = http::json_error(401, "unauthorized", "basic-auth credentials for delivery reports are required");
-      r.headers.set("WWW-Authenticate", "Basic realm=\"delivery reports\"");
-      return respond(std::move(r));
-    }
-    auto ct = req.header("Content-Type").value_or("");
-    if (ct.find("application/json") == std::string_view::npos)
-      return respond(http::json_error(415, "unsupported_media_type", "Content-Type must be application/json"));
-    auto reports = sms::infobip::parse_status(req.body, from->name);
-    if (!reports) return respond(http::json_error(400, reports.error().code, reports.error().message));
-    for (auto& r : *reports) r.at = clock.now();
-    record(store, std::move(*reports), std::move(respond), http::json_response(200, R"({"received":true})"));
-  });
-
+  store::Store& store = ctx.store;
+  const Config& config = ctx.config;
   router.add(Method::get, "/v1/admin/outbox/{id}", admin(config, [&store](Request req, Responder respond) {
                const std::string text(req.path_param("id").value_or(""));
                std::int64_t id = 0;
