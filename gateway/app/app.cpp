@@ -41,7 +41,7 @@ Result<std::unique_ptr<App>> App::create(Config config, const Clock& clock) {
   auto payments = PaymentService::create(*app->service_, c);  // reads the eFAWATEERcom keys when enabled
   if (!payments) return payments.error();
   app->payments_ = std::move(*payments);
-  // issue 5: the providers of sms.providers in order of preference (the file adapter by default).
+  // The providers of sms.providers in order of preference (the file adapter by default).
   auto senders = make_senders(c);
   if (!senders) return senders.error();
   app->senders_ = std::move(*senders);

@@ -47,9 +47,9 @@ class App {
   std::unique_ptr<store::Store> store_;
   std::unique_ptr<templates::Catalogue> catalogue_;
   std::unique_ptr<Service> service_;
-  std::unique_ptr<ConversationService> conversation_;  // SMS/USSD (issue 4)
-  std::unique_ptr<PaymentService> payments_;  // eFAWATEERcom (issue 6)
-  std::vector<std::unique_ptr<sms::Sender>> senders_;  // issue 5: sms.providers, in order of preference
+  std::unique_ptr<ConversationService> conversation_;  // SMS/USSD
+  std::unique_ptr<PaymentService> payments_;  // eFAWATEERcom
+  std::vector<std::unique_ptr<sms::Sender>> senders_;  // sms.providers, in order of preference
   std::unique_ptr<Dispatcher> dispatcher_;
   std::unique_ptr<Periodic> dispatch_loop_;
   std::vector<std::unique_ptr<Periodic>> more_dispatch_loops_;  // sms.dispatchers beyond the first

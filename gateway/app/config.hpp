@@ -55,7 +55,7 @@ struct SchedulerConfig {
   std::chrono::milliseconds tick{5'000};
 };
 
-// eFAWATEERcom as biller (issue 6). Our biller code and service type are biller.code and
+// eFAWATEERcom as biller. Our biller code and service type are biller.code and
 // biller.service_type: the payment_due SMS tells applicants the same values.
 struct EfawateercomConfig {
   bool enabled = false;  // off: the MFEP endpoints are not served and no key files are read
@@ -67,7 +67,7 @@ struct EfawateercomConfig {
   std::string basic_auth_password;
 };
 
-// Inbound SMS and USSD (issue 4): how each provider's calls are authenticated. A provider left
+// Inbound SMS and USSD: how each provider's calls are authenticated. A provider left
 // unconfigured answers its endpoint with 403 "not_configured".
 struct InboundConfig {
   sms::kannel::InboundSettings kannel;                  // key + allowed smsbox addresses
@@ -76,7 +76,7 @@ struct InboundConfig {
   ussd::africastalking::Settings africastalking;        // key and/or allowed addresses
 };
 
-// The SMS conversation and USSD menus (issue 4, SPEC §3).
+// The SMS conversation and USSD menus (SPEC §3).
 struct ConversationConfig {
   int max_messages_per_minute = 10;                 // per number; beyond it: recorded, no reply
   std::chrono::minutes dialogue_expiry{30};         // a half-finished dialogue's silence limit
@@ -94,9 +94,9 @@ struct Config {
   std::string exam_secret;     // HMAC-SHA256 key of the placement-exam webhook
   OutboxConfig outbox;
   SchedulerConfig scheduler;
-  InboundConfig inbound;            // issue 4
-  ConversationConfig conversation;  // issue 4
-  SmsConfig sms;                    // issue 5: outbound providers (gateway/sms/config.hpp)
+  InboundConfig inbound;
+  ConversationConfig conversation;
+  SmsConfig sms;                    // outbound providers (gateway/sms/config.hpp)
   core::Policy policy;
   std::chrono::minutes utc_offset{180};  // Asia/Amman: UTC+3 all year since 2022
   std::string templates_directory;       // empty: the texts built into the binary

@@ -47,7 +47,7 @@ int main(int argc, char** argv) {
     std::printf("course-gateway %s\n", CG_VERSION);
     return 0;
   }
-  if (command == "efawateercom-sign" || command == "efawateercom-send")  // issue 6: gateway/payments/efawateercom_tool.hpp
+  if (command == "efawateercom-sign" || command == "efawateercom-send")  // gateway/payments/efawateercom_tool.hpp
     return run_efawateercom_tool(std::vector<std::string>(argv + 1, argv + argc), std::cout, std::cerr);
   if (command != "serve" && command != "check-config") return usage();
   const char* path = config_arg(argc, argv);

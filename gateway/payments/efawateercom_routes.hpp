@@ -1,4 +1,4 @@
-// eFAWATEERcom's endpoints (SPEC §2, §4) and the operators' payment views (issue 6).
+// eFAWATEERcom's endpoints (SPEC §2, §4) and the operators' payment views.
 //
 //   POST /v1/efawateercom/bill-pull              BILPULRQ -> BILPULRS
 //   POST /v1/efawateercom/payment-notification   BLRPMTNTFRQ -> BLRPMTNTFRS

@@ -1,4 +1,4 @@
-// Playing eFAWATEERcom by hand (issue 6): build and sign a test bill pull or payment notification, and
+// Playing eFAWATEERcom by hand: build and sign a test bill pull or payment notification, and
 // optionally post it to the gateway and check the signed answer.
 //
 //   course-gateway efawateercom-sign --key PEM --type bill-pull|payment --billing-number N

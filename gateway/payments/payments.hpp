@@ -1,4 +1,4 @@
-// eFAWATEERcom as the biller (SPEC §4, issue 6): bill pulls and payment notifications as use cases
+// eFAWATEERcom as the biller (SPEC §4): bill pulls and payment notifications as use cases
 // over the store, card 7.4 when a fee arrives, and the operators' reconciliation views. Requests come
 // in already verified and parsed (adapters/payment/efawateercom/mfep.hpp); answers go out as the MFEP
 // response values the routes sign. No HTTP here; gateway/payments/efawateercom_routes.cpp maps requests.

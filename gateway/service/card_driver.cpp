@@ -58,7 +58,7 @@ Status CardDriver::commit(store::Tx& tx, Outcome first, Instant now, TxMinter& m
     if (minter.error()) return *minter.error();
     if (auto s = tx.save_course(o.course); !s) return s;
     // Applications whose first history line is in this outcome are new. A set, not a scan per
-    // application: a quorum of 10,000 would otherwise compare 10^8 ids (issue 5's benchmark).
+    // application: a quorum of 10,000 would otherwise compare 10^8 ids (the outbox benchmark).
     std::unordered_set<std::string_view> created;
     for (const auto& h : o.history)
       if (!h.from) created.insert(h.application_id);
@@ -71,7 +71,7 @@ Status CardDriver::commit(store::Tx& tx, Outcome first, Instant now, TxMinter& m
     for (const auto& p : o.passes)
       if (auto s = tx.add_pass(p, now); !s) return s;
     for (const auto& n : o.notifications) {
-      // SPEC §3: a number that sent STOP gets nothing until START (issue 4).
+      // SPEC §3: a number that sent STOP gets nothing until START.
       auto stopped = tx.opted_out(n.to);
       if (!stopped) return stopped.error();
       if (*stopped) continue;

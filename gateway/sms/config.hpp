@@ -1,4 +1,4 @@
-// Outbound SMS delivery config (issue 5): the providers in order of preference, their credentials,
+// Outbound SMS delivery config: the providers in order of preference, their credentials,
 // base URLs and rate limits, and the retry and failover rules. Parsed from the "sms" section of
 // the config file by the same strict rules as the rest (an unknown key or a bad value names itself).
 //

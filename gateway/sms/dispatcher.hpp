@@ -1,4 +1,4 @@
-// The outbox dispatcher (issue 5, SPEC §6): claims due rows, sends them through the providers in
+// The outbox dispatcher (SPEC §6): claims due rows, sends them through the providers in
 // order of preference, and records every outcome and every provider exchange in one transaction.
 //
 // - Each provider adapter sends a batch concurrently (libcurl multi, kept-alive connections) under

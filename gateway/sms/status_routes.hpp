@@ -1,4 +1,4 @@
-// Delivery reports from the SMS providers (issue 5, SPEC §2 `GET|POST /v1/sms/{provider}/status`)
+// Delivery reports from the SMS providers (SPEC §2 `GET|POST /v1/sms/{provider}/status`)
 // and an outbox row's full story for operators (`GET /v1/admin/outbox/{id}`).
 #pragma once
 
