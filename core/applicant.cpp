@@ -192,6 +192,11 @@ Status check_id_for_nationality(IdType type, std::string_view nationality) {
   return ok_status();
 }
 
+std::string mask_phone(std::string_view phone) {
+  if (phone.size() < 8) return std::string(phone.size(), '*');
+  return std::string(phone.substr(0, 6)) + std::string(phone.size() - 8, '*') + std::string(phone.substr(phone.size() - 2));
+}
+
 std::string mask_id_number(std::string_view number) {
   // Count characters, not bytes, so a multi-byte character is neither split nor half shown.
   std::vector<std::size_t> starts;

@@ -41,6 +41,11 @@ Status check_id_for_nationality(IdType type, std::string_view nationality);
 // characters or fewer is masked whole, since showing it would show all of it.
 std::string mask_id_number(std::string_view number);
 
+// For logs and the website: an E.164 number keeps its first 6 and last 2 characters, the rest
+// becomes '*' ("+962791234567" → "+96279*****67"). Shorter than 8 characters it is masked whole,
+// since the kept ends would show most of it.
+std::string mask_phone(std::string_view phone);
+
 // A person's full name: valid UTF-8, trimmed, runs of whitespace collapsed to one space, 2 to 100
 // code points, no control characters, no digits (any script's 0-9 that the applicant may type).
 // Error "invalid_name".

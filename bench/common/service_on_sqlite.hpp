@@ -13,9 +13,9 @@
 #include <string_view>
 
 #include "adapters/store/store.hpp"
-#include "gateway/clock.hpp"
-#include "gateway/config.hpp"
-#include "gateway/service.hpp"
+#include "gateway/app/clock.hpp"
+#include "gateway/app/config.hpp"
+#include "gateway/service/service.hpp"
 #include "templates/catalogue.hpp"
 
 namespace cg::bench {

@@ -29,7 +29,7 @@
 #include <string>
 
 #include "bench/common/service_on_sqlite.hpp"
-#include "gateway/conversation.hpp"
+#include "gateway/sms/conversation.hpp"
 
 using namespace cg;
 using namespace cg::gateway;

@@ -1,4 +1,4 @@
-// The only translation unit that includes Beast (compile time; see gateway/asio.hpp).
+// The only translation unit that includes Beast (compile time; see gateway/http/asio.hpp).
 //
 // One io_context per server thread, each run by that thread alone: a connection is handed to one
 // of them when accepted (round robin) and lives there, so its handlers never need a strand or a
@@ -12,7 +12,7 @@
 // request at a time per connection, so pipelined requests are answered in order and at most one
 // response is ever queued.
 #define CG_ASIO_WITH_BEAST
-#include "gateway/asio.hpp"
+#include "gateway/http/asio.hpp"
 
 #include "gateway/http/server.hpp"
 

@@ -2,7 +2,7 @@
 
 #include <csignal>
 
-#include "gateway/asio.hpp"
+#include "gateway/http/asio.hpp"
 
 namespace cg::http {
 

@@ -213,6 +213,14 @@ TEST(MaskIdNumber, ShowsOnlyTheLastThree) {
   EXPECT_EQ(mask_id_number("\xd9\xa9\xd9\xa8\xd9\xa6\xd9\xa1\xd9\xa2"), "**\xd9\xa6\xd9\xa1\xd9\xa2");
 }
 
+TEST(MaskPhone, KeepsTheCountryPrefixAndLastTwo) {
+  EXPECT_EQ(mask_phone("+962791234567"), "+96279*****67");
+  EXPECT_EQ(mask_phone("+9627912"), "+96279" "12");  // 8 characters: nothing between the ends
+  // Shorter, the kept ends would show most of it: masked whole (the website used to show it).
+  EXPECT_EQ(mask_phone("+962791"), "*******");
+  EXPECT_EQ(mask_phone(""), "");
+}
+
 // ---- name -------------------------------------------------------------------------------------
 
 TEST(NormalizeName, TrimsAndCollapsesWhitespace) {

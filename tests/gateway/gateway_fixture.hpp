@@ -17,7 +17,7 @@
 
 #include "adapters/crypto/crypto.hpp"
 #include "adapters/exam/exam.hpp"
-#include "gateway/app.hpp"
+#include "gateway/app/app.hpp"
 #include "tests/support/http_client.hpp"
 #include "tests/support/mariadb.hpp"  // link cg_test_mariadb
 

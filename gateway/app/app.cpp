@@ -1,0 +1,118 @@
+#include "gateway/app/app.hpp"
+
+#include <cstdio>
+
+#include "gateway/payments/efawateercom_routes.hpp"
+#include "gateway/web/routes.hpp"
+#include "gateway/sms/inbound_routes.hpp"
+#include "gateway/sms/senders.hpp"
+#include "gateway/sms/status_routes.hpp"
+
+namespace cg::gateway {
+
+Result<std::unique_ptr<store::Store>> open_store(const StoreConfig& config) {
+  if (config.url.rfind("sqlite:", 0) == 0) {
+    store::SqliteSettings s;
+    s.path = config.url.substr(7);
+    s.readers = config.readers;
+    s.synchronous_full = config.synchronous_full;
+    return store::open_sqlite(s);
+  }
+  // mysql://user:password@host:port/database (issue 7): several gateways may share it.
+  auto s = store::parse_mysql_url(config.url);
+  if (!s) return make_error("invalid_config", "store.url: " + s.error().message);
+  s->pool = config.pool;
+  s->readers = config.readers;
+  return store::open_mysql(*s);
+}
+
+Result<std::unique_ptr<App>> App::create(Config config, const Clock& clock) {
+  std::unique_ptr<App> app(new App(std::move(config), clock));
+  const Config& c = app->config_;
+  auto store = open_store(c.store);
+  if (!store) return store.error();
+  app->store_ = std::move(*store);
+  auto catalogue = c.templates_directory.empty() ? templates::Catalogue::builtin()
+                                                 : templates::Catalogue::from_directory(c.templates_directory);
+  if (!catalogue) return make_error("invalid_templates", catalogue.error().message);
+  app->catalogue_ = std::make_unique<templates::Catalogue>(std::move(*catalogue));
+  app->service_ = std::make_unique<Service>(*app->store_, *app->catalogue_, c, clock);
+  app->conversation_ = std::make_unique<ConversationService>(*app->store_, *app->service_, *app->catalogue_, c, clock);
+  auto payments = PaymentService::create(*app->service_, c);  // reads the eFAWATEERcom keys when enabled
+  if (!payments) return payments.error();
+  app->payments_ = std::move(*payments);
+  // The providers of sms.providers in order of preference (the file adapter by default).
+  auto senders = make_senders(c);
+  if (!senders) return senders.error();
+  app->senders_ = std::move(*senders);
+  std::vector<sms::Sender*> providers;
+  for (auto& s : app->senders_) providers.push_back(s.get());
+  app->dispatcher_ = std::make_unique<Dispatcher>(*app->store_, std::move(providers), dispatch_settings(c), clock);
+  App* self = app.get();
+  auto dispatch = [self] {
+    auto n = self->dispatcher_->run_once();
+    if (!n) {
+      std::fprintf(stderr, "outbox: %s\n", n.error().message.c_str());
+      return false;
+    }
+    return *n >= self->config_.outbox.batch;  // a full batch: more may be waiting
+  };
+  // sms.dispatchers = 0 holds outbound SMS: every message is still stored in the outbox with the
+  // state change that caused it, and goes out once the gateway runs with a dispatcher again.
+  if (c.sms.dispatchers > 0) app->dispatch_loop_ = std::make_unique<Periodic>("cg-outbox-0", c.outbox.poll, dispatch);
+  // More dispatcher threads claim their own batches: one sends while another records.
+  for (int i = 1; i < c.sms.dispatchers; ++i)
+    app->more_dispatch_loops_.push_back(
+        std::make_unique<Periodic>("cg-outbox-" + std::to_string(i), c.outbox.poll, dispatch));
+  app->scheduler_loop_ = std::make_unique<Periodic>("cg-scheduler", c.scheduler.tick, [self] {
+    TickReport r = self->service_->tick(self->clock_.now());
+    if (r.postponed_courses + r.ended_courses + r.reminded_courses + r.expired_bills > 0)
+      std::fprintf(stderr, "scheduler: postponed %d, ended %d, reminded %d, expired bills %d\n", r.postponed_courses,
+                   r.ended_courses, r.reminded_courses, r.expired_bills);
+    if (r.errors) std::fprintf(stderr, "scheduler: %d steps failed; they run again next tick\n", r.errors);
+    if (r.postponed_courses + r.ended_courses + r.reminded_courses + r.expired_bills > 0 && self->dispatch_loop_)
+      self->dispatch_loop_->wake();
+    return false;
+  });
+  web::register_web_routes(app->router_, *app->service_, c, app->metrics_);
+  const ProviderContext provider_context{*app->conversation_, *app->store_, c, clock};
+  register_sms_inbound_routes(app->router_, provider_context);
+  register_efawateercom_routes(app->router_, *app->payments_, c);
+  register_sms_status_routes(app->router_, provider_context);
+  http::Settings hs;
+  hs.address = c.listen.address;
+  hs.port = c.listen.port;
+  hs.threads = static_cast<unsigned>(c.listen.threads);
+  hs.body_limit = c.limits.body_bytes;
+  hs.read_timeout = c.limits.header_timeout;
+  hs.idle_timeout = c.limits.idle_timeout;
+  hs.max_connections = c.limits.max_connections;
+  app->server_ = std::make_unique<http::Server>(
+      hs, [self](http::Request req, http::Responder respond) { self->router_.dispatch(std::move(req), std::move(respond)); },
+      [self](const http::Completed& done) {
+        self->metrics_.request(done.route, done.method, done.status, done.duration);
+      });
+  return app;
+}
+
+App::~App() { stop(); }
+
+Status App::start() {
+  if (auto s = server_->start(); !s) return s;
+  if (dispatch_loop_) dispatch_loop_->start();
+  for (auto& loop : more_dispatch_loops_) loop->start();
+  scheduler_loop_->start();
+  return ok_status();
+}
+
+void App::stop() {
+  if (stopped_) return;
+  stopped_ = true;
+  if (server_) server_->stop();
+  if (scheduler_loop_) scheduler_loop_->stop();
+  if (dispatch_loop_) dispatch_loop_->stop();
+  for (auto& loop : more_dispatch_loops_) loop->stop();
+  if (store_) store_->close();
+}
+
+}  // namespace cg::gateway

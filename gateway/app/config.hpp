@@ -1,0 +1,110 @@
+// The gateway's one JSON config file (SPEC §7). Every key is validated at start: an unknown key
+// or a bad value stops the start with a message naming it ("store.readers: must be 1 to 64").
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "adapters/sms/common/address.hpp"
+#include "adapters/sms/infobip/inbound.hpp"
+#include "adapters/sms/kannel/inbound.hpp"
+#include "adapters/sms/twilio/inbound.hpp"
+#include "adapters/ussd/africastalking/ussd.hpp"
+#include "core/enrollment.hpp"
+#include "gateway/sms/config.hpp"
+#include "core/result.hpp"
+
+namespace cg::gateway {
+
+struct ListenConfig {
+  std::string address = "127.0.0.1";
+  std::uint16_t port = 8080;
+  int threads = 2;
+};
+
+struct LimitsConfig {
+  std::size_t body_bytes = 64 * 1024;
+  std::chrono::milliseconds header_timeout{10'000};
+  std::chrono::milliseconds idle_timeout{30'000};
+  std::size_t max_connections = 1024;
+};
+
+struct StoreConfig {
+  std::string url = "sqlite:var/course-gateway.db";  // or mysql://user:password@host:port/database
+  std::size_t readers = 2;
+  std::size_t pool = 8;  // MySQL connections
+  bool synchronous_full = true;
+};
+
+struct FileOutboxConfig {
+  std::string path = "var/outbox.jsonl";
+};
+
+struct OutboxConfig {
+  std::string adapter = "file";  // the embedded default; SMS providers come with their adapters
+  FileOutboxConfig file;
+  std::size_t batch = 200;
+  std::chrono::milliseconds poll{200};
+  std::chrono::seconds lease{60};
+  int max_attempts = 8;
+};
+
+struct SchedulerConfig {
+  std::chrono::milliseconds tick{5'000};
+};
+
+// eFAWATEERcom as biller. Our biller code and service type are biller.code and
+// biller.service_type: the payment_due SMS tells applicants the same values.
+struct EfawateercomConfig {
+  bool enabled = false;  // off: the MFEP endpoints are not served and no key files are read
+  std::string efawateercom_code = "EFAWATEERCOM";  // SdrCode of their requests, RcvCode of our answers
+  std::string signing_key_path;     // the biller's PEM private key: signs every answer
+  std::string verifying_cert_path;  // eFAWATEERcom's PEM certificate (or public key): verifies requests
+  sms::AddressList allowed_addresses;  // peer IPs allowed to call; empty: any
+  std::string basic_auth_user;      // both set: HTTP basic auth required; both empty: none
+  std::string basic_auth_password;
+};
+
+// Inbound SMS and USSD: how each provider's calls are authenticated. A provider left
+// unconfigured answers its endpoint with 403 "not_configured".
+struct InboundConfig {
+  sms::kannel::InboundSettings kannel;                  // key + allowed smsbox addresses
+  sms::twilio::InboundSettings twilio;                  // auth token (signature)
+  sms::infobip::InboundSettings infobip;                // basic-auth user/password or a header
+  ussd::africastalking::Settings africastalking;        // key and/or allowed addresses
+};
+
+// The SMS conversation and USSD menus (SPEC §3).
+struct ConversationConfig {
+  int max_messages_per_minute = 10;                 // per number; beyond it: recorded, no reply
+  std::chrono::minutes dialogue_expiry{30};         // a half-finished dialogue's silence limit
+  int ussd_gsm7_chars = 182;                        // a USSD screen in GSM-7
+  int ussd_ucs2_chars = 80;                         // a USSD screen with Arabic
+  std::chrono::seconds ussd_session_timeout{180};  // a USSD session's silence limit
+};
+
+struct Config {
+  ListenConfig listen;
+  LimitsConfig limits;
+  StoreConfig store;
+  EfawateercomConfig efawateercom;
+  std::string admin_token;     // bearer token for /v1/admin
+  std::string exam_secret;     // HMAC-SHA256 key of the placement-exam webhook
+  OutboxConfig outbox;
+  SchedulerConfig scheduler;
+  InboundConfig inbound;
+  ConversationConfig conversation;
+  SmsConfig sms;                    // outbound providers (gateway/sms/config.hpp)
+  core::Policy policy;
+  std::chrono::minutes utc_offset{180};  // Asia/Amman: UTC+3 all year since 2022
+  std::string templates_directory;       // empty: the texts built into the binary
+  std::string public_base_url = "http://127.0.0.1:8080";  // as providers see us (signatures, callbacks)
+};
+
+// Parses and validates; the error names the key and what is wrong with it.
+Result<Config> parse_config(std::string_view json_text);
+Result<Config> load_config(const std::string& path);
+
+}  // namespace cg::gateway

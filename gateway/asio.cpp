@@ -1,4 +1,0 @@
-// Asio's compiled part, built once for the whole project (see gateway/asio.hpp).
-#include "gateway/asio.hpp"
-
-#include <boost/asio/impl/src.hpp>

@@ -1,0 +1,88 @@
+#include "gateway/metrics/metrics.hpp"
+
+#include <cstdio>
+
+namespace cg::gateway {
+
+std::string prometheus_label(std::string_view v) {
+  std::string out;
+  for (char c : v) {
+    if (c == '\\' || c == '"') out += '\\';
+    if (c == '\n') {
+      out += "\\n";
+      continue;
+    }
+    out += c;
+  }
+  return out;
+}
+
+void Metrics::request(std::string_view route, std::string_view method, int status,
+                      std::chrono::steady_clock::duration d) {
+  if (route.empty()) route = "unmatched";
+  thread_local const Metrics* owner = nullptr;
+  thread_local std::size_t shard = 0;
+  if (owner != this) {  // this thread's first request for this Metrics
+    owner = this;
+    shard = next_shard_.fetch_add(1, std::memory_order_relaxed) % kShards;
+  }
+  Shard& s = shards_[shard];
+  std::lock_guard lock(s.mu);
+  auto it = s.series.find(KeyView{route, method, status});
+  if (it == s.series.end()) it = s.series.emplace(Key{std::string(route), std::string(method), status}, Series{}).first;
+  ++it->second.count;
+  it->second.seconds += std::chrono::duration<double>(d).count();
+}
+
+std::string Metrics::render_requests() const {
+  SeriesMap all;
+  for (const Shard& shard : shards_) {
+    std::lock_guard lock(shard.mu);
+    for (const auto& [key, s] : shard.series) {
+      Series& sum = all[key];
+      sum.count += s.count;
+      sum.seconds += s.seconds;
+    }
+  }
+  std::string out =
+      "# HELP course_gateway_http_requests_total HTTP requests answered, by route pattern, method and status.\n"
+      "# TYPE course_gateway_http_requests_total counter\n";
+  std::string seconds =
+      "# HELP course_gateway_http_request_seconds_total Time spent answering, by route pattern, method and status.\n"
+      "# TYPE course_gateway_http_request_seconds_total counter\n";
+  for (const auto& [key, s] : all) {
+    const auto& [route, method, status] = key;
+    std::string labels = "{route=\"" + prometheus_label(route) + "\",method=\"" + prometheus_label(method) +
+                         "\",status=\"" + std::to_string(status) + "\"}";
+    out += "course_gateway_http_requests_total" + labels + " " + std::to_string(s.count) + "\n";
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "%.6f", s.seconds);
+    seconds += "course_gateway_http_request_seconds_total" + labels + " " + buf + "\n";
+  }
+  return out + seconds;
+}
+
+namespace {
+
+void gauge(std::string& out, const char* name, const char* help, const char* label,
+           const GaugeFigures::Counts& counts) {
+  out += std::string("# HELP ") + name + " " + help + "\n# TYPE " + name + " gauge\n";
+  for (const auto& [value, n] : counts)
+    out += std::string(name) + "{" + label + "=\"" + prometheus_label(value) + "\"} " + std::to_string(n) + "\n";
+}
+
+}  // namespace
+
+std::string render_gauges(const GaugeFigures& figures) {
+  std::string out;
+  if (figures.applications_by_state)
+    gauge(out, "course_gateway_applications", "Applications by state.", "state", *figures.applications_by_state);
+  if (figures.outbox_by_status)
+    gauge(out, "course_gateway_outbox_messages", "Outbox messages by delivery status.", "status",
+          *figures.outbox_by_status);
+  out += "# HELP course_gateway_store_up Whether the store answers.\n# TYPE course_gateway_store_up gauge\n";
+  out += std::string("course_gateway_store_up ") + (figures.store_up ? "1" : "0") + "\n";
+  return out;
+}
+
+}  // namespace cg::gateway

@@ -1,0 +1,75 @@
+// Prometheus text-format metrics (GET /metrics): requests by route, method and status, with
+// their total latency; gauges read from the store at scrape time.
+#pragma once
+
+#include <array>
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <tuple>
+#include <utility>
+#include <vector>
+
+namespace cg::gateway {
+
+class Metrics {
+ public:
+  void request(std::string_view route, std::string_view method, int status, std::chrono::steady_clock::duration d);
+  // The request counters in exposition format.
+  std::string render_requests() const;
+
+ private:
+  struct Series {
+    std::uint64_t count = 0;
+    double seconds = 0;
+  };
+  struct Key {
+    std::string route;
+    std::string method;
+    int status = 0;
+  };
+  using KeyView = std::tuple<std::string_view, std::string_view, int>;
+  // Compares keys and their views alike, so counting a request that has a series already
+  // builds no strings.
+  struct KeyLess {
+    using is_transparent = void;
+    static KeyView view(const Key& k) { return {k.route, k.method, k.status}; }
+    static const KeyView& view(const KeyView& k) { return k; }
+    template <class A, class B>
+    bool operator()(const A& a, const B& b) const {
+      return view(a) < view(b);
+    }
+  };
+  using SeriesMap = std::map<Key, Series, KeyLess>;
+  // Each HTTP thread counts in a shard of its own (threads take shards in turn), so requests
+  // answered on different threads do not wait on one lock; a scrape adds the shards up.
+  static constexpr std::size_t kShards = 8;
+  struct alignas(64) Shard {
+    mutable std::mutex mu;
+    SeriesMap series;
+  };
+  std::array<Shard, kShards> shards_;
+  std::atomic<std::size_t> next_shard_{0};
+};
+
+// A label value escaped for the exposition format.
+std::string prometheus_label(std::string_view v);
+
+// What GET /metrics reads from the store at scrape time. A figure the store could not give is
+// absent, and so is its metric: a scrape never shows a made-up zero.
+struct GaugeFigures {
+  using Counts = std::vector<std::pair<std::string, std::int64_t>>;  // label value, count
+  std::optional<Counts> applications_by_state;
+  std::optional<Counts> outbox_by_status;
+  bool store_up = false;
+};
+
+// The gauges in exposition format, after the request counters of Metrics::render_requests().
+std::string render_gauges(const GaugeFigures& figures);
+
+}  // namespace cg::gateway

@@ -1,0 +1,36 @@
+// The website's and the operators' endpoints (SPEC §2, §5) and the operations endpoints, each a
+// named, thin handler: decode the request (gateway/web/json_codec.hpp), call the Service, encode
+// the answer. register_web_routes() puts them on a Router, explicitly.
+#pragma once
+
+#include "gateway/app/config.hpp"
+#include "gateway/http/router.hpp"
+#include "gateway/metrics/metrics.hpp"
+#include "gateway/service/service.hpp"
+
+namespace cg::gateway::web {
+
+// ---- operations ----
+http::Response get_healthz(Service& service, const http::Request& req);
+http::Response get_metrics(Service& service, const Metrics& metrics, const http::Request& req);
+
+// ---- the website (SPEC §2) ----
+http::Response get_open_courses(Service& service, const http::Request& req);
+void post_application(Service& service, http::Request req, http::Responder respond);
+http::Response get_application(Service& service, const http::Request& req);
+void post_application_cancel(Service& service, http::Request req, http::Responder respond);
+void post_exam_result(Service& service, const Config& config, http::Request req, http::Responder respond);
+
+// ---- operators (SPEC §5), behind the admin bearer token ----
+void post_course(Service& service, http::Request req, http::Responder respond);
+http::Response get_courses(Service& service, const http::Request& req);
+http::Response get_course(Service& service, const http::Request& req);
+void patch_course(Service& service, http::Request req, http::Responder respond);
+http::Response get_course_applications(Service& service, const http::Request& req);
+void post_admin_cancel(Service& service, http::Request req, http::Responder respond);
+void post_prerequisite(Service& service, http::Request req, http::Responder respond);
+http::Response get_outbox_figures(Service& service, const http::Request& req);
+
+void register_web_routes(http::Router& router, Service& service, const Config& config, const Metrics& metrics);
+
+}  // namespace cg::gateway::web

@@ -1,0 +1,37 @@
+// Background work: the outbox dispatcher (gateway/sms/dispatcher.hpp) and the scheduler, each a thread
+// that wakes on an interval (or on demand) and stops promptly.
+#pragma once
+
+#include <condition_variable>
+#include <functional>
+#include <mutex>
+#include <string>
+#include <thread>
+
+#include "gateway/sms/dispatcher.hpp"  // the outbox Dispatcher, one of the loops run here
+
+namespace cg::gateway {
+
+// Runs `work` every `interval` on its own thread, named `name` (at most 15 bytes, as `top -H` shows
+// it), until stop(); `wake()` runs it sooner.
+class Periodic {
+ public:
+  Periodic(std::string name, std::chrono::milliseconds interval, std::function<bool()> work);  // work: true = run again at once
+  ~Periodic();
+  void start();
+  void wake();
+  void stop();
+
+ private:
+  void loop();
+  std::string name_;
+  std::chrono::milliseconds interval_;
+  std::function<bool()> work_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool stop_ = false;
+  bool woken_ = false;
+  std::thread thread_;
+};
+
+}  // namespace cg::gateway
