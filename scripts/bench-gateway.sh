@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The gateway's load benchmark (issue 3), with the same load generator for both (wrk, apply.lua):
+# The gateway's load benchmark, with the same load generator for both (wrk, apply.lua):
 #   1. the bare server (our Beast loop answering 200, no routing, no store): the machine's ceiling;
 #   2. the gateway on SQLite (synchronous=FULL: acknowledged means on disk) taking
 #      POST /v1/applications, each a new applicant on an open course, with the file outbox draining.

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Inbound SMS benchmark (issue 4): Kannel's get-url call for one inbound SMS driving a conversation
+# Inbound SMS benchmark: Kannel's get-url call for one inbound SMS driving a conversation
 # step ("JOIN 101" from a new number: dedupe record, cap check, dialogue, course lookup, reply
 # rendered into the outbox, dialogue saved; durable, synchronous=FULL, group commit) against the
 # bare server loop sent the same requests by the same wrk script, then latency at a fixed offered

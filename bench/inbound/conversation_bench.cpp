@@ -1,4 +1,4 @@
-// One SMS conversation step in core/ (issue 4): parsing and normalising the text and deciding the
+// One SMS conversation step in core/: parsing and normalising the text and deciding the
 // reply, without the store or HTTP. The HTTP-level figures come from scripts/bench-inbound.sh.
 #include <benchmark/benchmark.h>
 

@@ -1,4 +1,4 @@
-// The outbox at the size of a big course (issue 5):
+// The outbox at the size of a big course:
 // - BM_QuorumOf10000: 9,999 applicants wait for a course's minimum of 10,000; the 10,000th
 //   application reaches quorum, and the real Service/CardDriver approves all 10,000 and commits
 //   their 10,000 "approved" SMS in that one transaction (SQLite, synchronous=FULL, on a file).

@@ -1,4 +1,4 @@
-// Infobip forwarded inbound messages (PROVIDERS.md): a JSON POST
+// Infobip forwarded inbound messages (docs/providers.md, wire formats): a JSON POST
 // {"results":[{"messageId","from","to","text","cleanText","keyword","receivedAt",...}],
 //  "messageCount","pendingMessageCount"}, a batch: each result is processed and deduplicated on its
 // own. Trust: Infobip sends the basic-auth credentials or the custom header configured on its side;

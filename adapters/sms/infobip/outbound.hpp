@@ -1,4 +1,4 @@
-// Infobip's SMS API (PROVIDERS.md): POST {base}/sms/2/text/advanced, header Authorization: App <key>,
+// Infobip's SMS API (docs/providers.md, wire formats): POST {base}/sms/2/text/advanced, header Authorization: App <key>,
 // JSON {"messages":[{"destinations":[{"to":"9627..."}],"from","text","notifyUrl","notifyContentType",
 // "callbackData"}]}; the answer's messages[0].messageId is the provider message id. A message the
 // answer already marks REJECTED (e.g. REJECTED_DESTINATION) is a permanent failure.

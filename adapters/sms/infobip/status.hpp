@@ -1,4 +1,4 @@
-// Infobip delivery reports (PROVIDERS.md): a JSON POST to the notifyUrl we gave when sending,
+// Infobip delivery reports (docs/providers.md, wire formats): a JSON POST to the notifyUrl we gave when sending,
 // `{"results":[{"messageId","to","status":{"groupName","name","description"},"error":{...},
 // "callbackData"}]}`, a batch. Trust: the route checks the configured basic-auth credentials.
 #pragma once

@@ -1,4 +1,4 @@
-// Kannel inbound (MO) messages (PROVIDERS.md): smsbox's sms-service calls our get-url (or post-url)
+// Kannel inbound (MO) messages (docs/providers.md, wire formats): smsbox's sms-service calls our get-url (or post-url)
 // with the escapes we put in it: from=%p&to=%P&text=%a&id=%I&ts=%T, plus charset=%C and coding=%c
 // when configured, and our secret key. With `mo-recode = true` smsbox recodes UCS-2 text to UTF-8;
 // without it, a UCS-2 text arrives as UTF-16BE bytes with charset=UTF-16BE (or, with only %c in the

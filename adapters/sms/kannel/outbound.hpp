@@ -1,4 +1,4 @@
-// Kannel's sendsms (PROVIDERS.md): GET {base}/cgi-bin/sendsms with username, password, from, to,
+// Kannel's sendsms (docs/providers.md, wire formats): GET {base}/cgi-bin/sendsms with username, password, from, to,
 // text, charset=UTF-8, coding=2 (UCS-2) when the text is not GSM-7, dlr-mask and a dlr-url that
 // brings the delivery reports back to /v1/sms/kannel/status with our outbox id and Kannel's %d.
 // Kannel gives no message id; the outbox id in the dlr-url ties reports to the row.

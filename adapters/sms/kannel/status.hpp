@@ -1,4 +1,4 @@
-// Kannel delivery reports (PROVIDERS.md): smsbox calls the dlr-url we gave with sendsms, in which
+// Kannel delivery reports (docs/providers.md, wire formats): smsbox calls the dlr-url we gave with sendsms, in which
 // we put our own outbox id (`id`) and Kannel substitutes `%d`, the report type (`type`), and `%A`,
 // the SMSC's answer (`reply`). Trust: the caller is authenticated by the route (secret key).
 #pragma once

@@ -1,4 +1,4 @@
-// Twilio inbound messages (PROVIDERS.md): a form POST with MessageSid, From, To, Body and more,
+// Twilio inbound messages (docs/providers.md, wire formats): a form POST with MessageSid, From, To, Body and more,
 // signed in X-Twilio-Signature = Base64(HMAC-SHA1(auth token, URL + each POST parameter sorted by
 // name, name + value)). The URL is the public one Twilio called (config public_base_url + path and
 // query), since behind a proxy the gateway sees another. We answer TwiML <Response/>: replies go

@@ -1,4 +1,4 @@
-// Twilio's Messages API (PROVIDERS.md): POST {base}/2010-04-01/Accounts/{AccountSid}/Messages.json,
+// Twilio's Messages API (docs/providers.md, wire formats): POST {base}/2010-04-01/Accounts/{AccountSid}/Messages.json,
 // basic auth AccountSid:AuthToken, form To (E.164 with '+'), From or MessagingServiceSid, Body and
 // StatusCallback (our /v1/sms/twilio/status). The answer's `sid` is the provider message id.
 // Twilio errors come as JSON {"code","message","status"}: 21610 (the recipient unsubscribed, STOP)

@@ -1,4 +1,4 @@
-// Twilio status callbacks (PROVIDERS.md): a form POST to the StatusCallback URL we gave when
+// Twilio status callbacks (docs/providers.md, wire formats): a form POST to the StatusCallback URL we gave when
 // sending, with MessageSid, MessageStatus and, on failure, ErrorCode. Trust: none until the route
 // has checked X-Twilio-Signature with `signature_valid`.
 #pragma once

@@ -1,4 +1,4 @@
-// USSD requests in the Africa's Talking convention (PROVIDERS.md), used by many aggregators: a form
+// USSD requests in the Africa's Talking convention (docs/providers.md, wire formats), used by many aggregators: a form
 // POST with sessionId, serviceCode, phoneNumber, networkCode and text (every input of the session
 // so far joined by '*', empty on the first request); the answer is text/plain "CON <screen>" to
 // keep the session open or "END <screen>" to close it.

@@ -1,4 +1,4 @@
-// Several gateways, one database (issue 7): two real `course-gateway` processes share one MariaDB
+// Several gateways, one database: two real `course-gateway` processes share one MariaDB
 // database, each with its own store pool, dispatcher and scheduler, and take requests at the same
 // time. What one process would do once must still happen once: an application stored once and
 // told about quorum once, an exam result applied once, an inbound SMS answered once, a scheduler

@@ -1,4 +1,4 @@
-// MariaDB going away under the gateway (issue 7): while the database cannot be reached, requests
+// MariaDB going away under the gateway: while the database cannot be reached, requests
 // that need it answer 503 (so providers and the website retry) and /healthz says so; when it comes
 // back, work resumes on new connections and nothing that was acknowledged is missing, even when
 // the server was killed (SIGKILL) rather than shut down.

@@ -1,4 +1,4 @@
-// eFAWATEERcom against the real gateway over HTTP (issue 6): bill pulls, payment notifications, card 7.4,
+// eFAWATEERcom against the real gateway over HTTP: bill pulls, payment notifications, card 7.4,
 // reconciliation, the door (allowed addresses, basic auth) and the hand-testing tool.
 //
 // Requests are built and signed here with OpenSSL directly (not with the gateway's MfepSigner), and

@@ -1,4 +1,4 @@
-// The "sms" config section (issue 5): the provider list is read strictly and checked at start,
+// The "sms" config section: the provider list is read strictly and checked at start,
 // each fault named by its key; without it the file adapter is the default.
 #include <utility>
 

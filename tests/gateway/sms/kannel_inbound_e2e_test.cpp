@@ -1,4 +1,4 @@
-// End to end through a real Kannel (issue 4): a phone (Kannel's fakesmsc) sends an Arabic message as
+// End to end through a real Kannel: a phone (Kannel's fakesmsc) sends an Arabic message as
 // UCS-2; bearerbox and smsbox deliver it to the gateway through smsbox's get-url; the conversation
 // answers in Arabic, and the answer goes back out through smsbox's sendsms to the phone as UCS-2.
 // Needs kannel and kannel-extras (scripts/setup-deps.sh --with-tests): without them the test fails.
