@@ -194,7 +194,8 @@ Status check_id_for_nationality(IdType type, std::string_view nationality) {
 
 std::string mask_phone(std::string_view phone) {
   if (phone.size() < 8) return std::string(phone.size(), '*');
-  return std::string(phone.substr(0, 6)) + std::string(phone.size() - 8, '*') + std::string(phone.substr(phone.size() - 2));
+  return std::string(phone.substr(0, 6)) + std::string(phone.size() - 8, '*') +
+         std::string(phone.substr(phone.size() - 2));
 }
 
 std::string mask_id_number(std::string_view number) {

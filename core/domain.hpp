@@ -77,8 +77,8 @@ struct Course {
   Instant end_at{};
   Instant decision_at{};  // SPEC §1: defaults to start_at
   int min_participants = 1;
-  std::optional<int> capacity;  // no capacity: everyone who applies gets a seat
-  Fils fee;                     // 0: a free course (card 6), else a paid one (card 7)
+  std::optional<int> capacity;              // no capacity: everyone who applies gets a seat
+  Fils fee;                                 // 0: a free course (card 6), else a paid one (card 7)
   std::optional<std::string> prerequisite;  // a prerequisite key such as "computer-basics"
   std::string exam_url;                     // placement exam; the per-application token is appended
   std::string evaluation_url;               // card 8

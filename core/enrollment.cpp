@@ -49,8 +49,8 @@ class Builder {
   }
 
   void notify(const Application& app, TemplateId id, Params params, std::string step) {
-    out_.notifications.push_back(
-        Notification{app.id, app.applicant.phone, Message{id, app.applicant.language, std::move(params)}, std::move(step)});
+    out_.notifications.push_back(Notification{app.id, app.applicant.phone,
+                                              Message{id, app.applicant.language, std::move(params)}, std::move(step)});
   }
 
   void follow_up(FollowUp f) { out_.follow_ups.push_back(f); }
@@ -70,11 +70,8 @@ class Builder {
 Params title_params(const Course& c) { return Params{{"title", c.title}, {"code", c.code}}; }
 
 Params details_params(const Course& c) {
-  return Params{{"title", c.title},
-                {"code", c.code},
-                {"start_at", c.start_at},
-                {"end_at", c.end_at},
-                {"location", c.location}};
+  return Params{
+      {"title", c.title}, {"code", c.code}, {"start_at", c.start_at}, {"end_at", c.end_at}, {"location", c.location}};
 }
 
 // Frees the seat an active application held: the waitlist may move (SPEC §1).
@@ -119,8 +116,7 @@ std::string Enrollment::exam_link(const std::string& exam_url, const std::string
 }
 
 Result<Course> validate_new_course(Course c) {
-  if (c.code.empty() || c.code.size() > 16)
-    return refuse("invalid_course", "code must be 1 to 16 characters");
+  if (c.code.empty() || c.code.size() > 16) return refuse("invalid_course", "code must be 1 to 16 characters");
   for (char ch : c.code)
     if (!((ch >= '0' && ch <= '9') || (ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') || ch == '-'))
       return refuse("invalid_course", "code may hold only letters, digits and '-' (applicants type it in an SMS)");
@@ -147,8 +143,8 @@ Result<Course> validate_new_course(Course c) {
 // Card steps 6 and 7 for one application of a course that has reached its minimum.
 // `step_with_pass` names the step when the pass is on record: 6.2 / 7.2 normally, 7.3.1 when the
 // pass is the exam result that just arrived.
-static void place(Builder& b, const Policy& policy, const Application& app, bool has_pass, Instant now,
-                  Minter& minter, bool is_new, std::string event, const char* step_with_pass = nullptr) {
+static void place(Builder& b, const Policy& policy, const Application& app, bool has_pass, Instant now, Minter& minter,
+                  bool is_new, std::string event, const char* step_with_pass = nullptr) {
   const Course& c = b.course();
   const bool needs_prereq = c.prerequisite.has_value();
   auto enter = [&](ApplicationState to, const std::string& step) -> Application& {
@@ -174,8 +170,8 @@ static void place(Builder& b, const Policy& policy, const Application& app, bool
   // card 7.1 (no prerequisite) / 7.2 (prerequisite, pass on record): the eFAWATEERcom number.
   std::string step = needs_prereq ? (step_with_pass ? step_with_pass : "7.2") : "7.1";
   Application& a = enter(ApplicationState::awaiting_payment, step);
-  Instant due = std::min<Instant>(now + std::chrono::duration_cast<std::chrono::seconds>(policy.payment_window),
-                                  c.start_at);
+  Instant due =
+      std::min<Instant>(now + std::chrono::duration_cast<std::chrono::seconds>(policy.payment_window), c.start_at);
   a.bill = Bill{minter.billing_number(), c.fee, now, due};
   Params p = title_params(c);
   p.emplace("biller_name", policy.biller_name);
@@ -237,7 +233,8 @@ Result<Outcome> Enrollment::on_quorum(const Course& course, std::span<const Appl
   b.course().quorum_reached = true;
   std::vector<std::size_t> order(waiting.size());
   for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
-  std::stable_sort(order.begin(), order.end(), [&](std::size_t x, std::size_t y) { return waiting[x].seq < waiting[y].seq; });
+  std::stable_sort(order.begin(), order.end(),
+                   [&](std::size_t x, std::size_t y) { return waiting[x].seq < waiting[y].seq; });
   for (std::size_t i : order) place(b, policy_, waiting[i], has_pass[i], now, minter, /*is_new=*/false, "quorum");
   return b.done();
 }
@@ -309,7 +306,8 @@ Result<Outcome> Enrollment::on_fee_received(const Course& course, const Applicat
   if (app.state != ApplicationState::awaiting_payment || !app.bill)
     return refuse("no_fee_due", "application " + app.id + " is " + state_name(app.state) + ", not awaiting payment");
   if (paid != app.bill->amount)
-    return refuse("wrong_amount", "paid " + format_jod(paid) + " JOD but " + format_jod(app.bill->amount) + " JOD is due");
+    return refuse("wrong_amount",
+                  "paid " + format_jod(paid) + " JOD but " + format_jod(app.bill->amount) + " JOD is due");
   Builder b(course, now);
   // card 7.4: fee received: booking confirmed with all course details.
   Application& a = b.move(app, ApplicationState::confirmed, "7.4", "fee_received");
@@ -334,7 +332,8 @@ Result<Outcome> Enrollment::on_bill_due(const Course& course, const Application&
 Result<Outcome> Enrollment::cancel(const Course& course, const Application& app, Actor by, Instant now) const {
   if (app.course_id != course.id) return refuse("wrong_course", "the application is for another course");
   if (!is_live(app.state))
-    return refuse("not_cancellable", "application " + app.id + " is " + state_name(app.state) + " and cannot be cancelled");
+    return refuse("not_cancellable",
+                  "application " + app.id + " is " + state_name(app.state) + " and cannot be cancelled");
   if (app.state == ApplicationState::confirmed && course.status == CourseStatus::ended)
     return refuse("not_cancellable", "the course has been held");
   Builder b(course, now);
@@ -362,7 +361,8 @@ Result<Outcome> Enrollment::on_seat_freed(const Course& course, const Applicatio
     if (b.course().tally.active() >= course.min_participants) b.follow_up(QuorumReached{course.id});
   }
   // Another seat may still be free (several freed at once): serve the next in line too.
-  if (b.course().has_free_seat() && b.course().tally[ApplicationState::waitlisted] > 0) b.follow_up(SeatFreed{course.id});
+  if (b.course().has_free_seat() && b.course().tally[ApplicationState::waitlisted] > 0)
+    b.follow_up(SeatFreed{course.id});
   return b.done();
 }
 
@@ -417,8 +417,8 @@ Result<Outcome> Enrollment::change_capacity(const Course& course, std::optional<
   if (capacity && *capacity < course.min_participants)
     return refuse("invalid_course", "capacity must be at least min_participants");
   if (capacity && *capacity < course.seats_taken())
-    return refuse("capacity_below_seats_taken", std::to_string(course.seats_taken()) +
-                                                    " seats are taken; capacity cannot be lower");
+    return refuse("capacity_below_seats_taken",
+                  std::to_string(course.seats_taken()) + " seats are taken; capacity cannot be lower");
   Builder b(course, now);
   b.course().capacity = capacity;
   seat_released(b);

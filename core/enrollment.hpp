@@ -136,8 +136,8 @@ class Enrollment {
   Result<Outcome> cancel(const Course& course, const Application& app, Actor by, Instant now) const;
 
   // A seat is free and `first_waitlisted` is the course's earliest waitlisted application.
-  Result<Outcome> on_seat_freed(const Course& course, const Application& first_waitlisted, bool has_pass,
-                                Instant now, Minter& minter) const;
+  Result<Outcome> on_seat_freed(const Course& course, const Application& first_waitlisted, bool has_pass, Instant now,
+                                Minter& minter) const;
 
   // Card 8: the course was held. `confirmed` is every confirmed application.
   Result<Outcome> on_course_ended(const Course& course, std::span<const Application> confirmed, Instant now) const;

@@ -9,7 +9,8 @@ Result<Fils> parse_jod(std::string_view text) {
   std::size_t whole_digits = 0;
   for (; i < text.size() && text[i] != '.'; ++i) {
     char c = text[i];
-    if (c < '0' || c > '9') return make_error("invalid_amount", "amount must be digits with up to 3 decimals, like 25.000");
+    if (c < '0' || c > '9')
+      return make_error("invalid_amount", "amount must be digits with up to 3 decimals, like 25.000");
     if (++whole_digits > 10) return make_error("invalid_amount", "amount is too large");
     whole = whole * 10 + (c - '0');
   }
@@ -18,12 +19,14 @@ Result<Fils> parse_jod(std::string_view text) {
   if (i < text.size()) {
     ++i;  // the '.'
     std::size_t decimals = text.size() - i;
-    if (decimals == 0 || decimals > 3) return make_error("invalid_amount", "amount must have 1 to 3 decimals, like 25.000");
+    if (decimals == 0 || decimals > 3)
+      return make_error("invalid_amount", "amount must have 1 to 3 decimals, like 25.000");
     for (std::size_t k = 0; k < 3; ++k) {
       fraction *= 10;
       if (i + k < text.size()) {
         char c = text[i + k];
-        if (c < '0' || c > '9') return make_error("invalid_amount", "amount must be digits with up to 3 decimals, like 25.000");
+        if (c < '0' || c > '9')
+          return make_error("invalid_amount", "amount must be digits with up to 3 decimals, like 25.000");
         fraction += c - '0';
       }
     }

@@ -96,7 +96,8 @@ constexpr std::array<std::uint8_t, kGsmTableEnd> kGsmSeptets = [] {
 static_assert(std::count(kGsmBasic.begin(), kGsmBasic.end(), 0) == 1, "only the escape slot is empty");
 static_assert(std::all_of(kGsmBasic.begin(), kGsmBasic.end(), [](char32_t cp) { return cp < kGsmTableEnd; }));
 static_assert(std::count_if(kGsmExtension.begin(), kGsmExtension.end(),
-                            [](char32_t cp) { return cp >= kGsmTableEnd; }) == 1 && kGsmExtension.back() == U'€');
+                            [](char32_t cp) { return cp >= kGsmTableEnd; }) == 1 &&
+              kGsmExtension.back() == U'€');
 
 // Septets a character takes in GSM-7: 1, 2 (extension) or 0 when it is not in the alphabet.
 int gsm_septets(char32_t cp) {

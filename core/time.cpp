@@ -82,9 +82,12 @@ LocalTime to_local(Instant t, std::chrono::minutes utc_offset) {
   year_month_day ymd{day};
   hh_mm_ss<seconds> hms{local - day};
   weekday wd{day};
-  return LocalTime{static_cast<int>(ymd.year()),          static_cast<int>(static_cast<unsigned>(ymd.month())),
-                   static_cast<int>(static_cast<unsigned>(ymd.day())), static_cast<int>(hms.hours().count()),
-                   static_cast<int>(hms.minutes().count()), static_cast<int>(hms.seconds().count()),
+  return LocalTime{static_cast<int>(ymd.year()),
+                   static_cast<int>(static_cast<unsigned>(ymd.month())),
+                   static_cast<int>(static_cast<unsigned>(ymd.day())),
+                   static_cast<int>(hms.hours().count()),
+                   static_cast<int>(hms.minutes().count()),
+                   static_cast<int>(hms.seconds().count()),
                    static_cast<int>(wd.c_encoding())};
 }
 

@@ -9,16 +9,16 @@
 
 namespace cg::crypto {
 
-std::string sha256(std::string_view data);                                 // raw 32 bytes
-std::string hmac_sha256(std::string_view key, std::string_view data);      // raw 32 bytes
-std::string hmac_sha1(std::string_view key, std::string_view data);        // raw 20 bytes
+std::string sha256(std::string_view data);                             // raw 32 bytes
+std::string hmac_sha256(std::string_view key, std::string_view data);  // raw 32 bytes
+std::string hmac_sha1(std::string_view key, std::string_view data);    // raw 20 bytes
 
-std::string to_hex(std::string_view bytes);                                // lower-case
-std::optional<std::string> from_hex(std::string_view hex);                 // either case; nullopt if malformed
+std::string to_hex(std::string_view bytes);                 // lower-case
+std::optional<std::string> from_hex(std::string_view hex);  // either case; nullopt if malformed
 
-std::string base64_encode(std::string_view bytes);                         // standard alphabet, padded
-std::optional<std::string> base64_decode(std::string_view text);           // strict: nullopt if malformed
-std::string base64url_encode(std::string_view bytes);                      // URL-safe alphabet, no padding
+std::string base64_encode(std::string_view bytes);                // standard alphabet, padded
+std::optional<std::string> base64_decode(std::string_view text);  // strict: nullopt if malformed
+std::string base64url_encode(std::string_view bytes);             // URL-safe alphabet, no padding
 
 // Compares in time that depends only on the lengths, never on where the first difference is.
 bool constant_time_equal(std::string_view a, std::string_view b);

@@ -25,7 +25,7 @@ void BM_PaidCourseLifecycle(benchmark::State& state) {
     std::vector<std::string> ids;
     ids.reserve(people);
     for (int i = 0; i < people; ++i) ids.push_back(book.apply(1, CourseBook::person(i), now));  // 4, then 7.3
-    for (const auto& id : ids)  // 7.3.1
+    for (const auto& id : ids)                                                                  // 7.3.1
       book.run(book.enrollment().on_exam_result(book.course(1), book.app(id), true, now, book.minter()), now);
     for (const auto& id : ids)  // 7.4
       book.run(book.enrollment().on_fee_received(book.course(1), book.app(id), Fils{35000}, now), now);

@@ -20,8 +20,8 @@
 
 #include "adapters/sms/kannel/outbound.hpp"
 #include "bench/common/service_on_sqlite.hpp"
-#include "gateway/sms/dispatcher.hpp"
 #include "gateway/service/service.hpp"
+#include "gateway/sms/dispatcher.hpp"
 #include "templates/catalogue.hpp"
 #include "tests/support/provider_server.hpp"
 

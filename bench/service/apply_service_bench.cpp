@@ -35,9 +35,12 @@ int main(int argc, char** argv) {
   int count = 50'000, window = 64;
   std::string dir = "/tmp";
   for (int i = 1; i + 1 < argc; i += 2) {
-    if (!std::strcmp(argv[i], "--count")) count = std::atoi(argv[i + 1]);
-    else if (!std::strcmp(argv[i], "--window")) window = std::atoi(argv[i + 1]);
-    else if (!std::strcmp(argv[i], "--dir")) dir = argv[i + 1];
+    if (!std::strcmp(argv[i], "--count"))
+      count = std::atoi(argv[i + 1]);
+    else if (!std::strcmp(argv[i], "--window"))
+      window = std::atoi(argv[i + 1]);
+    else if (!std::strcmp(argv[i], "--dir"))
+      dir = argv[i + 1];
     else {
       std::fprintf(stderr, "usage: %s [--count N] [--window W] [--dir DIR]\n", argv[0]);
       return 2;
@@ -66,8 +69,7 @@ int main(int argc, char** argv) {
   for (int n = 1; n <= count; ++n) {
     in_flight.enter();
     service.apply({course->id, applicant(n), "web", ""}, [&](Result<ApplyOutput> r) {
-      if (in_flight.leave(r.ok()) == 1 && !r)
-        std::fprintf(stderr, "apply failed: %s\n", r.error().message.c_str());
+      if (in_flight.leave(r.ok()) == 1 && !r) std::fprintf(stderr, "apply failed: %s\n", r.error().message.c_str());
     });
   }
   const int failed = in_flight.wait_for(count);

@@ -9,12 +9,12 @@
 #include "adapters/store/store.hpp"
 #include "gateway/app/clock.hpp"
 #include "gateway/app/config.hpp"
-#include "gateway/sms/conversation.hpp"
 #include "gateway/http/router.hpp"
 #include "gateway/http/server.hpp"
 #include "gateway/metrics/metrics.hpp"
 #include "gateway/payments/payments.hpp"
 #include "gateway/service/service.hpp"
+#include "gateway/sms/conversation.hpp"
 #include "gateway/workers/workers.hpp"
 #include "templates/catalogue.hpp"
 
@@ -48,7 +48,7 @@ class App {
   std::unique_ptr<templates::Catalogue> catalogue_;
   std::unique_ptr<Service> service_;
   std::unique_ptr<ConversationService> conversation_;  // SMS/USSD
-  std::unique_ptr<PaymentService> payments_;  // eFAWATEERcom
+  std::unique_ptr<PaymentService> payments_;           // eFAWATEERcom
   std::vector<std::unique_ptr<sms::Sender>> senders_;  // sms.providers, in order of preference
   std::unique_ptr<Dispatcher> dispatcher_;
   std::unique_ptr<Periodic> dispatch_loop_;

@@ -13,8 +13,8 @@
 #include "adapters/sms/twilio/inbound.hpp"
 #include "adapters/ussd/africastalking/ussd.hpp"
 #include "core/enrollment.hpp"
-#include "gateway/sms/config.hpp"
 #include "core/result.hpp"
+#include "gateway/sms/config.hpp"
 
 namespace cg::gateway {
 
@@ -58,30 +58,30 @@ struct SchedulerConfig {
 // eFAWATEERcom as biller. Our biller code and service type are biller.code and
 // biller.service_type: the payment_due SMS tells applicants the same values.
 struct EfawateercomConfig {
-  bool enabled = false;  // off: the MFEP endpoints are not served and no key files are read
+  bool enabled = false;                            // off: the MFEP endpoints are not served and no key files are read
   std::string efawateercom_code = "EFAWATEERCOM";  // SdrCode of their requests, RcvCode of our answers
-  std::string signing_key_path;     // the biller's PEM private key: signs every answer
-  std::string verifying_cert_path;  // eFAWATEERcom's PEM certificate (or public key): verifies requests
-  sms::AddressList allowed_addresses;  // peer IPs allowed to call; empty: any
-  std::string basic_auth_user;      // both set: HTTP basic auth required; both empty: none
+  std::string signing_key_path;                    // the biller's PEM private key: signs every answer
+  std::string verifying_cert_path;                 // eFAWATEERcom's PEM certificate (or public key): verifies requests
+  sms::AddressList allowed_addresses;              // peer IPs allowed to call; empty: any
+  std::string basic_auth_user;                     // both set: HTTP basic auth required; both empty: none
   std::string basic_auth_password;
 };
 
 // Inbound SMS and USSD: how each provider's calls are authenticated. A provider left
 // unconfigured answers its endpoint with 403 "not_configured".
 struct InboundConfig {
-  sms::kannel::InboundSettings kannel;                  // key + allowed smsbox addresses
-  sms::twilio::InboundSettings twilio;                  // auth token (signature)
-  sms::infobip::InboundSettings infobip;                // basic-auth user/password or a header
-  ussd::africastalking::Settings africastalking;        // key and/or allowed addresses
+  sms::kannel::InboundSettings kannel;            // key + allowed smsbox addresses
+  sms::twilio::InboundSettings twilio;            // auth token (signature)
+  sms::infobip::InboundSettings infobip;          // basic-auth user/password or a header
+  ussd::africastalking::Settings africastalking;  // key and/or allowed addresses
 };
 
 // The SMS conversation and USSD menus (SPEC §3).
 struct ConversationConfig {
-  int max_messages_per_minute = 10;                 // per number; beyond it: recorded, no reply
-  std::chrono::minutes dialogue_expiry{30};         // a half-finished dialogue's silence limit
-  int ussd_gsm7_chars = 182;                        // a USSD screen in GSM-7
-  int ussd_ucs2_chars = 80;                         // a USSD screen with Arabic
+  int max_messages_per_minute = 10;                // per number; beyond it: recorded, no reply
+  std::chrono::minutes dialogue_expiry{30};        // a half-finished dialogue's silence limit
+  int ussd_gsm7_chars = 182;                       // a USSD screen in GSM-7
+  int ussd_ucs2_chars = 80;                        // a USSD screen with Arabic
   std::chrono::seconds ussd_session_timeout{180};  // a USSD session's silence limit
 };
 
@@ -90,16 +90,16 @@ struct Config {
   LimitsConfig limits;
   StoreConfig store;
   EfawateercomConfig efawateercom;
-  std::string admin_token;     // bearer token for /v1/admin
-  std::string exam_secret;     // HMAC-SHA256 key of the placement-exam webhook
+  std::string admin_token;  // bearer token for /v1/admin
+  std::string exam_secret;  // HMAC-SHA256 key of the placement-exam webhook
   OutboxConfig outbox;
   SchedulerConfig scheduler;
   InboundConfig inbound;
   ConversationConfig conversation;
-  SmsConfig sms;                    // outbound providers (gateway/sms/config.hpp)
+  SmsConfig sms;  // outbound providers (gateway/sms/config.hpp)
   core::Policy policy;
-  std::chrono::minutes utc_offset{180};  // Asia/Amman: UTC+3 all year since 2022
-  std::string templates_directory;       // empty: the texts built into the binary
+  std::chrono::minutes utc_offset{180};                   // Asia/Amman: UTC+3 all year since 2022
+  std::string templates_directory;                        // empty: the texts built into the binary
   std::string public_base_url = "http://127.0.0.1:8080";  // as providers see us (signatures, callbacks)
 };
 

@@ -30,10 +30,10 @@ constexpr const char* kUsage =
 
 const std::map<std::string, bool, std::less<>> kOptions{
     // name -> allowed for -sign (every option is allowed for -send)
-    {"--key", true},        {"--type", true},        {"--billing-number", true}, {"--amount", true},
-    {"--due-amount", true}, {"--trx", true},         {"--bill-no", true},        {"--stmt-date", true},
-    {"--guid", true},       {"--biller-code", true}, {"--sender-code", true},    {"--service-type", true},
-    {"--config", true},     {"--url", false},        {"--basic-auth", false},    {"--biller-cert", false},
+    {"--key", true},          {"--type", true},        {"--billing-number", true}, {"--amount", true},
+    {"--due-amount", true},   {"--trx", true},         {"--bill-no", true},        {"--stmt-date", true},
+    {"--guid", true},         {"--biller-code", true}, {"--sender-code", true},    {"--service-type", true},
+    {"--config", true},       {"--url", false},        {"--basic-auth", false},    {"--biller-cert", false},
     {"--process-date", true},
 };
 

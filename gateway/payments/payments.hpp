@@ -28,8 +28,8 @@
 #include "adapters/payment/efawateercom/mfep.hpp"
 #include "adapters/payment/efawateercom/signer.hpp"
 #include "adapters/store/store.hpp"
-#include "gateway/service/commands.hpp"
 #include "gateway/app/config.hpp"
+#include "gateway/service/commands.hpp"
 #include "gateway/service/service.hpp"
 
 namespace cg::gateway {

@@ -35,7 +35,9 @@ CardDriver::CardDriver(const core::Enrollment& enrollment, const templates::Cata
 
 Result<store::OutboxMessage> CardDriver::render(const core::Notification& n, Instant now) const {
   auto text = catalogue_.render(n.message, templates::RenderSettings{config_.utc_offset});
-  if (!text) return make_error("render_error", std::string(core::to_string(n.message.template_id)) + ": " + text.error().message);
+  if (!text)
+    return make_error("render_error",
+                      std::string(core::to_string(n.message.template_id)) + ": " + text.error().message);
   store::OutboxMessage m;
   m.application_id = n.application_id;
   m.to = n.to;

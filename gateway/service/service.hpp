@@ -11,10 +11,10 @@
 
 #include "adapters/store/store.hpp"
 #include "core/enrollment.hpp"
-#include "gateway/service/card_driver.hpp"
 #include "gateway/app/clock.hpp"
-#include "gateway/service/commands.hpp"
 #include "gateway/app/config.hpp"
+#include "gateway/service/card_driver.hpp"
+#include "gateway/service/commands.hpp"
 
 namespace cg::gateway {
 
@@ -64,8 +64,8 @@ struct PrerequisiteProof {
 };
 
 struct ProofOutput {
-  bool recorded = false;                     // false: it was on record before
-  std::vector<std::string> applications;     // awaiting_exam applications it moved on
+  bool recorded = false;                  // false: it was on record before
+  std::vector<std::string> applications;  // awaiting_exam applications it moved on
 };
 
 struct CourseView {
@@ -100,7 +100,8 @@ class Service {
   void patch_course(std::int64_t id, CoursePatch patch, Callback<core::Course> done);
   Result<std::vector<core::Course>> all_courses();
   Result<core::Course> course(std::int64_t id);
-  Result<std::vector<core::Application>> course_applications(std::int64_t id, std::optional<core::ApplicationState> state,
+  Result<std::vector<core::Application>> course_applications(std::int64_t id,
+                                                             std::optional<core::ApplicationState> state,
                                                              std::size_t limit);
   void record_prerequisite(PrerequisiteProof proof, Callback<ProofOutput> done);
 

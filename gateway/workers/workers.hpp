@@ -16,7 +16,8 @@ namespace cg::gateway {
 // it), until stop(); `wake()` runs it sooner.
 class Periodic {
  public:
-  Periodic(std::string name, std::chrono::milliseconds interval, std::function<bool()> work);  // work: true = run again at once
+  Periodic(std::string name, std::chrono::milliseconds interval,
+           std::function<bool()> work);  // work: true = run again at once
   ~Periodic();
   void start();
   void wake();

@@ -215,7 +215,9 @@ TEST(MaskIdNumber, ShowsOnlyTheLastThree) {
 
 TEST(MaskPhone, KeepsTheCountryPrefixAndLastTwo) {
   EXPECT_EQ(mask_phone("+962791234567"), "+96279*****67");
-  EXPECT_EQ(mask_phone("+9627912"), "+96279" "12");  // 8 characters: nothing between the ends
+  EXPECT_EQ(mask_phone("+9627912"),
+            "+96279"
+            "12");  // 8 characters: nothing between the ends
   // Shorter, the kept ends would show most of it: masked whole (the website used to show it).
   EXPECT_EQ(mask_phone("+962791"), "*******");
   EXPECT_EQ(mask_phone(""), "");

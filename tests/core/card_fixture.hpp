@@ -127,7 +127,8 @@ class CourseBook {
     for (auto& a : o.applications) apps_[a.id] = a;
     for (auto& n : o.notifications) sent_.push_back(std::move(n));
     for (auto& h : o.history) history_.push_back(std::move(h));
-    for (auto& p : o.passes) passes_.insert(std::to_string(static_cast<int>(p.id_type)) + ":" + p.id_number + ":" + p.prerequisite);
+    for (auto& p : o.passes)
+      passes_.insert(std::to_string(static_cast<int>(p.id_type)) + ":" + p.id_number + ":" + p.prerequisite);
     for (const auto& f : o.follow_ups) {
       if (std::holds_alternative<QuorumReached>(f)) {
         const Course& c = courses_.at(std::get<QuorumReached>(f).course_id);

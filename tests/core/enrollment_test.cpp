@@ -17,9 +17,7 @@ const Instant kNow = at("2026-11-25T09:00:00Z");
 struct QuorumFlow {
   CourseBook book;
   std::vector<std::string> ids;
-  explicit QuorumFlow(Course c) {
-    book.add_course(std::move(c));
-  }
+  explicit QuorumFlow(Course c) { book.add_course(std::move(c)); }
   void apply_three(Instant now = kNow) {
     for (int i = 1; i <= 3; ++i) ids.push_back(book.apply(1, CourseBook::person(i), now));
   }
@@ -60,8 +58,7 @@ TEST(Card_5, DecisionTimeWithoutQuorumPostponesAndTellsEveryActiveApplicant) {
   f.book.take_sent();
   const Course& c = f.book.course(1);
   auto active = f.book.where(1, is_active);
-  EXPECT_EQ(f.book.run(f.book.enrollment().on_decision_time(c, active, c.decision_at - std::chrono::seconds(1)),
-                       kNow),
+  EXPECT_EQ(f.book.run(f.book.enrollment().on_decision_time(c, active, c.decision_at - std::chrono::seconds(1)), kNow),
             "too_early");
   ASSERT_EQ(f.book.run(f.book.enrollment().on_decision_time(c, active, c.decision_at), c.decision_at), "");
   EXPECT_EQ(f.book.course(1).status, CourseStatus::postponed);
@@ -183,9 +180,9 @@ TEST(Card_6_3_2, ExamFailedOnFreeCourseCannotAttend) {
   EXPECT_EQ(f.last_to(f.ids[1]).message.template_id, TemplateId::exam_failed);
   EXPECT_EQ(f.last_to(f.ids[1]).step, "6.3.2");
   // The token answers one result only.
-  EXPECT_EQ(f.book.run(f.book.enrollment().on_exam_result(f.book.course(1), f.book.app(f.ids[1]), true, kNow,
-                                                          f.book.minter()),
-                       kNow),
+  EXPECT_EQ(f.book.run(
+                f.book.enrollment().on_exam_result(f.book.course(1), f.book.app(f.ids[1]), true, kNow, f.book.minter()),
+                kNow),
             "no_exam_awaited");
 }
 
@@ -236,9 +233,9 @@ TEST(Card_7_3, PaidCourseWithoutPassSendsTheExamLink) {
 TEST(Card_7_3_1, ExamPassedOnPaidCourseSendsTheBillingNumber) {
   QuorumFlow f(with_prereq(paid_course()));
   f.apply_three();
-  ASSERT_EQ(f.book.run(f.book.enrollment().on_exam_result(f.book.course(1), f.book.app(f.ids[0]), true, kNow,
-                                                          f.book.minter()),
-                       kNow),
+  ASSERT_EQ(f.book.run(
+                f.book.enrollment().on_exam_result(f.book.course(1), f.book.app(f.ids[0]), true, kNow, f.book.minter()),
+                kNow),
             "");
   EXPECT_EQ(f.book.app(f.ids[0]).state, S::awaiting_payment);
   EXPECT_TRUE(f.book.app(f.ids[0]).bill.has_value());
@@ -271,17 +268,17 @@ TEST(Card_7_4, FeeReceivedConfirmsTheBookingWithAllDetails) {
   EXPECT_EQ(f.last_to(f.ids[0]).step, "7.4");
   EXPECT_EQ(f.last_to(f.ids[0]).message.template_id, TemplateId::approved);
   // A second payment for the same bill is not a second confirmation.
-  EXPECT_EQ(f.book.run(f.book.enrollment().on_fee_received(f.book.course(1), f.book.app(f.ids[0]), Fils{35000}, kNow),
-                       kNow),
-            "no_fee_due");
+  EXPECT_EQ(
+      f.book.run(f.book.enrollment().on_fee_received(f.book.course(1), f.book.app(f.ids[0]), Fils{35000}, kNow), kNow),
+      "no_fee_due");
 }
 
 TEST(Card_8, CourseEndSendsTheEvaluationLinkToEveryConfirmedApplicant) {
   QuorumFlow f(paid_course());
   f.apply_three();
-  ASSERT_EQ(f.book.run(f.book.enrollment().on_fee_received(f.book.course(1), f.book.app(f.ids[0]), Fils{35000}, kNow),
-                       kNow),
-            "");
+  ASSERT_EQ(
+      f.book.run(f.book.enrollment().on_fee_received(f.book.course(1), f.book.app(f.ids[0]), Fils{35000}, kNow), kNow),
+      "");
   f.book.take_sent();
   const Course& c = f.book.course(1);
   auto confirmed = f.book.in_state(1, S::confirmed);
@@ -310,9 +307,8 @@ TEST(Capacity, FullCourseWaitlistsAndAFreedSeatGoesToTheFirstInLine) {
   auto w2 = f.book.apply(1, CourseBook::person(5), kNow);
   EXPECT_EQ(f.book.app(w1).state, S::waitlisted);
   EXPECT_EQ(f.last_to(w1).message.template_id, TemplateId::waitlisted);
-  ASSERT_EQ(f.book.run(f.book.enrollment().cancel(f.book.course(1), f.book.app(f.ids[0]), Actor::applicant, kNow),
-                       kNow),
-            "");
+  ASSERT_EQ(
+      f.book.run(f.book.enrollment().cancel(f.book.course(1), f.book.app(f.ids[0]), Actor::applicant, kNow), kNow), "");
   EXPECT_EQ(f.book.app(f.ids[0]).state, S::cancelled);
   EXPECT_EQ(f.book.app(w1).state, S::confirmed);
   EXPECT_EQ(f.book.app(w2).state, S::waitlisted);
@@ -382,7 +378,8 @@ TEST(Reminder, TheDayBeforeOnceToConfirmedApplicants) {
   f.book.take_sent();
   const Course& c = f.book.course(1);
   auto confirmed = f.book.in_state(1, S::confirmed);
-  EXPECT_EQ(f.book.run(f.book.enrollment().remind(c, confirmed, c.start_at - std::chrono::hours(25)), kNow), "too_early");
+  EXPECT_EQ(f.book.run(f.book.enrollment().remind(c, confirmed, c.start_at - std::chrono::hours(25)), kNow),
+            "too_early");
   Instant t = c.start_at - std::chrono::hours(23);
   ASSERT_EQ(f.book.run(f.book.enrollment().remind(c, confirmed, t), t), "");
   EXPECT_EQ(f.book.sent().size(), 3u);
@@ -452,13 +449,20 @@ TEST(Course, ValidationRefusesInconsistentCourses) {
 enum class Ev { exam_pass, exam_fail, fee, bill_due, cancel, seat_freed, proof };
 const char* name(Ev e) {
   switch (e) {
-    case Ev::exam_pass: return "exam_pass";
-    case Ev::exam_fail: return "exam_fail";
-    case Ev::fee: return "fee";
-    case Ev::bill_due: return "bill_due";
-    case Ev::cancel: return "cancel";
-    case Ev::seat_freed: return "seat_freed";
-    case Ev::proof: return "proof";
+    case Ev::exam_pass:
+      return "exam_pass";
+    case Ev::exam_fail:
+      return "exam_fail";
+    case Ev::fee:
+      return "fee";
+    case Ev::bill_due:
+      return "bill_due";
+    case Ev::cancel:
+      return "cancel";
+    case Ev::seat_freed:
+      return "seat_freed";
+    case Ev::proof:
+      return "proof";
   }
   return "?";
 }
@@ -471,25 +475,40 @@ struct Expect {
 
 TEST(StateEventTable, EveryPairIsLegalOrRefusedWithoutChange) {
   const Expect table[] = {
-      {S::awaiting_quorum, Ev::exam_pass, "!no_exam_awaited"},  {S::awaiting_quorum, Ev::exam_fail, "!no_exam_awaited"},
-      {S::awaiting_quorum, Ev::fee, "!no_fee_due"},             {S::awaiting_quorum, Ev::bill_due, "!no_fee_due"},
-      {S::awaiting_quorum, Ev::cancel, "cancelled"},            {S::awaiting_quorum, Ev::seat_freed, "!not_waitlisted"},
+      {S::awaiting_quorum, Ev::exam_pass, "!no_exam_awaited"},
+      {S::awaiting_quorum, Ev::exam_fail, "!no_exam_awaited"},
+      {S::awaiting_quorum, Ev::fee, "!no_fee_due"},
+      {S::awaiting_quorum, Ev::bill_due, "!no_fee_due"},
+      {S::awaiting_quorum, Ev::cancel, "cancelled"},
+      {S::awaiting_quorum, Ev::seat_freed, "!not_waitlisted"},
       {S::awaiting_quorum, Ev::proof, "!no_exam_awaited"},
-      {S::awaiting_exam, Ev::exam_pass, "awaiting_payment"},    {S::awaiting_exam, Ev::exam_fail, "rejected_exam"},
-      {S::awaiting_exam, Ev::fee, "!no_fee_due"},               {S::awaiting_exam, Ev::bill_due, "!no_fee_due"},
-      {S::awaiting_exam, Ev::cancel, "cancelled"},              {S::awaiting_exam, Ev::seat_freed, "!not_waitlisted"},
+      {S::awaiting_exam, Ev::exam_pass, "awaiting_payment"},
+      {S::awaiting_exam, Ev::exam_fail, "rejected_exam"},
+      {S::awaiting_exam, Ev::fee, "!no_fee_due"},
+      {S::awaiting_exam, Ev::bill_due, "!no_fee_due"},
+      {S::awaiting_exam, Ev::cancel, "cancelled"},
+      {S::awaiting_exam, Ev::seat_freed, "!not_waitlisted"},
       {S::awaiting_exam, Ev::proof, "awaiting_payment"},
-      {S::awaiting_payment, Ev::exam_pass, "!no_exam_awaited"}, {S::awaiting_payment, Ev::exam_fail, "!no_exam_awaited"},
-      {S::awaiting_payment, Ev::fee, "confirmed"},              {S::awaiting_payment, Ev::bill_due, "expired"},
-      {S::awaiting_payment, Ev::cancel, "cancelled"},           {S::awaiting_payment, Ev::seat_freed, "!not_waitlisted"},
+      {S::awaiting_payment, Ev::exam_pass, "!no_exam_awaited"},
+      {S::awaiting_payment, Ev::exam_fail, "!no_exam_awaited"},
+      {S::awaiting_payment, Ev::fee, "confirmed"},
+      {S::awaiting_payment, Ev::bill_due, "expired"},
+      {S::awaiting_payment, Ev::cancel, "cancelled"},
+      {S::awaiting_payment, Ev::seat_freed, "!not_waitlisted"},
       {S::awaiting_payment, Ev::proof, "!no_exam_awaited"},
-      {S::confirmed, Ev::exam_pass, "!no_exam_awaited"},        {S::confirmed, Ev::exam_fail, "!no_exam_awaited"},
-      {S::confirmed, Ev::fee, "!no_fee_due"},                   {S::confirmed, Ev::bill_due, "!no_fee_due"},
-      {S::confirmed, Ev::cancel, "cancelled"},                  {S::confirmed, Ev::seat_freed, "!not_waitlisted"},
+      {S::confirmed, Ev::exam_pass, "!no_exam_awaited"},
+      {S::confirmed, Ev::exam_fail, "!no_exam_awaited"},
+      {S::confirmed, Ev::fee, "!no_fee_due"},
+      {S::confirmed, Ev::bill_due, "!no_fee_due"},
+      {S::confirmed, Ev::cancel, "cancelled"},
+      {S::confirmed, Ev::seat_freed, "!not_waitlisted"},
       {S::confirmed, Ev::proof, "!no_exam_awaited"},
-      {S::waitlisted, Ev::exam_pass, "!no_exam_awaited"},       {S::waitlisted, Ev::exam_fail, "!no_exam_awaited"},
-      {S::waitlisted, Ev::fee, "!no_fee_due"},                  {S::waitlisted, Ev::bill_due, "!no_fee_due"},
-      {S::waitlisted, Ev::cancel, "cancelled"},                 {S::waitlisted, Ev::seat_freed, "awaiting_exam"},
+      {S::waitlisted, Ev::exam_pass, "!no_exam_awaited"},
+      {S::waitlisted, Ev::exam_fail, "!no_exam_awaited"},
+      {S::waitlisted, Ev::fee, "!no_fee_due"},
+      {S::waitlisted, Ev::bill_due, "!no_fee_due"},
+      {S::waitlisted, Ev::cancel, "cancelled"},
+      {S::waitlisted, Ev::seat_freed, "awaiting_exam"},
       {S::waitlisted, Ev::proof, "!no_exam_awaited"},
   };
   const S terminal[] = {S::rejected_exam, S::expired, S::cancelled, S::attended};
@@ -529,13 +548,20 @@ TEST(StateEventTable, EveryPairIsLegalOrRefusedWithoutChange) {
     Instant now = kNow + std::chrono::hours(100);
     Result<Outcome> r = [&]() -> Result<Outcome> {
       switch (e.event) {
-        case Ev::exam_pass: return enrollment.on_exam_result(c, a, true, now, minter);
-        case Ev::exam_fail: return enrollment.on_exam_result(c, a, false, now, minter);
-        case Ev::fee: return enrollment.on_fee_received(c, a, c.fee, now);
-        case Ev::bill_due: return enrollment.on_bill_due(c, a, now);
-        case Ev::cancel: return enrollment.cancel(c, a, Actor::applicant, now);
-        case Ev::seat_freed: return enrollment.on_seat_freed(c, a, false, now, minter);
-        case Ev::proof: return enrollment.on_prerequisite_proof(c, a, now, minter);
+        case Ev::exam_pass:
+          return enrollment.on_exam_result(c, a, true, now, minter);
+        case Ev::exam_fail:
+          return enrollment.on_exam_result(c, a, false, now, minter);
+        case Ev::fee:
+          return enrollment.on_fee_received(c, a, c.fee, now);
+        case Ev::bill_due:
+          return enrollment.on_bill_due(c, a, now);
+        case Ev::cancel:
+          return enrollment.cancel(c, a, Actor::applicant, now);
+        case Ev::seat_freed:
+          return enrollment.on_seat_freed(c, a, false, now, minter);
+        case Ev::proof:
+          return enrollment.on_prerequisite_proof(c, a, now, minter);
       }
       return make_error("?", "?");
     }();
@@ -551,9 +577,9 @@ TEST(StateEventTable, EveryPairIsLegalOrRefusedWithoutChange) {
       EXPECT_FALSE(r->notifications.empty());
       EXPECT_EQ(r->course.tally.active() + r->course.tally[S::waitlisted] + r->course.tally[S::cancelled] +
                     r->course.tally[S::expired] + r->course.tally[S::rejected_exam] + r->course.tally[S::attended],
-                course_before.tally.active() + course_before.tally[S::waitlisted] +
-                    course_before.tally[S::cancelled] + course_before.tally[S::expired] +
-                    course_before.tally[S::rejected_exam] + course_before.tally[S::attended]);
+                course_before.tally.active() + course_before.tally[S::waitlisted] + course_before.tally[S::cancelled] +
+                    course_before.tally[S::expired] + course_before.tally[S::rejected_exam] +
+                    course_before.tally[S::attended]);
     }
     // The inputs are values: nothing was changed in place.
     EXPECT_EQ(a.state, before.state);

@@ -435,7 +435,8 @@ TEST(UssdMenu, LongCodesAndManyApplicationsStillFit) {
           ASSERT_TRUE(ussd_fits(t.screen.text, limits)) << "'" << text << "':\n" << t.screen.text;
           EXPECT_FALSE(t.screen.text.empty()) << text;
           if (t.screen.end || !seen.insert(t.screen.text).second) continue;
-          for (const char* in : {"0", "1", "2", "3", "7", "9", "x"}) next.push_back(text.empty() ? in : text + "*" + in);
+          for (const char* in : {"0", "1", "2", "3", "7", "9", "x"})
+            next.push_back(text.empty() ? in : text + "*" + in);
         }
         frontier = std::move(next);
       }

@@ -191,12 +191,8 @@ Result<fs::path> template_data(const fs::path& mariadbd) {
   if (ec) return done(harness_error("creating " + base.string() + ": " + ec.message()));
   auto install = find_binary({"mariadb-install-db", "mysql_install_db"});
   if (!install) return done(install.error());
-  std::vector<std::string> argv{install->string(),
-                                "--no-defaults",
-                                "--datadir=" + (base / "data").string(),
-                                "--auth-root-authentication-method=normal",
-                                "--skip-test-db",
-                                "--skip-name-resolve",
+  std::vector<std::string> argv{install->string(), "--no-defaults", "--datadir=" + (base / "data").string(),
+                                "--auth-root-authentication-method=normal", "--skip-test-db", "--skip-name-resolve",
                                 // The server only ever listens on 127.0.0.1 with name resolution off, so the
                                 // script's hostname check is moot; it fails where /etc/hosts is missing
                                 // (a minimal chroot or container).

@@ -187,8 +187,8 @@ TEST(Catalogue, EveryTemplateRendersItsParameters) {
         EXPECT_NE(text.find(title), std::string::npos) << text;
         EXPECT_NE(text.find("(" + std::get<std::string>(given.at("code")) + ")"), std::string::npos) << text;
       }
-      for (const char* id_param : {"exam_link", "evaluation_link", "billing_number", "biller_code", "code", "items",
-                                   "name", "id_number"}) {
+      for (const char* id_param :
+           {"exam_link", "evaluation_link", "billing_number", "biller_code", "code", "items", "name", "id_number"}) {
         if (given.count(id_param)) {
           EXPECT_NE(text.find(std::get<std::string>(given.at(id_param))), std::string::npos)
               << id_param << ": " << text;

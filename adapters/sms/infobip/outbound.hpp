@@ -1,5 +1,5 @@
-// Infobip's SMS API (docs/providers.md, wire formats): POST {base}/sms/2/text/advanced, header Authorization: App <key>,
-// JSON {"messages":[{"destinations":[{"to":"9627..."}],"from","text","notifyUrl","notifyContentType",
+// Infobip's SMS API (docs/providers.md, wire formats): POST {base}/sms/2/text/advanced, header Authorization: App
+// <key>, JSON {"messages":[{"destinations":[{"to":"9627..."}],"from","text","notifyUrl","notifyContentType",
 // "callbackData"}]}; the answer's messages[0].messageId is the provider message id. A message the
 // answer already marks REJECTED (e.g. REJECTED_DESTINATION) is a permanent failure.
 // callbackData carries our outbox id, so a report can be matched even before the id is recorded.

@@ -17,7 +17,7 @@
 namespace cg::sms::kannel {
 
 struct InboundSettings {
-  std::string key;                             // the `key` query parameter; empty: inbound is off
+  std::string key;                // the `key` query parameter; empty: inbound is off
   AddressList allowed_addresses;  // smsbox's addresses; empty: any
 };
 

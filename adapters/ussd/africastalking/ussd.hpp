@@ -19,7 +19,7 @@ namespace cg::ussd::africastalking {
 using Params = sms::Params;
 
 struct Settings {
-  std::string key;                             // `key` query parameter; empty: not checked
+  std::string key;                     // `key` query parameter; empty: not checked
   sms::AddressList allowed_addresses;  // empty: any address
   bool configured() const { return !key.empty() || !allowed_addresses.empty(); }
 };

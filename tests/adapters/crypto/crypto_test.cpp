@@ -254,9 +254,9 @@ TEST(Random, OrderedIdIsFortyFourLowerHexGrowingAndUnique) {
   }
   EXPECT_EQ(random_parts.size(), ids.size()) << "128 random bits each";
   // The first 12 characters are the wall clock in milliseconds (or just past it).
-  const auto now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                          std::chrono::system_clock::now().time_since_epoch())
-                          .count();
+  const auto now_ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+          .count();
   const auto first_ms = std::stoll(ids.front().substr(0, 12), nullptr, 16);
   EXPECT_LE(std::llabs(now_ms - first_ms), 60'000) << ids.front();
 }

@@ -184,7 +184,8 @@ TEST(ExamLink, AppendsTheTokenAsAQueryParameter) {
 
 TEST(ExamLink, CarriesARandomTokenUnchanged) {
   const std::string token = crypto::random_token128();
-  EXPECT_EQ(core::Enrollment::exam_link("https://exam.example.jo/start", token), "https://exam.example.jo/start?token=" + token);
+  EXPECT_EQ(core::Enrollment::exam_link("https://exam.example.jo/start", token),
+            "https://exam.example.jo/start?token=" + token);
 }
 
 }  // namespace

@@ -29,12 +29,15 @@ TEST(Metrics, CountsFromManyThreadsAddUpInOneSeries) {
   }
   for (auto& t : threads) t.join();
   std::string text = metrics.render_requests();
-  EXPECT_EQ(line_of(text, R"(course_gateway_http_requests_total{route="/v1/sms/kannel/inbound",method="GET",status="200"})"),
-            R"(course_gateway_http_requests_total{route="/v1/sms/kannel/inbound",method="GET",status="200"} 12000)");
-  EXPECT_EQ(line_of(text, R"(course_gateway_http_requests_total{route="/v1/sms/kannel/inbound",method="GET",status="403"})"),
-            R"(course_gateway_http_requests_total{route="/v1/sms/kannel/inbound",method="GET",status="403"} 12)");
   EXPECT_EQ(
-      line_of(text, R"(course_gateway_http_request_seconds_total{route="/v1/sms/kannel/inbound",method="GET",status="200"})"),
+      line_of(text, R"(course_gateway_http_requests_total{route="/v1/sms/kannel/inbound",method="GET",status="200"})"),
+      R"(course_gateway_http_requests_total{route="/v1/sms/kannel/inbound",method="GET",status="200"} 12000)");
+  EXPECT_EQ(
+      line_of(text, R"(course_gateway_http_requests_total{route="/v1/sms/kannel/inbound",method="GET",status="403"})"),
+      R"(course_gateway_http_requests_total{route="/v1/sms/kannel/inbound",method="GET",status="403"} 12)");
+  EXPECT_EQ(
+      line_of(text,
+              R"(course_gateway_http_request_seconds_total{route="/v1/sms/kannel/inbound",method="GET",status="200"})"),
       R"(course_gateway_http_request_seconds_total{route="/v1/sms/kannel/inbound",method="GET",status="200"} 24.000000)");
   // Each series once, however many shards counted it.
   std::size_t series = 0;

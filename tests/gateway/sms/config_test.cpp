@@ -160,8 +160,7 @@ TEST(DeliveryReportParsing, TwilioStatusesAndSignature) {
   EXPECT_FALSE(sms::twilio::status_signature_valid("tok", url + "?x=1", form, expected));
   // A repeated name (MediaUrl0 style lists, or a form field sent twice): its values are sorted too,
   // so the signature does not depend on the order they arrived in. Uppercase sorts before lowercase.
-  const std::string repeated =
-      crypto::base64_encode(crypto::hmac_sha1("tok", url + "Ab" + "Ac" + "Ba" + "aZ"));
+  const std::string repeated = crypto::base64_encode(crypto::hmac_sha1("tok", url + "Ab" + "Ac" + "Ba" + "aZ"));
   EXPECT_EQ(sms::twilio::status_signature("tok", url, {{"a", "Z"}, {"A", "c"}, {"B", "a"}, {"A", "b"}}), repeated);
   EXPECT_EQ(sms::twilio::status_signature("tok", url, {{"A", "b"}, {"a", "Z"}, {"B", "a"}, {"A", "c"}}), repeated);
 }

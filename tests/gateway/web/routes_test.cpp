@@ -109,7 +109,8 @@ TEST_F(Card, Card_7_1_PaidCourseSendsTheBillingNumber) {
 
 TEST_F(Card, Card_7_2_PassOnRecordGoesStraightToPayment) {
   auto course = create_course({{"fee_jod", "20.000"}, {"prerequisite", "english-a2"}});
-  admin("POST", "/v1/admin/prerequisites/9900000002", json{{"id_type", "national_id"}, {"prerequisite", "english-a2"}}.dump());
+  admin("POST", "/v1/admin/prerequisites/9900000002",
+        json{{"id_type", "national_id"}, {"prerequisite", "english-a2"}}.dump());
   apply_ok(course, 1);
   auto b = apply_ok(course, 2);
   apply_ok(course, 3);
@@ -303,18 +304,30 @@ TEST_F(BadInput, AdminNeedsTheBearerToken) {
 TEST_F(BadInput, CoursesAreValidated) {
   expect_refused(admin("POST", "/v1/admin/courses", R"({"code":"1"})"), 400, "missing_field");
   expect_refused(admin("POST", "/v1/admin/courses",
-                       json{{"code", "1"}, {"title_ar", "a"}, {"title_en", "b"}, {"location", "x"},
-                            {"start_at", "2026-12-10T16:00:00"}, {"end_at", "2026-12-14T19:00:00+03:00"},
-                            {"min_participants", 3}, {"fee_jod", "0"}, {"evaluation_url", "https://e"}}
+                       json{{"code", "1"},
+                            {"title_ar", "a"},
+                            {"title_en", "b"},
+                            {"location", "x"},
+                            {"start_at", "2026-12-10T16:00:00"},
+                            {"end_at", "2026-12-14T19:00:00+03:00"},
+                            {"min_participants", 3},
+                            {"fee_jod", "0"},
+                            {"evaluation_url", "https://e"}}
                            .dump()),
                  400, "invalid_field");
   expect_refused(admin("POST", "/v1/admin/courses", json{{"code", "1"}, {"colour", "red"}}.dump()), 400,
                  "unknown_field");
   auto id = create_course();
   auto dup = admin("POST", "/v1/admin/courses",
-                   json{{"code", "101"}, {"title_ar", "a"}, {"title_en", "b"}, {"location", "x"},
-                        {"start_at", "2026-12-10T16:00:00+03:00"}, {"end_at", "2026-12-14T19:00:00+03:00"},
-                        {"min_participants", 3}, {"fee_jod", "0"}, {"evaluation_url", "https://e"}}
+                   json{{"code", "101"},
+                        {"title_ar", "a"},
+                        {"title_en", "b"},
+                        {"location", "x"},
+                        {"start_at", "2026-12-10T16:00:00+03:00"},
+                        {"end_at", "2026-12-14T19:00:00+03:00"},
+                        {"min_participants", 3},
+                        {"fee_jod", "0"},
+                        {"evaluation_url", "https://e"}}
                        .dump());
   expect_refused(dup, 409, "duplicate_course");
   expect_refused(admin("PATCH", "/v1/admin/courses/" + std::to_string(id), R"({"fee_jod":"5.000"})"), 400,
