@@ -12,6 +12,7 @@
 #include <iostream>
 #include <vector>
 
+#include "adapters/store/open.hpp"
 #include "gateway/app.hpp"
 #include "gateway/efawateercom_tool.hpp"
 #include "gateway/http/signals.hpp"

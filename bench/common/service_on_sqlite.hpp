@@ -12,7 +12,7 @@
 #include <string>
 #include <string_view>
 
-#include "adapters/store/store.hpp"
+#include "adapters/store/sqlite/sqlite_store.hpp"
 #include "gateway/clock.hpp"
 #include "gateway/config.hpp"
 #include "gateway/service.hpp"
