@@ -1,7 +1,7 @@
 #include "adapters/store/open.hpp"
 
 #include "adapters/store/sqlite/sqlite_store.hpp"
-#if CG_WITH_MYSQL
+#ifndef CG_NO_MYSQL
 #include "adapters/store/mysql/mysql_store.hpp"
 #endif
 
@@ -21,11 +21,11 @@ Status check_store_url(std::string_view url) {
     return ok_status();
   }
   if (!url.starts_with(kMysql)) return bad("must start with sqlite: or mysql://");
-#if CG_WITH_MYSQL
+#ifndef CG_NO_MYSQL
   if (auto m = parse_mysql_url(url); !m) return m.error();
   return ok_status();
 #else
-  return bad("this build has no MySQL support (built with CG_WITH_MYSQL=OFF); use a sqlite: store");
+  return bad("this build has no MySQL support (built with -DCG_WITH_MYSQL=OFF); use a sqlite: store");
 #endif
 }
 
@@ -36,7 +36,7 @@ Result<std::unique_ptr<Store>> open_store(const StoreSettings& settings) {
                                       .readers = settings.readers,
                                       .synchronous_full = settings.synchronous_full});
   }
-#if CG_WITH_MYSQL
+#ifndef CG_NO_MYSQL
   // Several gateways may share one MySQL/MariaDB database.
   auto m = parse_mysql_url(settings.url);
   if (!m) return m.error();

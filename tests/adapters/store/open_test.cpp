@@ -27,7 +27,7 @@ TEST(StoreUrl, NamesABackendAndWhatItNeeds) {
   }
 }
 
-#if CG_WITH_MYSQL
+#ifndef CG_NO_MYSQL
 TEST(StoreUrl, AMysqlUrlIsCheckedByItsParser) {
   EXPECT_TRUE(check_store_url("mysql://gw:pw@127.0.0.1:3306/cg").ok());
   auto s = check_store_url("mysql://gw:pw@127.0.0.1:3306/");

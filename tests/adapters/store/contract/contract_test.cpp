@@ -1189,7 +1189,7 @@ TEST_P(StoreContract, ConcurrentWritersAllCommitExactlyOnce) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// --- payments (issue 6) --- reconciliation by statement day, open bills
+// --- payments: reconciliation by statement day, open bills ---
 
 TEST_P(StoreContract, PaymentsByStatementDayInOrderWithTotals) {
   auto pay = [](std::string trx, std::string stmt, std::int64_t fils, std::string outcome, Instant received) {
@@ -1285,7 +1285,7 @@ TEST_P(StoreContract, OpenBillsAreTheUnpaidOnesOldestDueFirst) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// SMS/USSD conversation (issue 4)
+// SMS/USSD conversation
 
 InboundMessage inbound(std::string provider, std::string id, std::string from, Instant at) {
   return InboundMessage{std::move(provider), std::move(id), std::move(from), "+962790000000", "دورات", at,
@@ -1378,7 +1378,7 @@ TEST_P(StoreContract, OptOutIsSetClearedAndDurable) {
   EXPECT_FALSE(opted("+962781111111"));
 }
 
-// --- outbound delivery (issue 5) ---
+// --- outbound delivery ---
 
 OutboxDetail detail_of(Store& store, std::int64_t id) {
   auto d = store.outbox_detail(id);
