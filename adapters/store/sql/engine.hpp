@@ -89,8 +89,9 @@ class Lease {
 // One connection inside one transaction, as the data layer sees it.
 class Session {
  public:
-  // The cached statement for `sql`, prepared on first use. `sql` and `what` (the operation, for
-  // error messages) must stay put while the session lives: the store's queries do (queries.hpp).
+  // The cached statement for `sql`, prepared on first use. `what` names the operation in error
+  // messages and must outlive the lease. The store's queries stay put (queries.hpp), which lets
+  // SQLite find a statement by the address of its text; SQL built for one use works too.
   virtual Result<Lease> prepare(std::string_view sql, std::string_view what) = 0;
   // Runs SQL built for one use, without caching it.
   virtual Status exec(const std::string& sql, std::string_view what) = 0;
