@@ -14,6 +14,18 @@ Status Store::write_sync(Command command) {
   return future.get();
 }
 
+Result<std::vector<OutboxMessage>> Store::claim_outbox(std::size_t limit, Instant now, Instant lease_until) {
+  std::vector<OutboxMessage> claimed;
+  auto s = write_sync([&](Tx& tx) -> Status {
+    auto r = tx.claim_outbox(limit, now, lease_until);
+    if (!r) return r.error();
+    claimed = std::move(*r);  // a command may run more than once: overwritten, not added to
+    return ok_status();
+  });
+  if (!s) return s.error();
+  return claimed;
+}
+
 Status Store::record_send_outcomes(std::span<const SendOutcome> outcomes, std::span<const ChannelLogEntry> log) {
   if (outcomes.empty() && log.empty()) return ok_status();
   return write_sync([&](Tx& tx) -> Status {
@@ -47,6 +59,18 @@ Result<std::optional<OutboxDetail>> Store::outbox_detail(std::int64_t id) {
   });
   if (!s) return s.error();
   return out;
+}
+
+Result<OutboxFigures> Store::outbox_figures() {
+  OutboxFigures figures;
+  auto s = read([&](Tx& tx) -> Status {
+    auto r = tx.outbox_figures();
+    if (!r) return r.error();
+    figures = std::move(*r);
+    return ok_status();
+  });
+  if (!s) return s.error();
+  return figures;
 }
 
 }  // namespace cg::store

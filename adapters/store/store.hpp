@@ -1,10 +1,13 @@
 // The storage interface the gateway runs on. SQLite (embedded default) and MySQL/MariaDB
-// implement it with the same behaviour; the contract tests in tests/store/ run against both.
+// implement it with the same behaviour: one SQL data layer (adapters/store/sql/) implements Tx for
+// both, and the contract tests in tests/adapters/store/ run against both.
 //
 // Writes are commands: a function that runs against a Tx inside one transaction. The store's
 // writer takes every command waiting, runs each under its own savepoint (a command that fails
 // is rolled back alone), commits once, and only then reports each command's Status. So
 // "acknowledged" always means "on disk", and one fsync serves a whole batch (group commit).
+// Backends and their settings: adapters/store/sqlite/, adapters/store/mysql/; adapters/store/open.hpp
+// opens the one a store URL names.
 #pragma once
 
 #include <chrono>
@@ -15,6 +18,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "core/domain.hpp"
@@ -58,7 +62,6 @@ struct PaymentRecord {
   Instant received_at{};
 };
 
-// --- payments (issue 6) ---
 // Payments of one statement day (STMTDate) with one outcome, counted and summed: reconciliation.
 struct PaymentTotal {
   std::string stmt_date;  // yyyy-MM-dd
@@ -73,7 +76,6 @@ struct OpenBillTotals {
   core::Fils due;
 };
 
-// --- outbound delivery (issue 5) ---
 // A provider's delivery report, normalised by adapters/sms/<provider>/status.cpp. The row is found
 // by `outbox_id` when the provider echoes ours (Kannel's dlr-url), else by (provider, provider_message_id).
 struct DeliveryReport {
@@ -122,7 +124,6 @@ struct OutboxDetail {
   std::vector<ChannelLogEntry> channel_log;  // oldest first
 };
 
-// --- SMS/USSD conversation (issue 4) ---
 // One inbound SMS as a provider delivered it; unique by (provider, provider_message_id), so a
 // provider's retry is recognised and changes nothing.
 struct InboundMessage {
@@ -148,21 +149,31 @@ struct CourseFilter {
   Instant now{};
 };
 
-// Reads and writes inside one transaction. Every method may fail (the database is a
-// dependency); errors carry code "store_error" or "store_unavailable".
+// Outbox figures for the admin API and /metrics.
+struct OutboxFigures {
+  std::vector<std::pair<std::string, std::int64_t>> by_status;
+  std::vector<std::pair<std::string, std::int64_t>> by_provider;
+  std::optional<Instant> oldest_pending;
+};
+
+// Reads and writes inside one transaction, by aggregate. Every method may fail (the database is a
+// dependency); errors carry code "store_error" or "store_unavailable". A write method called in a
+// Store::read() snapshot is a "store_error".
 class Tx {
  public:
   virtual ~Tx() = default;
 
-  // Courses. `course()` locks the course row for the rest of the transaction where the backend
-  // has row locks (MySQL: SELECT ... FOR UPDATE), so quorum is decided once.
+  // --- courses ---
+  // `course()` locks the course row for the rest of the transaction where the backend has row
+  // locks (MySQL: SELECT ... FOR UPDATE), so quorum is decided once.
   virtual Result<std::optional<core::Course>> course(std::int64_t id) = 0;
   virtual Result<std::optional<core::Course>> course_by_code(std::string_view code) = 0;
   virtual Result<std::vector<core::Course>> courses(const CourseFilter& filter) = 0;
   virtual Result<std::int64_t> insert_course(const core::Course& c) = 0;  // refuses a duplicate code: "duplicate_course"
   virtual Status save_course(const core::Course& c) = 0;
 
-  // Applications.
+  // --- applications and their history ---
+  // The single-application reads lock the row in a write where the backend has row locks.
   virtual Result<std::optional<core::Application>> application(std::string_view id) = 0;
   virtual Result<std::optional<core::Application>> application_by_exam_token(std::string_view token) = 0;
   virtual Result<std::optional<core::Application>> application_by_billing_number(std::string_view number) = 0;
@@ -180,41 +191,32 @@ class Tx {
   virtual Status save_application(const core::Application& a) = 0;
   // A number that only grows: arrival order, and the base of billing numbers.
   virtual Result<std::int64_t> next_sequence(std::string_view name) = 0;
-
   virtual Status add_history(const core::HistoryEntry& h) = 0;
   virtual Result<std::vector<core::HistoryEntry>> history(std::string_view application_id) = 0;
 
-  // Prerequisite passes (card 6.2 / 7.2), by identity document.
+  // --- prerequisite passes (card 6.2 / 7.2), by identity document ---
   virtual Result<bool> has_pass(core::IdType type, std::string_view id_number, std::string_view prerequisite) = 0;
   virtual Status add_pass(const core::PrerequisitePass& p, Instant at) = 0;
 
-  // Outbox.
+  // --- outbox and delivery ---
   virtual Result<std::int64_t> enqueue(const OutboxMessage& m) = 0;
+  // Claims up to `limit` rows due at `now` (pending, or sending with an expired lease), marks
+  // them sending with a lease until `lease_until`, returns them oldest first. Two dispatchers
+  // never claim one row (MySQL: SKIP LOCKED).
+  virtual Result<std::vector<OutboxMessage>> claim_outbox(std::size_t limit, Instant now, Instant lease_until) = 0;
+  // The dispatcher's verdict on one claimed row, by decide_send_outcome (outbox_rules.hpp). An
+  // unknown id is "outbox_not_found".
+  virtual Status apply_send_outcome(const SendOutcome& o) = 0;
+  virtual Status add_channel_log(const ChannelLogEntry& e) = 0;
+  // Files the report under its row, found by (provider, provider_message_id) when the report has
+  // an id, else (or when that finds nothing) by outbox_id, and moves the row on by
+  // store::apply_delivery_report (outbox_rules.hpp). False when no row matches (nothing is
+  // written); "invalid_report" for a status that is not queued, sent, delivered or failed.
+  virtual Result<bool> apply_delivery_report(const DeliveryReport& r) = 0;
+  virtual Result<std::optional<OutboxDetail>> outbox_detail(std::int64_t id) = 0;
+  virtual Result<OutboxFigures> outbox_figures() = 0;
 
-  // Inbound events, deduplicated by (source, key): returns false when the key was seen before
-  // (the caller then answers as before and changes nothing).
-  virtual Result<bool> record_event(std::string_view source, std::string_view key, std::string_view summary,
-                                    Instant at) = 0;
-
-  // The summary stored with an event, if the event is on record.
-  virtual Result<std::optional<std::string>> event_summary(std::string_view source, std::string_view key) = 0;
-
-  // Payments.
-  virtual Result<std::optional<PaymentRecord>> payment(std::string_view joebpps_trx) = 0;
-  virtual Status insert_payment(const PaymentRecord& p) = 0;
-
-  // --- payments (issue 6) ---
-  // Payments whose STMTDate is in [from, to] (yyyy-MM-dd, both inclusive), by STMTDate, then arrival,
-  // then JOEBPPSTrx; `limit` 0 = all.
-  virtual Result<std::vector<PaymentRecord>> payments_by_stmt_date(std::string_view from, std::string_view to,
-                                                                   std::size_t limit) = 0;
-  // The same range grouped by (STMTDate, outcome), in that order.
-  virtual Result<std::vector<PaymentTotal>> payment_totals(std::string_view from, std::string_view to) = 0;
-  // awaiting_payment applications (a bill issued, not paid), oldest due first; `limit` 0 = all.
-  virtual Result<std::vector<core::Application>> open_bills(std::size_t limit) = 0;
-  virtual Result<OpenBillTotals> open_bill_totals() = 0;
-
-  // --- SMS/USSD conversation (issue 4) ---
+  // --- inbound SMS, conversation sessions, opt-outs ---
   // Records an inbound SMS; false when (provider, provider_message_id) is on record already (the
   // caller then answers as before and changes nothing).
   virtual Result<bool> record_inbound(const InboundMessage& m) = 0;
@@ -229,27 +231,25 @@ class Tx {
   virtual Result<bool> opted_out(std::string_view phone) = 0;
   virtual Status set_opted_out(std::string_view phone, bool opted_out, Instant at) = 0;
 
-  // --- outbound delivery (issue 5) ---
-  // The dispatcher's verdict on one claimed row. Only a row still pending or sending changes
-  // state: a row a provider has accepted (sent, delivered) or that failed is never sent again. A
-  // `sent` outcome for a row that a delivery report already moved on only fills in its provider
-  // and provider message id. An unknown id is "outbox_not_found".
-  virtual Status apply_send_outcome(const SendOutcome& o) = 0;
-  virtual Status add_channel_log(const ChannelLogEntry& e) = 0;
-  // Files the report under its row, found by (provider, provider_message_id) when the report has
-  // an id, else (or when that finds nothing) by outbox_id. The row moves forward only: any report
-  // on a pending/sending row proves a provider accepted it (-> sent, so it is not sent again);
-  // delivered -> delivered; failed -> failed unless delivered. delivery_status keeps the furthest
-  // report (queued < sent < delivered/failed). False when no row matches (nothing is written).
-  virtual Result<bool> apply_delivery_report(const DeliveryReport& r) = 0;
-  virtual Result<std::optional<OutboxDetail>> outbox_detail(std::int64_t id) = 0;
-};
+  // --- payments (eFAWATEERcom) ---
+  virtual Result<std::optional<PaymentRecord>> payment(std::string_view joebpps_trx) = 0;
+  virtual Status insert_payment(const PaymentRecord& p) = 0;  // refuses a known JOEBPPSTrx: "duplicate_payment"
+  // Payments whose STMTDate is in [from, to] (yyyy-MM-dd, both inclusive), by STMTDate, then arrival,
+  // then JOEBPPSTrx; `limit` 0 = all.
+  virtual Result<std::vector<PaymentRecord>> payments_by_stmt_date(std::string_view from, std::string_view to,
+                                                                   std::size_t limit) = 0;
+  // The same range grouped by (STMTDate, outcome), in that order.
+  virtual Result<std::vector<PaymentTotal>> payment_totals(std::string_view from, std::string_view to) = 0;
+  // awaiting_payment applications (a bill issued, not paid), oldest due first; `limit` 0 = all.
+  virtual Result<std::vector<core::Application>> open_bills(std::size_t limit) = 0;
+  virtual Result<OpenBillTotals> open_bill_totals() = 0;
 
-// Outbox figures for the admin API and /metrics.
-struct OutboxFigures {
-  std::vector<std::pair<std::string, std::int64_t>> by_status;
-  std::vector<std::pair<std::string, std::int64_t>> by_provider;
-  std::optional<Instant> oldest_pending;
+  // --- inbound events, deduplicated by (source, key) ---
+  // False when the key was seen before (the caller then answers as before and changes nothing).
+  virtual Result<bool> record_event(std::string_view source, std::string_view key, std::string_view summary,
+                                    Instant at) = 0;
+  // The summary stored with an event, if the event is on record.
+  virtual Result<std::optional<std::string>> event_summary(std::string_view source, std::string_view key) = 0;
 };
 
 class Store {
@@ -272,66 +272,21 @@ class Store {
   // A read-only snapshot on a reader connection, from the calling thread.
   virtual Status read(const Command& command) = 0;
 
-  // Dispatcher side of the outbox. Claims up to `limit` rows due at `now` (pending, or sending
-  // with an expired lease), marks them sending with a lease until `lease_until`, returns them.
-  virtual Result<std::vector<OutboxMessage>> claim_outbox(std::size_t limit, Instant now, Instant lease_until) = 0;
-  virtual Status mark_sent(std::int64_t id, std::string_view provider, std::string_view provider_message_id,
-                           Instant at) = 0;
-  virtual Status mark_retry(std::int64_t id, std::string_view error, Instant next_attempt_at) = 0;
-  virtual Status mark_failed(std::int64_t id, std::string_view error, Instant at) = 0;
-  virtual Result<OutboxFigures> outbox_figures() = 0;
-
-  // --- outbound delivery (issue 5) ---
+  // Outbox work for the dispatcher and the admin API, each as one write or one read.
+  // Tx::claim_outbox as one write.
+  Result<std::vector<OutboxMessage>> claim_outbox(std::size_t limit, Instant now, Instant lease_until);
   // A dispatched batch in one transaction: every outcome and the channel log of every exchange.
   Status record_send_outcomes(std::span<const SendOutcome> outcomes, std::span<const ChannelLogEntry> log);
   // Tx::apply_delivery_report as one write.
   Result<bool> record_delivery(const DeliveryReport& r);
-  // Tx::outbox_detail on a reader.
+  // Tx::outbox_detail and Tx::outbox_figures on a reader.
   Result<std::optional<OutboxDetail>> outbox_detail(std::int64_t id);
+  Result<OutboxFigures> outbox_figures();
 
   // Liveness for /healthz: can the store answer a trivial query now?
   virtual Status ping() = 0;
   // Stop the writer after the commands already queued are committed.
   virtual void close() = 0;
 };
-
-struct SqliteSettings {
-  std::string path;  // a file; ":memory:" is refused (readers need the same database)
-  std::size_t readers = 2;
-  std::size_t max_batch = 512;  // commands per transaction
-  bool synchronous_full = true;  // acknowledged means on disk
-};
-
-// Opens (creating if needed) and migrates to the newest schema version.
-Result<std::unique_ptr<Store>> open_sqlite(const SqliteSettings& settings);
-
-// --- MySQL/MariaDB (issue 7): adapters/store/mysql/ ---
-struct MysqlSettings {
-  std::string host = "127.0.0.1";
-  std::uint16_t port = 3306;
-  std::string user;
-  std::string password;
-  std::string database;  // must exist; open_mysql() creates the tables in it
-  std::size_t pool = 8;     // write connections, each with its own worker thread
-  std::size_t readers = 2;  // connections for read snapshots and ping
-  std::chrono::seconds connect_timeout{3};
-  std::chrono::seconds io_timeout{30};         // a server that stops answering fails the statement
-  std::chrono::seconds lock_wait_timeout{10};  // innodb_lock_wait_timeout of write connections
-  int max_attempts = 5;  // a command that hits a deadlock or lock wait timeout runs again, up to this
-};
-
-// mysql://user:password@host:port/database (user and password percent-decoded; port 3306 when
-// left out; host may be [IPv6]). Error "invalid_store_settings" naming what is wrong; the
-// password never appears in a message.
-Result<MysqlSettings> parse_mysql_url(std::string_view url);
-// A store URL fit for a log line: a mysql:// password is replaced by "****".
-std::string redact_store_url(std::string_view url);
-
-// Connects, checks the server (MariaDB >= 10.6: SKIP LOCKED, and the schema's DDL) and migrates
-// to the newest schema version (InnoDB, utf8mb4). Each write command is one transaction on a pooled
-// connection; a deadlock or lock wait timeout runs it again, so a command must act only through
-// its Tx (the gateway's do). Errors: "invalid_store_settings", "store_unavailable", "store_error",
-// "schema_too_new".
-Result<std::unique_ptr<Store>> open_mysql(const MysqlSettings& settings);
 
 }  // namespace cg::store

@@ -12,7 +12,7 @@
 #include <string>
 #include <string_view>
 
-#include "adapters/store/store.hpp"
+#include "adapters/store/sqlite/sqlite_store.hpp"
 #include "gateway/app/clock.hpp"
 #include "gateway/app/config.hpp"
 #include "gateway/service/service.hpp"

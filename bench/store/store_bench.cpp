@@ -13,7 +13,7 @@
 #include <semaphore>
 #include <string>
 
-#include "adapters/store/store.hpp"
+#include "adapters/store/sqlite/sqlite_store.hpp"
 
 namespace cg::store {
 namespace {

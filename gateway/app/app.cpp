@@ -2,6 +2,7 @@
 
 #include <cstdio>
 
+#include "adapters/store/open.hpp"
 #include "gateway/payments/efawateercom_routes.hpp"
 #include "gateway/web/routes.hpp"
 #include "gateway/sms/inbound_routes.hpp"
@@ -11,19 +12,8 @@
 namespace cg::gateway {
 
 Result<std::unique_ptr<store::Store>> open_store(const StoreConfig& config) {
-  if (config.url.rfind("sqlite:", 0) == 0) {
-    store::SqliteSettings s;
-    s.path = config.url.substr(7);
-    s.readers = config.readers;
-    s.synchronous_full = config.synchronous_full;
-    return store::open_sqlite(s);
-  }
-  // mysql://user:password@host:port/database (issue 7): several gateways may share it.
-  auto s = store::parse_mysql_url(config.url);
-  if (!s) return make_error("invalid_config", "store.url: " + s.error().message);
-  s->pool = config.pool;
-  s->readers = config.readers;
-  return store::open_mysql(*s);
+  return store::open_store(
+      {.url = config.url, .readers = config.readers, .pool = config.pool, .synchronous_full = config.synchronous_full});
 }
 
 Result<std::unique_ptr<App>> App::create(Config config, const Clock& clock) {

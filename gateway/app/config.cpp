@@ -6,7 +6,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
-#include "adapters/store/store.hpp"
+#include "adapters/store/open.hpp"
 
 namespace cg::gateway {
 namespace {
@@ -218,13 +218,8 @@ Result<Config> parse_config(std::string_view text) {
     return make_error("invalid_config", "inbound.infobip.username: username and password go together");
   if (c.inbound.infobip.header_name.empty() != c.inbound.infobip.header_value.empty())
     return make_error("invalid_config", "inbound.infobip.header_name: header_name and header_value go together");
-  if (c.store.url.rfind("sqlite:", 0) != 0 && c.store.url.rfind("mysql://", 0) != 0)
-    return make_error("invalid_config", "store.url: must start with sqlite: or mysql://");
-  if (c.store.url == "sqlite:") return make_error("invalid_config", "store.url: names no file");
-  if (c.store.url.rfind("mysql://", 0) == 0) {
-    auto m = store::parse_mysql_url(c.store.url);
-    if (!m) return make_error("invalid_config", "store.url: " + m.error().message);
-  }
+  if (auto s = store::check_store_url(c.store.url); !s)
+    return make_error("invalid_config", "store.url: " + s.error().message);
   if (c.public_base_url.rfind("http://", 0) != 0 && c.public_base_url.rfind("https://", 0) != 0)
     return make_error("invalid_config", "public_base_url: must start with http:// or https://");
   while (!c.public_base_url.empty() && c.public_base_url.back() == '/') c.public_base_url.pop_back();

@@ -12,6 +12,7 @@
 #include <iostream>
 #include <vector>
 
+#include "adapters/store/open.hpp"
 #include "gateway/app/app.hpp"
 #include "gateway/payments/efawateercom_tool.hpp"
 #include "gateway/http/signals.hpp"

@@ -19,7 +19,9 @@
 #include "adapters/exam/exam.hpp"
 #include "gateway/app/app.hpp"
 #include "tests/support/http_client.hpp"
+#ifndef CG_NO_MYSQL
 #include "tests/support/mariadb.hpp"  // link cg_test_mariadb
+#endif
 
 namespace cg::gateway::testing {
 
@@ -43,7 +45,9 @@ class GatewayTest : public ::testing::Test {
     app_.reset();
     std::error_code ec;
     std::filesystem::remove_all(dir_, ec);
+#ifndef CG_NO_MYSQL
     if (!mysql_database_.empty()) (void)(*test::shared_mariadb())->drop_database(mysql_database_);
+#endif
   }
 
   // CG_TEST_STORE=mysql (set by ctest for the "mysql/" copies of these tests, see CMakeLists.txt):
@@ -51,6 +55,9 @@ class GatewayTest : public ::testing::Test {
   void use_mysql_if_asked() {
     const char* backend = std::getenv("CG_TEST_STORE");
     if (!backend || std::string_view(backend) != "mysql") return;
+#ifdef CG_NO_MYSQL
+    FAIL() << "CG_TEST_STORE=mysql, but this build has no MySQL support (CG_WITH_MYSQL=OFF)";
+#else
     auto server = test::shared_mariadb();
     ASSERT_TRUE(server.ok()) << server.error().message;
     std::string database = test::database_name(::testing::UnitTest::GetInstance()->current_test_info()->name());
@@ -58,6 +65,7 @@ class GatewayTest : public ::testing::Test {
     ASSERT_TRUE(created.ok()) << created.error().message;
     mysql_database_ = database;
     mysql_url_ = (*server)->url(database);
+#endif
   }
 
   Config config() const {

@@ -35,27 +35,27 @@ Failure classify(int code) {
   return Failure::statement;
 }
 
-Error to_error(const sql::SQLException& e, std::string_view what) {
+Error to_error(const ::sql::SQLException& e, std::string_view what) {
   std::string message = std::string(what) + ": " + e.what() + " (MySQL error " + std::to_string(e.getErrorCode()) + ")";
   if (classify(e.getErrorCode()) == Failure::connection) return Error{"store_unavailable", std::move(message)};
   return Error{"store_error", std::move(message)};
 }
 
-sql::Driver& driver() {
+::sql::Driver& driver() {
   static std::once_flag once;
-  static sql::Driver* instance = nullptr;
-  std::call_once(once, [] { instance = sql::mysql::get_mysql_driver_instance(); });
+  static ::sql::Driver* instance = nullptr;
+  std::call_once(once, [] { instance = ::sql::mysql::get_mysql_driver_instance(); });
   return *instance;
 }
 
 Result<std::unique_ptr<Connection>> Connection::open(const MysqlSettings& s, Role role) {
-  sql::ConnectOptionsMap options;
-  options["hostName"] = sql::SQLString(s.host);
+  ::sql::ConnectOptionsMap options;
+  options["hostName"] = ::sql::SQLString(s.host);
   options["port"] = static_cast<int>(s.port);
-  options["userName"] = sql::SQLString(s.user);
-  options["password"] = sql::SQLString(s.password);
-  options["schema"] = sql::SQLString(s.database);
-  options["OPT_CHARSET_NAME"] = sql::SQLString("utf8mb4");
+  options["userName"] = ::sql::SQLString(s.user);
+  options["password"] = ::sql::SQLString(s.password);
+  options["schema"] = ::sql::SQLString(s.database);
+  options["OPT_CHARSET_NAME"] = ::sql::SQLString("utf8mb4");
   // UPDATE reports the rows it matched, not only those it changed: "no such row" stays visible
   // when a save writes the values already there.
   options["CLIENT_FOUND_ROWS"] = true;
@@ -66,7 +66,7 @@ Result<std::unique_ptr<Connection>> Connection::open(const MysqlSettings& s, Rol
   options["OPT_WRITE_TIMEOUT"] = static_cast<int>(s.io_timeout.count());
   std::unique_ptr<Connection> conn;
   try {
-    conn.reset(new Connection(std::unique_ptr<sql::Connection>(driver().connect(options))));
+    conn.reset(new Connection(std::unique_ptr<::sql::Connection>(driver().connect(options))));
     // utf8mb4 on the wire. Exact matching comes from the columns' own NO PAD binary collation;
     // the connection keeps the charset's default collation because Connector/C++ 1.1 refuses
     // result metadata naming a collation it does not know (utf8mb4_nopad_bin is 1070). Strict
@@ -80,7 +80,7 @@ Result<std::unique_ptr<Connection>> Connection::open(const MysqlSettings& s, Rol
     } else {
       conn->exec("SET SESSION TRANSACTION ISOLATION LEVEL REPEATABLE READ");
     }
-  } catch (const sql::SQLException& e) {
+  } catch (const ::sql::SQLException& e) {
     std::string where = "connecting to mysql://" + s.host + ":" + std::to_string(s.port) + "/" + s.database;
     Error err = to_error(e, where);
     // Whatever keeps us from connecting at run time (refused, unreachable, access denied) makes
@@ -96,24 +96,24 @@ Connection::~Connection() {
   if (!conn_) return;
   try {
     conn_->close();
-  } catch (const sql::SQLException&) {
+  } catch (const ::sql::SQLException&) {
     // Closing a connection whose server is gone: nothing to do.
   }
 }
 
-sql::PreparedStatement& Connection::prepare(const std::string& sql) {
+Statement& Connection::statement(const std::string& sql) {
   auto it = cache_.find(sql);
   if (it != cache_.end()) return *it->second;
-  std::unique_ptr<sql::PreparedStatement> st(conn_->prepareStatement(sql));
+  auto st = std::make_unique<Statement>(std::unique_ptr<::sql::PreparedStatement>(conn_->prepareStatement(sql)));
   return *cache_.emplace(sql, std::move(st)).first->second;
 }
 
 void Connection::exec(const std::string& sql) {
-  std::unique_ptr<sql::Statement> st(conn_->createStatement());
+  std::unique_ptr<::sql::Statement> st(conn_->createStatement());
   st->execute(sql);
   // Drain anything the statement returned so the connection is ready for the next one.
   do {
-    std::unique_ptr<sql::ResultSet> rs(st->getResultSet());
+    std::unique_ptr<::sql::ResultSet> rs(st->getResultSet());
   } while (st->getMoreResults());
 }
 
@@ -135,7 +135,7 @@ Binder& Binder::add(std::int64_t value) {
 }
 
 Binder& Binder::add(std::string_view text) {
-  st_.setString(next_++, sql::SQLString(std::string(text)));
+  st_.setString(next_++, ::sql::SQLString(std::string(text)));
   return *this;
 }
 
@@ -150,20 +150,100 @@ Binder& Binder::add(const std::optional<std::int64_t>& value) {
 }
 
 Binder& Binder::null() {
-  st_.setNull(next_++, sql::DataType::VARCHAR);
+  st_.setNull(next_++, ::sql::DataType::VARCHAR);
   return *this;
 }
 
-std::string Row::text(int column) const { return rs_.getString(static_cast<std::uint32_t>(column + 1)).asStdString(); }
-
-std::optional<std::string> Row::optional_text(int column) const {
-  if (is_null(column)) return std::nullopt;
-  return text(column);
+void Statement::lend(Session& session, std::string_view what) {
+  session_ = &session;
+  what_ = what;
+  duplicate_ = false;
+  st_->clearParameters();
 }
 
-std::optional<std::int64_t> Row::optional_int64(int column) const {
-  if (is_null(column)) return std::nullopt;
-  return int64(column);
+void Statement::release() { rows_.reset(); }
+
+void Statement::bind(int index, std::int64_t value) { st_->setInt64(static_cast<unsigned>(index), value); }
+
+void Statement::bind(int index, std::string_view text) {
+  st_->setString(static_cast<unsigned>(index), ::sql::SQLString(std::string(text)));
+}
+
+void Statement::bind_null(int index) { st_->setNull(static_cast<unsigned>(index), ::sql::DataType::VARCHAR); }
+
+Error Statement::failed(const std::exception& e) {
+  if (const auto* q = dynamic_cast<const ::sql::SQLException*>(&e)) {
+    duplicate_ = q->getErrorCode() == kDuplicateKey;
+    return session_->failed(*q, what_);
+  }
+  return Error{"store_error", std::string(what_) + ": " + e.what()};
+}
+
+Result<bool> Statement::step() {
+  try {
+    if (!rows_) rows_.reset(st_->executeQuery());
+    return rows_->next();
+  } catch (const std::exception& e) {
+    return failed(e);
+  }
+}
+
+Result<std::int64_t> Statement::run() {
+  try {
+    return std::int64_t{st_->executeUpdate()};
+  } catch (const std::exception& e) {
+    return failed(e);
+  }
+}
+
+std::string Statement::text(int column) const {
+  return rows_->getString(static_cast<std::uint32_t>(column + 1)).asStdString();
+}
+
+Error Session::failed(const ::sql::SQLException& e, std::string_view what) {
+  Error err = to_error(e, what);
+  switch (classify(e.getErrorCode())) {
+    case Failure::statement:
+      break;  // MySQL rolled back this statement only; the command decides what follows
+    case Failure::retry:
+      fatal_ = err;
+      break;
+    case Failure::connection:
+      fatal_ = err;
+      conn_.mark_broken();
+      break;
+  }
+  return err;
+}
+
+Result<cg::store::sql::Lease> Session::prepare(std::string_view sql, std::string_view what) {
+  if (fatal_) return *fatal_;
+  try {
+    Statement& st = conn_.statement(std::string(sql));
+    st.lend(*this, what);
+    return cg::store::sql::Lease(st);
+  } catch (const ::sql::SQLException& e) {
+    return failed(e, what);
+  }
+}
+
+Status Session::exec(const std::string& sql, std::string_view what) {
+  if (fatal_) return *fatal_;
+  try {
+    conn_.exec(sql);
+    return ok_status();
+  } catch (const ::sql::SQLException& e) {
+    return failed(e, what);
+  }
+}
+
+Result<std::int64_t> Session::last_insert_id() {
+  if (fatal_) return *fatal_;
+  try {
+    return conn_.last_insert_id();
+  } catch (const ::sql::SQLException& e) {
+    return failed(e, "last_insert_id");
+  }
 }
 
 }  // namespace cg::store::mysql

@@ -159,12 +159,12 @@ CREATE TABLE IF NOT EXISTS sequences (
 )sql",
 };
 
-// Version 2 (issue 6, payments): reconciliation reads payments by statement day.
+// Version 2 (payments): reconciliation reads payments by statement day.
 constexpr std::array<std::string_view, 1> kPaymentsByStmtDate{
     "CREATE INDEX IF NOT EXISTS payments_by_stmt_date ON payments (stmt_date, received_at)",
 };
 
-// Version 3 (issue 4, SMS/USSD conversation): inbound SMS (deduplicated by provider message id;
+// Version 3 (SMS/USSD conversation): inbound SMS (deduplicated by provider message id;
 // counted per sender for the rate cap until version 7), conversation and USSD sessions, per-number opt-out.
 constexpr std::array<std::string_view, 3> kConversation{
     R"sql(
@@ -195,7 +195,7 @@ CREATE TABLE IF NOT EXISTS sms_opt_outs (
 )sql",
 };
 
-// Version 4 (issue 5, outbound delivery): delivery reports per outbox row (the furthest one on the
+// Version 4 (outbound delivery): delivery reports per outbox row (the furthest one on the
 // row itself), the channel log of every provider exchange, and finding a row by the provider's
 // message id when its report comes in.
 constexpr std::array<std::string_view, 6> kOutboundDelivery{

@@ -3,7 +3,7 @@
 #include <charconv>
 #include <cstdio>
 
-#include "adapters/store/store.hpp"
+#include "adapters/store/mysql/mysql_store.hpp"
 
 namespace cg::store {
 namespace {
@@ -106,18 +106,6 @@ Result<MysqlSettings> parse_mysql_url(std::string_view url) {
       return bad("the database name '" + std::string(database) + "' may hold only letters, digits, '_', '$' and '-'");
   s.database = std::string(database);
   return s;
-}
-
-std::string redact_store_url(std::string_view url) {
-  constexpr std::string_view kScheme = "mysql://";
-  if (!url.starts_with(kScheme)) return std::string(url);
-  std::string_view rest = url.substr(kScheme.size());
-  std::string_view authority = rest.substr(0, rest.find('/'));
-  std::size_t at = authority.rfind('@');
-  if (at == std::string_view::npos) return std::string(url);
-  std::size_t colon = authority.substr(0, at).find(':');
-  if (colon == std::string_view::npos) return std::string(url);
-  return std::string(kScheme) + std::string(authority.substr(0, colon)) + ":****" + std::string(rest.substr(at));
 }
 
 }  // namespace cg::store

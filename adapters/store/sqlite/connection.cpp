@@ -15,19 +15,16 @@ Error sqlite_error(sqlite3* db, std::string_view what) {
   return Error{"store_error", std::move(message)};
 }
 
-Statement::Statement(Statement&& other) noexcept
-    : stmt_(std::exchange(other.stmt_, nullptr)),
-      what_(other.what_),
-      bound_(other.bound_),
-      stepped_(other.stepped_),
-      bind_rc_(other.bind_rc_),
-      failed_code_(other.failed_code_) {}
+Statement::~Statement() { sqlite3_finalize(stmt_); }
 
-Statement::~Statement() {
-  if (!stmt_) return;
+void Statement::release() {
   sqlite3_reset(stmt_);
   // Past 64 parameters the first step cannot tell which are unbound: leave none behind instead.
   if (sqlite3_bind_parameter_count(stmt_) > 64) sqlite3_clear_bindings(stmt_);
+  bound_ = 0;
+  stepped_ = false;
+  bind_rc_ = SQLITE_OK;
+  failed_code_ = 0;
 }
 
 // A failed bind is remembered and reported by the next step(), so call sites stay linear.
@@ -43,37 +40,10 @@ void Statement::bind(int index, std::string_view text) {
   if (bind_rc_ == SQLITE_OK) bind_rc_ = rc;
 }
 
-void Statement::bind(int index, std::string&& text) {
-  int rc = sqlite3_bind_text64(stmt_, index, text.data(), text.size(), SQLITE_TRANSIENT, SQLITE_UTF8);
-  mark_bound(index);
-  if (bind_rc_ == SQLITE_OK) bind_rc_ = rc;
-}
-
 void Statement::bind_null(int index) {
   int rc = sqlite3_bind_null(stmt_, index);
   mark_bound(index);
   if (bind_rc_ == SQLITE_OK) bind_rc_ = rc;
-}
-
-void Statement::bind(int index, const std::optional<std::string>& text) {
-  if (text)
-    bind(index, std::string_view(*text));
-  else
-    bind_null(index);
-}
-
-void Statement::bind(int index, std::optional<std::string>&& text) {
-  if (text)
-    bind(index, std::move(*text));
-  else
-    bind_null(index);
-}
-
-void Statement::bind(int index, const std::optional<std::int64_t>& value) {
-  if (value)
-    bind(index, *value);
-  else
-    bind_null(index);
 }
 
 Result<bool> Statement::step() {
@@ -94,11 +64,11 @@ Result<bool> Statement::step() {
   return sqlite_error(db(), what_);
 }
 
-Status Statement::run() {
+Result<std::int64_t> Statement::run() {
   for (;;) {
     auto row = step();
     if (!row) return row.error();
-    if (!*row) return ok_status();
+    if (!*row) return static_cast<std::int64_t>(sqlite3_changes(db()));
   }
 }
 
@@ -106,16 +76,6 @@ std::string Statement::text(int column) const {
   const auto* data = reinterpret_cast<const char*>(sqlite3_column_text(stmt_, column));
   if (!data) return {};
   return std::string(data, static_cast<std::size_t>(sqlite3_column_bytes(stmt_, column)));
-}
-
-std::optional<std::string> Statement::optional_text(int column) const {
-  if (is_null(column)) return std::nullopt;
-  return text(column);
-}
-
-std::optional<std::int64_t> Statement::optional_int64(int column) const {
-  if (is_null(column)) return std::nullopt;
-  return int64(column);
 }
 
 namespace {
@@ -179,13 +139,15 @@ Result<std::unique_ptr<Connection>> Connection::open(const std::string& path, co
 }
 
 Connection::~Connection() {
-  for (auto& [sql, stmt] : cache_) sqlite3_finalize(stmt);
+  cache_.clear();
   sqlite3_close_v2(db_);
 }
 
-Result<Statement> Connection::prepare(std::string_view sql, std::string_view what) {
-  if (auto r = recent_.find(sql.data()); r != recent_.end() && r->second.sql == sql)
-    return Statement(r->second.stmt, what);
+Result<sql::Lease> Connection::prepare(std::string_view sql, std::string_view what) {
+  if (auto r = recent_.find(sql.data()); r != recent_.end() && r->second.sql == sql) {
+    r->second.stmt->lend(what);
+    return sql::Lease(*r->second.stmt);
+  }
   auto it = cache_.find(sql);
   if (it == cache_.end()) {
     sqlite3_stmt* stmt = nullptr;
@@ -195,12 +157,13 @@ Result<Statement> Connection::prepare(std::string_view sql, std::string_view wha
       sqlite3_finalize(stmt);
       return sqlite_error(db_, std::string(what) + " (preparing)");
     }
-    it = cache_.emplace(std::string(sql), stmt).first;
+    it = cache_.emplace(std::string(sql), std::make_unique<Statement>(stmt)).first;
   }
   // Addresses of SQL built on the fly come and go; past the bound, start the hints over.
   if (recent_.size() >= kMaxRecent) recent_.clear();
-  recent_.insert_or_assign(sql.data(), Recent{it->first, it->second});
-  return Statement(it->second, what);
+  recent_.insert_or_assign(sql.data(), Recent{it->first, it->second.get()});
+  it->second->lend(what);
+  return sql::Lease(*it->second);
 }
 
 Status Connection::exec(const std::string& sql, std::string_view what) {

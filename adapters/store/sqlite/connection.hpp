@@ -11,6 +11,7 @@
 #include <string_view>
 #include <unordered_map>
 
+#include "adapters/store/sql/engine.hpp"
 #include "core/result.hpp"
 
 namespace cg::store::sqlite {
@@ -18,51 +19,42 @@ namespace cg::store::sqlite {
 // "store_error" with SQLite's own message, prefixed by what was being done.
 Error sqlite_error(sqlite3* db, std::string_view what);
 
-// A cached statement lent out for one use: reset when it goes out of scope, so readers never keep a
-// snapshot open by accident. A parameter this use does not bind is NULL, as if the statement were
-// fresh: the first step() binds NULL to each one left unbound. (sqlite3_clear_bindings after every
-// use did the same by freeing every bound text, which the next use then allocated again: 4% of the
-// writer's time, perf.)
-class Statement {
+// A cached statement (sql::Statement), lent out for one use by Connection::prepare and reset when
+// the lease ends, so readers never keep a snapshot open by accident. A parameter this use does not
+// bind is NULL, as if the statement were fresh: the first step() binds NULL to each one left
+// unbound. (sqlite3_clear_bindings after every use did the same by freeing every bound text, which
+// the next use then allocated again: 4% of the writer's time, perf.)
+class Statement final : public sql::Statement {
  public:
-  Statement(sqlite3_stmt* stmt, std::string_view what) : stmt_(stmt), what_(what) {}
-  Statement(Statement&& other) noexcept;
+  explicit Statement(sqlite3_stmt* stmt) : stmt_(stmt) {}
   Statement(const Statement&) = delete;
   Statement& operator=(const Statement&) = delete;
-  Statement& operator=(Statement&&) = delete;
   ~Statement();
 
-  // Parameters are 1-based, as in SQL's ?NNN. Text is not copied (SQLITE_STATIC): what is bound
-  // must stay as it is until this use's last step(), as the callers' own variables and the static
-  // names of core::to_string do. A temporary std::string (or optional of one) is copied
-  // (SQLITE_TRANSIENT), since it is gone before the statement steps. (Copying every text took 3% of
-  // the writer's time, perf.)
-  void bind(int index, std::int64_t value);
-  void bind(int index, std::string_view text);
-  void bind(int index, const std::string& text) { bind(index, std::string_view(text)); }
-  void bind(int index, std::string&& text);
-  void bind(int index, const char* text) { bind(index, std::string_view(text)); }
-  void bind_null(int index);
-  void bind(int index, const std::optional<std::string>& text);
-  void bind(int index, std::optional<std::string>&& text);
-  void bind(int index, const std::optional<std::int64_t>& value);
+  // Text is not copied (SQLITE_STATIC): what is bound must stay as it is until this use's last
+  // step() (engine.hpp). (Copying every text took 3% of the writer's time, perf.)
+  void bind(int index, std::int64_t value) override;
+  void bind(int index, std::string_view text) override;
+  void bind_null(int index) override;
+  using sql::Statement::bind;
 
-  // One step: true with a row, false when done.
-  Result<bool> step();
-  // Steps to the end (statements without rows).
-  Status run();
-  // The extended result code of the last failure (0 when none).
-  int failed_code() const { return failed_code_; }
+  Result<bool> step() override;
+  Result<std::int64_t> run() override;
+  bool duplicate_key() const override {
+    return failed_code_ == SQLITE_CONSTRAINT_UNIQUE || failed_code_ == SQLITE_CONSTRAINT_PRIMARYKEY;
+  }
 
-  std::int64_t int64(int column) const { return sqlite3_column_int64(stmt_, column); }
-  std::string text(int column) const;
-  bool is_null(int column) const { return sqlite3_column_type(stmt_, column) == SQLITE_NULL; }
-  std::optional<std::string> optional_text(int column) const;
-  std::optional<std::int64_t> optional_int64(int column) const;
+  std::int64_t int64(int column) const override { return sqlite3_column_int64(stmt_, column); }
+  std::string text(int column) const override;
+  bool is_null(int column) const override { return sqlite3_column_type(stmt_, column) == SQLITE_NULL; }
 
   sqlite3* db() const { return sqlite3_db_handle(stmt_); }
+  sqlite3_stmt* handle() const { return stmt_; }
+  // Starts a use; `what` names the operation in error messages and must outlive the use.
+  void lend(std::string_view what) { what_ = what; }
 
  private:
+  void release() override;
   void mark_bound(int index) {
     if (index >= 1 && index <= 64) bound_ |= std::uint64_t{1} << (index - 1);
   }
@@ -81,7 +73,9 @@ struct ConnectionOptions {
   int busy_timeout_ms = 5000;
 };
 
-class Connection {
+// One connection; as an sql::Session it serves the data layer inside the transaction its owner
+// (the store) began.
+class Connection final : public sql::Session {
  public:
   // Opens `path` (the writer creates it) and sets the connection's pragmas.
   static Result<std::unique_ptr<Connection>> open(const std::string& path, const ConnectionOptions& options);
@@ -92,10 +86,11 @@ class Connection {
   sqlite3* db() const { return db_; }
 
   // The cached statement for `sql`, prepared on first use (SQLITE_PREPARE_PERSISTENT). `what`
-  // names the operation in error messages and must outlive the statement handle.
-  Result<Statement> prepare(std::string_view sql, std::string_view what);
+  // names the operation in error messages and must outlive the lease.
+  Result<sql::Lease> prepare(std::string_view sql, std::string_view what) override;
   // Runs one or more statements without caching them (pragmas, migration scripts).
-  Status exec(const std::string& sql, std::string_view what);
+  Status exec(const std::string& sql, std::string_view what) override;
+  Result<std::int64_t> last_insert_id() override { return static_cast<std::int64_t>(sqlite3_last_insert_rowid(db_)); }
 
  private:
   explicit Connection(sqlite3* db) : db_(db) {}
@@ -111,12 +106,12 @@ class Connection {
   // still finds its own statement.
   struct Recent {
     std::string_view sql;  // the key in cache_ (stable: node-based map)
-    sqlite3_stmt* stmt = nullptr;
+    Statement* stmt = nullptr;
   };
   static constexpr std::size_t kMaxRecent = 512;
 
   sqlite3* db_;
-  std::unordered_map<std::string, sqlite3_stmt*, Hash, std::equal_to<>> cache_;
+  std::unordered_map<std::string, std::unique_ptr<Statement>, Hash, std::equal_to<>> cache_;
   std::unordered_map<const char*, Recent> recent_;
 };
 

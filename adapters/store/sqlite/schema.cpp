@@ -134,12 +134,12 @@ CREATE TABLE sequences (
 ) STRICT, WITHOUT ROWID;
 )sql";
 
-// Migration 2 (issue 6, payments): reconciliation reads payments by statement day.
+// Migration 2 (payments): reconciliation reads payments by statement day.
 constexpr std::string_view kPaymentsByStmtDate = R"sql(
 CREATE INDEX payments_by_stmt_date ON payments (stmt_date, received_at);
 )sql";
 
-// Migration 4 (issue 4, SMS/USSD conversation): inbound SMS (deduplicated by provider message id;
+// Migration 4 (SMS/USSD conversation): inbound SMS (deduplicated by provider message id;
 // counted per sender for the rate cap until migration 7), conversation and USSD sessions, per-number opt-out.
 constexpr std::string_view kConversation = R"sql(
 CREATE TABLE inbound_messages (
@@ -166,7 +166,7 @@ CREATE TABLE sms_opt_outs (
 ) STRICT, WITHOUT ROWID;
 )sql";
 
-// Migration 3 (issue 5, outbound delivery): delivery reports per outbox row (the furthest one on
+// Migration 3 (outbound delivery): delivery reports per outbox row (the furthest one on
 // the row itself), the channel log of every provider exchange, and finding a row by the
 // provider's message id when its report comes in.
 constexpr std::string_view kOutboundDelivery = R"sql(

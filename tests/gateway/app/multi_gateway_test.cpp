@@ -26,7 +26,7 @@
 #include <thread>
 
 #include "adapters/exam/exam.hpp"
-#include "adapters/store/store.hpp"
+#include "adapters/store/mysql/mysql_store.hpp"
 #include "gateway/app/config.hpp"
 #include "tests/support/http_client.hpp"
 #include "tests/support/mariadb.hpp"

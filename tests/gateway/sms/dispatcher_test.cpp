@@ -9,6 +9,7 @@
 #include <random>
 
 #include "adapters/sms/kannel/outbound.hpp"
+#include "adapters/store/sqlite/sqlite_store.hpp"
 #include "gateway/sms/dispatcher.hpp"
 #include "tests/support/provider_server.hpp"
 

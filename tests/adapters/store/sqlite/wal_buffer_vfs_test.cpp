@@ -13,9 +13,9 @@
 #include <string>
 #include <vector>
 
+#include "adapters/store/sqlite/sqlite_store.hpp"
 #include "adapters/store/sqlite/wal_buffer_vfs.hpp"
-#include "adapters/store/store.hpp"
-#include "tests/store/sqlite_files.hpp"
+#include "tests/adapters/store/sqlite/sqlite_files.hpp"
 
 namespace cg::store::sqlite {
 namespace {
@@ -36,8 +36,8 @@ std::unique_ptr<Raw> wal_db(const std::string& path, bool buffered) {
 // Rows of `size` bytes each, inserted in one transaction; the checksum query below reads them back.
 std::string insert_rows(int first, int count, int size) {
   return "WITH RECURSIVE n(i) AS (SELECT " + std::to_string(first) + " UNION ALL SELECT i + 1 FROM n WHERE i < " +
-         std::to_string(first + count - 1) + ") INSERT INTO t (id, body) SELECT i, printf('%0" +
-         std::to_string(size) + "d', i) FROM n";
+         std::to_string(first + count - 1) + ") INSERT INTO t (id, body) SELECT i, printf('%0" + std::to_string(size) +
+         "d', i) FROM n";
 }
 const char* kChecksum = "SELECT COUNT(*) || ':' || SUM(LENGTH(body)) || ':' || SUM(CAST(body AS INTEGER)) FROM t";
 
@@ -73,7 +73,8 @@ TEST(WalBufferVfs, TransactionsLargerThanTheBufferAndSpilledPagesStayIntact) {
   db->exec("PRAGMA cache_size=20");
   db->exec("CREATE TABLE t (id INTEGER PRIMARY KEY, body TEXT NOT NULL)");
   db->exec("CREATE INDEX t_body ON t (body)");
-  db->exec("BEGIN; " + insert_rows(1, 6000, 1000) + "; UPDATE t SET body = printf('%01000d', id * 3) WHERE id % 5 = 0; COMMIT");
+  db->exec("BEGIN; " + insert_rows(1, 6000, 1000) +
+           "; UPDATE t SET body = printf('%01000d', id * 3) WHERE id % 5 = 0; COMMIT");
   EXPECT_GT(std::filesystem::file_size(file.path() + "-wal"), 5u << 20);  // past the 4 MiB buffer
   auto plain = wal_db(file.path(), false);
   EXPECT_EQ(plain->one("PRAGMA integrity_check"), "ok");

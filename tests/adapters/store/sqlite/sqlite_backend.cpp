@@ -3,7 +3,8 @@
 
 #include <cstdio>
 
-#include "tests/store/contract.hpp"
+#include "adapters/store/sqlite/sqlite_store.hpp"
+#include "tests/adapters/store/contract/contract.hpp"
 
 namespace cg::store::testing {
 namespace {

@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "adapters/store/store.hpp"
+#include "adapters/store/sqlite/sqlite_store.hpp"
 
 namespace cg::store::sqlite::testing {
 

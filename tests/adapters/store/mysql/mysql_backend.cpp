@@ -3,7 +3,8 @@
 #include <map>
 #include <mutex>
 
-#include "tests/store/contract.hpp"
+#include "adapters/store/mysql/mysql_store.hpp"
+#include "tests/adapters/store/contract/contract.hpp"
 #include "tests/support/mariadb.hpp"
 
 namespace cg::store::testing {

@@ -23,7 +23,7 @@
 
 #include "adapters/store/sqlite/connection.hpp"
 #include "adapters/store/sqlite/sqlite_store.hpp"
-#include "tests/store/sqlite_files.hpp"
+#include "tests/adapters/store/sqlite/sqlite_files.hpp"
 
 namespace cg::store::sqlite {
 namespace {
@@ -546,8 +546,16 @@ TEST(SqliteStore, RefusalsHaveCodesNamingTheReason) {
                   })
                   .ok());
   ASSERT_TRUE(store->claim_outbox(1, Instant{}, Instant{std::chrono::seconds{60}}).ok());
-  ASSERT_TRUE(store->mark_sent(id, "file", "f-1", Instant{}).ok());
-  Status unknown = store->mark_failed(id + 1, "x", Instant{});
+  SendOutcome sent;
+  sent.id = id;
+  sent.provider = "file";
+  sent.provider_message_id = "f-1";
+  ASSERT_TRUE(store->record_send_outcomes(std::span(&sent, 1), {}).ok());
+  SendOutcome failed;
+  failed.id = id + 1;
+  failed.kind = SendOutcome::Kind::failed;
+  failed.error = "x";
+  Status unknown = store->record_send_outcomes(std::span(&failed, 1), {});
   ASSERT_FALSE(unknown.ok());
   EXPECT_EQ(unknown.error().code, "outbox_not_found");
 }

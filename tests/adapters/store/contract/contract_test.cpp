@@ -10,7 +10,7 @@
 #include <set>
 #include <thread>
 
-#include "tests/store/contract.hpp"
+#include "tests/adapters/store/contract/contract.hpp"
 
 namespace cg::store::testing {
 
@@ -226,6 +226,35 @@ std::vector<std::int64_t> claim_ids(Store& store, std::size_t limit, Instant now
   if (claimed)
     for (const auto& m : *claimed) ids.push_back(m.id);
   return ids;
+}
+
+// One dispatcher verdict, as the dispatcher records it (Store::record_send_outcomes).
+Status record_outcome(Store& store, SendOutcome o) { return store.record_send_outcomes(std::span(&o, 1), {}); }
+Status record_sent(Store& store, std::int64_t id, std::string provider, std::string message_id, Instant at) {
+  SendOutcome o;
+  o.id = id;
+  o.kind = SendOutcome::Kind::sent;
+  o.provider = std::move(provider);
+  o.provider_message_id = std::move(message_id);
+  o.at = at;
+  return record_outcome(store, std::move(o));
+}
+Status record_retry(Store& store, std::int64_t id, std::string error, Instant next_attempt_at) {
+  SendOutcome o;
+  o.id = id;
+  o.kind = SendOutcome::Kind::retry;
+  o.error = std::move(error);
+  o.at = next_attempt_at;
+  o.next_attempt_at = next_attempt_at;
+  return record_outcome(store, std::move(o));
+}
+Status record_failed(Store& store, std::int64_t id, std::string error, Instant at) {
+  SendOutcome o;
+  o.id = id;
+  o.kind = SendOutcome::Kind::failed;
+  o.error = std::move(error);
+  o.at = at;
+  return record_outcome(store, std::move(o));
 }
 
 std::int64_t figure(const std::vector<std::pair<std::string, std::int64_t>>& figures, std::string_view key) {
@@ -786,9 +815,9 @@ TEST_P(StoreContract, OutboxSentRetriedAndFailedMessages) {
   std::int64_t failed = enqueue(*store_, make_message("+962793333333", t0));
   ASSERT_EQ(claim_ids(*store_, 10, t0, t0 + kMinute).size(), 3u);
 
-  ASSERT_TRUE(store_->mark_sent(sent, "kannel", "kannel-42", t0 + std::chrono::seconds{5}).ok());
-  ASSERT_TRUE(store_->mark_retry(retried, "HTTP 503 from kannel", t0 + 10 * kMinute).ok());
-  ASSERT_TRUE(store_->mark_failed(failed, "invalid destination", t0 + std::chrono::seconds{6}).ok());
+  ASSERT_TRUE(record_sent(*store_, sent, "kannel", "kannel-42", t0 + std::chrono::seconds{5}).ok());
+  ASSERT_TRUE(record_retry(*store_, retried, "HTTP 503 from kannel", t0 + 10 * kMinute).ok());
+  ASSERT_TRUE(record_failed(*store_, failed, "invalid destination", t0 + std::chrono::seconds{6}).ok());
 
   // Only the retried one comes back, and only when its retry time has come.
   EXPECT_TRUE(claim_ids(*store_, 10, t0 + 9 * kMinute, t0 + 20 * kMinute).empty());
@@ -798,17 +827,17 @@ TEST_P(StoreContract, OutboxSentRetriedAndFailedMessages) {
   EXPECT_EQ((*back)[0].id, retried);
   EXPECT_EQ((*back)[0].attempts, 1);
   EXPECT_EQ((*back)[0].last_error, "HTTP 503 from kannel");
-  ASSERT_TRUE(store_->mark_sent(retried, "infobip", "ib-1", t0 + 10 * kMinute).ok());
+  ASSERT_TRUE(record_sent(*store_, retried, "infobip", "ib-1", t0 + 10 * kMinute).ok());
   EXPECT_TRUE(claim_ids(*store_, 10, t0 + 100 * kDay, t0 + 101 * kDay).empty());
 
   // A late report about a message another dispatcher already sent does not take it back; unknown
   // ids are refused.
-  EXPECT_TRUE(store_->mark_retry(sent, "late timeout", t0 + kHour).ok());
-  EXPECT_TRUE(store_->mark_failed(sent, "late failure", t0 + kHour).ok());
+  EXPECT_TRUE(record_retry(*store_, sent, "late timeout", t0 + kHour).ok());
+  EXPECT_TRUE(record_failed(*store_, sent, "late failure", t0 + kHour).ok());
   EXPECT_TRUE(claim_ids(*store_, 10, t0 + 100 * kDay, t0 + 101 * kDay).empty());
-  EXPECT_FALSE(store_->mark_sent(987654, "kannel", "x", t0).ok());
-  EXPECT_FALSE(store_->mark_retry(987654, "x", t0).ok());
-  EXPECT_FALSE(store_->mark_failed(987654, "x", t0).ok());
+  EXPECT_FALSE(record_sent(*store_, 987654, "kannel", "x", t0).ok());
+  EXPECT_FALSE(record_retry(*store_, 987654, "x", t0).ok());
+  EXPECT_FALSE(record_failed(*store_, 987654, "x", t0).ok());
 
   auto figures = store_->outbox_figures();
   ASSERT_TRUE(figures.ok()) << figures.error().message;
@@ -1160,7 +1189,7 @@ TEST_P(StoreContract, ConcurrentWritersAllCommitExactlyOnce) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// --- payments (issue 6) --- reconciliation by statement day, open bills
+// --- payments: reconciliation by statement day, open bills ---
 
 TEST_P(StoreContract, PaymentsByStatementDayInOrderWithTotals) {
   auto pay = [](std::string trx, std::string stmt, std::int64_t fils, std::string outcome, Instant received) {
@@ -1256,7 +1285,7 @@ TEST_P(StoreContract, OpenBillsAreTheUnpaidOnesOldestDueFirst) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// SMS/USSD conversation (issue 4)
+// SMS/USSD conversation
 
 InboundMessage inbound(std::string provider, std::string id, std::string from, Instant at) {
   return InboundMessage{std::move(provider), std::move(id), std::move(from), "+962790000000", "دورات", at,
@@ -1349,7 +1378,7 @@ TEST_P(StoreContract, OptOutIsSetClearedAndDurable) {
   EXPECT_FALSE(opted("+962781111111"));
 }
 
-// --- outbound delivery (issue 5) ---
+// --- outbound delivery ---
 
 OutboxDetail detail_of(Store& store, std::int64_t id) {
   auto d = store.outbox_detail(id);
@@ -1368,8 +1397,8 @@ TEST_P(StoreContract, OptOutWithdrawsWhatIsStillPendingForTheNumber) {
   std::int64_t pending = enqueue(*store_, make_message(phone, t0));
   std::int64_t retrying = enqueue(*store_, make_message(phone, t0));
   ASSERT_EQ(claim_ids(*store_, 10, t0, t0 + kMinute), (std::vector<std::int64_t>{pending, retrying}));
-  ASSERT_TRUE(store_->mark_retry(retrying, "HTTP 503 from kannel", t0 + kHour).ok());
-  ASSERT_TRUE(store_->mark_retry(pending, "HTTP 503 from kannel", t0).ok());
+  ASSERT_TRUE(record_retry(*store_, retrying, "HTTP 503 from kannel", t0 + kHour).ok());
+  ASSERT_TRUE(record_retry(*store_, pending, "HTTP 503 from kannel", t0).ok());
   std::int64_t other = enqueue(*store_, make_message("+962781111111", t0));
 
   std::int64_t confirmation = 0;

@@ -1,0 +1,56 @@
+#include "adapters/store/outbox_rules.hpp"
+
+namespace cg::store {
+
+SendOutcomeEffect decide_send_outcome(std::string_view row_status, SendOutcome::Kind kind) {
+  if (row_status == "pending" || row_status == "sending") return SendOutcomeEffect::take;
+  // A message already sent (by another dispatcher after this one's lease ran out, or shown by a
+  // delivery report) stays as it is; a late `sent` still says who has it.
+  if (kind == SendOutcome::Kind::sent) return SendOutcomeEffect::fill_in_provider;
+  return SendOutcomeEffect::none;
+}
+
+Status check_delivery_report(const DeliveryReport& r) {
+  if (r.status == "queued" || r.status == "sent" || r.status == "delivered" || r.status == "failed") return ok_status();
+  return Error{"invalid_report", "delivery report status '" + r.status + "' is not queued, sent, delivered or failed"};
+}
+
+namespace {
+
+int rank(std::string_view delivery_status) {
+  if (delivery_status.empty()) return 0;
+  if (delivery_status == "queued") return 1;
+  if (delivery_status == "sent") return 2;
+  return 3;  // delivered, failed: final
+}
+
+}  // namespace
+
+DeliveryRow apply_delivery_report(const DeliveryRow& row, const DeliveryReport& r) {
+  DeliveryRow out = row;
+  const bool unsent = row.status == "pending" || row.status == "sending";
+  bool finishes = false;
+  if (r.status == "delivered") {
+    out.status = "delivered";
+    finishes = true;
+  } else if (r.status == "failed" && row.status != "delivered") {
+    out.status = "failed";
+    finishes = true;
+  } else if (unsent) {
+    out.status = "sent";  // a provider has it: it must not be sent again
+    finishes = true;
+  }
+  if (finishes && !out.done_at) out.done_at = r.at;
+  if (rank(r.status) > rank(row.delivery_status)) {
+    out.delivery_status = r.status;
+    out.delivery_error = r.status == "failed" ? r.error_code : std::string();
+    out.delivery_at = r.at;
+  }
+  if (out.status == "failed" && row.status != "failed")
+    out.last_error = "delivery report: " + r.detail + (r.error_code.empty() ? "" : " (error " + r.error_code + ")");
+  if (out.provider.empty()) out.provider = r.provider;
+  if (out.provider_message_id.empty()) out.provider_message_id = r.provider_message_id;
+  return out;
+}
+
+}  // namespace cg::store

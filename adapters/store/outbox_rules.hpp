@@ -1,0 +1,48 @@
+// The outbox's rules, decided without a database (as core/enrollment decides transitions): the
+// store reads the row, asks these functions, and writes what they say. Shared by every backend.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "adapters/store/store.hpp"
+
+namespace cg::store {
+
+// What a dispatcher's send outcome does to its row (Tx::apply_send_outcome). Only a row still
+// pending or sending takes an outcome: what a provider accepted (sent, delivered) stays accepted
+// and a failed row is not sent again. A `sent` outcome for a row a delivery report moved on first
+// only fills in its provider and provider message id where they are empty.
+enum class SendOutcomeEffect {
+  take,              // the outcome's status, attempts + 1, and its fields
+  fill_in_provider,  // provider and provider_message_id where still empty, nothing else
+  none,              // nothing changes (and it is not an error: the dispatcher carries on)
+};
+SendOutcomeEffect decide_send_outcome(std::string_view row_status, SendOutcome::Kind kind);
+
+// The delivery fields of an outbox row, before and after a delivery report.
+struct DeliveryRow {
+  std::string status{};           // pending, sending, sent, delivered, failed
+  std::string delivery_status{};  // the furthest report so far: "", queued, sent, delivered, failed
+  std::string delivery_error{};
+  std::optional<Instant> delivery_at{};
+  std::string last_error{};
+  std::string provider{};
+  std::string provider_message_id{};
+  std::optional<Instant> done_at{};
+
+  bool operator==(const DeliveryRow&) const = default;
+};
+
+// A report's status is one of queued, sent, delivered, failed; else "invalid_report".
+Status check_delivery_report(const DeliveryReport& r);
+
+// The row after report `r` (checked). The row moves forward only: any report on a pending or
+// sending row proves a provider accepted it (-> sent, so it is not sent again); delivered ->
+// delivered; failed -> failed unless delivered. delivery_status keeps the furthest report
+// (queued < sent < delivered/failed), and delivery_error and delivery_at follow it. done_at is
+// set once, by the first report that finishes the row.
+DeliveryRow apply_delivery_report(const DeliveryRow& row, const DeliveryReport& r);
+
+}  // namespace cg::store

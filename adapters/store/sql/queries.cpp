@@ -1,0 +1,208 @@
+#include "adapters/store/sql/queries.hpp"
+
+#include <array>
+#include <string_view>
+
+#include "adapters/store/sql/columns.hpp"
+#include "core/domain.hpp"
+
+namespace cg::store::sql {
+namespace {
+
+using namespace columns;  // kCourseColumns, kApplicationColumns, ... (columns.hpp)
+
+// INSERT of columns[first..], parameters in column order.
+template <std::size_t N>
+std::string insert_sql(std::string_view table, const std::array<std::string_view, N>& columns, std::size_t first) {
+  std::string names, values;
+  for (std::size_t k = first; k < N; ++k) {
+    if (k > first) names += ", ", values += ", ";
+    names += columns[k];
+    values += "?";
+  }
+  return "INSERT INTO " + std::string(table) + " (" + names + ") VALUES (" + values + ")";
+}
+
+// UPDATE of every column but the first, which is the key: parameters are columns[1..] in order,
+// then the key.
+template <std::size_t N>
+std::string update_sql(std::string_view table, const std::array<std::string_view, N>& columns) {
+  std::string sets;
+  for (std::size_t k = 1; k < N; ++k) {
+    if (k > 1) sets += ", ";
+    sets += std::string(columns[k]) + " = ?";
+  }
+  return "UPDATE " + std::string(table) + " SET " + sets + " WHERE " + std::string(columns[0]) + " = ?";
+}
+
+std::string quoted_live_states() {
+  std::string out;
+  for (auto s : core::kAllApplicationStates)
+    if (core::is_live(s)) {
+      if (!out.empty()) out += ", ";
+      out += "'" + std::string(core::to_string(s)) + "'";
+    }
+  return out;
+}
+
+}  // namespace
+
+std::string Queries::applications_in_states(std::size_t count) const {
+  std::string out = application_select + " WHERE course_id = ? AND state IN (";
+  for (std::size_t i = 0; i < count; ++i) out += i ? ", ?" : "?";
+  return out + ") ORDER BY seq LIMIT ?";
+}
+
+Queries::Queries(const Dialect& d) : dialect(d) {
+  const std::string lock(d.for_update);
+
+  course_select = "SELECT " + column_list(kCourseColumns) + " FROM courses";
+  course_by_id = course_select + " WHERE id = ?";
+  course_by_id_locked = course_by_id + lock;
+  course_by_code = course_select + " WHERE code = ?";
+  course_by_code_locked = course_by_code + lock;
+  courses_all = course_select + " ORDER BY start_at, id";
+  courses_open = course_select + " WHERE status = 'open' AND start_at > ? ORDER BY start_at, id";
+  course_insert = insert_sql("courses", kCourseColumns, 1);
+  course_update = update_sql("courses", kCourseColumns);
+
+  application_select = "SELECT " + column_list(kApplicationColumns) + " FROM applications";
+  application_by_id = application_select + " WHERE id = ?";
+  application_by_id_locked = application_by_id + lock;
+  application_by_token = application_select + " WHERE exam_token = ?";
+  application_by_token_locked = application_by_token + lock;
+  application_by_billing = application_select + " WHERE billing_number = ?";
+  application_by_billing_locked = application_by_billing + lock;
+  applications_live = application_select + " WHERE id_type = ? AND id_number = ? AND state IN (" +
+                      quoted_live_states() + ") ORDER BY seq";
+  applications_by_phone = application_select + " WHERE phone = ? ORDER BY created_at DESC, seq DESC LIMIT ?";
+  // The literal state matches SQLite's partial index applications_bills_due.
+  bills_due =
+      application_select + " WHERE state = 'awaiting_payment' AND bill_due_at <= ? ORDER BY bill_due_at, seq LIMIT ?";
+  application_insert = insert_sql("applications", kApplicationColumns, 0);
+  application_update = update_sql("applications", kApplicationColumns);
+
+  // SQLite: the row exists but the first time, so a plain UPDATE, then reading the value back, is
+  // the common path. (RETURNING would be one statement, but SQLite collects its rows in a temporary
+  // b-tree it builds and frees each time: that was a tenth of the writer's time per application.)
+  sequence_bump = "UPDATE sequences SET value = value + 1 WHERE name = ?";
+  sequence_first = "INSERT INTO sequences (name, value) VALUES (?, 1)";
+  // MariaDB: the row stays locked by this transaction until it ends, so the value read next is ours.
+  sequence_upsert = "INSERT INTO sequences (name, value) VALUES (?, 1)" +
+                    (d.on_duplicate_key_update ? std::string(" ON DUPLICATE KEY UPDATE value = value + 1")
+                                               : std::string(" ON CONFLICT (name) DO UPDATE SET value = value + 1"));
+  sequence_value = "SELECT value FROM sequences WHERE name = ?";
+
+  history_insert =
+      "INSERT INTO history (application_id, at, from_state, to_state, step, event) VALUES (?, ?, ?, ?, ?, ?)";
+  history_select =
+      "SELECT application_id, at, from_state, to_state, step, event FROM history WHERE application_id = ? ORDER BY id";
+
+  pass_select = "SELECT 1 FROM passes WHERE id_type = ? AND id_number = ? AND prerequisite = ?";
+  // A pass recorded twice keeps the first record (when and how it was first proven).
+  pass_insert = "INSERT INTO passes (id_type, id_number, prerequisite, source, at) VALUES (?, ?, ?, ?, ?)" +
+                std::string(d.insert_unless_present);
+
+  outbox_select = "SELECT " + column_list(kOutboxColumns) + " FROM outbox";
+  outbox_one = outbox_select + " WHERE id = ?";
+  outbox_insert = insert_sql("outbox", kOutboxColumns, 1);
+  // SQLite claims in one statement: the due rows, in the order of the (partial) outbox_due index,
+  // get their lease and come back as they are after it.
+  outbox_claim =
+      "UPDATE outbox SET status = 'sending', next_attempt_at = ? WHERE id IN (SELECT id FROM outbox WHERE status IN "
+      "('pending', 'sending') AND next_attempt_at <= ? ORDER BY next_attempt_at, id LIMIT ?) RETURNING " +
+      column_list(kOutboxColumns);
+  // MariaDB: one query per status, each in the order of the outbox_due index, so the scan stops at
+  // LIMIT instead of locking every due row; rows another dispatcher holds are skipped, not waited for.
+  outbox_due_pending = outbox_select +
+                       " WHERE status = 'pending' AND next_attempt_at <= ? ORDER BY next_attempt_at, id LIMIT ?" +
+                       lock + " SKIP LOCKED";
+  outbox_due_sending = outbox_select +
+                       " WHERE status = 'sending' AND next_attempt_at <= ? ORDER BY next_attempt_at, id LIMIT ?" +
+                       lock + " SKIP LOCKED";
+  // A send outcome reads the row's status (locked) and decides (outbox_rules.hpp), then writes.
+  // `attempts` counts finished attempts, so a claimed row shows how many came before this one; a
+  // lease that ran out (the dispatcher died mid-send) is not counted.
+  outbox_status_locked = "SELECT status FROM outbox WHERE id = ?" + lock;
+  outcome_sent =
+      "UPDATE outbox SET status = 'sent', attempts = attempts + 1, provider = ?, provider_message_id = ?, "
+      "last_error = '', done_at = ? WHERE id = ?";
+  // A delivery report got there first: keep its status, fill in who sent it.
+  outcome_sent_late =
+      "UPDATE outbox SET provider = CASE WHEN provider = '' THEN ? ELSE provider END, "
+      "provider_message_id = CASE WHEN provider_message_id = '' THEN ? ELSE provider_message_id END WHERE id = ?";
+  outcome_retry =
+      "UPDATE outbox SET status = 'pending', attempts = attempts + 1, last_error = ?, next_attempt_at = ? WHERE id = ?";
+  outcome_failed =
+      "UPDATE outbox SET status = 'failed', attempts = attempts + 1, last_error = ?, done_at = ? WHERE id = ?";
+  outbox_by_status = "SELECT status, COUNT(*) FROM outbox GROUP BY status ORDER BY status";
+  outbox_by_provider = "SELECT provider, COUNT(*) FROM outbox WHERE provider <> '' GROUP BY provider ORDER BY provider";
+  outbox_oldest_pending = "SELECT MIN(created_at) FROM outbox WHERE status IN ('pending', 'sending')";
+  channel_log_insert =
+      "INSERT INTO channel_log (outbox_id, provider, request, response, http_status, outcome, elapsed_ms, at) "
+      "VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
+  channel_log_select =
+      "SELECT outbox_id, provider, request, response, http_status, outcome, elapsed_ms, at FROM channel_log "
+      "WHERE outbox_id = ? ORDER BY id";
+  // Locked: two gateways may take reports on one message at once; each moves the row on in turn.
+  // "provider_message_id <> ''" lets SQLite use its partial index (the caller never asks for '').
+  const std::string delivery_row =
+      "SELECT id, status, delivery_status, delivery_error, delivery_at, last_error, provider, provider_message_id, "
+      "done_at FROM outbox";
+  delivery_row_by_message = delivery_row +
+                            " WHERE provider = ? AND provider_message_id = ? AND provider_message_id <> '' "
+                            "ORDER BY id LIMIT 1" +
+                            lock;
+  delivery_row_by_id = delivery_row + " WHERE id = ?" + lock;
+  delivery_update =
+      "UPDATE outbox SET status = ?, delivery_status = ?, delivery_error = ?, delivery_at = ?, last_error = ?, "
+      "provider = ?, provider_message_id = ?, done_at = ? WHERE id = ?";
+  delivery_report_insert =
+      "INSERT INTO delivery_reports (outbox_id, provider, provider_message_id, status, error_code, detail, at) "
+      "VALUES (?, ?, ?, ?, ?, ?, ?)";
+  delivery_report_select =
+      "SELECT outbox_id, provider, provider_message_id, status, error_code, detail, at FROM delivery_reports "
+      "WHERE outbox_id = ? ORDER BY id";
+  outbox_delivery_select = "SELECT delivery_status, delivery_error, delivery_at, done_at FROM outbox WHERE id = ?";
+
+  inbound_insert =
+      "INSERT INTO inbound_messages (provider, provider_message_id, from_number, to_number, body, received_at, "
+      "outcome) VALUES (?, ?, ?, ?, ?, ?, ?)" +
+      std::string(d.insert_unless_present);
+  session_select = "SELECT session_key, state, updated_at FROM sessions WHERE session_key = ?";
+  // In a write the session row is locked: two messages of one conversation arriving at two
+  // gateways at once take turns.
+  session_select_locked = session_select + lock;
+  session_upsert = "INSERT INTO sessions (session_key, state, updated_at) VALUES (?, ?, ?)" +
+                   d.upsert("session_key", {"state", "updated_at"});
+  sessions_delete = "DELETE FROM sessions WHERE " + d.prefix_match("session_key") + " AND updated_at < ?";
+  opt_out_select = "SELECT 1 FROM sms_opt_outs WHERE phone = ?";
+  // Opting out twice keeps the first time.
+  opt_out_insert = "INSERT INTO sms_opt_outs (phone, at) VALUES (?, ?)" + std::string(d.insert_unless_present);
+  opt_out_delete = "DELETE FROM sms_opt_outs WHERE phone = ?";
+  // What was queued for a number before it said STOP and has not been handed to a provider is not
+  // sent (SPEC §3); a row a dispatcher is sending right now is past recall.
+  opt_out_withdraw =
+      "UPDATE outbox SET status = 'failed', last_error = 'opted_out: the number sent STOP first', done_at = ? "
+      "WHERE status = 'pending' AND to_number = ?";
+
+  payment_select = "SELECT " + column_list(kPaymentColumns) + " FROM payments WHERE joebpps_trx = ?";
+  payment_insert = insert_sql("payments", kPaymentColumns, 0);
+  // STMTDate is yyyy-MM-dd text, so text order is date order.
+  payments_by_stmt_date = "SELECT " + column_list(kPaymentColumns) +
+                          " FROM payments WHERE stmt_date >= ? AND stmt_date <= ? "
+                          "ORDER BY stmt_date, received_at, joebpps_trx LIMIT ?";
+  payment_totals = "SELECT stmt_date, outcome, COUNT(*), " + d.sum("paid_fils") +
+                   " FROM payments WHERE stmt_date >= ? AND stmt_date <= ? GROUP BY stmt_date, outcome "
+                   "ORDER BY stmt_date, outcome";
+  // The literal state matches SQLite's partial index applications_bills_due.
+  open_bills = application_select + " WHERE state = 'awaiting_payment' ORDER BY bill_due_at, seq LIMIT ?";
+  open_bill_totals = "SELECT COUNT(*), COALESCE(" + d.sum("bill_amount_fils") +
+                     ", 0) FROM applications WHERE state = 'awaiting_payment'";
+
+  event_insert =
+      "INSERT INTO events (source, `key`, summary, at) VALUES (?, ?, ?, ?)" + std::string(d.insert_unless_present);
+  event_summary = "SELECT summary FROM events WHERE source = ? AND `key` = ?";
+}
+
+}  // namespace cg::store::sql

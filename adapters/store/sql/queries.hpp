@@ -1,0 +1,53 @@
+// Every statement the data layer runs, written once and built for one dialect when a store opens.
+// Each connection prepares and caches them on first use. Parameters are '?', bound in order.
+#pragma once
+
+#include <cstddef>
+#include <string>
+
+#include "adapters/store/sql/dialect.hpp"
+
+namespace cg::store::sql {
+
+struct Queries {
+  explicit Queries(const Dialect& dialect);
+
+  // The statement of Tx::applications() for `count` states (built per use).
+  std::string applications_in_states(std::size_t count) const;
+
+  const Dialect& dialect;
+
+  // Courses
+  std::string course_select, course_by_id, course_by_id_locked, course_by_code, course_by_code_locked, courses_all,
+      courses_open, course_insert, course_update;
+
+  // Applications and their history
+  std::string application_select, application_by_id, application_by_id_locked, application_by_token,
+      application_by_token_locked, application_by_billing, application_by_billing_locked, applications_live,
+      applications_by_phone, bills_due, application_insert, application_update;
+  std::string sequence_bump, sequence_first, sequence_upsert, sequence_value;
+  std::string history_insert, history_select;
+
+  // Prerequisite passes
+  std::string pass_select, pass_insert;
+
+  // Outbox and delivery
+  std::string outbox_select, outbox_one, outbox_insert, outbox_claim, outbox_due_pending, outbox_due_sending;
+  std::string outbox_status_locked, outcome_sent, outcome_sent_late, outcome_retry, outcome_failed;
+  std::string outbox_by_status, outbox_by_provider, outbox_oldest_pending;
+  std::string channel_log_insert, channel_log_select;
+  std::string delivery_row_by_message, delivery_row_by_id, delivery_update, delivery_report_insert,
+      delivery_report_select, outbox_delivery_select;
+
+  // Inbound SMS, sessions, opt-outs
+  std::string inbound_insert, session_select, session_select_locked, session_upsert, sessions_delete;
+  std::string opt_out_select, opt_out_insert, opt_out_delete, opt_out_withdraw;
+
+  // Payments
+  std::string payment_select, payment_insert, payments_by_stmt_date, payment_totals, open_bills, open_bill_totals;
+
+  // Events
+  std::string event_insert, event_summary;
+};
+
+}  // namespace cg::store::sql
