@@ -6,6 +6,7 @@
 
 #include "core/applicant.hpp"
 #include "core/enrollment.hpp"
+#include "core/free_text.hpp"
 #include "core/money.hpp"
 #include "core/names.hpp"
 #include "core/sms.hpp"
@@ -19,7 +20,8 @@ enum class Keyword : std::uint8_t { none, courses, more, join, status, cancel, h
 
 namespace {
 
-constexpr std::array<std::string_view, 5> kStepNames{"idle", "ask_name", "ask_id_type", "ask_id_number", "confirm"};
+constexpr std::array<std::string_view, 7> kStepNames{"idle",    "ask_name",       "ask_id_type", "ask_id_number",
+                                                     "confirm", "confirm_cancel", "confirm_stop"};
 constexpr std::array<std::string_view, 3> kPagedListNames{"none", "courses", "applications"};
 
 // Keywords as normalize_text() leaves them (so "إلغاء" and "الغاء" are one entry, "حالة" is "حاله").
@@ -160,6 +162,7 @@ Parsed parse(std::string raw) {
     p.code = std::string(code);
     return p;
   }
+  p.reading = read_free_text(n);
   return p;
 }
 
@@ -264,6 +267,7 @@ void clear_draft(Dialogue& d) {
   d.name.clear();
   d.id_type.reset();
   d.id_number.clear();
+  d.application_id.clear();
 }
 
 class Conversation {
@@ -278,13 +282,16 @@ class Conversation {
     const std::string_view raw = p.raw;
     if (!d.language_known) {
       if (auto l = detect_language(raw)) {
-        d.language = *l;
+        // Arabic in Latin letters ("bdi ashtrek") is answered in Arabic.
+        d.language = p.keyword == Keyword::none && p.reading.arabizi ? Language::ar : *l;
         d.language_known = true;
       }
     }
+    const Reading& r = p.reading;
+    const bool free_text = p.keyword == Keyword::none && r.certainty >= Certainty::likely;
     if (d.opted_out) {
       // Nothing goes to a number that said STOP, not even an answer to STOP again.
-      if (p.keyword == Keyword::start) {
+      if (p.keyword == Keyword::start || (free_text && r.intent == Intent::start && r.certainty == Certainty::sure)) {
         d.opted_out = false;
         d.updated_at = now_;
         turn_.actions.push_back(StartAction{});
@@ -292,7 +299,8 @@ class Conversation {
       }
       return std::move(turn_);
     }
-    if (p.keyword == Keyword::stop) {
+    // STOP always acts at once, and so does a free-text request that can only mean it.
+    if (p.keyword == Keyword::stop || (p.keyword == Keyword::none && r.unmistakable && r.intent == Intent::stop)) {
       clear_draft(d);
       d.opted_out = true;
       d.updated_at = now_;
@@ -312,10 +320,7 @@ class Conversation {
         break;
       case Keyword::english:
       case Keyword::arabic:
-        d.language = p.keyword == Keyword::english ? Language::en : Language::ar;
-        d.language_known = true;
-        reply(TemplateId::sms_language_set);
-        prompt_again();
+        set_language(p.keyword == Keyword::english ? Language::en : Language::ar);
         break;
       case Keyword::help:
         reply(TemplateId::sms_help);
@@ -349,6 +354,8 @@ class Conversation {
         }
         break;
       case Keyword::none:
+        if (read_freely(r, expired)) break;
+        [[fallthrough]];
       case Keyword::yes:
       case Keyword::no:
         if (expired) {
@@ -364,6 +371,178 @@ class Conversation {
   }
 
  private:
+  void set_language(Language l) {
+    Dialogue& d = turn_.dialogue;
+    d.language = l;
+    d.language_known = true;
+    turn_.actions.emplace_back(std::in_place_type<LanguageAction>, l);
+    reply(TemplateId::sms_language_set);
+    prompt_again();
+  }
+
+  // A message that is no keyword, as core/reader reads it. Returns false when it is to be taken as
+  // an answer to the current question (or as not understood) instead.
+  bool read_freely(const Reading& r, bool expired) {
+    Dialogue& d = turn_.dialogue;
+    const bool answer_yes_no = r.intent == Intent::yes || r.intent == Intent::no;
+    if (d.step != DialogueStep::idle) {
+      // In a dialogue a message is first an answer: "اه", "yep" confirm; only a sure reading of
+      // something else interrupts it ("بطلت بدي", "what courses do you have").
+      if (answer_yes_no && r.certainty >= Certainty::likely) {
+        if (d.step == DialogueStep::confirm_cancel || d.step == DialogueStep::confirm_stop) {
+          if (r.intent == Intent::yes) return confirmed(), true;
+          clear_draft(d);
+          return reply(TemplateId::sms_not_done), true;
+        }
+        if (d.step == DialogueStep::confirm) return answer_confirm(r.intent == Intent::yes), true;
+        return false;
+      }
+      if (r.certainty != Certainty::sure) return false;
+    }
+    if (answer_yes_no || r.certainty == Certainty::none) return false;
+    if (expired && d.step == DialogueStep::idle && r.certainty != Certainty::sure) return false;
+    if (r.certainty == Certainty::unsure) return did_you_mean(r), true;
+    switch (r.intent) {
+      case Intent::courses:
+        list_courses(0);
+        break;
+      case Intent::more:
+        if (d.more_list == PagedList::applications) {
+          status(application_resume_point());
+        } else {
+          list_courses(course_resume_point());
+        }
+        break;
+      case Intent::join:
+        free_join(r);
+        break;
+      case Intent::status:
+        status(0);
+        break;
+      case Intent::cancel:
+        free_cancel(r);
+        break;
+      case Intent::help:
+        reply(TemplateId::sms_help);
+        prompt_again();
+        break;
+      case Intent::stop:
+        // Not unmistakable (that acted at once): asked first, as it ends every SMS to the number.
+        clear_draft(d);
+        d.step = DialogueStep::confirm_stop;
+        reply(TemplateId::sms_confirm_stop);
+        break;
+      case Intent::start:
+        turn_.actions.push_back(StartAction{});
+        reply(TemplateId::sms_started);
+        break;
+      case Intent::english:
+      case Intent::arabic:
+        set_language(r.intent == Intent::english ? Language::en : Language::ar);
+        break;
+      case Intent::none:
+      case Intent::yes:
+      case Intent::no:
+        return false;
+    }
+    return true;
+  }
+
+  // "بدي اسجل بدورة ١٠١", "sign me up for the calligraphy course": the course by its code or title;
+  // several or none fit: the closest open courses, never a bare refusal.
+  void free_join(const Reading& r) {
+    if (r.codes.empty() && r.words.empty()) return list_courses(0);
+    std::vector<Named> items;
+    items.reserve(k_.courses.size());
+    for (const Course& c : k_.courses) items.push_back(Named{c.code, &c.title});
+    NamedMatch m = match_named(r, items);
+    if (m.named) return join(k_.courses[m.closest[0]].code);
+    if (k_.courses.empty()) return reply(TemplateId::sms_no_courses);
+    const Language l = turn_.dialogue.language;
+    std::string lines;
+    if (m.closest.empty())
+      for (std::size_t i = 0; i < k_.courses.size(); ++i) m.closest.push_back(i);
+    for (std::size_t i : m.closest) {
+      const Course& c = k_.courses[i];
+      if (!add_line(lines, c.code + " " + c.title.in(l), s_)) break;
+    }
+    clear_draft(turn_.dialogue);
+    reply(TemplateId::sms_which_course, {{"items", lines}});
+  }
+
+  // A cancel in the applicant's words: of the apply dialogue under way at once (it costs nothing);
+  // of an application only after YES, once it is clear which one.
+  void free_cancel(const Reading& r) {
+    Dialogue& d = turn_.dialogue;
+    if (d.step == DialogueStep::ask_name || d.step == DialogueStep::ask_id_type ||
+        d.step == DialogueStep::ask_id_number || d.step == DialogueStep::confirm) {
+      clear_draft(d);
+      return reply(TemplateId::sms_dialogue_cancelled);
+    }
+    std::vector<const KnownApplication*> live;
+    std::vector<Named> items;
+    for (const auto& a : k_.applications)
+      if (is_live(a.state)) {
+        live.push_back(&a);
+        items.push_back(Named{a.course_code, &a.course_title});
+      }
+    clear_draft(d);
+    if (live.empty()) return reply(TemplateId::sms_no_applications);
+    NamedMatch m = match_named(r, items);
+    const KnownApplication* target = nullptr;
+    if (m.named) target = live[m.closest[0]];
+    if (!target && live.size() == 1 && r.codes.empty() && m.closest.empty()) target = live[0];
+    if (target) {
+      d.step = DialogueStep::confirm_cancel;
+      d.application_id = target->id;
+      d.course_code = target->course_code;
+      d.course_title = target->course_title;
+      return confirm_question();
+    }
+    const Language l = d.language;
+    std::string lines;
+    for (const KnownApplication* a : live)
+      if (!add_line(lines, a->course_code + " " + a->course_title.in(l), s_)) break;
+    reply(TemplateId::sms_which_application, {{"items", lines}});
+  }
+
+  void confirm_question() {
+    const Dialogue& d = turn_.dialogue;
+    if (d.step == DialogueStep::confirm_cancel) return reply(TemplateId::sms_confirm_cancel, draft_title());
+    reply(TemplateId::sms_confirm_stop);
+  }
+
+  // YES to confirm_cancel or confirm_stop.
+  void confirmed() {
+    Dialogue& d = turn_.dialogue;
+    if (d.step == DialogueStep::confirm_cancel) {
+      turn_.actions.emplace_back(std::in_place_type<CancelAction>, d.application_id, d.course_code);
+      clear_draft(d);
+      return;  // the card's own "cancelled" SMS is the answer
+    }
+    clear_draft(d);
+    d.opted_out = true;
+    turn_.actions.emplace_back(std::in_place_type<StopAction>);
+    reply(TemplateId::sms_stopped);
+  }
+
+  // The likely meanings of a message read with little certainty, in the applicant's language.
+  void did_you_mean(const Reading& r) {
+    const Language l = turn_.dialogue.language;
+    std::string lines;
+    int shown = 0;
+    auto add = [&](Intent i) {
+      std::string_view hint = intent_hint(i, l);
+      if (hint.empty() || shown == 3 || lines.find(hint) != std::string::npos) return;
+      if (add_line(lines, std::string(hint), s_)) ++shown;
+    };
+    add(r.intent);
+    for (Intent i : r.alternatives) add(i);
+    if (shown < 2) add(Intent::courses);
+    if (shown < 3) add(Intent::help);
+    reply(TemplateId::sms_did_you_mean, {{"items", lines}});
+  }
+
   // At the name step a name may start with JOIN's or CANCEL's word ("Join Smith", "تسجيل محمد"): the
   // message is the name when the word after it is no course code the applicant could mean (JOIN: no
   // open course has it; CANCEL: none of their live applications is for it) and the whole message is
@@ -405,6 +584,10 @@ class Conversation {
         break;
       case DialogueStep::confirm:
         confirm_prompt();
+        break;
+      case DialogueStep::confirm_cancel:
+      case DialogueStep::confirm_stop:
+        confirm_question();
         break;
     }
   }
@@ -567,28 +750,40 @@ class Conversation {
         d.step = DialogueStep::confirm;
         return confirm_prompt();
       }
-      case DialogueStep::confirm:
-        if (p.keyword == Keyword::yes) {
-          Applicant a;
-          a.phone = k_.phone;
-          a.name = d.name;
-          a.id_type = *d.id_type;
-          a.id_number = d.id_number;
-          a.language = d.language;
-          turn_.actions.push_back(ApplyAction{0, d.course_code, std::move(a)});
-          clear_draft(d);
-          return;  // the card's own SMS (received, approved, exam link...) is the answer
-        }
+      case DialogueStep::confirm_cancel:
+      case DialogueStep::confirm_stop:
+        if (p.keyword == Keyword::yes) return confirmed();
         if (p.keyword == Keyword::no) {
-          // Someone else applying from this phone, or a typo: take the details again.
-          d.name.clear();
-          d.id_type.reset();
-          d.id_number.clear();
-          d.step = DialogueStep::ask_name;
-          return reply(TemplateId::sms_ask_name, draft_title());
+          clear_draft(d);
+          return reply(TemplateId::sms_not_done);
         }
+        return confirm_question();
+      case DialogueStep::confirm:
+        if (p.keyword == Keyword::yes || p.keyword == Keyword::no) return answer_confirm(p.keyword == Keyword::yes);
         return confirm_prompt();
     }
+  }
+
+  // YES or NO to the apply dialogue's summary.
+  void answer_confirm(bool yes) {
+    Dialogue& d = turn_.dialogue;
+    if (yes) {
+      Applicant a;
+      a.phone = k_.phone;
+      a.name = d.name;
+      a.id_type = *d.id_type;
+      a.id_number = d.id_number;
+      a.language = d.language;
+      turn_.actions.push_back(ApplyAction{0, d.course_code, std::move(a)});
+      clear_draft(d);
+      return;  // the card's own SMS (received, approved, exam link...) is the answer
+    }
+    // Someone else applying from this phone, or a typo: take the details again.
+    d.name.clear();
+    d.id_type.reset();
+    d.id_number.clear();
+    d.step = DialogueStep::ask_name;
+    reply(TemplateId::sms_ask_name, draft_title());
   }
 
   static std::optional<IdType> id_type_answer(const std::string& n) {
@@ -703,9 +898,48 @@ Needs needs(const Dialogue& d, std::string_view text, Instant now, const Convers
   return needs(d, parse(std::string(text)), now, settings);
 }
 
+namespace {
+
+// What converse() will read for a free-text message (see Conversation::read_freely).
+Needs free_text_needs(const Dialogue& d, const Reading& r) {
+  Needs n;
+  if (r.certainty < Certainty::likely || r.intent == Intent::yes || r.intent == Intent::no) return n;
+  if (d.step != DialogueStep::idle && r.certainty != Certainty::sure) return n;
+  switch (r.intent) {
+    case Intent::courses:
+      n.all_courses = true;
+      break;
+    case Intent::more:
+      if (d.more_list == PagedList::applications) {
+        n.applications = n.all_applications = true;
+      } else {
+        n.all_courses = true;
+      }
+      break;
+    // The open courses to match a code or title against, the applications for a live one and
+    // the details of the last one.
+    case Intent::join:
+      n.all_courses = true;
+      n.applications = true;
+      break;
+    case Intent::status:
+      n.applications = n.all_applications = true;
+      break;
+    case Intent::cancel:
+      n.applications = true;
+      break;
+    default:
+      break;
+  }
+  return n;
+}
+
+}  // namespace
+
 Needs needs(const Dialogue& d, const ReadText& p, Instant /*now*/, const ConversationSettings& /*settings*/) {
   Needs n;
   if (d.opted_out) return n;
+  if (p.keyword == Keyword::none) return free_text_needs(d, p.reading);
   switch (p.keyword) {
     case Keyword::courses:
       n.all_courses = true;
@@ -741,7 +975,10 @@ Needs needs(const Dialogue& d, const ReadText& p, Instant /*now*/, const Convers
 }
 
 bool is_stop(std::string_view text) { return is_stop(parse(std::string(text))); }
-bool is_stop(const ReadText& text) { return text.keyword == Keyword::stop; }
+bool is_stop(const ReadText& text) {
+  return text.keyword == Keyword::stop ||
+         (text.keyword == Keyword::none && text.reading.unmistakable && text.reading.intent == Intent::stop);
+}
 
 Params summary_params(const Dialogue& d, const ConversationSettings& s) {
   constexpr std::size_t kShortestTitle = 20;
@@ -784,110 +1021,6 @@ Message refusal_reply(Language language, std::string_view code, std::string_view
   if (code == "not_cancellable" || code == "not_found")
     return message(TemplateId::sms_nothing_to_cancel, language, {{"code", std::string(course_code)}});
   return message(TemplateId::sms_apply_refused, language, std::move(title));
-}
-
-namespace {
-
-// What redact_for_log sees in a character: part of a document number (a digit of any script or a
-// Latin letter), something a number may be typed with between its characters (spaces, line
-// breaks, dashes, dots, invisible marks), or anything else, which ends a number.
-enum class RedactClass { digit, letter, separator, other };
-
-RedactClass redact_class(char32_t c) {
-  if (text::is_any_digit(c)) return RedactClass::digit;
-  if (text::is_latin_letter(c)) return RedactClass::letter;
-  if (c == U' ' || (c >= 0x09 && c <= 0x0D) || c == U'-' || c == U'.' || c == U'/' || c == U'_' || c == 0x00A0 ||
-      c == 0x00AD || c == 0x061C || c == 0x0640 || (c >= 0x2000 && c <= 0x2015) || c == 0x2028 || c == 0x2029 ||
-      (c >= 0x202A && c <= 0x202F) || (c >= 0x205F && c <= 0x2064) || (c >= 0x2066 && c <= 0x2069) || c == 0x2212 ||
-      c == 0x3000 || c == 0xFEFF || c == 0xFF0D || c == 0xFF0E)
-    return RedactClass::separator;
-  return RedactClass::other;
-}
-
-}  // namespace
-
-std::string redact_for_log(std::string_view input) {
-  struct Char {
-    std::size_t begin, size;
-    RedactClass cls;
-  };
-  std::vector<Char> chars;
-  chars.reserve(input.size());
-  for (std::size_t i = 0; i < input.size();) {
-    char32_t c = 0;
-    std::size_t n = text::next_utf8(input.substr(i), c);
-    if (n == 0) {  // not UTF-8: the byte is neither a digit nor a letter
-      chars.push_back({i, 1, RedactClass::other});
-      ++i;
-      continue;
-    }
-    chars.push_back({i, n, redact_class(c)});
-    i += n;
-  }
-  auto alnum = [&](std::size_t k) { return chars[k].cls == RedactClass::digit || chars[k].cls == RedactClass::letter; };
-
-  // A candidate is a run of letters and digits, possibly broken by separators: "987 123 4567",
-  // "N12-34567". Words with no digit at either end ("my passport", "JOIN") are not part of it, so a
-  // keyword before a course code stays readable; what remains is masked like a document number,
-  // all but its last 3 letters or digits, when it holds 6 or more of them.
-  std::vector<bool> masked(chars.size(), false);
-  std::size_t k = 0;
-  while (k < chars.size()) {
-    if (!alnum(k)) {
-      ++k;
-      continue;
-    }
-    std::size_t end = k;  // one past the last letter or digit of the run
-    for (std::size_t m = k; m < chars.size() && chars[m].cls != RedactClass::other; ++m)
-      if (alnum(m)) end = m + 1;
-    // Words of the run, as [begin, end) character index pairs.
-    std::vector<std::pair<std::size_t, std::size_t>> words;
-    for (std::size_t m = k; m < end;) {
-      if (!alnum(m)) {
-        ++m;
-        continue;
-      }
-      std::size_t w = m;
-      while (w < end && alnum(w)) ++w;
-      words.emplace_back(m, w);
-      m = w;
-    }
-    auto has_digit = [&](std::pair<std::size_t, std::size_t> w) {
-      for (std::size_t m = w.first; m < w.second; ++m)
-        if (chars[m].cls == RedactClass::digit) return true;
-      return false;
-    };
-    // A digitless word of more than 3 letters is a word of the message, not a group of a passport
-    // number, and splits the run ("101 and 102" stays one run; "2 people from 3" does not).
-    auto mask_segment = [&](std::size_t first, std::size_t last) {
-      while (first < last && !has_digit(words[first])) ++first;
-      while (last > first && !has_digit(words[last - 1])) --last;
-      if (first == last) return;
-      std::vector<std::size_t> kept;
-      for (std::size_t m = words[first].first; m < words[last - 1].second; ++m)
-        if (alnum(m)) kept.push_back(m);
-      if (kept.size() >= 6)
-        for (std::size_t q = 0; q + 3 < kept.size(); ++q) masked[kept[q]] = true;
-    };
-    std::size_t segment = 0;
-    for (std::size_t w = 0; w <= words.size(); ++w) {
-      if (w == words.size() || (!has_digit(words[w]) && words[w].second - words[w].first > 3)) {
-        mask_segment(segment, w);
-        segment = w + 1;
-      }
-    }
-    k = end;
-  }
-
-  std::string out;
-  out.reserve(input.size());
-  for (std::size_t q = 0; q < chars.size(); ++q) {
-    if (masked[q])
-      out.push_back('*');
-    else
-      out.append(input.substr(chars[q].begin, chars[q].size));
-  }
-  return out;
 }
 
 }  // namespace cg::core

@@ -21,8 +21,8 @@ using vocabulary::kNoEntry;
 
 struct Token {
   enum Kind : std::uint8_t { arabic, latin, digits } kind = arabic;
-  std::string text;         // folded, one byte a letter
-  bool glued_next = false;  // the next token follows with nothing between ("ب١٢", "بدوره412")
+  std::string text;            // folded, one byte a letter
+  bool glued_next = false;     // the next token follows with nothing between ("ب١٢", "بدوره412")
   bool joinable_next = false;  // only spaces, '-', '.', '#' or ':' before the next token ("b-12")
 };
 
@@ -274,7 +274,7 @@ int edit_distance(std::string_view a, std::string_view b, int limit) {
   if (n > kMaxWordBytes * 2 || m > kMaxWordBytes * 2) return limit + 1;
   std::array<std::array<int, kMaxWordBytes * 2 + 1>, 3> row{};
   for (std::size_t j = 0; j <= m; ++j) row[1][j] = static_cast<int>(j);
-  std::array<int, kMaxWordBytes * 2 + 1>*prev2 = &row[0], *prev = &row[1], *cur = &row[2];
+  std::array<int, kMaxWordBytes* 2 + 1>*prev2 = &row[0], *prev = &row[1], *cur = &row[2];
   for (std::size_t i = 1; i <= n; ++i) {
     (*cur)[0] = static_cast<int>(i);
     int row_min = (*cur)[0];
@@ -310,8 +310,7 @@ std::vector<std::string> title_words(std::string_view normalized_title) {
     std::string w = t.kind == Token::arabic ? strip_article(t.text) : t.text;
     if (w.size() < 3) continue;
     // Words that carry no subject ("and", "for", "باستخدام") match any title: left out.
-    if (auto it = v.words.find(w); it != v.words.end() && (v.entries[it->second].roles & vocabulary::kFiller))
-      continue;
+    if (auto it = v.words.find(w); it != v.words.end() && (v.entries[it->second].roles & vocabulary::kFiller)) continue;
     out.push_back(std::move(w));
   }
   return out;
@@ -360,7 +359,7 @@ Reading read_free_text(std::string_view normalized, std::size_t* step_count) {
     }
   }
 
-  int negation_left = 0;    // words a negation still reaches
+  int negation_left = 0;               // words a negation still reaches
   Intent negation_own = Intent::none;  // what the negation word means alone ("لا": no)
   bool negation_spent = true;
   std::vector<std::size_t> language_tokens;
@@ -379,7 +378,8 @@ Reading read_free_text(std::string_view normalized, std::size_t* step_count) {
     if (e.roles & vocabulary::kQuestion) ++sc.question;
     if (e.roles & vocabulary::kMessages) ++sc.messages;
     if (e.roles & vocabulary::kNegation) {
-      if (!negation_spent && negation_own != Intent::none) sc.s[static_cast<std::size_t>(negation_own)] += vocabulary::kWeak;
+      if (!negation_spent && negation_own != Intent::none)
+        sc.s[static_cast<std::size_t>(negation_own)] += vocabulary::kWeak;
       negation_left = 3;
       negation_own = e.intent;
       negation_spent = false;
@@ -402,7 +402,8 @@ Reading read_free_text(std::string_view normalized, std::size_t* step_count) {
     }
     if (e.intent != Intent::none) sc.s[static_cast<std::size_t>(e.intent)] += e.weight;
   }
-  if (!negation_spent && negation_own != Intent::none) sc.s[static_cast<std::size_t>(negation_own)] += vocabulary::kWeak;
+  if (!negation_spent && negation_own != Intent::none)
+    sc.s[static_cast<std::size_t>(negation_own)] += vocabulary::kWeak;
 
   auto& s = sc.s;
   auto at = [&](Intent i) -> int& { return s[static_cast<std::size_t>(i)]; };

@@ -43,9 +43,9 @@ Section section_named(std::string_view header) {
     modifier = trim(header.substr(colon + 1));
   }
   static constexpr std::pair<std::string_view, std::uint16_t> kRoles[] = {
-      {"topic", kTopic},       {"want", kWant},         {"question", kQuestion}, {"negation", kNegation},
-      {"greeting", kGreeting}, {"thanks", kGreeting},   {"filler", kFiller},     {"other", kOther},
-      {"messages", kMessages},
+      {"topic", kTopic},       {"want", kWant},         {"question", kQuestion},
+      {"negation", kNegation}, {"greeting", kGreeting}, {"thanks", kGreeting},
+      {"filler", kFiller},     {"other", kOther},       {"messages", kMessages},
   };
   for (auto [n, r] : kRoles)
     if (name == n) {
@@ -135,9 +135,9 @@ class Builder {
     const bool arabizi = file == "arabizi";
     std::string key = arabizi ? arabizi_skeleton(normalize_text(word)) : fold_word(normalize_text(word));
     if (key.empty() || key.front() == '=') return;
-    auto& list = arabizi ? (prefix ? v_.arabizi_prefixes : v_.arabizi_suffixes)
+    auto& list = arabizi                                      ? (prefix ? v_.arabizi_prefixes : v_.arabizi_suffixes)
                  : static_cast<unsigned char>(key[0]) >= 0x80 ? (prefix ? v_.ar_prefixes : v_.ar_suffixes)
-                                                               : v_.en_suffixes;
+                                                              : v_.en_suffixes;
     list.push_back(std::move(key));
   }
 
@@ -370,8 +370,7 @@ Vocabulary parse(const std::vector<std::pair<std::string, std::string_view>>& fi
       if (line.front() == '[') {
         if (line.back() != ']') throw std::runtime_error(where + ": a section name ends with ]");
         section = section_named(line.substr(1, line.size() - 2));
-        if (section.kind == Section::none)
-          throw std::runtime_error(where + ": unknown section " + std::string(line));
+        if (section.kind == Section::none) throw std::runtime_error(where + ": unknown section " + std::string(line));
         continue;
       }
       switch (section.kind) {
@@ -401,8 +400,8 @@ Vocabulary parse(const std::vector<std::pair<std::string, std::string_view>>& fi
 }
 
 const Vocabulary& builtin() {
-  static const Vocabulary v = parse({{"ar", builtin_text("ar")}, {"en", builtin_text("en")},
-                                     {"arabizi", builtin_text("arabizi")}});
+  static const Vocabulary v =
+      parse({{"ar", builtin_text("ar")}, {"en", builtin_text("en")}, {"arabizi", builtin_text("arabizi")}});
   return v;
 }
 
