@@ -158,6 +158,13 @@ Parsed parse(std::string raw) {
     if (code.empty() || code.find(' ') != std::string_view::npos) continue;
     // Glued to the keyword, only a code that starts with a digit: "joined" is not JOIN "ed".
     if (skip == 0 && !(code.front() >= '0' && code.front() <= '9')) continue;
+    // The whole message read as free text too: the course by its code however typed ("تسجيل ب١٢")
+    // or by its title ("join calligraphy"); and a keyword followed by a word rather than a code
+    // may mean something else ("الغاء الاشتراك" is STOP, not CANCEL of a course "الاشتراك").
+    p.reading = read_free_text(n);
+    const bool plain_code = std::any_of(code.begin(), code.end(), [](char c) { return c >= '0' && c <= '9'; });
+    const Intent meant = k.keyword == Keyword::join ? Intent::join : Intent::cancel;
+    if (!plain_code && p.reading.certainty >= Certainty::likely && p.reading.intent != meant) return p;
     p.keyword = k.keyword;
     p.code = std::string(code);
     return p;
@@ -280,6 +287,7 @@ class Conversation {
   Turn run(const Parsed& p) {
     Dialogue& d = turn_.dialogue;
     const std::string_view raw = p.raw;
+    raw_ = raw;
     if (!d.language_known) {
       if (auto l = detect_language(raw)) {
         // Arabic in Latin letters ("bdi ashtrek") is answered in Arabic.
@@ -340,7 +348,7 @@ class Conversation {
         if (is_a_name(p, raw)) {
           answer(p, raw);
         } else {
-          join(p.code);
+          join(course_code_meant(p));
         }
         break;
       case Keyword::status:
@@ -350,7 +358,7 @@ class Conversation {
         if (is_a_name(p, raw)) {
           answer(p, raw);
         } else {
-          cancel(p.code);
+          cancel(application_code_meant(p));
         }
         break;
       case Keyword::none:
@@ -398,6 +406,8 @@ class Conversation {
         return false;
       }
       if (r.certainty != Certainty::sure) return false;
+      // Names are words too ("Amal Salem", "سلام عبد الرحمن"): what reads as a valid name is the name.
+      if (d.step == DialogueStep::ask_name && normalize_name(raw_).ok()) return false;
     }
     if (answer_yes_no || r.certainty == Certainty::none) return false;
     if (expired && d.step == DialogueStep::idle && r.certainty != Certainty::sure) return false;
@@ -541,6 +551,30 @@ class Conversation {
     if (shown < 2) add(Intent::courses);
     if (shown < 3) add(Intent::help);
     reply(TemplateId::sms_did_you_mean, {{"items", lines}});
+  }
+
+  // The code after JOIN as typed if a course has it, else the open course the message names by a
+  // code typed otherwise ("ب١٢", "B12" for B-12) or by its title; else as typed (unknown course).
+  std::string course_code_meant(const Parsed& p) const {
+    if (find_course(k_, p.code)) return p.code;
+    std::vector<Named> items;
+    for (const Course& c : k_.courses) items.push_back(Named{c.code, &c.title});
+    NamedMatch m = match_named(p.reading, items);
+    return m.named ? k_.courses[m.closest[0]].code : p.code;
+  }
+
+  // The same for CANCEL, among the live applications.
+  std::string application_code_meant(const Parsed& p) const {
+    if (p.code.empty() || live_application(p.code)) return p.code;
+    std::vector<const KnownApplication*> live;
+    std::vector<Named> items;
+    for (const auto& a : k_.applications)
+      if (is_live(a.state)) {
+        live.push_back(&a);
+        items.push_back(Named{a.course_code, &a.course_title});
+      }
+    NamedMatch m = match_named(p.reading, items);
+    return m.named ? live[m.closest[0]]->course_code : p.code;
   }
 
   // At the name step a name may start with JOIN's or CANCEL's word ("Join Smith", "تسجيل محمد"): the
@@ -798,6 +832,7 @@ class Conversation {
   }
 
   Turn turn_;
+  std::string_view raw_;  // the message being answered
   Instant now_;
   const Knowledge& k_;
   const ConversationSettings& s_;
@@ -894,6 +929,38 @@ std::optional<Language> detect_language(std::string_view input) {
 
 ReadText read_text(std::string text) { return parse(std::move(text)); }
 
+Intent understood_intent(const ReadText& p) {
+  switch (p.keyword) {
+    case Keyword::none:
+      return p.reading.certainty >= Certainty::likely ? p.reading.intent : Intent::none;
+    case Keyword::courses:
+      return Intent::courses;
+    case Keyword::more:
+      return Intent::more;
+    case Keyword::join:
+      return Intent::join;
+    case Keyword::status:
+      return Intent::status;
+    case Keyword::cancel:
+      return Intent::cancel;
+    case Keyword::help:
+      return Intent::help;
+    case Keyword::english:
+      return Intent::english;
+    case Keyword::arabic:
+      return Intent::arabic;
+    case Keyword::stop:
+      return Intent::stop;
+    case Keyword::start:
+      return Intent::start;
+    case Keyword::yes:
+      return Intent::yes;
+    case Keyword::no:
+      return Intent::no;
+  }
+  return Intent::none;
+}
+
 Needs needs(const Dialogue& d, std::string_view text, Instant now, const ConversationSettings& settings) {
   return needs(d, parse(std::string(text)), now, settings);
 }
@@ -960,6 +1027,11 @@ Needs needs(const Dialogue& d, const ReadText& p, Instant /*now*/, const Convers
       } else {
         n.course = p.code;
         n.applications = true;
+        // A code typed otherwise than the course has it ("ب١٢", "b12" for B-12) or a title
+        // ("join calligraphy") is looked for among the open courses.
+        n.all_courses = std::any_of(p.code.begin(), p.code.end(), [](char c) {
+          return !((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '-');
+        }) || std::none_of(p.code.begin(), p.code.end(), [](char c) { return c >= '0' && c <= '9'; });
       }
       break;
     case Keyword::status:

@@ -159,6 +159,10 @@ struct ReadText {
 };
 ReadText read_text(std::string text);  // kept as ReadText::raw
 
+// What a message is understood as, whatever the dialogue: its keyword's intent, or the free-text
+// reading's when it is likely or sure (none otherwise). The reader's corpus test measures this.
+Intent understood_intent(const ReadText& text);
+
 // Which parts of Knowledge converse() will read for this message.
 Needs needs(const Dialogue& dialogue, const ReadText& text, Instant now, const ConversationSettings& settings = {});
 Needs needs(const Dialogue& dialogue, std::string_view text, Instant now, const ConversationSettings& settings = {});

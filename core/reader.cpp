@@ -43,7 +43,9 @@ std::vector<Token> tokenize(std::string_view s, std::size_t& steps) {
       n = 1;
     }
     i += n;
-    if (c == U'\'' || c == 0x2019) continue;  // "don't", "I'd": one word
+    // "don't", "I'd": one word. A hamza on the line is often left out ("الغا" for "الغاء"): the
+    // reader leaves it out always.
+    if (c == U'\'' || c == 0x2019 || c == 0x0621) continue;
     const unsigned char b = vocabulary::fold_letter(c);
     if (b == 0) {
       seen_separator = true;
@@ -116,6 +118,7 @@ class Reader {
         const int allowed = std::max(q.size(), sp.size()) >= 8 ? 2 : 1;
         const int d = edit_distance(q, sp, allowed);
         steps_ += q.size() * sp.size();
+        if (!latin && !arabic_slip(q, sp)) continue;
         if (d <= allowed && d < best_d) {
           best = id;
           best_d = d;
@@ -133,6 +136,23 @@ class Reader {
     return best;
   }
 
+  // An Arabic word of the same length as a vocabulary word differs from it by a swap or by letters
+  // on neighbouring keys ("قيادة" is not "زيادة", "ادارة" not "انارة"): other substitutions make
+  // other words too easily in Arabic's dense roots.
+  static bool arabic_slip(std::string_view q, std::string_view sp) {
+    if (q.size() != sp.size()) return true;
+    for (std::size_t i = 0; i < q.size(); ++i) {
+      if (q[i] == sp[i]) continue;
+      if (i + 1 < q.size() && q[i] == sp[i + 1] && q[i + 1] == sp[i]) {
+        ++i;
+        continue;
+      }
+      if (!vocabulary::keyboard_neighbours(static_cast<unsigned char>(q[i]), static_cast<unsigned char>(sp[i])))
+        return false;
+    }
+    return true;
+  }
+
   // A short Arabic word with one letter slipped to a neighbouring key ("سجك" for "سجل").
   std::uint32_t neighbour_slip(std::string_view w) {
     std::string t(w);
@@ -146,6 +166,19 @@ class Reader {
         if (auto e = exact(v_.words, t); e != kNoEntry) return e;
       }
       t[i] = original;
+    }
+    return kNoEntry;
+  }
+
+  // A short word with two neighbouring letters swapped ("hlep", "mroe"): too short for an edit
+  // distance, but a swap rarely makes another word.
+  std::uint32_t swapped(std::string_view w) {
+    std::string t(w);
+    for (std::size_t i = 0; i + 1 < t.size(); ++i) {
+      if (t[i] == t[i + 1]) continue;
+      std::swap(t[i], t[i + 1]);
+      if (auto e = exact(v_.words, t); e != kNoEntry) return e;
+      std::swap(t[i], t[i + 1]);
     }
     return kNoEntry;
   }
@@ -168,13 +201,17 @@ class Reader {
       for (const auto& p : v_.ar_prefixes)
         if (w.size() > p.size() + 3 && w.compare(0, p.size(), p) == 0)
           if (auto e = fuzzy(std::string_view(w).substr(p.size()), false); e != kNoEntry) return {e};
-      if (w.size() == 3)
+      if (w.size() == 3) {
         if (auto e = neighbour_slip(w); e != kNoEntry) return {e};
+        if (auto e = swapped(w); e != kNoEntry) return {e};
+      }
       return {};
     }
     std::string w = collapse_repeats(t.text, false);
     static const std::vector<std::string> kNone;
     if (auto e = stripped(v_.words, w, kNone, v_.en_suffixes, 3); e != kNoEntry) return {e};
+    if (w.size() == 4)
+      if (auto e = swapped(w); e != kNoEntry) return {e};
     std::string sk = vocabulary::arabizi_key(w);
     if (auto e = stripped(v_.arabizi, sk, sk[0] == '=' ? kNone : v_.arabizi_prefixes,
                           sk[0] == '=' ? kNone : v_.arabizi_suffixes, 2);
@@ -333,7 +370,7 @@ Reading read_free_text(std::string_view normalized, std::size_t* step_count) {
 
   Scores sc;
   // Phrases first: their words are not counted again on their own. A word of the phrase may be
-  // followed by one word that is not ("الغاء اشتراكي بالرسائل", "stop sending me messages").
+  // followed by up to two words that are not ("الغاء اشتراكي بالرسائل", "stop sending me messages").
   std::vector<bool> used(tokens.size(), false);
   bool unmistakable_stop = false;
   for (std::size_t i = 0; i < tokens.size(); ++i) {
@@ -342,9 +379,9 @@ Reading read_free_text(std::string_view normalized, std::size_t* step_count) {
       const auto& p = v.phrases[pid];
       std::size_t at = i + 1, k = 1;
       std::vector<std::size_t> hits{i};
-      while (k < p.words.size() && at < tokens.size() && at <= hits.back() + 2) {
+      while (k < p.words.size() && at < tokens.size() && at <= hits.back() + 3) {
         ++steps;
-        if (entries[at] == p.words[k]) {
+        if (entries[at] != kNoEntry && vocabulary::same_meaning(v, entries[at], p.words[k])) {
           hits.push_back(at);
           ++k;
         }
@@ -362,7 +399,9 @@ Reading read_free_text(std::string_view normalized, std::size_t* step_count) {
   int negation_left = 0;               // words a negation still reaches
   Intent negation_own = Intent::none;  // what the negation word means alone ("لا": no)
   bool negation_spent = true;
+  int cue_words = 0;  // words that say something (not filler, greetings or phrases' words)
   std::vector<std::size_t> language_tokens;
+  auto add = [&](Intent i, int w) { sc.s[static_cast<std::size_t>(i)] += w; };
   for (std::size_t i = 0; i < tokens.size(); ++i) {
     const Token& t = tokens[i];
     if (entries[i] == kNoEntry) {
@@ -377,20 +416,27 @@ Reading read_free_text(std::string_view normalized, std::size_t* step_count) {
     if (e.roles & vocabulary::kOther) ++sc.other;
     if (e.roles & vocabulary::kQuestion) ++sc.question;
     if (e.roles & vocabulary::kMessages) ++sc.messages;
+    // "no." before a number is the number's abbreviation ("course no. 108").
+    if (e.intent == Intent::no && t.kind == Token::latin && i + 1 < tokens.size() &&
+        tokens[i + 1].kind == Token::digits)
+      continue;
     if (e.roles & vocabulary::kNegation) {
-      if (!negation_spent && negation_own != Intent::none)
-        sc.s[static_cast<std::size_t>(negation_own)] += vocabulary::kWeak;
+      if (!negation_spent && negation_own != Intent::none) add(negation_own, vocabulary::kStrong);
       negation_left = 3;
       negation_own = e.intent;
       negation_spent = false;
+      ++cue_words;
       continue;
     }
-    const bool cue = e.intent != Intent::none || e.when_negated != Intent::none || (e.roles & vocabulary::kWant);
-    if (negation_left > 0 && cue) {
-      // A negated verb: its meaning turned ("مش رح احضر": cancel) or dropped.
-      if (e.when_negated != Intent::none) sc.s[static_cast<std::size_t>(e.when_negated)] += vocabulary::kStrong;
+    // A negated verb or wish: its meaning turned ("مش رح احضر", "لا تبعتوا", "ما بدي") or dropped.
+    // A negated wish with no turn of its own is a cancel ("لا أرغب", "مش حابب").
+    const bool verb = e.when_negated != Intent::none || (e.roles & vocabulary::kWant);
+    if (negation_left > 0 && verb) {
+      const Intent turned = e.when_negated != Intent::none ? e.when_negated : Intent::cancel;
+      add(turned, vocabulary::kStrong + 1);
       negation_left = 0;
       negation_spent = true;
+      ++cue_words;
       continue;
     }
     if (negation_left > 0) --negation_left;
@@ -400,13 +446,18 @@ Reading read_free_text(std::string_view normalized, std::size_t* step_count) {
       language_tokens.push_back(i);
       sc.language_word = true;
     }
-    if (e.intent != Intent::none) sc.s[static_cast<std::size_t>(e.intent)] += e.weight;
+    if (e.intent != Intent::none) {
+      add(e.intent, e.weight);
+      ++cue_words;
+    } else if (e.roles & (vocabulary::kTopic | vocabulary::kMessages | vocabulary::kQuestion)) {
+      ++cue_words;
+    }
   }
-  if (!negation_spent && negation_own != Intent::none)
-    sc.s[static_cast<std::size_t>(negation_own)] += vocabulary::kWeak;
+  if (!negation_spent && negation_own != Intent::none) add(negation_own, vocabulary::kStrong);
 
   auto& s = sc.s;
   auto at = [&](Intent i) -> int& { return s[static_cast<std::size_t>(i)]; };
+  const bool has_code = !r.codes.empty();
   // "دورة الخط العربي", "english course": a language word beside a course is part of its title.
   if (sc.language_word && (sc.topic > 0 || at(Intent::join) > 0 || at(Intent::cancel) > 0) && sc.phrase == 0) {
     for (std::size_t i : language_tokens) {
@@ -415,35 +466,56 @@ Reading read_free_text(std::string_view normalized, std::size_t* step_count) {
       r.words.push_back(tokens[i].kind == Token::arabic ? strip_article(tokens[i].text) : tokens[i].text);
     }
   }
-  // Cancelling our messages is opting out of them: "ما بدي رسائل", "cancel the texts".
-  if (sc.messages > 0 && sc.topic == 0 && r.codes.empty()) {
+  // Our own messages as the object: cancelling them or wanting none is a STOP, subscribing to them
+  // or having them back a START ("ما بدي رسائل", "رجعولي الرسايل").
+  if (sc.messages > 0 && sc.topic == 0 && !has_code) {
     at(Intent::stop) += at(Intent::cancel);
     at(Intent::cancel) = 0;
+    if (at(Intent::start) > 0 || at(Intent::join) > 0) at(Intent::start) += at(Intent::join) + 2;
+    at(Intent::join) = 0;
   }
-  const bool action = at(Intent::join) > 0 || at(Intent::cancel) > 0 || at(Intent::status) > 0;
-  if (sc.topic > 0 && !action) {
-    // "بدي دورة خياطة": a request for a course by its subject is a join; a course alone, the list.
-    if (sc.want > 0 && !r.words.empty() && sc.question == 0)
-      at(Intent::join) += vocabulary::kStrong;
-    else
-      at(Intent::courses) += 2;
+  // A stop naming a course is about that course: "شيلوني من دورة 412" cancels it.
+  if (at(Intent::stop) > 0 && (has_code || sc.topic > 0) && !unmistakable_stop) {
+    at(Intent::cancel) += at(Intent::stop);
+    at(Intent::stop) = 0;
   }
-  if (!r.codes.empty() && !action && at(Intent::courses) == 0 && at(Intent::stop) == 0) at(Intent::join) += 2;
-  if (!r.codes.empty() && at(Intent::courses) > 0 && sc.want > 0) at(Intent::join) += vocabulary::kStrong;
-  // A stop phrase naming a course is about that course: "الغاء اشتراكي بدورة 412" is a cancel.
-  if (at(Intent::stop) > 0 && (!r.codes.empty() || sc.topic > 0) && at(Intent::cancel) == 0 && !unmistakable_stop)
-    at(Intent::cancel) += at(Intent::stop), at(Intent::stop) = 0;
-  if (unmistakable_stop && (!r.codes.empty() || sc.topic > 0)) {
+  if (unmistakable_stop && (has_code || sc.topic > 0)) {
     at(Intent::cancel) += at(Intent::stop);
     at(Intent::stop) = 0;
     unmistakable_stop = false;
   }
-  // About something else ("دورات المياه", "الغاء مخالفة"): unless a course code or a phrase says otherwise.
-  if (sc.other > 0 && r.codes.empty() && sc.phrase == 0)
-    for (int& x : s) x = std::max(0, x - 3 * sc.other);
-  if (sc.want > 0 && !r.words.empty() && at(Intent::join) == 0 && sc.question == 0 && sc.other == 0 &&
+  // The registration as the object of another verb: "الغي تسجيلي" cancels, "شو صار بالتسجيل" asks
+  // the status, "بدي مساعدة بالتسجيل" asks for help.
+  if (at(Intent::join) > 0 && (at(Intent::cancel) >= vocabulary::kStrong || at(Intent::status) >= vocabulary::kStrong ||
+                               at(Intent::help) >= vocabulary::kStrong))
+    at(Intent::join) = 0;
+  const bool action = at(Intent::join) > 0 || at(Intent::cancel) > 0 || at(Intent::status) > 0;
+  if (at(Intent::more) > 0 && sc.topic > 0) {
+    at(Intent::more) += 2;  // "بدي كمان دورات": more of them
+  } else if (sc.topic > 0 && at(Intent::cancel) == 0 && at(Intent::status) == 0) {
+    // A course by its code or subject with a wish or a joining word is a join ("بدي دورة خياطة",
+    // "course #101"); a course word alone or with a question, the list.
+    if (has_code || (sc.want > 0 && !r.words.empty() && sc.question == 0))
+      at(Intent::join) += vocabulary::kStrong;
+    else if (!action)
+      at(Intent::courses) += 2;
+  } else if (has_code && !action && at(Intent::courses) == 0 && at(Intent::stop) == 0 && at(Intent::help) == 0) {
+    at(Intent::join) += 2;  // a code alone, or with a wish: that course
+  }
+  // About something else ("دورات المياه", "الغاء اشتراك المي"): unless a course code says otherwise.
+  if (sc.other > 0 && !has_code) {
+    for (int& x : s) x = std::max(0, x - 5 * sc.other);
+    unmistakable_stop = false;
+  }
+  if (sc.want > 0 && !r.words.empty() && sc.question == 0 && sc.other == 0 &&
       std::all_of(s.begin(), s.end(), [](int x) { return x == 0; }))
     at(Intent::join) += 2;
+  // YES and NO are answers: beside a request they are only words ("اي دورات عندكم", "wla la2").
+  int request = 0;
+  for (std::size_t i = 1; i < s.size(); ++i)
+    if (static_cast<Intent>(i) != Intent::yes && static_cast<Intent>(i) != Intent::no)
+      request = std::max(request, s[i]);
+  if (request >= vocabulary::kStrong) at(Intent::yes) = at(Intent::no) = 0;
 
   std::array<std::size_t, kIntentCount> order{};
   for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
@@ -456,8 +528,8 @@ Reading read_free_text(std::string_view normalized, std::size_t* step_count) {
   const int margin = best - second;
   if (best >= 3 && margin >= 2)
     r.certainty = Certainty::sure;
-  else if (best >= 2 && margin >= 1)
-    r.certainty = Certainty::likely;
+  else if ((best >= 2 && margin >= 1) || (cue_words == 1 && second == 0))
+    r.certainty = Certainty::likely;  // one word that says one thing ("كمان") is clear enough
   else
     r.certainty = Certainty::unsure;
   r.unmistakable = unmistakable_stop && r.intent == Intent::stop;

@@ -76,6 +76,7 @@ class Builder {
     const auto id = static_cast<std::uint32_t>(v_.entries.size());
     v_.entries.emplace_back();
     v_.spellings.push_back(key);
+    v_.scripts.push_back(&index == &v_.arabizi ? 2 : static_cast<unsigned char>(key[0]) >= 0x80 ? 0 : 1);
     index.emplace(key, id);
     return id;
   }
@@ -157,7 +158,7 @@ void add_deletes(MultiIndex& deletes, const std::string& word, std::uint32_t id,
     if (ids.empty() || ids.back() != id) ids.push_back(id);
   };
   add(word);
-  for (std::size_t i = 0; i < word.size(); ++i) {
+  for (std::size_t i = 0; depth > 0 && i < word.size(); ++i) {
     std::string d = word.substr(0, i) + word.substr(i + 1);
     if (depth > 1)
       for (std::size_t j = i; j < d.size(); ++j) add(d.substr(0, j) + d.substr(j + 1));
@@ -207,6 +208,7 @@ unsigned char fold_letter(char32_t c) {
     default:
       break;
   }
+  if (c == 0x0621) return 0;  // a hamza on the line: left out (see read_free_text's tokens)
   if (c >= 0x0621 && c <= 0x064A) return static_cast<unsigned char>(0x80 + (c - 0x0620));
   return 0;
 }
@@ -309,16 +311,49 @@ std::uint32_t find_stripped(const Index& index, std::string_view w, const std::v
       best_removed = removed;
     }
   };
+  // After a verb prefix the alef of the stem is not written ("بستخدم" is ب + استخدم).
+  const char alef = static_cast<char>(fold_letter(0x0627));
+  std::string with_alef;
   for (const auto& p : prefixes)
-    if (w.size() > p.size() && w.substr(0, p.size()) == p) consider(w.substr(p.size()));
+    if (w.size() > p.size() && w.substr(0, p.size()) == p) {
+      consider(w.substr(p.size()));
+      if (p.size() == 1 && static_cast<unsigned char>(p[0]) >= 0x80 && p[0] != alef) {
+        with_alef.assign(1, alef).append(w.substr(p.size()));
+        if (with_alef.size() >= min_stem + 2 && best == kNoEntry)
+          if (auto e = exact(with_alef); e != kNoEntry) best = e, best_removed = p.size();
+      }
+    }
+  // Before a suffix ة is written ت ("حالتي" is حالة + ي): the stem is tried with ه (ة folded) too.
+  const char ta = static_cast<char>(fold_letter(0x062A)), ha = static_cast<char>(fold_letter(0x0647));
+  std::string with_ha;
   for (const auto& s : suffixes)
     if (w.size() > s.size() && w.substr(w.size() - s.size()) == s) {
       std::string_view no_suffix = w.substr(0, w.size() - s.size());
-      consider(no_suffix);
-      for (const auto& p : prefixes)
-        if (no_suffix.size() > p.size() && no_suffix.substr(0, p.size()) == p) consider(no_suffix.substr(p.size()));
+      for (int form = 0; form < 2; ++form) {
+        if (form == 1) {
+          if (no_suffix.back() != ta) break;
+          with_ha.assign(no_suffix.substr(0, no_suffix.size() - 1)).push_back(ha);
+          no_suffix = with_ha;
+        }
+        consider(no_suffix);
+        for (const auto& p : prefixes)
+          if (no_suffix.size() > p.size() && no_suffix.substr(0, p.size()) == p) consider(no_suffix.substr(p.size()));
+      }
     }
   return best;
+}
+
+bool same_meaning(const Vocabulary& v, std::uint32_t a, std::uint32_t b) {
+  if (a == b) return true;
+  const Entry& x = v.entries[a];
+  const Entry& y = v.entries[b];
+  // Only words that say something stand for each other: a filler or a question word is itself.
+  const bool meaningful =
+      x.intent != Intent::none || x.when_negated != Intent::none || (x.roles & (kTopic | kMessages | kWant)) != 0;
+  if (!meaningful) return false;
+  // Within one language: "اشتراك" (also a subscription) is not "registration".
+  if (v.scripts[a] != v.scripts[b]) return false;
+  return x.intent == y.intent && x.weight == y.weight && x.roles == y.roles && x.when_negated == y.when_negated;
 }
 
 bool keyboard_neighbours(unsigned char a, unsigned char b) {
@@ -390,11 +425,19 @@ Vocabulary parse(const std::vector<std::pair<std::string, std::string_view>>& fi
   }
   b.resolve_phrases();
   v.phrases_starting.resize(v.entries.size());
-  for (std::size_t p = 0; p < v.phrases.size(); ++p)
-    v.phrases_starting[v.phrases[p].words.front()].push_back(static_cast<std::uint32_t>(p));
+  for (std::uint32_t e = 0; e < v.entries.size(); ++e)
+    for (std::size_t p = 0; p < v.phrases.size(); ++p)
+      if (same_meaning(v, e, v.phrases[p].words.front()))
+        v.phrases_starting[e].push_back(static_cast<std::uint32_t>(p));
+  // Words long enough for a typo to be safe, with their deletes; one letter shorter, as they are,
+  // so a longer typo finds them ("joinn", "helpp").
   for (const auto& [key, id] : v.words) {
     const bool latin = static_cast<unsigned char>(key[0]) < 0x80;
-    if (key.size() >= (latin ? 5u : 4u)) add_deletes(v.deletes, key, id, key.size() >= 8 ? 2 : 1);
+    if (key.size() >= (latin ? 5u : 4u)) {
+      add_deletes(v.deletes, key, id, key.size() >= 8 ? 2 : 1);
+    } else if (key.size() + 1 == (latin ? 5u : 4u)) {
+      add_deletes(v.deletes, key, id, 0);
+    }
   }
   return v;
 }

@@ -56,11 +56,13 @@ using MultiIndex = std::unordered_map<std::string, std::vector<std::uint32_t>, S
 struct Vocabulary {
   std::vector<Entry> entries;
   std::vector<std::string> spellings;  // per entry, its folded form (for fuzzy checks)
+  std::vector<std::uint8_t> scripts;   // per entry: 0 Arabic, 1 English, 2 Arabizi
   Index words;                         // Arabic and English words, folded
   Index arabizi;                       // Arabizi words by consonant skeleton
   MultiIndex deletes;                  // folded words with 1 (and, long ones, 2) letters deleted -> entries
   std::vector<Phrase> phrases;
-  std::vector<std::vector<std::uint32_t>> phrases_starting;  // per entry id, phrases starting with it
+  // Per entry id, the phrases whose first word means the same (see same_meaning).
+  std::vector<std::vector<std::uint32_t>> phrases_starting;
   std::vector<std::string> ar_prefixes, ar_suffixes, en_suffixes, arabizi_prefixes, arabizi_suffixes;
 };
 
@@ -86,6 +88,9 @@ std::string arabizi_key(std::string_view word);
 // `min_stem` letters left): the entry found with the fewest letters removed, or kNoEntry.
 std::uint32_t find_stripped(const Index& index, std::string_view w, const std::vector<std::string>& prefixes,
                             const std::vector<std::string>& suffixes, std::size_t min_stem, std::size_t& steps);
+// Two words of the same meaning (same intent, weight and roles: "الغي" and "الغاء", "اشتراكي" and
+// "الاشتراك") stand for each other in a phrase; fillers, questions and greetings only for themselves.
+bool same_meaning(const Vocabulary& v, std::uint32_t a, std::uint32_t b);
 // Whether two folded Arabic letters are neighbours on the Arabic keyboard.
 bool keyboard_neighbours(unsigned char a, unsigned char b);
 
