@@ -406,8 +406,9 @@ class Conversation {
         return false;
       }
       if (r.certainty != Certainty::sure) return false;
-      // Names are words too ("Amal Salem", "سلام عبد الرحمن"): what reads as a valid name is the name.
-      if (d.step == DialogueStep::ask_name && normalize_name(raw_).ok()) return false;
+      // Names are words too ("أمل سلام", "Hope Walker"): a valid name is the name, unless it is
+      // worded as a request ("خلص بدي الغي").
+      if (d.step == DialogueStep::ask_name && !r.request && normalize_name(raw_).ok()) return false;
     }
     if (answer_yes_no || r.certainty == Certainty::none) return false;
     if (expired && d.step == DialogueStep::idle && r.certainty != Certainty::sure) return false;

@@ -391,6 +391,7 @@ Reading read_free_text(std::string_view normalized, std::size_t* step_count) {
       for (std::size_t h : hits) used[h] = true;
       sc.s[static_cast<std::size_t>(p.intent)] += vocabulary::kPhraseWeight;
       sc.phrase += 1;
+      r.request = true;
       if (p.unmistakable && p.intent == Intent::stop) unmistakable_stop = true;
       break;
     }
@@ -416,6 +417,7 @@ Reading read_free_text(std::string_view normalized, std::size_t* step_count) {
     if (e.roles & vocabulary::kOther) ++sc.other;
     if (e.roles & vocabulary::kQuestion) ++sc.question;
     if (e.roles & vocabulary::kMessages) ++sc.messages;
+    if (e.roles & (vocabulary::kQuestion | vocabulary::kWant | vocabulary::kNegation)) r.request = true;
     // "no." before a number is the number's abbreviation ("course no. 108").
     if (e.intent == Intent::no && t.kind == Token::latin && i + 1 < tokens.size() &&
         tokens[i + 1].kind == Token::digits)

@@ -56,6 +56,9 @@ struct Reading {
   bool unmistakable = false;
   bool greeting = false;  // a greeting or thanks (alone, intent stays none)
   bool arabizi = false;   // Arabic written in Latin letters: the reply goes in Arabic
+  // Worded as a request: a wish, a question, a negation or a phrase ("بدي", "how", "مش"). A name
+  // has none of them, so at the name step only such a message is read as anything but the name.
+  bool request = false;
   // The runner-up meanings, best first (for "did you mean"); none-terminated.
   std::array<Intent, 3> alternatives{};
   // Course codes the message may name, lower-case letters and digits without separators ("b12",
