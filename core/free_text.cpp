@@ -70,8 +70,13 @@ NamedMatch match_named(const Reading& r, std::span<const Named> items) {
     for (std::size_t i = 0; i < items.size(); ++i)
       if (canonical_code(items[i].code) == code) hits.emplace_back(&code, i);
   auto shadowed = [&](const std::string& code) {
-    return std::any_of(hits.begin(), hits.end(),
-                       [&](const auto& o) { return o.first->size() > code.size() && o.first->ends_with(code); });
+    return std::any_of(hits.begin(), hits.end(), [&](const auto& o) {
+      const std::string& longer = *o.first;
+      if (longer.size() <= code.size() || !longer.ends_with(code)) return false;
+      // Only a letter put before the same digits ("b12" over "12"), not another number ("412").
+      return std::all_of(longer.begin(), longer.end() - static_cast<std::ptrdiff_t>(code.size()),
+                         [](char c) { return c >= 'a' && c <= 'z'; });
+    });
   };
   for (const auto& h : hits)
     if (!shadowed(*h.first) && std::find(m.closest.begin(), m.closest.end(), h.second) == m.closest.end())

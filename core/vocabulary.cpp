@@ -314,15 +314,16 @@ std::uint32_t find_stripped(const Index& index, std::string_view w, const std::v
   // After a verb prefix the alef of the stem is not written ("بستخدم" is ب + استخدم).
   const char alef = static_cast<char>(fold_letter(0x0627));
   std::string with_alef;
-  for (const auto& p : prefixes)
-    if (w.size() > p.size() && w.substr(0, p.size()) == p) {
-      consider(w.substr(p.size()));
-      if (p.size() == 1 && static_cast<unsigned char>(p[0]) >= 0x80 && p[0] != alef) {
-        with_alef.assign(1, alef).append(w.substr(p.size()));
-        if (with_alef.size() >= min_stem + 2 && best == kNoEntry)
-          if (auto e = exact(with_alef); e != kNoEntry) best = e, best_removed = p.size();
-      }
+  auto after_prefix = [&](std::string_view word, const std::string& p) {
+    consider(word.substr(p.size()));
+    if (p.size() == 1 && static_cast<unsigned char>(p[0]) >= 0x80 && p[0] != alef && best == kNoEntry) {
+      with_alef.assign(1, alef).append(word.substr(p.size()));
+      if (with_alef.size() >= min_stem + 2)
+        if (auto e = exact(with_alef); e != kNoEntry) best = e, best_removed = w.size() - word.size() + p.size();
     }
+  };
+  for (const auto& p : prefixes)
+    if (w.size() > p.size() && w.substr(0, p.size()) == p) after_prefix(w, p);
   // Before a suffix ة is written ت ("حالتي" is حالة + ي): the stem is tried with ه (ة folded) too.
   const char ta = static_cast<char>(fold_letter(0x062A)), ha = static_cast<char>(fold_letter(0x0647));
   std::string with_ha;
@@ -337,7 +338,7 @@ std::uint32_t find_stripped(const Index& index, std::string_view w, const std::v
         }
         consider(no_suffix);
         for (const auto& p : prefixes)
-          if (no_suffix.size() > p.size() && no_suffix.substr(0, p.size()) == p) consider(no_suffix.substr(p.size()));
+          if (no_suffix.size() > p.size() && no_suffix.substr(0, p.size()) == p) after_prefix(no_suffix, p);
       }
     }
   return best;
