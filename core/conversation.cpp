@@ -383,7 +383,7 @@ class Conversation {
     Dialogue& d = turn_.dialogue;
     d.language = l;
     d.language_known = true;
-    turn_.actions.emplace_back(std::in_place_type<LanguageAction>, l);
+    turn_.actions.emplace_back(std::in_place_type<LanguageAction>, LanguageAction{l});
     reply(TemplateId::sms_language_set);
     prompt_again();
   }
@@ -527,7 +527,7 @@ class Conversation {
   void confirmed() {
     Dialogue& d = turn_.dialogue;
     if (d.step == DialogueStep::confirm_cancel) {
-      turn_.actions.emplace_back(std::in_place_type<CancelAction>, d.application_id, d.course_code);
+      turn_.actions.emplace_back(std::in_place_type<CancelAction>, CancelAction{d.application_id, d.course_code});
       clear_draft(d);
       return;  // the card's own "cancelled" SMS is the answer
     }
