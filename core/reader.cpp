@@ -288,7 +288,7 @@ std::string strip_article(const std::string& w) {
 
 struct Scores {
   std::array<int, kIntentCount> s{};
-  int topic = 0, want = 0, question = 0, other = 0, phrase = 0, messages = 0;
+  int topic = 0, want = 0, question = 0, other = 0, phrase = 0, messages = 0, thanks = 0;
   bool language_word = false;
 };
 
@@ -361,11 +361,15 @@ Reading read_free_text(std::string_view normalized, std::size_t* step_count) {
   std::vector<Token> tokens = tokenize(normalized, steps);
   Reader reader(v, steps);
   std::vector<std::uint32_t> entries(tokens.size(), kNoEntry);
+  int arabizi_words = 0, english_words = 0;
   for (std::size_t i = 0; i < tokens.size(); ++i) {
     auto f = reader.look_up(tokens[i]);
     entries[i] = f.entry;
-    r.arabizi = r.arabizi || f.arabizi;
+    if (f.entry != kNoEntry && tokens[i].kind == Token::latin) ++(f.arabizi ? arabizi_words : english_words);
   }
+  // Arabizi when more Latin words read as Arabic than as English ("I registered last week" has a
+  // word or two that look like Arabizi, and is English).
+  r.arabizi = arabizi_words > english_words;
   find_codes(tokens, entries, r);
 
   Scores sc;
@@ -414,6 +418,7 @@ Reading read_free_text(std::string_view normalized, std::size_t* step_count) {
     if (used[i]) continue;
     const Entry& e = v.entries[entries[i]];
     if (e.roles & vocabulary::kGreeting) r.greeting = true;
+    if (e.roles & vocabulary::kThanks) ++sc.thanks;
     if (e.roles & vocabulary::kOther) ++sc.other;
     if (e.roles & vocabulary::kQuestion) ++sc.question;
     if (e.roles & vocabulary::kMessages) ++sc.messages;
@@ -434,7 +439,10 @@ Reading read_free_text(std::string_view normalized, std::size_t* step_count) {
     // A negated wish with no turn of its own is a cancel ("لا أرغب", "مش حابب").
     const bool verb = e.when_negated != Intent::none || (e.roles & vocabulary::kWant);
     if (negation_left > 0 && verb) {
-      const Intent turned = e.when_negated != Intent::none ? e.when_negated : Intent::cancel;
+      Intent turned = e.when_negated != Intent::none ? e.when_negated : Intent::cancel;
+      // A negated wish about our sending ("ما بدي اياكم تبعتولي"): what is not wanted is the SMS.
+      for (std::size_t j = i + 1; j < tokens.size() && j <= i + 3 && turned == Intent::cancel; ++j)
+        if (entries[j] != kNoEntry && v.entries[entries[j]].when_negated == Intent::stop) turned = Intent::stop;
       add(turned, vocabulary::kStrong + 1);
       negation_left = 0;
       negation_spent = true;
@@ -512,6 +520,8 @@ Reading read_free_text(std::string_view normalized, std::size_t* step_count) {
   if (sc.want > 0 && !r.words.empty() && sc.question == 0 && sc.other == 0 &&
       std::all_of(s.begin(), s.end(), [](int x) { return x == 0; }))
     at(Intent::join) += 2;
+  // "thanks for your help", "شكرا على المساعدة": thanks, not a request for help.
+  if (sc.thanks > 0 && !r.request && at(Intent::help) > 0) at(Intent::help) = 0;
   // YES and NO are answers: beside a request they are only words ("اي دورات عندكم", "wla la2").
   int request = 0;
   for (std::size_t i = 1; i < s.size(); ++i)

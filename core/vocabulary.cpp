@@ -44,7 +44,7 @@ Section section_named(std::string_view header) {
   }
   static constexpr std::pair<std::string_view, std::uint16_t> kRoles[] = {
       {"topic", kTopic},       {"want", kWant},         {"question", kQuestion},
-      {"negation", kNegation}, {"greeting", kGreeting}, {"thanks", kGreeting},
+      {"negation", kNegation}, {"greeting", kGreeting}, {"thanks", kGreeting | kThanks},
       {"filler", kFiller},     {"other", kOther},       {"messages", kMessages},
   };
   for (auto [n, r] : kRoles)

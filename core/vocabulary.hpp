@@ -26,6 +26,7 @@ enum Role : std::uint16_t {
   kFiller = 1 << 5,    // "please", "لو سمحت": no meaning here
   kOther = 1 << 6,     // a word of another municipal subject: the message is about something else
   kMessages = 1 << 7,  // "رسائل", "texts": our SMS themselves ("ما بدي رسائل" is a STOP)
+  kThanks = 1 << 8,    // "شكرا", "thanks": "thanks for your help" asks for nothing
 };
 inline constexpr std::uint32_t kNoEntry = 0xFFFFFFFF;
 
