@@ -161,10 +161,14 @@ Parsed parse(std::string raw) {
     // The whole message read as free text too: the course by its code however typed ("تسجيل ب١٢")
     // or by its title ("join calligraphy"); and a keyword followed by a word rather than a code
     // may mean something else ("الغاء الاشتراك" is STOP, not CANCEL of a course "الاشتراك").
-    p.reading = read_free_text(n);
-    const bool plain_code = std::any_of(code.begin(), code.end(), [](char c) { return c >= '0' && c <= '9'; });
-    const Intent meant = k.keyword == Keyword::join ? Intent::join : Intent::cancel;
-    if (!plain_code && p.reading.certainty >= Certainty::likely && p.reading.intent != meant) return p;
+    // A code of digits alone ("JOIN 101", the common case) is matched as it is, without the reader.
+    const bool digits = std::all_of(code.begin(), code.end(), [](char c) { return c >= '0' && c <= '9'; });
+    if (!digits) {
+      p.reading = read_free_text(n);
+      const bool has_digit = std::any_of(code.begin(), code.end(), [](char c) { return c >= '0' && c <= '9'; });
+      const Intent meant = k.keyword == Keyword::join ? Intent::join : Intent::cancel;
+      if (!has_digit && p.reading.certainty >= Certainty::likely && p.reading.intent != meant) return p;
+    }
     p.keyword = k.keyword;
     p.code = std::string(code);
     return p;
@@ -186,37 +190,6 @@ Params title_params(std::string_view code, const LocalizedText& title) {
   return Params{{"title", title}, {"code", std::string(code)}};
 }
 
-// Short words the lists are made of. They live here, beside the paging that measures them, rather
-// than in templates/, because a page's length must be known when it is cut.
-}  // namespace
-
-std::string_view state_label(ApplicationState s, Language l) {
-  const bool ar = l == Language::ar;
-  switch (s) {
-    case ApplicationState::awaiting_quorum:
-      return ar ? "بانتظار اكتمال العدد" : "waiting for enough applicants";
-    case ApplicationState::awaiting_exam:
-      return ar ? "بانتظار امتحان المستوى" : "placement exam pending";
-    case ApplicationState::awaiting_payment:
-      return ar ? "بانتظار دفع الرسوم" : "fee payment pending";
-    case ApplicationState::confirmed:
-      return ar ? "مؤكد" : "confirmed";
-    case ApplicationState::waitlisted:
-      return ar ? "على قائمة الانتظار" : "on the waiting list";
-    case ApplicationState::rejected_exam:
-      return ar ? "لم يجتز امتحان المستوى" : "placement exam not passed";
-    case ApplicationState::expired:
-      return ar ? "انتهت مهلة الدفع" : "fee not paid in time";
-    case ApplicationState::cancelled:
-      return ar ? "ملغى" : "cancelled";
-    case ApplicationState::attended:
-      return ar ? "تم الحضور" : "attended";
-  }
-  return "";
-}
-
-namespace {
-
 std::string fee_label(const Course& c, Language l) {
   if (c.is_free()) return l == Language::ar ? "مجانية" : "free";
   return format_jod(c.fee) + (l == Language::ar ? " دينار" : " JOD");
@@ -235,21 +208,6 @@ bool add_line(std::string& items, const std::string& line, const ConversationSet
   if (!items.empty() && !fits(candidate, s)) return false;
   items = std::move(candidate);
   return true;
-}
-
-// The confirmation summary's title and name as they are measured against the summary budget: in the
-// units of the encoding the rendered summary will have (see ConversationSettings).
-bool summary_fits(const std::string& title, const std::string& name, Language l, const ConversationSettings& s) {
-  const std::string both = title + name;
-  if (l == Language::en) {
-    // As the renderer sends it: typographic dashes in English titles become GSM-7.
-    SmsLength len = measure_sms(fold_for_gsm7(both));
-    return len.units <= (len.encoding == SmsEncoding::gsm7 ? s.summary_gsm7_budget : s.summary_ucs2_budget);
-  }
-  // An Arabic summary is UCS-2: a GSM-7 name or title counts one unit a character there.
-  SmsLength len = measure_sms(both);
-  const auto units = len.encoding == SmsEncoding::ucs2 ? len.units : static_cast<int>(text::count_chars(both));
-  return units <= s.summary_ucs2_budget;
 }
 
 const Course* find_course(const Knowledge& k, std::string_view code) {
@@ -849,85 +807,6 @@ std::string_view to_string(PagedList l) { return kPagedListNames[static_cast<std
 
 bool parse_paged_list(std::string_view text, PagedList& out) { return parse_by_name(kPagedListNames, text, out); }
 
-std::string normalize_text(std::string_view input) {
-  std::string out;
-  out.reserve(input.size());
-  bool pending_space = false;
-  for (std::size_t i = 0; i < input.size();) {
-    char32_t c;
-    const auto lead = static_cast<unsigned char>(input[i]);
-    std::size_t n = 1;
-    if (lead < 0x80) {
-      c = lead;
-    } else if (n = text::next_utf8(input.substr(i), c); n == 0) {
-      return lower_ascii(input);  // not UTF-8: only ASCII can match anything anyway
-    }
-    i += n;
-    if (c == U' ' || (c >= 0x09 && c <= 0x0D) || c == 0x00A0 || (c >= 0x2000 && c <= 0x200A) || c == 0x202F ||
-        c == 0x3000) {
-      pending_space = !out.empty();
-      continue;
-    }
-    if (c == 0x2028 || c == 0x2029) {  // line and paragraph separators
-      pending_space = !out.empty();
-      continue;
-    }
-    // Invisible marks Arabic keyboards and interfaces insert: zero-width, direction marks and
-    // embeddings, isolates, word joiner, soft hyphen, tatweel.
-    if ((c >= 0x200B && c <= 0x200F) || (c >= 0x202A && c <= 0x202E) || (c >= 0x2060 && c <= 0x2064) ||
-        (c >= 0x2066 && c <= 0x2069) || c == 0x00AD || c == 0x061C || c == 0xFEFF || c == 0x0640)
-      continue;
-    // Full-width Latin letters, digits and punctuation (some phone keyboards) as their ASCII forms.
-    if (c >= 0xFF01 && c <= 0xFF5E) c -= 0xFEE0;
-    // The lam-alef ligatures (presentation forms some keyboards send): lam, then alef.
-    if (c >= 0xFEF5 && c <= 0xFEFC) {
-      if (pending_space) {
-        out.push_back(' ');
-        pending_space = false;
-      }
-      text::append_utf8(out, 0x0644);
-      c = 0x0627;
-    }
-    // Diacritics (harakat, shadda, sukun, superscript alef, Quranic marks).
-    if ((c >= 0x064B && c <= 0x065F) || c == 0x0670 || (c >= 0x06D6 && c <= 0x06ED)) continue;
-    if (c >= 0x0660 && c <= 0x0669)
-      c = U'0' + (c - 0x0660);
-    else if (c >= 0x06F0 && c <= 0x06F9)
-      c = U'0' + (c - 0x06F0);
-    else if (c == 0x0623 || c == 0x0625 || c == 0x0622 || c == 0x0671)
-      c = 0x0627;  // أ إ آ ٱ -> ا
-    else if (c == 0x0629)
-      c = 0x0647;  // ة -> ه
-    else if (c == 0x0649 || c == 0x06CC)
-      c = 0x064A;  // ى ی -> ي
-    else if (c == 0x06A9)
-      c = 0x0643;  // Persian ک -> ك
-    else if (c >= U'A' && c <= U'Z')
-      c = c - U'A' + U'a';
-    if (pending_space) {
-      out.push_back(' ');
-      pending_space = false;
-    }
-    if (c < 0x80)
-      out.push_back(static_cast<char>(c));
-    else
-      text::append_utf8(out, c);
-  }
-  return out;
-}
-
-std::optional<Language> detect_language(std::string_view input) {
-  auto cps = text::decode_utf8(input);
-  if (!cps) return std::nullopt;
-  bool latin = false;
-  for (char32_t c : *cps) {
-    if (text::is_arabic_letter(c)) return Language::ar;
-    if (text::is_latin_letter(c)) latin = true;
-  }
-  if (latin) return Language::en;
-  return std::nullopt;
-}
-
 ReadText read_text(std::string text) { return parse(std::move(text)); }
 
 Intent understood_intent(const ReadText& p) {
@@ -1053,27 +932,6 @@ bool is_stop(const ReadText& text) {
          (text.keyword == Keyword::none && text.reading.unmistakable && text.reading.intent == Intent::stop);
 }
 
-Params summary_params(const Dialogue& d, const ConversationSettings& s) {
-  constexpr std::size_t kShortestTitle = 20;
-  constexpr std::size_t kShortestName = 10;
-  const Language l = d.language;
-  const std::string_view ellipsis = l == Language::ar ? "…" : "..";
-  const std::string& full_title = d.course_title.in(l);
-  std::string title = full_title;
-  std::string name = d.name;
-  // Title first, a character at a time, down to its shortest; then the name.
-  for (std::size_t max = text::count_chars(full_title); !summary_fits(title, name, l, s) && max > kShortestTitle;)
-    title = text::truncate(full_title, --max, ellipsis);
-  for (std::size_t max = text::count_chars(d.name); !summary_fits(title, name, l, s) && max > kShortestName;)
-    name = text::truncate(d.name, --max, ellipsis);
-  LocalizedText shown = d.course_title;
-  (l == Language::ar ? shown.ar : shown.en) = std::move(title);
-  Params p = title_params(d.course_code, shown);
-  p.emplace("name", std::move(name));
-  p.emplace("id_number", mask_id_number(d.id_number));
-  return p;
-}
-
 Turn converse(const Dialogue& dialogue, const ReadText& text, Instant now, const Knowledge& knowledge,
               const ConversationSettings& settings) {
   return Conversation(dialogue, now, knowledge, settings).run(text);
@@ -1084,16 +942,5 @@ Turn converse(const Dialogue& dialogue, std::string_view text, Instant now, cons
   return converse(dialogue, parse(std::string(text)), now, knowledge, settings);
 }
 
-Message refusal_reply(Language language, std::string_view code, std::string_view course_code,
-                      const LocalizedText& course_title) {
-  Params title = title_params(course_code, course_title);
-  if (code == "duplicate_application") return message(TemplateId::sms_already_applied, language, std::move(title));
-  if (code == "unknown_course")
-    return message(TemplateId::sms_unknown_course, language, {{"code", std::string(course_code)}});
-  if (is_closed_course_refusal(code)) return message(TemplateId::sms_course_closed, language, std::move(title));
-  if (code == "not_cancellable" || code == "not_found")
-    return message(TemplateId::sms_nothing_to_cancel, language, {{"code", std::string(course_code)}});
-  return message(TemplateId::sms_apply_refused, language, std::move(title));
-}
 
 }  // namespace cg::core
