@@ -6,6 +6,7 @@
 
 #include "core/applicant.hpp"
 #include "core/enrollment.hpp"
+#include "core/free_text.hpp"
 #include "core/money.hpp"
 #include "core/names.hpp"
 #include "core/sms.hpp"
@@ -19,7 +20,8 @@ enum class Keyword : std::uint8_t { none, courses, more, join, status, cancel, h
 
 namespace {
 
-constexpr std::array<std::string_view, 5> kStepNames{"idle", "ask_name", "ask_id_type", "ask_id_number", "confirm"};
+constexpr std::array<std::string_view, 7> kStepNames{"idle",    "ask_name",       "ask_id_type", "ask_id_number",
+                                                     "confirm", "confirm_cancel", "confirm_stop"};
 constexpr std::array<std::string_view, 3> kPagedListNames{"none", "courses", "applications"};
 
 // Keywords as normalize_text() leaves them (so "إلغاء" and "الغاء" are one entry, "حالة" is "حاله").
@@ -156,10 +158,22 @@ Parsed parse(std::string raw) {
     if (code.empty() || code.find(' ') != std::string_view::npos) continue;
     // Glued to the keyword, only a code that starts with a digit: "joined" is not JOIN "ed".
     if (skip == 0 && !(code.front() >= '0' && code.front() <= '9')) continue;
+    // The whole message read as free text too: the course by its code however typed ("تسجيل ب١٢")
+    // or by its title ("join calligraphy"); and a keyword followed by a word rather than a code
+    // may mean something else ("الغاء الاشتراك" is STOP, not CANCEL of a course "الاشتراك").
+    // A code of digits alone ("JOIN 101", the common case) is matched as it is, without the reader.
+    const bool digits = std::all_of(code.begin(), code.end(), [](char c) { return c >= '0' && c <= '9'; });
+    if (!digits) {
+      p.reading = read_free_text(n);
+      const bool has_digit = std::any_of(code.begin(), code.end(), [](char c) { return c >= '0' && c <= '9'; });
+      const Intent meant = k.keyword == Keyword::join ? Intent::join : Intent::cancel;
+      if (!has_digit && p.reading.certainty >= Certainty::likely && p.reading.intent != meant) return p;
+    }
     p.keyword = k.keyword;
     p.code = std::string(code);
     return p;
   }
+  p.reading = read_free_text(n);
   return p;
 }
 
@@ -175,37 +189,6 @@ Message message(TemplateId id, Language l, Params params = {}) { return Message{
 Params title_params(std::string_view code, const LocalizedText& title) {
   return Params{{"title", title}, {"code", std::string(code)}};
 }
-
-// Short words the lists are made of. They live here, beside the paging that measures them, rather
-// than in templates/, because a page's length must be known when it is cut.
-}  // namespace
-
-std::string_view state_label(ApplicationState s, Language l) {
-  const bool ar = l == Language::ar;
-  switch (s) {
-    case ApplicationState::awaiting_quorum:
-      return ar ? "بانتظار اكتمال العدد" : "waiting for enough applicants";
-    case ApplicationState::awaiting_exam:
-      return ar ? "بانتظار امتحان المستوى" : "placement exam pending";
-    case ApplicationState::awaiting_payment:
-      return ar ? "بانتظار دفع الرسوم" : "fee payment pending";
-    case ApplicationState::confirmed:
-      return ar ? "مؤكد" : "confirmed";
-    case ApplicationState::waitlisted:
-      return ar ? "على قائمة الانتظار" : "on the waiting list";
-    case ApplicationState::rejected_exam:
-      return ar ? "لم يجتز امتحان المستوى" : "placement exam not passed";
-    case ApplicationState::expired:
-      return ar ? "انتهت مهلة الدفع" : "fee not paid in time";
-    case ApplicationState::cancelled:
-      return ar ? "ملغى" : "cancelled";
-    case ApplicationState::attended:
-      return ar ? "تم الحضور" : "attended";
-  }
-  return "";
-}
-
-namespace {
 
 std::string fee_label(const Course& c, Language l) {
   if (c.is_free()) return l == Language::ar ? "مجانية" : "free";
@@ -225,21 +208,6 @@ bool add_line(std::string& items, const std::string& line, const ConversationSet
   if (!items.empty() && !fits(candidate, s)) return false;
   items = std::move(candidate);
   return true;
-}
-
-// The confirmation summary's title and name as they are measured against the summary budget: in the
-// units of the encoding the rendered summary will have (see ConversationSettings).
-bool summary_fits(const std::string& title, const std::string& name, Language l, const ConversationSettings& s) {
-  const std::string both = title + name;
-  if (l == Language::en) {
-    // As the renderer sends it: typographic dashes in English titles become GSM-7.
-    SmsLength len = measure_sms(fold_for_gsm7(both));
-    return len.units <= (len.encoding == SmsEncoding::gsm7 ? s.summary_gsm7_budget : s.summary_ucs2_budget);
-  }
-  // An Arabic summary is UCS-2: a GSM-7 name or title counts one unit a character there.
-  SmsLength len = measure_sms(both);
-  const auto units = len.encoding == SmsEncoding::ucs2 ? len.units : static_cast<int>(text::count_chars(both));
-  return units <= s.summary_ucs2_budget;
 }
 
 const Course* find_course(const Knowledge& k, std::string_view code) {
@@ -264,6 +232,7 @@ void clear_draft(Dialogue& d) {
   d.name.clear();
   d.id_type.reset();
   d.id_number.clear();
+  d.application_id.clear();
 }
 
 class Conversation {
@@ -276,15 +245,19 @@ class Conversation {
   Turn run(const Parsed& p) {
     Dialogue& d = turn_.dialogue;
     const std::string_view raw = p.raw;
+    raw_ = raw;
     if (!d.language_known) {
       if (auto l = detect_language(raw)) {
-        d.language = *l;
+        // Arabic in Latin letters ("bdi ashtrek") is answered in Arabic.
+        d.language = p.keyword == Keyword::none && p.reading.arabizi ? Language::ar : *l;
         d.language_known = true;
       }
     }
+    const Reading& r = p.reading;
+    const bool free_text = p.keyword == Keyword::none && r.certainty >= Certainty::likely;
     if (d.opted_out) {
       // Nothing goes to a number that said STOP, not even an answer to STOP again.
-      if (p.keyword == Keyword::start) {
+      if (p.keyword == Keyword::start || (free_text && r.intent == Intent::start && r.certainty == Certainty::sure)) {
         d.opted_out = false;
         d.updated_at = now_;
         turn_.actions.push_back(StartAction{});
@@ -292,7 +265,8 @@ class Conversation {
       }
       return std::move(turn_);
     }
-    if (p.keyword == Keyword::stop) {
+    // STOP always acts at once, and so does a free-text request that can only mean it.
+    if (p.keyword == Keyword::stop || (p.keyword == Keyword::none && r.unmistakable && r.intent == Intent::stop)) {
       clear_draft(d);
       d.opted_out = true;
       d.updated_at = now_;
@@ -312,10 +286,7 @@ class Conversation {
         break;
       case Keyword::english:
       case Keyword::arabic:
-        d.language = p.keyword == Keyword::english ? Language::en : Language::ar;
-        d.language_known = true;
-        reply(TemplateId::sms_language_set);
-        prompt_again();
+        set_language(p.keyword == Keyword::english ? Language::en : Language::ar);
         break;
       case Keyword::help:
         reply(TemplateId::sms_help);
@@ -335,7 +306,7 @@ class Conversation {
         if (is_a_name(p, raw)) {
           answer(p, raw);
         } else {
-          join(p.code);
+          join(course_code_meant(p));
         }
         break;
       case Keyword::status:
@@ -345,10 +316,12 @@ class Conversation {
         if (is_a_name(p, raw)) {
           answer(p, raw);
         } else {
-          cancel(p.code);
+          cancel(application_code_meant(p));
         }
         break;
       case Keyword::none:
+        if (read_freely(r, expired)) break;
+        [[fallthrough]];
       case Keyword::yes:
       case Keyword::no:
         if (expired) {
@@ -364,6 +337,205 @@ class Conversation {
   }
 
  private:
+  void set_language(Language l) {
+    Dialogue& d = turn_.dialogue;
+    d.language = l;
+    d.language_known = true;
+    turn_.actions.emplace_back(std::in_place_type<LanguageAction>, LanguageAction{l});
+    reply(TemplateId::sms_language_set);
+    prompt_again();
+  }
+
+  // A message that is no keyword, as core/reader reads it. Returns false when it is to be taken as
+  // an answer to the current question (or as not understood) instead.
+  bool read_freely(const Reading& r, bool expired) {
+    Dialogue& d = turn_.dialogue;
+    const bool answer_yes_no = r.intent == Intent::yes || r.intent == Intent::no;
+    if (d.step != DialogueStep::idle) {
+      // In a dialogue a message is first an answer: "اه", "yep" confirm; only a sure reading of
+      // something else interrupts it ("بطلت بدي", "what courses do you have").
+      if (answer_yes_no && r.certainty >= Certainty::likely) {
+        if (d.step == DialogueStep::confirm_cancel || d.step == DialogueStep::confirm_stop) {
+          if (r.intent == Intent::yes) return confirmed(), true;
+          clear_draft(d);
+          return reply(TemplateId::sms_not_done), true;
+        }
+        if (d.step == DialogueStep::confirm) return answer_confirm(r.intent == Intent::yes), true;
+        return false;
+      }
+      if (r.certainty != Certainty::sure) return false;
+      // Names are words too ("أمل سلام", "Hope Walker"): a valid name is the name, unless it is
+      // worded as a request ("خلص بدي الغي").
+      if (d.step == DialogueStep::ask_name && !r.request && normalize_name(raw_).ok()) return false;
+    }
+    if (answer_yes_no || r.certainty == Certainty::none) return false;
+    if (expired && d.step == DialogueStep::idle && r.certainty != Certainty::sure) return false;
+    if (r.certainty == Certainty::unsure) return did_you_mean(r), true;
+    switch (r.intent) {
+      case Intent::courses:
+        list_courses(0);
+        break;
+      case Intent::more:
+        if (d.more_list == PagedList::applications) {
+          status(application_resume_point());
+        } else {
+          list_courses(course_resume_point());
+        }
+        break;
+      case Intent::join:
+        free_join(r);
+        break;
+      case Intent::status:
+        status(0);
+        break;
+      case Intent::cancel:
+        free_cancel(r);
+        break;
+      case Intent::help:
+        reply(TemplateId::sms_help);
+        prompt_again();
+        break;
+      case Intent::stop:
+        // Not unmistakable (that acted at once): asked first, as it ends every SMS to the number.
+        clear_draft(d);
+        d.step = DialogueStep::confirm_stop;
+        reply(TemplateId::sms_confirm_stop);
+        break;
+      case Intent::start:
+        turn_.actions.push_back(StartAction{});
+        reply(TemplateId::sms_started);
+        break;
+      case Intent::english:
+      case Intent::arabic:
+        set_language(r.intent == Intent::english ? Language::en : Language::ar);
+        break;
+      case Intent::none:
+      case Intent::yes:
+      case Intent::no:
+        return false;
+    }
+    return true;
+  }
+
+  // "بدي اسجل بدورة ١٠١", "sign me up for the calligraphy course": the course by its code or title;
+  // several or none fit: the closest open courses, never a bare refusal.
+  void free_join(const Reading& r) {
+    if (r.codes.empty() && r.words.empty()) return list_courses(0);
+    std::vector<Named> items;
+    items.reserve(k_.courses.size());
+    for (const Course& c : k_.courses) items.push_back(Named{c.code, &c.title});
+    NamedMatch m = match_named(r, items);
+    if (m.named) return join(k_.courses[m.closest[0]].code);
+    if (k_.courses.empty()) return reply(TemplateId::sms_no_courses);
+    const Language l = turn_.dialogue.language;
+    std::string lines;
+    if (m.closest.empty())
+      for (std::size_t i = 0; i < k_.courses.size(); ++i) m.closest.push_back(i);
+    for (std::size_t i : m.closest) {
+      const Course& c = k_.courses[i];
+      if (!add_line(lines, c.code + " " + c.title.in(l), s_)) break;
+    }
+    clear_draft(turn_.dialogue);
+    reply(TemplateId::sms_which_course, {{"items", lines}});
+  }
+
+  // A cancel in the applicant's words: of the apply dialogue under way at once (it costs nothing);
+  // of an application only after YES, once it is clear which one.
+  void free_cancel(const Reading& r) {
+    Dialogue& d = turn_.dialogue;
+    if (d.step == DialogueStep::ask_name || d.step == DialogueStep::ask_id_type ||
+        d.step == DialogueStep::ask_id_number || d.step == DialogueStep::confirm) {
+      clear_draft(d);
+      return reply(TemplateId::sms_dialogue_cancelled);
+    }
+    std::vector<const KnownApplication*> live;
+    std::vector<Named> items;
+    for (const auto& a : k_.applications)
+      if (is_live(a.state)) {
+        live.push_back(&a);
+        items.push_back(Named{a.course_code, &a.course_title});
+      }
+    clear_draft(d);
+    if (live.empty()) return reply(TemplateId::sms_no_applications);
+    NamedMatch m = match_named(r, items);
+    const KnownApplication* target = nullptr;
+    if (m.named) target = live[m.closest[0]];
+    if (!target && live.size() == 1 && r.codes.empty() && m.closest.empty()) target = live[0];
+    if (target) {
+      d.step = DialogueStep::confirm_cancel;
+      d.application_id = target->id;
+      d.course_code = target->course_code;
+      d.course_title = target->course_title;
+      return confirm_question();
+    }
+    const Language l = d.language;
+    std::string lines;
+    for (const KnownApplication* a : live)
+      if (!add_line(lines, a->course_code + " " + a->course_title.in(l), s_)) break;
+    reply(TemplateId::sms_which_application, {{"items", lines}});
+  }
+
+  void confirm_question() {
+    const Dialogue& d = turn_.dialogue;
+    if (d.step == DialogueStep::confirm_cancel) return reply(TemplateId::sms_confirm_cancel, draft_title());
+    reply(TemplateId::sms_confirm_stop);
+  }
+
+  // YES to confirm_cancel or confirm_stop.
+  void confirmed() {
+    Dialogue& d = turn_.dialogue;
+    if (d.step == DialogueStep::confirm_cancel) {
+      turn_.actions.emplace_back(std::in_place_type<CancelAction>, CancelAction{d.application_id, d.course_code});
+      clear_draft(d);
+      return;  // the card's own "cancelled" SMS is the answer
+    }
+    clear_draft(d);
+    d.opted_out = true;
+    turn_.actions.emplace_back(std::in_place_type<StopAction>);
+    reply(TemplateId::sms_stopped);
+  }
+
+  // The likely meanings of a message read with little certainty, in the applicant's language.
+  void did_you_mean(const Reading& r) {
+    const Language l = turn_.dialogue.language;
+    std::string lines;
+    int shown = 0;
+    auto add = [&](Intent i) {
+      std::string_view hint = intent_hint(i, l);
+      if (hint.empty() || shown == 3 || lines.find(hint) != std::string::npos) return;
+      if (add_line(lines, std::string(hint), s_)) ++shown;
+    };
+    add(r.intent);
+    for (Intent i : r.alternatives) add(i);
+    if (shown < 2) add(Intent::courses);
+    if (shown < 3) add(Intent::help);
+    reply(TemplateId::sms_did_you_mean, {{"items", lines}});
+  }
+
+  // The code after JOIN as typed if a course has it, else the open course the message names by a
+  // code typed otherwise ("ب١٢", "B12" for B-12) or by its title; else as typed (unknown course).
+  std::string course_code_meant(const Parsed& p) const {
+    if (find_course(k_, p.code)) return p.code;
+    std::vector<Named> items;
+    for (const Course& c : k_.courses) items.push_back(Named{c.code, &c.title});
+    NamedMatch m = match_named(p.reading, items);
+    return m.named ? k_.courses[m.closest[0]].code : p.code;
+  }
+
+  // The same for CANCEL, among the live applications.
+  std::string application_code_meant(const Parsed& p) const {
+    if (p.code.empty() || live_application(p.code)) return p.code;
+    std::vector<const KnownApplication*> live;
+    std::vector<Named> items;
+    for (const auto& a : k_.applications)
+      if (is_live(a.state)) {
+        live.push_back(&a);
+        items.push_back(Named{a.course_code, &a.course_title});
+      }
+    NamedMatch m = match_named(p.reading, items);
+    return m.named ? live[m.closest[0]]->course_code : p.code;
+  }
+
   // At the name step a name may start with JOIN's or CANCEL's word ("Join Smith", "تسجيل محمد"): the
   // message is the name when the word after it is no course code the applicant could mean (JOIN: no
   // open course has it; CANCEL: none of their live applications is for it) and the whole message is
@@ -405,6 +577,10 @@ class Conversation {
         break;
       case DialogueStep::confirm:
         confirm_prompt();
+        break;
+      case DialogueStep::confirm_cancel:
+      case DialogueStep::confirm_stop:
+        confirm_question();
         break;
     }
   }
@@ -567,28 +743,40 @@ class Conversation {
         d.step = DialogueStep::confirm;
         return confirm_prompt();
       }
-      case DialogueStep::confirm:
-        if (p.keyword == Keyword::yes) {
-          Applicant a;
-          a.phone = k_.phone;
-          a.name = d.name;
-          a.id_type = *d.id_type;
-          a.id_number = d.id_number;
-          a.language = d.language;
-          turn_.actions.push_back(ApplyAction{0, d.course_code, std::move(a)});
-          clear_draft(d);
-          return;  // the card's own SMS (received, approved, exam link...) is the answer
-        }
+      case DialogueStep::confirm_cancel:
+      case DialogueStep::confirm_stop:
+        if (p.keyword == Keyword::yes) return confirmed();
         if (p.keyword == Keyword::no) {
-          // Someone else applying from this phone, or a typo: take the details again.
-          d.name.clear();
-          d.id_type.reset();
-          d.id_number.clear();
-          d.step = DialogueStep::ask_name;
-          return reply(TemplateId::sms_ask_name, draft_title());
+          clear_draft(d);
+          return reply(TemplateId::sms_not_done);
         }
+        return confirm_question();
+      case DialogueStep::confirm:
+        if (p.keyword == Keyword::yes || p.keyword == Keyword::no) return answer_confirm(p.keyword == Keyword::yes);
         return confirm_prompt();
     }
+  }
+
+  // YES or NO to the apply dialogue's summary.
+  void answer_confirm(bool yes) {
+    Dialogue& d = turn_.dialogue;
+    if (yes) {
+      Applicant a;
+      a.phone = k_.phone;
+      a.name = d.name;
+      a.id_type = *d.id_type;
+      a.id_number = d.id_number;
+      a.language = d.language;
+      turn_.actions.push_back(ApplyAction{0, d.course_code, std::move(a)});
+      clear_draft(d);
+      return;  // the card's own SMS (received, approved, exam link...) is the answer
+    }
+    // Someone else applying from this phone, or a typo: take the details again.
+    d.name.clear();
+    d.id_type.reset();
+    d.id_number.clear();
+    d.step = DialogueStep::ask_name;
+    reply(TemplateId::sms_ask_name, draft_title());
   }
 
   static std::optional<IdType> id_type_answer(const std::string& n) {
@@ -603,6 +791,7 @@ class Conversation {
   }
 
   Turn turn_;
+  std::string_view raw_;  // the message being answered
   Instant now_;
   const Knowledge& k_;
   const ConversationSettings& s_;
@@ -618,94 +807,86 @@ std::string_view to_string(PagedList l) { return kPagedListNames[static_cast<std
 
 bool parse_paged_list(std::string_view text, PagedList& out) { return parse_by_name(kPagedListNames, text, out); }
 
-std::string normalize_text(std::string_view input) {
-  std::string out;
-  out.reserve(input.size());
-  bool pending_space = false;
-  for (std::size_t i = 0; i < input.size();) {
-    char32_t c;
-    const auto lead = static_cast<unsigned char>(input[i]);
-    std::size_t n = 1;
-    if (lead < 0x80) {
-      c = lead;
-    } else if (n = text::next_utf8(input.substr(i), c); n == 0) {
-      return lower_ascii(input);  // not UTF-8: only ASCII can match anything anyway
-    }
-    i += n;
-    if (c == U' ' || (c >= 0x09 && c <= 0x0D) || c == 0x00A0 || (c >= 0x2000 && c <= 0x200A) || c == 0x202F ||
-        c == 0x3000) {
-      pending_space = !out.empty();
-      continue;
-    }
-    if (c == 0x2028 || c == 0x2029) {  // line and paragraph separators
-      pending_space = !out.empty();
-      continue;
-    }
-    // Invisible marks Arabic keyboards and interfaces insert: zero-width, direction marks and
-    // embeddings, isolates, word joiner, soft hyphen, tatweel.
-    if ((c >= 0x200B && c <= 0x200F) || (c >= 0x202A && c <= 0x202E) || (c >= 0x2060 && c <= 0x2064) ||
-        (c >= 0x2066 && c <= 0x2069) || c == 0x00AD || c == 0x061C || c == 0xFEFF || c == 0x0640)
-      continue;
-    // Full-width Latin letters, digits and punctuation (some phone keyboards) as their ASCII forms.
-    if (c >= 0xFF01 && c <= 0xFF5E) c -= 0xFEE0;
-    // The lam-alef ligatures (presentation forms some keyboards send): lam, then alef.
-    if (c >= 0xFEF5 && c <= 0xFEFC) {
-      if (pending_space) {
-        out.push_back(' ');
-        pending_space = false;
-      }
-      text::append_utf8(out, 0x0644);
-      c = 0x0627;
-    }
-    // Diacritics (harakat, shadda, sukun, superscript alef, Quranic marks).
-    if ((c >= 0x064B && c <= 0x065F) || c == 0x0670 || (c >= 0x06D6 && c <= 0x06ED)) continue;
-    if (c >= 0x0660 && c <= 0x0669)
-      c = U'0' + (c - 0x0660);
-    else if (c >= 0x06F0 && c <= 0x06F9)
-      c = U'0' + (c - 0x06F0);
-    else if (c == 0x0623 || c == 0x0625 || c == 0x0622 || c == 0x0671)
-      c = 0x0627;  // أ إ آ ٱ -> ا
-    else if (c == 0x0629)
-      c = 0x0647;  // ة -> ه
-    else if (c == 0x0649 || c == 0x06CC)
-      c = 0x064A;  // ى ی -> ي
-    else if (c == 0x06A9)
-      c = 0x0643;  // Persian ک -> ك
-    else if (c >= U'A' && c <= U'Z')
-      c = c - U'A' + U'a';
-    if (pending_space) {
-      out.push_back(' ');
-      pending_space = false;
-    }
-    if (c < 0x80)
-      out.push_back(static_cast<char>(c));
-    else
-      text::append_utf8(out, c);
-  }
-  return out;
-}
-
-std::optional<Language> detect_language(std::string_view input) {
-  auto cps = text::decode_utf8(input);
-  if (!cps) return std::nullopt;
-  bool latin = false;
-  for (char32_t c : *cps) {
-    if (text::is_arabic_letter(c)) return Language::ar;
-    if (text::is_latin_letter(c)) latin = true;
-  }
-  if (latin) return Language::en;
-  return std::nullopt;
-}
-
 ReadText read_text(std::string text) { return parse(std::move(text)); }
+
+Intent understood_intent(const ReadText& p) {
+  switch (p.keyword) {
+    case Keyword::none:
+      return p.reading.certainty >= Certainty::likely ? p.reading.intent : Intent::none;
+    case Keyword::courses:
+      return Intent::courses;
+    case Keyword::more:
+      return Intent::more;
+    case Keyword::join:
+      return Intent::join;
+    case Keyword::status:
+      return Intent::status;
+    case Keyword::cancel:
+      return Intent::cancel;
+    case Keyword::help:
+      return Intent::help;
+    case Keyword::english:
+      return Intent::english;
+    case Keyword::arabic:
+      return Intent::arabic;
+    case Keyword::stop:
+      return Intent::stop;
+    case Keyword::start:
+      return Intent::start;
+    case Keyword::yes:
+      return Intent::yes;
+    case Keyword::no:
+      return Intent::no;
+  }
+  return Intent::none;
+}
 
 Needs needs(const Dialogue& d, std::string_view text, Instant now, const ConversationSettings& settings) {
   return needs(d, parse(std::string(text)), now, settings);
 }
 
+namespace {
+
+// What converse() will read for a free-text message (see Conversation::read_freely).
+Needs free_text_needs(const Dialogue& d, const Reading& r) {
+  Needs n;
+  if (r.certainty < Certainty::likely || r.intent == Intent::yes || r.intent == Intent::no) return n;
+  if (d.step != DialogueStep::idle && r.certainty != Certainty::sure) return n;
+  switch (r.intent) {
+    case Intent::courses:
+      n.all_courses = true;
+      break;
+    case Intent::more:
+      if (d.more_list == PagedList::applications) {
+        n.applications = n.all_applications = true;
+      } else {
+        n.all_courses = true;
+      }
+      break;
+    // The open courses to match a code or title against, the applications for a live one and
+    // the details of the last one.
+    case Intent::join:
+      n.all_courses = true;
+      n.applications = true;
+      break;
+    case Intent::status:
+      n.applications = n.all_applications = true;
+      break;
+    case Intent::cancel:
+      n.applications = true;
+      break;
+    default:
+      break;
+  }
+  return n;
+}
+
+}  // namespace
+
 Needs needs(const Dialogue& d, const ReadText& p, Instant /*now*/, const ConversationSettings& /*settings*/) {
   Needs n;
   if (d.opted_out) return n;
+  if (p.keyword == Keyword::none) return free_text_needs(d, p.reading);
   switch (p.keyword) {
     case Keyword::courses:
       n.all_courses = true;
@@ -726,6 +907,11 @@ Needs needs(const Dialogue& d, const ReadText& p, Instant /*now*/, const Convers
       } else {
         n.course = p.code;
         n.applications = true;
+        // A code typed otherwise than the course has it ("ب١٢", "b12" for B-12) or a title
+        // ("join calligraphy") is looked for among the open courses.
+        n.all_courses = std::any_of(p.code.begin(), p.code.end(), [](char c) {
+          return !((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '-');
+        }) || std::none_of(p.code.begin(), p.code.end(), [](char c) { return c >= '0' && c <= '9'; });
       }
       break;
     case Keyword::status:
@@ -741,27 +927,9 @@ Needs needs(const Dialogue& d, const ReadText& p, Instant /*now*/, const Convers
 }
 
 bool is_stop(std::string_view text) { return is_stop(parse(std::string(text))); }
-bool is_stop(const ReadText& text) { return text.keyword == Keyword::stop; }
-
-Params summary_params(const Dialogue& d, const ConversationSettings& s) {
-  constexpr std::size_t kShortestTitle = 20;
-  constexpr std::size_t kShortestName = 10;
-  const Language l = d.language;
-  const std::string_view ellipsis = l == Language::ar ? "…" : "..";
-  const std::string& full_title = d.course_title.in(l);
-  std::string title = full_title;
-  std::string name = d.name;
-  // Title first, a character at a time, down to its shortest; then the name.
-  for (std::size_t max = text::count_chars(full_title); !summary_fits(title, name, l, s) && max > kShortestTitle;)
-    title = text::truncate(full_title, --max, ellipsis);
-  for (std::size_t max = text::count_chars(d.name); !summary_fits(title, name, l, s) && max > kShortestName;)
-    name = text::truncate(d.name, --max, ellipsis);
-  LocalizedText shown = d.course_title;
-  (l == Language::ar ? shown.ar : shown.en) = std::move(title);
-  Params p = title_params(d.course_code, shown);
-  p.emplace("name", std::move(name));
-  p.emplace("id_number", mask_id_number(d.id_number));
-  return p;
+bool is_stop(const ReadText& text) {
+  return text.keyword == Keyword::stop ||
+         (text.keyword == Keyword::none && text.reading.unmistakable && text.reading.intent == Intent::stop);
 }
 
 Turn converse(const Dialogue& dialogue, const ReadText& text, Instant now, const Knowledge& knowledge,
@@ -774,120 +942,5 @@ Turn converse(const Dialogue& dialogue, std::string_view text, Instant now, cons
   return converse(dialogue, parse(std::string(text)), now, knowledge, settings);
 }
 
-Message refusal_reply(Language language, std::string_view code, std::string_view course_code,
-                      const LocalizedText& course_title) {
-  Params title = title_params(course_code, course_title);
-  if (code == "duplicate_application") return message(TemplateId::sms_already_applied, language, std::move(title));
-  if (code == "unknown_course")
-    return message(TemplateId::sms_unknown_course, language, {{"code", std::string(course_code)}});
-  if (is_closed_course_refusal(code)) return message(TemplateId::sms_course_closed, language, std::move(title));
-  if (code == "not_cancellable" || code == "not_found")
-    return message(TemplateId::sms_nothing_to_cancel, language, {{"code", std::string(course_code)}});
-  return message(TemplateId::sms_apply_refused, language, std::move(title));
-}
-
-namespace {
-
-// What redact_for_log sees in a character: part of a document number (a digit of any script or a
-// Latin letter), something a number may be typed with between its characters (spaces, line
-// breaks, dashes, dots, invisible marks), or anything else, which ends a number.
-enum class RedactClass { digit, letter, separator, other };
-
-RedactClass redact_class(char32_t c) {
-  if (text::is_any_digit(c)) return RedactClass::digit;
-  if (text::is_latin_letter(c)) return RedactClass::letter;
-  if (c == U' ' || (c >= 0x09 && c <= 0x0D) || c == U'-' || c == U'.' || c == U'/' || c == U'_' || c == 0x00A0 ||
-      c == 0x00AD || c == 0x061C || c == 0x0640 || (c >= 0x2000 && c <= 0x2015) || c == 0x2028 || c == 0x2029 ||
-      (c >= 0x202A && c <= 0x202F) || (c >= 0x205F && c <= 0x2064) || (c >= 0x2066 && c <= 0x2069) || c == 0x2212 ||
-      c == 0x3000 || c == 0xFEFF || c == 0xFF0D || c == 0xFF0E)
-    return RedactClass::separator;
-  return RedactClass::other;
-}
-
-}  // namespace
-
-std::string redact_for_log(std::string_view input) {
-  struct Char {
-    std::size_t begin, size;
-    RedactClass cls;
-  };
-  std::vector<Char> chars;
-  chars.reserve(input.size());
-  for (std::size_t i = 0; i < input.size();) {
-    char32_t c = 0;
-    std::size_t n = text::next_utf8(input.substr(i), c);
-    if (n == 0) {  // not UTF-8: the byte is neither a digit nor a letter
-      chars.push_back({i, 1, RedactClass::other});
-      ++i;
-      continue;
-    }
-    chars.push_back({i, n, redact_class(c)});
-    i += n;
-  }
-  auto alnum = [&](std::size_t k) { return chars[k].cls == RedactClass::digit || chars[k].cls == RedactClass::letter; };
-
-  // A candidate is a run of letters and digits, possibly broken by separators: "987 123 4567",
-  // "N12-34567". Words with no digit at either end ("my passport", "JOIN") are not part of it, so a
-  // keyword before a course code stays readable; what remains is masked like a document number,
-  // all but its last 3 letters or digits, when it holds 6 or more of them.
-  std::vector<bool> masked(chars.size(), false);
-  std::size_t k = 0;
-  while (k < chars.size()) {
-    if (!alnum(k)) {
-      ++k;
-      continue;
-    }
-    std::size_t end = k;  // one past the last letter or digit of the run
-    for (std::size_t m = k; m < chars.size() && chars[m].cls != RedactClass::other; ++m)
-      if (alnum(m)) end = m + 1;
-    // Words of the run, as [begin, end) character index pairs.
-    std::vector<std::pair<std::size_t, std::size_t>> words;
-    for (std::size_t m = k; m < end;) {
-      if (!alnum(m)) {
-        ++m;
-        continue;
-      }
-      std::size_t w = m;
-      while (w < end && alnum(w)) ++w;
-      words.emplace_back(m, w);
-      m = w;
-    }
-    auto has_digit = [&](std::pair<std::size_t, std::size_t> w) {
-      for (std::size_t m = w.first; m < w.second; ++m)
-        if (chars[m].cls == RedactClass::digit) return true;
-      return false;
-    };
-    // A digitless word of more than 3 letters is a word of the message, not a group of a passport
-    // number, and splits the run ("101 and 102" stays one run; "2 people from 3" does not).
-    auto mask_segment = [&](std::size_t first, std::size_t last) {
-      while (first < last && !has_digit(words[first])) ++first;
-      while (last > first && !has_digit(words[last - 1])) --last;
-      if (first == last) return;
-      std::vector<std::size_t> kept;
-      for (std::size_t m = words[first].first; m < words[last - 1].second; ++m)
-        if (alnum(m)) kept.push_back(m);
-      if (kept.size() >= 6)
-        for (std::size_t q = 0; q + 3 < kept.size(); ++q) masked[kept[q]] = true;
-    };
-    std::size_t segment = 0;
-    for (std::size_t w = 0; w <= words.size(); ++w) {
-      if (w == words.size() || (!has_digit(words[w]) && words[w].second - words[w].first > 3)) {
-        mask_segment(segment, w);
-        segment = w + 1;
-      }
-    }
-    k = end;
-  }
-
-  std::string out;
-  out.reserve(input.size());
-  for (std::size_t q = 0; q < chars.size(); ++q) {
-    if (masked[q])
-      out.push_back('*');
-    else
-      out.append(input.substr(chars[q].begin, chars[q].size));
-  }
-  return out;
-}
 
 }  // namespace cg::core

@@ -22,12 +22,14 @@
 
 #include "core/domain.hpp"
 #include "core/message.hpp"
+#include "core/reader.hpp"
 
 namespace cg::core {
 
 // What the applicant is in the middle of. Only `apply` has several steps (SPEC §3: "asks for what
-// the card requires and the gateway does not yet know").
-enum class DialogueStep { idle, ask_name, ask_id_type, ask_id_number, confirm };
+// the card requires and the gateway does not yet know"). A cancel or a stop read from free text
+// waits for YES/NO at confirm_cancel / confirm_stop first (they expire like the apply dialogue).
+enum class DialogueStep { idle, ask_name, ask_id_type, ask_id_number, confirm, confirm_cancel, confirm_stop };
 std::string_view to_string(DialogueStep s);
 bool parse_dialogue_step(std::string_view text, DialogueStep& out);
 
@@ -49,6 +51,8 @@ struct Dialogue {
   std::string name;
   std::optional<IdType> id_type;
   std::string id_number;
+  // The application confirm_cancel asks about (its course in course_code and course_title).
+  std::string application_id;
   // Paging (MORE): the list last shown and, by identity, the last item its page showed, so a course
   // that opens or closes between COURSES and MORE neither skips nor repeats one. For the courses,
   // the code of the last course shown, and where it sorted (start, then id) in case it has since
@@ -102,7 +106,12 @@ struct CancelAction {
 };
 struct StopAction {};
 struct StartAction {};
-using Action = std::variant<ApplyAction, CancelAction, StopAction, StartAction>;
+// EN/AR: the number's live applications take the new language too, so the card's notifications
+// about them come in it from now on.
+struct LanguageAction {
+  Language language = Language::ar;
+};
+using Action = std::variant<ApplyAction, CancelAction, StopAction, StartAction, LanguageAction>;
 
 struct Turn {
   Dialogue dialogue;
@@ -136,17 +145,23 @@ std::string normalize_text(std::string_view text);
 // letters and no Arabic, otherwise none (digits only).
 std::optional<Language> detect_language(std::string_view text);
 
-// A message read once: normalised, its keyword and the code after it found. Reading does not
-// depend on the dialogue, so the gateway reads a message before it is queued for the store's one
-// writer, and needs() and converse() share the reading.
+// A message read once: normalised, its keyword and the code after it found, and when it is no
+// keyword, what core/reader makes of it as free text. Reading does not depend on the dialogue, so
+// the gateway reads a message before it is queued for the store's one writer, and needs() and
+// converse() share the reading.
 enum class Keyword : std::uint8_t;  // conversation.cpp's list; value 0 is "none"
 struct ReadText {
   std::string raw;         // as received
   std::string normalized;  // normalize_text(raw), trailing punctuation dropped
   std::string code;        // the code after JOIN/CANCEL, normalised
   Keyword keyword{};
+  Reading reading;  // keyword none: the free-text reading
 };
 ReadText read_text(std::string text);  // kept as ReadText::raw
+
+// What a message is understood as, whatever the dialogue: its keyword's intent, or the free-text
+// reading's when it is likely or sure (none otherwise). The reader's corpus test measures this.
+Intent understood_intent(const ReadText& text);
 
 // Which parts of Knowledge converse() will read for this message.
 Needs needs(const Dialogue& dialogue, const ReadText& text, Instant now, const ConversationSettings& settings = {});
@@ -167,7 +182,8 @@ Turn converse(const Dialogue& dialogue, std::string_view text, Instant now, cons
 // the application is made with it. The templates' fit test renders the summary through this.
 Params summary_params(const Dialogue& dialogue, const ConversationSettings& settings = {});
 
-// Whether a message is STOP (any spelling): the gateway honours it even from a number over the
+// Whether a message is STOP (any spelling, or an unmistakable stop request in free text such as
+// "الغاء الاشتراك" or "unsubscribe"): the gateway honours it even from a number over the
 // per-minute cap, whose messages otherwise change nothing and get no reply.
 bool is_stop(std::string_view text);
 bool is_stop(const ReadText& text);

@@ -87,6 +87,12 @@ constexpr TemplateInfo kInfo[] = {
     {TemplateId::sms_started, "sms_started", kNone},
     {TemplateId::sms_status_more, "sms_status_more", kItemsCount},
     {TemplateId::sms_no_more_status, "sms_no_more_status", kNone},
+    {TemplateId::sms_confirm_cancel, "sms_confirm_cancel", kTitle},
+    {TemplateId::sms_confirm_stop, "sms_confirm_stop", kNone},
+    {TemplateId::sms_not_done, "sms_not_done", kNone},
+    {TemplateId::sms_which_course, "sms_which_course", kItems},
+    {TemplateId::sms_which_application, "sms_which_application", kItems},
+    {TemplateId::sms_did_you_mean, "sms_did_you_mean", kItems},
 };
 static_assert(std::size(kInfo) == std::size(kAllTemplates), "every template needs its name and parameters here");
 }  // namespace

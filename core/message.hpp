@@ -65,6 +65,13 @@ enum class TemplateId {
   sms_language_set,         // EN / AR
   sms_stopped,              // STOP: the one confirmation
   sms_started,              // START
+  // --- free text (core/reader): confirmations and questions back ---
+  sms_confirm_cancel,     // a cancel read from free text: YES/NO before the card's cancel
+  sms_confirm_stop,       // a stop read from free text that is not an unmistakable stop request
+  sms_not_done,           // NO to one of those: nothing changed
+  sms_which_course,       // a course named by a code or title that fits several or none: the closest
+  sms_which_application,  // a cancel that fits several live applications (or none): the list
+  sms_did_you_mean,       // a message read with little certainty: the two or three likely meanings
 };
 inline constexpr TemplateId kAllTemplates[] = {
     TemplateId::application_received, TemplateId::postponed,       TemplateId::approved,
@@ -83,6 +90,9 @@ inline constexpr TemplateId kAllTemplates[] = {
     TemplateId::sms_status,              TemplateId::sms_no_applications,     TemplateId::sms_cancel_which,
     TemplateId::sms_nothing_to_cancel,   TemplateId::sms_language_set,        TemplateId::sms_stopped,
     TemplateId::sms_started,             TemplateId::sms_status_more,         TemplateId::sms_no_more_status,
+    // free text
+    TemplateId::sms_confirm_cancel,      TemplateId::sms_confirm_stop,        TemplateId::sms_not_done,
+    TemplateId::sms_which_course,        TemplateId::sms_which_application,   TemplateId::sms_did_you_mean,
 };
 std::string_view to_string(TemplateId id);
 bool parse_template_id(std::string_view text, TemplateId& out);

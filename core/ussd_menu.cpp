@@ -401,7 +401,7 @@ class Menu {
           return std::nullopt;
         }
         const KnownApplication& a = *cancellable_[f.index];
-        if (fresh) turn.actions.emplace_back(std::in_place_type<CancelAction>, a.id, a.course_code);
+        if (fresh) turn.actions.emplace_back(std::in_place_type<CancelAction>, CancelAction{a.id, a.course_code});
         ScreenBuilder b(language_);
         b.fixed(w.cancelled_1).fixed(" ").fixed(a.course_code);
         if (!w.cancelled_2.empty()) b.fixed(" ").fixed(w.cancelled_2);

@@ -138,11 +138,13 @@ void append_dialogue_fields(std::string& out, const core::Dialogue& d) {
     append_json_field(out, "name", d.name);
     if (d.id_type) append_json_field(out, "id_type", core::to_string(*d.id_type));
     append_json_field(out, "id_number", d.id_number);
+    if (!d.application_id.empty()) append_json_field(out, "app_id", d.application_id);
   }
 }
 
 std::size_t dialogue_size_hint(const core::Dialogue& d) {
-  return 256 + d.course_title.ar.size() + d.course_title.en.size() + d.name.size() + d.more_after.size();
+  return 256 + d.course_title.ar.size() + d.course_title.en.size() + d.name.size() + d.more_after.size() +
+         d.application_id.size();
 }
 
 std::optional<core::Dialogue> dialogue_from(const json& j) {
@@ -172,9 +174,12 @@ std::optional<core::Dialogue> dialogue_from(const json& j) {
       d.id_type = *t;
     }
     d.id_number = j.value("id_number", "");
-    // A step that needs a document type without one is not a state core can be in.
+    d.application_id = j.value("app_id", "");
+    // A step that needs a document type without one is not a state core can be in, nor a cancel to
+    // confirm without its application.
     if ((d.step == core::DialogueStep::ask_id_number || d.step == core::DialogueStep::confirm) && !d.id_type)
       return std::nullopt;
+    if (d.step == core::DialogueStep::confirm_cancel && d.application_id.empty()) return std::nullopt;
     return d;
   } catch (const json::exception&) {
     return std::nullopt;
@@ -583,6 +588,18 @@ Result<std::optional<Error>> ConversationService::act(store::Tx& tx, const core:
   }
   if (std::holds_alternative<core::StopAction>(action)) {
     if (auto s = tx.set_opted_out(phone, true, now); !s) return s.error();
+    return Refusal();
+  }
+  if (const auto* language = std::get_if<core::LanguageAction>(&action)) {
+    // The card's notifications go out in each application's language: the number's live
+    // applications take the new one, so what the card says next comes in it.
+    auto apps = tx.applications_by_phone(phone, kAllApplications);
+    if (!apps) return apps.error();
+    for (auto& a : *apps) {
+      if (!core::is_live(a.state) || a.applicant.language == language->language) continue;
+      a.applicant.language = language->language;
+      if (auto s = tx.save_application(a); !s) return s.error();
+    }
     return Refusal();
   }
   if (auto s = tx.set_opted_out(phone, false, now); !s) return s.error();  // StartAction

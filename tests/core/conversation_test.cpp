@@ -285,6 +285,10 @@ TemplateId question(const Dialogue& d) {
       return *d.id_type == IdType::national_id ? TemplateId::sms_ask_national_id : TemplateId::sms_ask_passport;
     case DialogueStep::confirm:
       return *d.id_type == IdType::national_id ? TemplateId::sms_confirm_national_id : TemplateId::sms_confirm_passport;
+    case DialogueStep::confirm_cancel:
+      return TemplateId::sms_confirm_cancel;
+    case DialogueStep::confirm_stop:
+      return TemplateId::sms_confirm_stop;
     case DialogueStep::idle:
       break;
   }

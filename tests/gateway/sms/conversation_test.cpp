@@ -49,6 +49,7 @@ json expected_json(const core::Dialogue& d) {
     j["name"] = d.name;
     if (d.id_type) j["id_type"] = std::string(core::to_string(*d.id_type));
     j["id_number"] = d.id_number;
+    if (!d.application_id.empty()) j["app_id"] = d.application_id;
   }
   return j;
 }
@@ -89,6 +90,29 @@ TEST(DialogueCodec, EveryStepComesBackAsItWent) {
   passport.id_type = core::IdType::passport;
   passport.id_number = "N1234567";
   expect_round_trip(passport);
+  // The confirmations of free text: a cancel keeps the application it asks about.
+  core::Dialogue cancel;
+  cancel.language_known = true;
+  cancel.step = core::DialogueStep::confirm_cancel;
+  cancel.course_code = "B-12";
+  cancel.course_title = {"الخط العربي", "Arabic Calligraphy"};
+  cancel.application_id = "0123456789abcdef0123456789abcdef";
+  cancel.updated_at = core::Instant{std::chrono::seconds{1795000000}};
+  expect_round_trip(cancel);
+  core::Dialogue stop;
+  stop.step = core::DialogueStep::confirm_stop;
+  expect_round_trip(stop);
+}
+
+// A cancel to confirm without its application is no state core can be in: a fresh dialogue.
+TEST(DialogueCodec, AConfirmCancelWithoutItsApplicationStartsAfresh) {
+  EXPECT_FALSE(decode_dialogue(R"({"lang":"ar","step":"confirm_cancel","code":"101"})").has_value());
+  // Rows written before the free-text steps existed decode as they did.
+  auto old = decode_dialogue(R"({"lang":"en","lang_known":true,"step":"ask_name","at":1795000000,"code":"101",)"
+                             R"("title_ar":"x","title_en":"y","name":"","id_number":""})");
+  ASSERT_TRUE(old.has_value());
+  EXPECT_EQ(old->step, core::DialogueStep::ask_name);
+  EXPECT_TRUE(old->application_id.empty());
 }
 
 // Rows saved when MORE paged by position ("next_course": an index) still decode, draft and all; the

@@ -491,6 +491,35 @@ TEST_F(Inbound, ApplyingBySmsCreatesTheSameApplicationAsTheWebsite) {
   EXPECT_EQ(sms_to(kPhone).back()["language"], "ar");
 }
 
+// Free text end to end: applying in the applicant's own words, a language change that the card's
+// notifications about the live application follow, and a cancel that waits for YES.
+TEST_F(Inbound, FreeTextAppliesChangesLanguageAndCancelsOnlyAfterYes) {
+  create_course();
+  say(kPhone, {"السلام عليكم، بدي اسجل بدورة ١٠١", "سارة أحمد", "١", "٩٨٧١٢٣٤٥٦٧", "اه"});
+  auto last = sms_to(kPhone).back();
+  ASSERT_EQ(last["template"], "application_received");
+  EXPECT_EQ(last["language"], "ar");
+  std::string id = last["application_id"];
+  say(kPhone, {"English please"});
+  EXPECT_EQ(sms_to(kPhone).back()["template"], "sms_language_set");
+  json app = json::parse(call("GET", "/v1/applications/" + id).body);
+  EXPECT_EQ(app["applicant"]["language"], "en");
+  say(kPhone, {"sorry I can't attend 101 anymore"});
+  EXPECT_EQ(sms_to(kPhone).back()["template"], "sms_confirm_cancel");
+  EXPECT_EQ(state_of(id), "awaiting_quorum");  // nothing cancelled before YES
+  say(kPhone, {"no"});
+  EXPECT_EQ(sms_to(kPhone).back()["template"], "sms_not_done");
+  EXPECT_EQ(state_of(id), "awaiting_quorum");
+  say(kPhone, {"please cancel my application for 101", "yes"});
+  last = sms_to(kPhone).back();
+  EXPECT_EQ(last["template"], "cancelled");
+  EXPECT_EQ(last["language"], "en");  // the card's own notification, in the language chosen since
+  EXPECT_EQ(state_of(id), "cancelled");
+  // "الغاء الاشتراك" is an unsubscribe: STOP at once, not a cancel of a course.
+  say(kPhone, {"الغاء الاشتراك"});
+  EXPECT_EQ(sms_to(kPhone).back()["template"], "sms_stopped");
+}
+
 // The course codes an SMS lists ("C3 title - free" lines).
 std::vector<std::string> listed_codes(const std::string& text) {
   std::vector<std::string> out;
