@@ -909,9 +909,12 @@ Needs needs(const Dialogue& d, const ReadText& p, Instant /*now*/, const Convers
         n.applications = true;
         // A code typed otherwise than the course has it ("ب١٢", "b12" for B-12) or a title
         // ("join calligraphy") is looked for among the open courses.
-        n.all_courses = std::any_of(p.code.begin(), p.code.end(), [](char c) {
-          return !((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '-');
-        }) || std::none_of(p.code.begin(), p.code.end(), [](char c) { return c >= '0' && c <= '9'; });
+        n.all_courses = std::any_of(p.code.begin(), p.code.end(),
+                                    [](char c) {
+                                      return !((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') ||
+                                               (c >= 'A' && c <= 'Z') || c == '-');
+                                    }) ||
+                        std::none_of(p.code.begin(), p.code.end(), [](char c) { return c >= '0' && c <= '9'; });
       }
       break;
     case Keyword::status:
@@ -941,6 +944,5 @@ Turn converse(const Dialogue& dialogue, std::string_view text, Instant now, cons
               const ConversationSettings& settings) {
   return converse(dialogue, parse(std::string(text)), now, knowledge, settings);
 }
-
 
 }  // namespace cg::core

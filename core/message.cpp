@@ -31,11 +31,11 @@ constexpr std::array<std::string_view, 3> kTitleStart{"title", "code", "start_at
 constexpr std::array<std::string_view, 2> kTitle{"title", "code"};
 constexpr std::array<std::string_view, 3> kExamLink{"title", "code", "exam_link"};
 constexpr std::array<std::string_view, 8> kPaymentDue{"title",          "code",   "biller_name", "biller_code",
-                                                       "billing_number", "amount", "due_at",      "service_type"};
+                                                      "billing_number", "amount", "due_at",      "service_type"};
 constexpr std::array<std::string_view, 3> kEvaluation{"title", "code", "evaluation_link"};
 constexpr std::array<std::string_view, 3> kExpired{"title", "code", "billing_number"};
 constexpr std::array<std::string_view, 4> kReminder{"title", "code", "start_at", "location"};
-// issue 4: SMS conversation replies.
+// SMS conversation replies.
 constexpr std::array<std::string_view, 0> kNone{};
 constexpr std::array<std::string_view, 1> kItems{"items"};
 constexpr std::array<std::string_view, 2> kItemsCount{"items", "count"};

@@ -34,7 +34,7 @@ enum class TemplateId {
   cancelled,             // cancelled by the applicant or an operator
   rescheduled,           // an operator set new dates
   reminder,              // the day before the course starts
-  // --- SMS conversation replies (issue 4, SPEC §3) ---
+  // --- SMS conversation replies (SPEC §3) ---
   sms_help,                 // HELP: the keywords
   sms_not_understood,       // anything not understood: a short hint, never silence
   sms_courses,              // COURSES: the (last) page of open courses
@@ -74,25 +74,57 @@ enum class TemplateId {
   sms_did_you_mean,       // a message read with little certainty: the two or three likely meanings
 };
 inline constexpr TemplateId kAllTemplates[] = {
-    TemplateId::application_received, TemplateId::postponed,       TemplateId::approved,
-    TemplateId::exam_link,            TemplateId::exam_failed,     TemplateId::payment_due,
-    TemplateId::evaluation_link,      TemplateId::waitlisted,      TemplateId::seat_offered,
-    TemplateId::expired,              TemplateId::cancelled,       TemplateId::rescheduled,
+    TemplateId::application_received,
+    TemplateId::postponed,
+    TemplateId::approved,
+    TemplateId::exam_link,
+    TemplateId::exam_failed,
+    TemplateId::payment_due,
+    TemplateId::evaluation_link,
+    TemplateId::waitlisted,
+    TemplateId::seat_offered,
+    TemplateId::expired,
+    TemplateId::cancelled,
+    TemplateId::rescheduled,
     TemplateId::reminder,
-    // issue 4: SMS conversation replies
-    TemplateId::sms_help,                TemplateId::sms_not_understood,      TemplateId::sms_courses,
-    TemplateId::sms_courses_more,        TemplateId::sms_no_courses,          TemplateId::sms_no_more_courses,
-    TemplateId::sms_unknown_course,      TemplateId::sms_already_applied,     TemplateId::sms_course_closed,
-    TemplateId::sms_apply_refused,       TemplateId::sms_ask_name,            TemplateId::sms_invalid_name,
-    TemplateId::sms_ask_id_type,         TemplateId::sms_ask_national_id,     TemplateId::sms_ask_passport,
-    TemplateId::sms_invalid_national_id, TemplateId::sms_invalid_passport,    TemplateId::sms_confirm_national_id,
-    TemplateId::sms_confirm_passport,    TemplateId::sms_dialogue_cancelled,  TemplateId::sms_dialogue_expired,
-    TemplateId::sms_status,              TemplateId::sms_no_applications,     TemplateId::sms_cancel_which,
-    TemplateId::sms_nothing_to_cancel,   TemplateId::sms_language_set,        TemplateId::sms_stopped,
-    TemplateId::sms_started,             TemplateId::sms_status_more,         TemplateId::sms_no_more_status,
+    // SMS conversation replies
+    TemplateId::sms_help,
+    TemplateId::sms_not_understood,
+    TemplateId::sms_courses,
+    TemplateId::sms_courses_more,
+    TemplateId::sms_no_courses,
+    TemplateId::sms_no_more_courses,
+    TemplateId::sms_unknown_course,
+    TemplateId::sms_already_applied,
+    TemplateId::sms_course_closed,
+    TemplateId::sms_apply_refused,
+    TemplateId::sms_ask_name,
+    TemplateId::sms_invalid_name,
+    TemplateId::sms_ask_id_type,
+    TemplateId::sms_ask_national_id,
+    TemplateId::sms_ask_passport,
+    TemplateId::sms_invalid_national_id,
+    TemplateId::sms_invalid_passport,
+    TemplateId::sms_confirm_national_id,
+    TemplateId::sms_confirm_passport,
+    TemplateId::sms_dialogue_cancelled,
+    TemplateId::sms_dialogue_expired,
+    TemplateId::sms_status,
+    TemplateId::sms_no_applications,
+    TemplateId::sms_cancel_which,
+    TemplateId::sms_nothing_to_cancel,
+    TemplateId::sms_language_set,
+    TemplateId::sms_stopped,
+    TemplateId::sms_started,
+    TemplateId::sms_status_more,
+    TemplateId::sms_no_more_status,
     // free text
-    TemplateId::sms_confirm_cancel,      TemplateId::sms_confirm_stop,        TemplateId::sms_not_done,
-    TemplateId::sms_which_course,        TemplateId::sms_which_application,   TemplateId::sms_did_you_mean,
+    TemplateId::sms_confirm_cancel,
+    TemplateId::sms_confirm_stop,
+    TemplateId::sms_not_done,
+    TemplateId::sms_which_course,
+    TemplateId::sms_which_application,
+    TemplateId::sms_did_you_mean,
 };
 std::string_view to_string(TemplateId id);
 bool parse_template_id(std::string_view text, TemplateId& out);

@@ -31,7 +31,7 @@ using core::Instant;
 
 // One SMS in the outbox (SPEC §6), stored in the same transaction as the change that caused it.
 struct OutboxMessage {
-  std::int64_t id = 0;  // assigned by the store
+  std::int64_t id = 0;         // assigned by the store
   std::string application_id;  // may be empty for conversation replies
   std::string to;              // E.164
   std::string text;            // rendered
@@ -120,7 +120,7 @@ struct OutboxDetail {
   std::string delivery_error;   // the provider's error code of a failed report
   std::optional<Instant> delivery_at;
   std::optional<Instant> done_at;
-  std::vector<DeliveryReport> reports;      // oldest first
+  std::vector<DeliveryReport> reports;       // oldest first
   std::vector<ChannelLogEntry> channel_log;  // oldest first
 };
 
@@ -131,7 +131,7 @@ struct InboundMessage {
   std::string provider_message_id;  // Kannel's %I, Twilio's MessageSid, Infobip's messageId
   std::string from;                 // E.164 when it parsed as a phone number, else as received
   std::string to;
-  std::string text;     // with document numbers masked (core::redact_for_log)
+  std::string text;  // with document numbers masked (core::redact_for_log)
   Instant received_at{};
   std::string outcome;  // "processed", "rate_limited", "invalid_sender"
 };
@@ -169,7 +169,8 @@ class Tx {
   virtual Result<std::optional<core::Course>> course(std::int64_t id) = 0;
   virtual Result<std::optional<core::Course>> course_by_code(std::string_view code) = 0;
   virtual Result<std::vector<core::Course>> courses(const CourseFilter& filter) = 0;
-  virtual Result<std::int64_t> insert_course(const core::Course& c) = 0;  // refuses a duplicate code: "duplicate_course"
+  virtual Result<std::int64_t> insert_course(
+      const core::Course& c) = 0;  // refuses a duplicate code: "duplicate_course"
   virtual Status save_course(const core::Course& c) = 0;
 
   // --- applications and their history ---
@@ -182,7 +183,8 @@ class Tx {
                                                               std::span<const core::ApplicationState> states,
                                                               std::size_t limit = 0) = 0;
   // Every live application (active or waitlisted) of this identity document, any course.
-  virtual Result<std::vector<core::Application>> live_applications_of(core::IdType type, std::string_view id_number) = 0;
+  virtual Result<std::vector<core::Application>> live_applications_of(core::IdType type,
+                                                                      std::string_view id_number) = 0;
   // Every application (any state) sent from this phone, newest first, at most `limit`.
   virtual Result<std::vector<core::Application>> applications_by_phone(std::string_view phone, std::size_t limit) = 0;
   // awaiting_payment applications whose bill is due at `now`, oldest due first (scheduler).

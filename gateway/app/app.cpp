@@ -4,10 +4,10 @@
 
 #include "adapters/store/open.hpp"
 #include "gateway/payments/efawateercom_routes.hpp"
-#include "gateway/web/routes.hpp"
 #include "gateway/sms/inbound_routes.hpp"
 #include "gateway/sms/senders.hpp"
 #include "gateway/sms/status_routes.hpp"
+#include "gateway/web/routes.hpp"
 
 namespace cg::gateway {
 
@@ -78,7 +78,10 @@ Result<std::unique_ptr<App>> App::create(Config config, const Clock& clock) {
   hs.idle_timeout = c.limits.idle_timeout;
   hs.max_connections = c.limits.max_connections;
   app->server_ = std::make_unique<http::Server>(
-      hs, [self](http::Request req, http::Responder respond) { self->router_.dispatch(std::move(req), std::move(respond)); },
+      hs,
+      [self](http::Request req, http::Responder respond) {
+        self->router_.dispatch(std::move(req), std::move(respond));
+      },
       [self](const http::Completed& done) {
         self->metrics_.request(done.route, done.method, done.status, done.duration);
       });

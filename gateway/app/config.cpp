@@ -156,7 +156,7 @@ Result<Config> parse_config(std::string_view text) {
                       {"basic_auth_user", n.str(e.basic_auth_user)},
                       {"basic_auth_password", n.str(e.basic_auth_password)}});
        })},
-      // --- inbound SMS/USSD and the conversation (issue 4) ---
+      // --- inbound SMS/USSD and the conversation ---
       {"inbound", r.nested([&](Reader& n, const json& v) {
          auto& in = c.inbound;
          n.object(v, {{"kannel", n.nested([&](Reader& k, const json& kv) {
@@ -188,7 +188,7 @@ Result<Config> parse_config(std::string_view text) {
       {"utc_offset_minutes", r.duration(c.utc_offset, -14 * 60, 14 * 60)},
       {"templates_directory", r.str(c.templates_directory)},
       {"public_base_url", r.str(c.public_base_url, true)},
-      {"sms", [&r, &c](const json& v, const std::string&) {  // issue 5
+      {"sms", [&r, &c](const json& v, const std::string&) {
          if (auto f = parse_sms_config(v, c.sms)) r.fail(f->key, f->what);
        }},
   });
@@ -213,7 +213,7 @@ Result<Config> parse_config(std::string_view text) {
     return make_error("invalid_config", "efawateercom.basic_auth_user: user and password go together");
   if (c.efawateercom.basic_auth_user.find(':') != std::string::npos)
     return make_error("invalid_config", "efawateercom.basic_auth_user: must not contain ':'");
-  // issue 4: Infobip's basic-auth user and password go together, and so do the header's name and value.
+  // Infobip's basic-auth user and password go together, and so do the header's name and value.
   if (c.inbound.infobip.username.empty() != c.inbound.infobip.password.empty())
     return make_error("invalid_config", "inbound.infobip.username: username and password go together");
   if (c.inbound.infobip.header_name.empty() != c.inbound.infobip.header_value.empty())
@@ -223,7 +223,7 @@ Result<Config> parse_config(std::string_view text) {
   if (c.public_base_url.rfind("http://", 0) != 0 && c.public_base_url.rfind("https://", 0) != 0)
     return make_error("invalid_config", "public_base_url: must start with http:// or https://");
   while (!c.public_base_url.empty() && c.public_base_url.back() == '/') c.public_base_url.pop_back();
-  if (auto f = validate_sms_config(c.sms, c.outbox.file.path))  // issue 5
+  if (auto f = validate_sms_config(c.sms, c.outbox.file.path))
     return make_error("invalid_config", f->key + ": " + f->what);
   return c;
 }

@@ -14,8 +14,8 @@
 
 #include "adapters/store/open.hpp"
 #include "gateway/app/app.hpp"
-#include "gateway/payments/efawateercom_tool.hpp"
 #include "gateway/http/signals.hpp"
+#include "gateway/payments/efawateercom_tool.hpp"
 
 #ifndef CG_VERSION
 #define CG_VERSION "dev"

@@ -15,8 +15,8 @@
 #include "core/conversation.hpp"
 #include "core/ussd_menu.hpp"
 #include "gateway/app/clock.hpp"
-#include "gateway/service/commands.hpp"
 #include "gateway/app/config.hpp"
+#include "gateway/service/commands.hpp"
 #include "gateway/service/service.hpp"
 #include "templates/catalogue.hpp"
 

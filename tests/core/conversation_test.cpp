@@ -67,14 +67,14 @@ TEST(Normalize, DigitsAlefTaMarbutaYaTatweelDiacriticsSpacesAndCase) {
 }
 
 TEST(Normalize, InvisibleMarksFullWidthLatinAndLigatures) {
-  EXPECT_EQ(normalize_text("HE\u2060LP"), "help");                     // word joiner
-  EXPECT_EQ(normalize_text("\u202Bمساعدة\u202C"), "مساعده");          // embedding and pop
-  EXPECT_EQ(normalize_text("\u2067STATUS\u2069"), "status");           // isolates
-  EXPECT_EQ(normalize_text("ST\u00ADOP"), "stop");                     // soft hyphen
-  EXPECT_EQ(normalize_text("JOIN\u2028101"), "join 101");              // line separator
+  EXPECT_EQ(normalize_text("HE\u2060LP"), "help");                                       // word joiner
+  EXPECT_EQ(normalize_text("\u202Bمساعدة\u202C"), "مساعده");                             // embedding and pop
+  EXPECT_EQ(normalize_text("\u2067STATUS\u2069"), "status");                             // isolates
+  EXPECT_EQ(normalize_text("ST\u00ADOP"), "stop");                                       // soft hyphen
+  EXPECT_EQ(normalize_text("JOIN\u2028101"), "join 101");                                // line separator
   EXPECT_EQ(normalize_text("\uFF2A\uFF2F\uFF29\uFF2E \uFF11\uFF10\uFF11"), "join 101");  // full width
-  EXPECT_EQ(normalize_text("\uFEFB"), "لا");                           // lam-alef ligature
-  EXPECT_EQ(normalize_text("\uFEF7"), "لا");                           // lam-alef with hamza above
+  EXPECT_EQ(normalize_text("\uFEFB"), "لا");                                             // lam-alef ligature
+  EXPECT_EQ(normalize_text("\uFEF7"), "لا");                                             // lam-alef with hamza above
 }
 
 TEST(Normalize, LanguageOfAFirstMessage) {
@@ -103,8 +103,8 @@ TEST(Keywords, EverySpellingInBothLanguages) {
       {"Help!", TemplateId::sms_help, Language::en},
       {"مساعدة", TemplateId::sms_help, Language::ar},
       {"مساعده", TemplateId::sms_help, Language::ar},
-      {"مساعدة؟", TemplateId::sms_help, Language::ar},           // Arabic question mark
-      {"، مساعدة ؛ ۔", TemplateId::sms_help, Language::ar},      // Arabic comma, semicolon, full stop
+      {"مساعدة؟", TemplateId::sms_help, Language::ar},       // Arabic question mark
+      {"، مساعدة ؛ ۔", TemplateId::sms_help, Language::ar},  // Arabic comma, semicolon, full stop
       {" ?!Help?! ", TemplateId::sms_help, Language::en},
       {"STATUS", TemplateId::sms_no_applications, Language::en},
       {"حالة", TemplateId::sms_no_applications, Language::ar},

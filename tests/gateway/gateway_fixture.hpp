@@ -133,7 +133,7 @@ class GatewayTest : public ::testing::Test {
     return json::parse(r.body, nullptr, false).value("id", std::int64_t{0});
   }
 
-  static constexpr const char* kNames[] = {"سارة أحمد",   "محمد العلي",       "Lina Haddad",
+  static constexpr const char* kNames[] = {"سارة أحمد",  "محمد العلي",      "Lina Haddad",
                                            "عمر الخطيب", "ليلى عبد الرحمن", "Yousef Nasser"};
   static json person(int n, const char* lang = "ar") {
     return json{{"phone", "07" + std::to_string(90000000 + n)},  // 0790000001 ...

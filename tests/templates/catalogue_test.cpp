@@ -168,7 +168,7 @@ TEST(Catalogue, EveryTemplateRendersItsParameters) {
     if (!all.count(k)) all.emplace(k, v);
   all.emplace("exam_link", std::string("https://exam.amman.jo/t/k3Jx9QvT2mWbZ7pLr4NcYa"));
   all.emplace("evaluation_link", std::string("https://eval.amman.jo/c/Vb8sLq2ZrT5nWx0PcY7mKe"));
-  // The conversation's replies (issue 4).
+  // The conversation's replies.
   all.emplace("items", std::string("101 Basic Computer Skills - free"));
   all.emplace("name", std::string("Lina Haddad"));
   all.emplace("id_number", std::string("*******567"));

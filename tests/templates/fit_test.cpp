@@ -121,7 +121,7 @@ core::Params worst_params(const Course& c, const Dates& d) {
       {"billing_number", std::string("4829301756")},
       {"amount", core::Fils{45500}},
       {"service_type", core::LocalizedText{"رسوم الدورات", "Course fees"}},
-      // Conversation replies (issue 4). A list is cut by core/conversation.cpp to its budget: 120
+      // Conversation replies. A list is cut by core/conversation.cpp to its budget: 120
       // UCS-2 units or 300 GSM-7 septets (ConversationSettings); these fill it.
       {"items", core::LocalizedText{repeat("ب", 120), std::string(300, 'x')}},
       // How many applications a STATUS page leaves out: at most 19 of the 20 loaded.

@@ -195,8 +195,8 @@ class SqliteStore final : public Store {
         if (checkpoint_stop_) return;
       }
       int wal_frames = 0, copied = 0;
-      int rc = sqlite3_wal_checkpoint_v2(checkpoint_conn_->db(), nullptr, SQLITE_CHECKPOINT_PASSIVE, &wal_frames,
-                                         &copied);
+      int rc =
+          sqlite3_wal_checkpoint_v2(checkpoint_conn_->db(), nullptr, SQLITE_CHECKPOINT_PASSIVE, &wal_frames, &copied);
       if (rc == SQLITE_OK) checkpointed_frames_ = copied;
       if (rc != SQLITE_OK && rc != SQLITE_BUSY && rc != SQLITE_LOCKED) {
         // The writer's own checkpoints still keep the WAL bounded; say why this one failed.
@@ -378,7 +378,7 @@ class SqliteStore final : public Store {
   }
 
   const std::size_t max_batch_;
-  bool careful_next_ = false;  // the writer's: run the next batch with savepoints (run_batch)
+  bool careful_next_ = false;                // the writer's: run the next batch with savepoints (run_batch)
   std::unique_ptr<Connection> writer_conn_;  // used by the writer thread only
   sql::SqlTx writer_tx_;
 
@@ -470,8 +470,8 @@ Result<std::unique_ptr<Store>> open(const SqliteSettings& settings, std::span<co
                                  ConnectionOptions{.read_only = false, .synchronous_full = settings.synchronous_full});
   if (!writer) return writer.error();
   if (auto s = migrate(**writer, settings.path, migrations); !s) return s.error();
-  auto checkpointer = Connection::open(settings.path, ConnectionOptions{.read_only = false,
-                                                                       .synchronous_full = settings.synchronous_full});
+  auto checkpointer = Connection::open(
+      settings.path, ConnectionOptions{.read_only = false, .synchronous_full = settings.synchronous_full});
   if (!checkpointer) return checkpointer.error();
   std::vector<std::unique_ptr<Connection>> readers;
   for (std::size_t i = 0; i < settings.readers; ++i) {
@@ -480,8 +480,8 @@ Result<std::unique_ptr<Store>> open(const SqliteSettings& settings, std::span<co
     if (!reader) return reader.error();
     readers.push_back(std::move(*reader));
   }
-  std::unique_ptr<Store> store = std::make_unique<SqliteStore>(settings, std::move(*writer), std::move(*checkpointer),
-                                                               std::move(readers));
+  std::unique_ptr<Store> store =
+      std::make_unique<SqliteStore>(settings, std::move(*writer), std::move(*checkpointer), std::move(readers));
   return Result<std::unique_ptr<Store>>(std::move(store));
 }
 

@@ -19,10 +19,10 @@ std::atomic<unsigned long long> g_writes_made{0};
 
 // Our file object; the wrapped VFS's own file object lives right after it (szOsFile covers both).
 struct File {
-  sqlite3_file base;           // must be first: SQLite sees a File* as a sqlite3_file*
-  sqlite3_file* real;          // the wrapped file
-  sqlite3_int64 start;         // file offset of buffer[0]
-  std::vector<char>* buffer;   // pending bytes: WAL files only (null for every other file)
+  sqlite3_file base;          // must be first: SQLite sees a File* as a sqlite3_file*
+  sqlite3_file* real;         // the wrapped file
+  sqlite3_int64 start;        // file offset of buffer[0]
+  std::vector<char>* buffer;  // pending bytes: WAL files only (null for every other file)
 };
 
 File* self(sqlite3_file* f) { return reinterpret_cast<File*>(f); }

@@ -190,8 +190,8 @@ TEST(SmsSessionCodec, TheDialogueAndTheArrivalsComeBack) {
   json parsed = json::parse(text, nullptr, false);
   ASSERT_FALSE(parsed.is_discarded()) << text;
   json want = expected_json(s.dialogue);
-  want["arrivals"] = json::array({json::array({1795000000, 3}), json::array({1795000007, 1}),
-                                  json::array({1795000041, 12})});
+  want["arrivals"] =
+      json::array({json::array({1795000000, 3}), json::array({1795000007, 1}), json::array({1795000041, 12})});
   EXPECT_EQ(parsed, want) << text;
   SmsSession back = decode_sms_session(text);
   EXPECT_EQ(back.dialogue, s.dialogue);
@@ -245,7 +245,8 @@ TEST(SmsSession, CountsTheMessagesOfTheWindowBySecond) {
   EXPECT_EQ(s.arrived_since(window(t0 + std::chrono::seconds(90))), 0);
   // Arriving forgets what no later window can see.
   s.arrive(t0 + std::chrono::seconds(60), window(t0 + std::chrono::seconds(60)));
-  EXPECT_EQ(s.arrivals, (std::vector<SmsArrivals>{{t0 + std::chrono::seconds(30), 1}, {t0 + std::chrono::seconds(60), 1}}));
+  EXPECT_EQ(s.arrivals,
+            (std::vector<SmsArrivals>{{t0 + std::chrono::seconds(30), 1}, {t0 + std::chrono::seconds(60), 1}}));
 }
 
 TEST(SmsSession, AFloodKeepsAtMostAMinuteOfSecondsWhateverItsSize) {

@@ -1,4 +1,4 @@
-// Inbound SMS over HTTP on the real gateway (issue 4): for each provider, table-driven requests in
+// Inbound SMS over HTTP on the real gateway: for each provider, table-driven requests in
 // the provider's own format (valid, bad signature or key -> 403, malformed -> 400, duplicate ->
 // processed once), then the conversation through them: applying by SMS creates the same
 // application as the website, STOP silences every SMS but its confirmation, the per-number cap,

@@ -1288,8 +1288,7 @@ TEST_P(StoreContract, OpenBillsAreTheUnpaidOnesOldestDueFirst) {
 // SMS/USSD conversation
 
 InboundMessage inbound(std::string provider, std::string id, std::string from, Instant at) {
-  return InboundMessage{std::move(provider), std::move(id), std::move(from), "+962790000000", "دورات", at,
-                        "processed"};
+  return InboundMessage{std::move(provider), std::move(id), std::move(from), "+962790000000", "دورات", at, "processed"};
 }
 
 Result<bool> record_inbound(Store& store, const InboundMessage& m) {
@@ -1514,7 +1513,7 @@ TEST_P(StoreContract, DeliveryReportsAreFiledByProviderIdOrOutboxIdAndOnlyMoveFo
   EXPECT_TRUE(report("twilio", 0, "SM1", "queued"));
   EXPECT_EQ(detail_of(*store_, twilio).delivery_status, "queued");
   EXPECT_TRUE(report("twilio", 0, "SM1", "delivered"));
-  EXPECT_TRUE(report("twilio", 0, "SM1", "sent"));            // late: does not go back
+  EXPECT_TRUE(report("twilio", 0, "SM1", "sent"));             // late: does not go back
   EXPECT_TRUE(report("twilio", 0, "SM1", "failed", "30003"));  // after delivered: stays delivered
   auto d = detail_of(*store_, twilio);
   EXPECT_EQ(d.message.status, "delivered");

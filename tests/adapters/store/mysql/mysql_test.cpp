@@ -243,9 +243,10 @@ TEST_F(MysqlDatabase, Version8KeepsTheRowsAndRunsAgainHarmlessly) {
   auto all = migrations();
   ASSERT_EQ(all.size(), 8u);
   { ASSERT_NE(open_store(all.first(7)), nullptr); }
-  ASSERT_TRUE(server_->execute(database_,
-                               "INSERT INTO inbound_messages VALUES ('kannel', 'a1', '+962791234567', '94000', 'HELP', "
-                               "1795000000, 'processed')")
+  ASSERT_TRUE(server_
+                  ->execute(database_,
+                            "INSERT INTO inbound_messages VALUES ('kannel', 'a1', '+962791234567', '94000', 'HELP', "
+                            "1795000000, 'processed')")
                   .ok());
   ASSERT_TRUE(server_->execute(database_, "INSERT INTO sessions VALUES ('sms:+962791234567', '{}', 1795000000)").ok());
   { ASSERT_NE(open_store(), nullptr); }
@@ -257,9 +258,10 @@ TEST_F(MysqlDatabase, Version8KeepsTheRowsAndRunsAgainHarmlessly) {
   EXPECT_EQ(rows("SELECT COLUMN_NAME FROM information_schema.KEY_COLUMN_USAGE WHERE TABLE_SCHEMA = DATABASE() AND "
                  "TABLE_NAME = 'inbound_messages' AND CONSTRAINT_NAME = 'PRIMARY'"),
             (std::vector<std::vector<std::string>>{{"id"}}));
-  EXPECT_FALSE(server_->execute(database_,
-                                "INSERT INTO inbound_messages (provider, provider_message_id, from_number, to_number, "
-                                "body, received_at, outcome) VALUES ('kannel', 'a1', '', '', '', 0, 'processed')")
+  EXPECT_FALSE(server_
+                   ->execute(database_,
+                             "INSERT INTO inbound_messages (provider, provider_message_id, from_number, to_number, "
+                             "body, received_at, outcome) VALUES ('kannel', 'a1', '', '', '', 0, 'processed')")
                    .ok())
       << "the retry of a1 must be refused by the unique index";
 }

@@ -31,7 +31,6 @@ namespace {
 using testing::Raw;
 using testing::TempDb;
 
-
 std::unique_ptr<Store> must_open(const SqliteSettings& settings,
                                  std::span<const std::string_view> list = sqlite::migrations()) {
   auto opened = sqlite::open(settings, list);
@@ -127,7 +126,8 @@ TEST(SqliteStore, Migration7DropsTheSenderIndexAndKeepsTheInboundRecord) {
   ASSERT_GE(all.size(), 7u);
   must_open(db.settings(), all.first(6)).reset();
   Raw(db.path()).exec(
-      "INSERT INTO inbound_messages VALUES ('kannel', 'a1', '+962791234567', '94000', 'HELP', 1795000000, 'processed')");
+      "INSERT INTO inbound_messages VALUES ('kannel', 'a1', '+962791234567', '94000', 'HELP', 1795000000, "
+      "'processed')");
   const std::string index = "SELECT name FROM sqlite_schema WHERE type = 'index' AND name = 'inbound_by_sender'";
   EXPECT_EQ(Raw(db.path()).rows(index), (std::vector<std::string>{"inbound_by_sender"}));
 
@@ -284,10 +284,11 @@ TEST(SqliteStore, AnswersComeInCommitOrderOffTheWriterAndMayQueueMoreWrites) {
   auto store = must_open(db.settings());
   ASSERT_NE(store, nullptr);
   std::thread::id writer;
-  ASSERT_TRUE(store->write_sync([&](Tx&) {
-                     writer = std::this_thread::get_id();
-                     return ok_status();
-                   })
+  ASSERT_TRUE(store
+                  ->write_sync([&](Tx&) {
+                    writer = std::this_thread::get_id();
+                    return ok_status();
+                  })
                   .ok());
   constexpr int kCommands = 200;
   std::mutex mu;
@@ -379,8 +380,10 @@ TEST(SqliteStore, AFailedCommandRollsBackAloneInABatchThatRanWithoutSavepoints) 
   }
   store->close();
   store.reset();
-  auto kept = Raw(db.path()).rows("SELECT COUNT(*), COUNT(DISTINCT key), SUM(key = '17') FROM events WHERE source = 'replay'");
-  EXPECT_EQ(kept, (std::vector<std::string>{std::to_string(3 * kBatch - 1) + "|" + std::to_string(3 * kBatch - 1) + "|0"}));
+  auto kept =
+      Raw(db.path()).rows("SELECT COUNT(*), COUNT(DISTINCT key), SUM(key = '17') FROM events WHERE source = 'replay'");
+  EXPECT_EQ(kept,
+            (std::vector<std::string>{std::to_string(3 * kBatch - 1) + "|" + std::to_string(3 * kBatch - 1) + "|0"}));
 }
 
 // Acknowledged means written: a process holding a store under load is killed (SIGKILL: no close,

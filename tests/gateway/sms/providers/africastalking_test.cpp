@@ -1,4 +1,4 @@
-// POST /v1/ussd/africastalking on the real gateway (issue 4): a whole apply journey as the
+// POST /v1/ussd/africastalking on the real gateway: a whole apply journey as the
 // aggregator sends it (text grows by '*'-joined inputs), the same journey in English, a retried
 // request, an expired or unknown session, my applications and cancel, and refused requests.
 #include "tests/gateway/gateway_fixture.hpp"
