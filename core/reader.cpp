@@ -24,6 +24,7 @@ struct Token {
   std::string text;            // folded, one byte a letter
   bool glued_next = false;     // the next token follows with nothing between ("ب١٢", "بدوره412")
   bool joinable_next = false;  // only spaces, '-', '.', '#' or ':' before the next token ("b-12")
+  char mark_next = 0;          // the last '/', '.', ':' or '-' before the next token ("12/10", "10:30")
 };
 
 bool is_arabic_byte(unsigned char b) { return b >= 0x80; }
@@ -34,6 +35,7 @@ std::vector<Token> tokenize(std::string_view s, std::size_t& steps) {
   out.reserve(16);
   Token* cur = nullptr;
   bool seen_separator = false, joinable = true;  // since the last token ended
+  char mark = 0;
   for (std::size_t i = 0; i < s.size();) {
     ++steps;
     char32_t c;
@@ -50,6 +52,7 @@ std::vector<Token> tokenize(std::string_view s, std::size_t& steps) {
     if (b == 0) {
       seen_separator = true;
       joinable = joinable && (c == U' ' || c == U'-' || c == U'.' || c == U'#' || c == U':');
+      if (c == U'/' || c == U'.' || c == U':' || c == U'-') mark = static_cast<char>(c);
       cur = nullptr;
       continue;
     }
@@ -66,15 +69,27 @@ std::vector<Token> tokenize(std::string_view s, std::size_t& steps) {
     if (!out.empty()) {
       out.back().glued_next = !seen_separator;
       out.back().joinable_next = joinable;
+      out.back().mark_next = mark;
     }
     if (out.size() == kMaxTokens) break;
     out.push_back(Token{kind, std::string(1, static_cast<char>(b)), false, false});
     cur = &out.back();
     seen_separator = false;
     joinable = true;
+    mark = 0;
   }
   return out;
 }
+
+// Folded letters the rules below look at.
+const char kAlef = static_cast<char>(vocabulary::fold_letter(U'ا'));
+const char kBa = static_cast<char>(vocabulary::fold_letter(U'ب'));
+const char kTa = static_cast<char>(vocabulary::fold_letter(U'ت'));
+const char kYa = static_cast<char>(vocabulary::fold_letter(U'ي'));
+const char kNun = static_cast<char>(vocabulary::fold_letter(U'ن'));
+const char kShin = static_cast<char>(vocabulary::fold_letter(U'ش'));
+const char kLam = static_cast<char>(vocabulary::fold_letter(U'ل'));
+const std::vector<std::string> kNoPrefixes;
 
 // Runs of three or more of one letter as one ("الغاااء", "pleeease"); `all` also doubles.
 std::string collapse_repeats(const std::string& w, bool all) {
@@ -106,7 +121,9 @@ class Reader {
   // The closest vocabulary word within the edit distance its length allows.
   std::uint32_t fuzzy(std::string_view q, bool latin) {
     if (q.size() < (latin ? 5u : 4u)) return kNoEntry;
-    const int max_d = q.size() >= 8 ? 2 : 1;
+    // The article adds letters, not room for mistakes: "الشماليه" is no slip of "التاليه".
+    const bool article = !latin && q.size() > 2 && q[0] == kAlef && q[1] == kLam;
+    const int max_d = q.size() - (article ? 2 : 0) >= 8 ? 2 : 1;
     std::uint32_t best = kNoEntry;
     int best_d = max_d + 1;
     auto check = [&](std::string_view key) {
@@ -115,7 +132,7 @@ class Reader {
       if (it == v_.deletes.end()) return;
       for (std::uint32_t id : it->second) {
         const std::string& sp = v_.spellings[id];
-        const int allowed = std::max(q.size(), sp.size()) >= 8 ? 2 : 1;
+        const int allowed = std::min(max_d, std::max(q.size(), sp.size()) >= 8 ? 2 : 1);
         const int d = edit_distance(q, sp, allowed);
         steps_ += q.size() * sp.size();
         if (!latin && !arabic_slip(q, sp)) continue;
@@ -197,6 +214,11 @@ class Reader {
         if (auto e = stripped(v_.words, w, v_.ar_prefixes, v_.ar_suffixes, 2); e != kNoEntry) return {e};
       }
       std::string w = collapse_repeats(t.text, false);
+      // The imperfect's ب ت ي ن take the place of a verb's first alef ("بستعمل" is ب + "استعمل").
+      if (w.size() >= 4 && (w[0] == kBa || w[0] == kTa || w[0] == kYa || w[0] == kNun)) {
+        std::string alef = kAlef + w.substr(1);
+        if (auto e = stripped(v_.words, alef, kNoPrefixes, v_.ar_suffixes, 3); e != kNoEntry) return {e};
+      }
       if (auto e = fuzzy(w, false); e != kNoEntry) return {e};
       for (const auto& p : v_.ar_prefixes)
         if (w.size() > p.size() + 3 && w.compare(0, p.size(), p) == 0)
@@ -258,11 +280,64 @@ void add_code(Reading& r, std::string code) {
 
 // Course codes: a code-shaped word that is no word of the vocabulary ("b12", not "la2"), digits, and
 // a letter (Latin, or one Arabic letter for a Latin one) before digits ("B-12", "b 12", "ب١٢").
+// Words after a number that make it a quantity, not a code ("عمرها ١٢ سنة", "35 JD", "3 days").
+bool is_unit(const std::string& folded) {
+  static const std::vector<std::string> kUnits = [] {
+    std::vector<std::string> out;
+    for (std::string_view w : {"سنه",  "سنين",  "سنوات", "عام",    "اعوام",  "شهر",    "اشهر", "شهور",  "يوم",  "ايام",
+                               "ساعه", "ساعات", "دقيقه", "دقايق",  "دينار",  "دنانير", "ليره", "قرش",   "year", "years",
+                               "yrs",  "yo",    "month", "months", "day",    "days",   "hour", "hours", "hrs",  "min",
+                               "mins", "jd",    "jod",   "dinar",  "dinars", "kg",     "km"})
+      out.push_back(vocabulary::fold_word(w));
+    return out;
+  }();
+  return std::find(kUnits.begin(), kUnits.end(), folded) != kUnits.end();
+}
+
+// Digit tokens that are part of a phone number, a date or a time ("+962 79 101 2345", "12/10/2026",
+// "10:30"): several numbers in a row with seven digits or more, or with '/' or ':' between them.
+std::vector<bool> number_runs(const std::vector<Token>& tokens) {
+  std::vector<bool> skip(tokens.size(), false);
+  for (std::size_t i = 0; i < tokens.size();) {
+    if (tokens[i].kind != Token::digits) {
+      ++i;
+      continue;
+    }
+    std::size_t k = i, digits = tokens[i].text.size();
+    bool marked = false;
+    while (k + 1 < tokens.size() && tokens[k + 1].kind == Token::digits && !tokens[k].glued_next) {
+      marked = marked || tokens[k].mark_next == '/' || tokens[k].mark_next == ':';
+      digits += tokens[++k].text.size();
+    }
+    const bool dotted = k >= i + 2 && tokens[i].mark_next == '.';
+    if (k > i && (digits >= 7 || marked || dotted))
+      for (std::size_t j = i; j <= k; ++j) skip[j] = true;
+    i = k + 1;
+  }
+  return skip;
+}
+
 void find_codes(const std::vector<Token>& tokens, const std::vector<std::uint32_t>& entries, Reading& r) {
+  const std::vector<bool> not_code = number_runs(tokens);
   for (std::size_t i = 0; i < tokens.size(); ++i) {
     const Token& t = tokens[i];
     if (t.kind == Token::latin && entries[i] == kNoEntry && is_code_word(t.text)) add_code(r, t.text);
-    if (t.kind != Token::digits || t.text.size() > 6) continue;
+    if (t.kind != Token::digits || t.text.size() > 6 || not_code[i]) continue;
+    if (i + 1 < tokens.size() && tokens[i + 1].kind != Token::digits && is_unit(tokens[i + 1].text)) continue;
+    // Digits typed one by one ("1 0 1"): three or more single digits apart by spaces are one code.
+    if (t.text.size() == 1 && (i == 0 || !(tokens[i - 1].kind == Token::digits && tokens[i - 1].joinable_next))) {
+      std::string joined = t.text;
+      for (std::size_t j = i; j + 1 < tokens.size() && tokens[j].joinable_next && tokens[j + 1].kind == Token::digits &&
+                              tokens[j + 1].text.size() == 1 && joined.size() < 6;
+           ++j)
+        joined += tokens[j + 1].text;
+      if (joined.size() >= 3) add_code(r, joined);
+    }
+    // The letter after the digits, read right to left ("١٢ب" for B12).
+    if (t.joinable_next && i + 1 < tokens.size() && tokens[i + 1].kind == Token::arabic &&
+        tokens[i + 1].text.size() == 1 && (i + 2 == tokens.size() || !tokens[i + 1].glued_next))
+      if (char l = latin_for(static_cast<unsigned char>(tokens[i + 1].text[0])))
+        add_code(r, std::string(1, l) + t.text);
     if (i > 0 && tokens[i - 1].joinable_next) {
       const Token& prev = tokens[i - 1];
       if (prev.kind == Token::latin && entries[i - 1] == kNoEntry && prev.text.size() <= 3 &&
@@ -271,7 +346,8 @@ void find_codes(const std::vector<Token>& tokens, const std::vector<std::uint32_
       if (prev.kind == Token::arabic && prev.text.size() == 1)
         if (char l = latin_for(static_cast<unsigned char>(prev.text[0]))) add_code(r, std::string(1, l) + t.text);
     }
-    add_code(r, t.text);
+    // One digit alone is a menu choice or a count, no course code.
+    if (t.text.size() >= 2) add_code(r, t.text);
   }
 }
 
@@ -401,12 +477,25 @@ Reading read_free_text(std::string_view normalized, std::size_t* step_count) {
     }
   }
 
+  bool negated_action = false;         // "don't cancel", "لا تلغي": an action refused, none to take
   int negation_left = 0;               // words a negation still reaches
   Intent negation_own = Intent::none;  // what the negation word means alone ("لا": no)
   bool negation_spent = true;
   int cue_words = 0;  // words that say something (not filler, greetings or phrases' words)
   std::vector<std::size_t> language_tokens;
   auto add = [&](Intent i, int w) { sc.s[static_cast<std::size_t>(i)] += w; };
+  // What a refused cancel would have acted on is no request either: "لا تلغي تسجيلي" asks no join.
+  auto refuse_object = [&](std::size_t verb) {
+    for (std::size_t j = verb + 1; j < tokens.size() && j <= verb + 2; ++j)
+      if (entries[j] != kNoEntry && v.entries[entries[j]].intent == Intent::join) used[j] = true;
+  };
+  // A weak leaving word with "from" after it leaves something ("remove me from", "طلعوني من").
+  static const std::array<std::string, 4> kFrom{vocabulary::fold_word("من"), "from", "mn", "min"};
+  auto from_follows = [&](std::size_t at) {
+    for (std::size_t j = at + 1; j < tokens.size() && j <= at + 2; ++j)
+      if (std::find(kFrom.begin(), kFrom.end(), tokens[j].text) != kFrom.end()) return true;
+    return false;
+  };
   for (std::size_t i = 0; i < tokens.size(); ++i) {
     const Token& t = tokens[i];
     if (entries[i] == kNoEntry) {
@@ -417,6 +506,10 @@ Reading read_free_text(std::string_view normalized, std::size_t* step_count) {
     }
     if (used[i]) continue;
     const Entry& e = v.entries[entries[i]];
+    // The Levantine negation's closing ش on the word itself ("بديش", "ما بتبعتوش").
+    if (t.kind == Token::arabic && t.text.size() >= 3 && t.text.back() == kShin && !(e.roles & vocabulary::kNegation) &&
+        v.words.find(t.text) == v.words.end())
+      negation_left = std::max(negation_left, 1);
     if (e.roles & vocabulary::kGreeting) r.greeting = true;
     if (e.roles & vocabulary::kThanks) ++sc.thanks;
     if (e.roles & vocabulary::kOther) ++sc.other;
@@ -437,16 +530,46 @@ Reading read_free_text(std::string_view normalized, std::size_t* step_count) {
     }
     // A negated verb or wish: its meaning turned ("مش رح احضر", "لا تبعتوا", "ما بدي") or dropped.
     // A negated wish with no turn of its own is a cancel ("لا أرغب", "مش حابب").
-    const bool verb = e.when_negated != Intent::none || (e.roles & vocabulary::kWant);
-    if (negation_left > 0 && verb) {
-      Intent turned = e.when_negated != Intent::none ? e.when_negated : Intent::cancel;
-      // A negated wish about our sending ("ما بدي اياكم تبعتولي"): what is not wanted is the SMS.
-      for (std::size_t j = i + 1; j < tokens.size() && j <= i + 3 && turned == Intent::cancel; ++j)
-        if (entries[j] != kNoEntry && v.entries[entries[j]].when_negated == Intent::stop) turned = Intent::stop;
-      add(turned, vocabulary::kStrong + 1);
+    // A negated cancel or stop is a refusal: nothing to do ("don't cancel", "لا تلغي"); a negated
+    // yes is a no ("مش موافق").
+    if (negation_left > 0 && e.when_negated == Intent::none &&
+        (e.intent == Intent::cancel || e.intent == Intent::stop || e.intent == Intent::yes)) {
+      if (e.intent == Intent::yes) {
+        add(Intent::no, vocabulary::kStrong);
+      } else {
+        negated_action = true;
+        refuse_object(i);
+      }
       negation_left = 0;
       negation_spent = true;
       ++cue_words;
+      continue;
+    }
+    const bool verb = e.when_negated != Intent::none || (e.roles & vocabulary::kWant);
+    if (negation_left > 0 && verb) {
+      Intent turned = e.when_negated != Intent::none ? e.when_negated : Intent::cancel;
+      // A negated wish about our sending ("ما بدي اياكم تبعتولي"): what is not wanted is the SMS;
+      // a negated wish to cancel or stop ("ما بدي الغي") is a refusal of that action.
+      bool refused = false;
+      for (std::size_t j = i + 1; j < tokens.size() && j <= i + 3 && turned == Intent::cancel && !refused; ++j) {
+        if (entries[j] == kNoEntry) continue;
+        const Entry& next = v.entries[entries[j]];
+        if (next.when_negated == Intent::stop) turned = Intent::stop;
+        if ((e.roles & vocabulary::kWant) && j <= i + 2 && next.when_negated == Intent::none &&
+            (next.intent == Intent::cancel || next.intent == Intent::stop) && !used[j]) {
+          refused = true;
+          used[j] = true;
+        }
+      }
+      negation_left = 0;
+      negation_spent = true;
+      ++cue_words;
+      if (refused) {
+        negated_action = true;
+        refuse_object(i + 1);
+        continue;
+      }
+      add(turned, vocabulary::kStrong + 1);
       continue;
     }
     if (negation_left > 0) --negation_left;
@@ -456,7 +579,10 @@ Reading read_free_text(std::string_view normalized, std::size_t* step_count) {
       language_tokens.push_back(i);
       sc.language_word = true;
     }
-    if (e.intent != Intent::none) {
+    if (e.intent == Intent::cancel && e.weight < vocabulary::kStrong && from_follows(i)) {
+      add(Intent::cancel, vocabulary::kStrong);
+      ++cue_words;
+    } else if (e.intent != Intent::none) {
       add(e.intent, e.weight);
       ++cue_words;
     } else if (e.roles & (vocabulary::kTopic | vocabulary::kMessages | vocabulary::kQuestion)) {
@@ -485,11 +611,13 @@ Reading read_free_text(std::string_view normalized, std::size_t* step_count) {
     at(Intent::join) = 0;
   }
   // A stop naming a course is about that course: "شيلوني من دورة 412" cancels it.
-  if (at(Intent::stop) > 0 && (has_code || sc.topic > 0) && !unmistakable_stop) {
+  // Unless our messages are what is to stop ("مش مهتم بالدورات، وقفوا الرسايل").
+  const bool about_messages = sc.messages > 0 && !has_code;
+  if (at(Intent::stop) > 0 && (has_code || sc.topic > 0) && !unmistakable_stop && !about_messages) {
     at(Intent::cancel) += at(Intent::stop);
     at(Intent::stop) = 0;
   }
-  if (unmistakable_stop && (has_code || sc.topic > 0)) {
+  if (unmistakable_stop && (has_code || sc.topic > 0) && !about_messages) {
     at(Intent::cancel) += at(Intent::stop);
     at(Intent::stop) = 0;
     unmistakable_stop = false;
@@ -499,27 +627,41 @@ Reading read_free_text(std::string_view normalized, std::size_t* step_count) {
   if (at(Intent::join) > 0 && (at(Intent::cancel) >= vocabulary::kStrong || at(Intent::status) >= vocabulary::kStrong ||
                                at(Intent::help) >= vocabulary::kStrong))
     at(Intent::join) = 0;
+  // "بدي اشوف كمان": seeing more, of the list already sent.
+  if (at(Intent::more) > 0 && at(Intent::courses) > 0 && sc.topic == 0) at(Intent::more) += 1;
   const bool action = at(Intent::join) > 0 || at(Intent::cancel) > 0 || at(Intent::status) > 0;
   if (at(Intent::more) > 0 && sc.topic > 0) {
     at(Intent::more) += 2;  // "بدي كمان دورات": more of them
   } else if (sc.topic > 0 && at(Intent::cancel) == 0 && at(Intent::status) == 0) {
     // A course by its code or subject with a wish or a joining word is a join ("بدي دورة خياطة",
     // "course #101"); a course word alone or with a question, the list.
-    if (has_code || (sc.want > 0 && !r.words.empty() && sc.question == 0))
+    if (negated_action) {
+      // "do not cancel my course": refused, not a join
+    } else if (has_code || (sc.want > 0 && !r.words.empty() && sc.question == 0))
       at(Intent::join) += vocabulary::kStrong;
     else if (!action)
       at(Intent::courses) += 2;
-  } else if (has_code && !action && at(Intent::courses) == 0 && at(Intent::stop) == 0 && at(Intent::help) == 0) {
+  } else if (has_code && !action && !negated_action && at(Intent::courses) == 0 && at(Intent::stop) == 0 &&
+             at(Intent::help) == 0) {
     at(Intent::join) += 2;  // a code alone, or with a wish: that course
   }
   // About something else ("دورات المياه", "الغاء اشتراك المي"): unless a course code says otherwise.
-  if (sc.other > 0 && !has_code) {
+  // A code alone does not make it ours ("الغاء مخالفة 101", "bus stop 101"): a code with a course word does.
+  if (sc.other > 0 && !(has_code && sc.topic > 0)) {
     for (int& x : s) x = std::max(0, x - 5 * sc.other);
     unmistakable_stop = false;
   }
-  if (sc.want > 0 && !r.words.empty() && sc.question == 0 && sc.other == 0 &&
+  if (sc.want > 0 && !r.words.empty() && sc.question == 0 && sc.other == 0 && !negated_action &&
       std::all_of(s.begin(), s.end(), [](int x) { return x == 0; }))
     at(Intent::join) += 2;
+  // Asking what there is and how to join, with no course named: the list comes first, to choose from.
+  if (!has_code && sc.question > 0 && sc.topic > 0 && at(Intent::courses) > 0 && at(Intent::join) > 0 &&
+      at(Intent::cancel) == 0) {
+    at(Intent::courses) += at(Intent::join);
+    at(Intent::join) = 0;
+  }
+  // A question about using the service asks for help ("what can i write?").
+  if (at(Intent::help) > 0 && sc.question > 0) at(Intent::help) += 1;
   // "thanks for your help", "شكرا على المساعدة": thanks, not a request for help.
   if (sc.thanks > 0 && !r.request && at(Intent::help) > 0) at(Intent::help) = 0;
   // YES and NO are answers: beside a request they are only words ("اي دورات عندكم", "wla la2").
