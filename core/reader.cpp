@@ -453,6 +453,7 @@ Reading read_free_text(std::string_view normalized, std::size_t* step_count) {
   // followed by up to two words that are not ("الغاء اشتراكي بالرسائل", "stop sending me messages").
   std::vector<bool> used(tokens.size(), false);
   bool unmistakable_stop = false;
+  bool phrase_refused = false, stop_phrase = false;
   for (std::size_t i = 0; i < tokens.size(); ++i) {
     if (entries[i] == kNoEntry || used[i]) continue;
     for (std::uint32_t pid : v.phrases_starting[entries[i]]) {
@@ -469,17 +470,31 @@ Reading read_free_text(std::string_view normalized, std::size_t* step_count) {
       }
       if (k < p.words.size()) continue;
       for (std::size_t h : hits) used[h] = true;
+      // A negation just before the phrase refuses it ("لا تلغي اشتراكي", "don't stop the messages").
+      // The negation is spent on it: it turns nothing after ("don't stop the messages").
+      std::size_t negation_at = tokens.size();
+      for (std::size_t back = 1; back <= 2 && back <= i; ++back)
+        if (entries[i - back] != kNoEntry && (v.entries[entries[i - back]].roles & vocabulary::kNegation))
+          negation_at = i - back;
+      if (negation_at < tokens.size() && (p.intent == Intent::stop || p.intent == Intent::cancel)) {
+        phrase_refused = true;
+        used[negation_at] = true;
+        for (std::size_t j = hits.back() + 1; j < tokens.size() && j <= hits.back() + 2; ++j)
+          if (entries[j] != kNoEntry && v.entries[entries[j]].intent == Intent::none) used[j] = true;
+        break;
+      }
       sc.s[static_cast<std::size_t>(p.intent)] += vocabulary::kPhraseWeight;
       sc.phrase += 1;
       r.request = true;
       if (p.unmistakable && p.intent == Intent::stop) unmistakable_stop = true;
+      if (p.intent == Intent::stop) stop_phrase = true;
       break;
     }
   }
 
-  bool negated_action = false;         // "don't cancel", "لا تلغي": an action refused, none to take
-  int negation_left = 0;               // words a negation still reaches
-  Intent negation_own = Intent::none;  // what the negation word means alone ("لا": no)
+  bool negated_action = phrase_refused;  // "don't cancel", "لا تلغي": an action refused, none to take
+  int negation_left = 0;                 // words a negation still reaches
+  Intent negation_own = Intent::none;    // what the negation word means alone ("لا": no)
   bool negation_spent = true;
   int cue_words = 0;  // words that say something (not filler, greetings or phrases' words)
   std::vector<std::size_t> language_tokens;
@@ -613,11 +628,15 @@ Reading read_free_text(std::string_view normalized, std::size_t* step_count) {
   // A stop naming a course is about that course: "شيلوني من دورة 412" cancels it.
   // Unless our messages are what is to stop ("مش مهتم بالدورات، وقفوا الرسايل").
   const bool about_messages = sc.messages > 0 && !has_code;
-  if (at(Intent::stop) > 0 && (has_code || sc.topic > 0) && !unmistakable_stop && !about_messages) {
+  if (at(Intent::stop) > 0 && (has_code || sc.topic > 0) && !unmistakable_stop && !about_messages &&
+      !(stop_phrase && !has_code)) {
     at(Intent::cancel) += at(Intent::stop);
     at(Intent::stop) = 0;
   }
-  if (unmistakable_stop && (has_code || sc.topic > 0) && !about_messages) {
+  // A course word beside an unmistakable stop phrase without a code ("stop sending the wrong course
+  // info"): a stop still, but one to confirm.
+  if (unmistakable_stop && sc.topic > 0 && !has_code) unmistakable_stop = false;
+  if (unmistakable_stop && has_code && !about_messages) {
     at(Intent::cancel) += at(Intent::stop);
     at(Intent::stop) = 0;
     unmistakable_stop = false;

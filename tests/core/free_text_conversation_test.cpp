@@ -229,6 +229,53 @@ TEST(FreeTextJoin, SeveralOrNoneFittingGetTheClosestNeverARefusal) {
   EXPECT_EQ(items.find("412"), std::string::npos);
 }
 
+// ---- safety: nothing done that the applicant did not ask ---------------------------------------
+
+TEST(FreeTextSafety, ACodeAloneInTheApplyDialogueAnswersTheStep) {
+  // "101" where a name is asked: not a name, and no application for course 101.
+  Turn name = say({"JOIN B-12", "101"});
+  EXPECT_EQ(ids(name), std::vector<TemplateId>{TemplateId::sms_invalid_name});
+  EXPECT_EQ(name.dialogue.step, DialogueStep::ask_name);
+  EXPECT_EQ(name.dialogue.course_code, "B-12");
+  EXPECT_TRUE(name.actions.empty());
+  // "101" where the national number is asked: not one, still course B-12.
+  Turn number = say({"JOIN B-12", "Ahmad Ali Hassan", "1", "101"});
+  EXPECT_EQ(ids(number), std::vector<TemplateId>{TemplateId::sms_invalid_national_id});
+  EXPECT_EQ(number.dialogue.step, DialogueStep::ask_id_number);
+  EXPECT_EQ(number.dialogue.course_code, "B-12");
+  EXPECT_TRUE(number.actions.empty());
+}
+
+TEST(FreeTextSafety, RefusalsReportsAndOtherSubjectsNeverAct) {
+  for (const std::string text : {"don't cancel 412", "لا تلغي تسجيلي بدورة 412", "مش رح الغي 101",
+                                 "I cancelled my other course", "الغيت دورة 101 بالغلط", "الغاء مخالفة 101",
+                                 "bus stop 101 is damaged", "call me on +962 79 101 2345", "don't stop the messages"}) {
+    SCOPED_TRACE(text);
+    Turn t = say({text});
+    EXPECT_TRUE(t.actions.empty());
+    EXPECT_EQ(t.dialogue.step, DialogueStep::idle);
+    EXPECT_FALSE(t.dialogue.opted_out);
+    for (TemplateId id : ids(t)) {
+      EXPECT_NE(id, TemplateId::sms_confirm_cancel);
+      EXPECT_NE(id, TemplateId::sms_confirm_stop);
+      EXPECT_NE(id, TemplateId::sms_ask_name);
+    }
+  }
+}
+
+TEST(FreeTextSafety, TwoCoursesNamedAskWhichAndAStopAboutCourseInfoIsAsked) {
+  Turn two = say({"please cancel 412 and 101"});
+  EXPECT_EQ(ids(two), std::vector<TemplateId>{TemplateId::sms_which_application});
+  EXPECT_EQ(two.dialogue.step, DialogueStep::idle);
+  Turn join_two = say({"سجلني بدورة 412 و 101"});
+  EXPECT_EQ(ids(join_two), std::vector<TemplateId>{TemplateId::sms_which_course});
+  EXPECT_EQ(join_two.dialogue.step, DialogueStep::idle);
+  Turn info = say({"stop sending the wrong course info"});
+  EXPECT_EQ(ids(info), std::vector<TemplateId>{TemplateId::sms_confirm_stop});
+  EXPECT_FALSE(info.dialogue.opted_out);
+  EXPECT_TRUE(info.actions.empty());
+}
+
 // ---- everything else ---------------------------------------------------------------------------
 
 TEST(FreeText, GreetingsDecoysAndUnsureReadingsNeverAct) {

@@ -106,6 +106,8 @@ TEST(ReaderCodes, MatchedAgainstTheCodesThatExist) {
   EXPECT_EQ(named("sewing please"), "412");
   EXPECT_EQ(named("bdi dawrat el tabkh"), "12");  // Arabizi against the Arabic title, by consonants
   EXPECT_EQ(named("412 and 12"), "-");            // two courses: neither
+  EXPECT_EQ(named("cancel 412 and join 12"), "-");
+  EXPECT_EQ(named("سجلني بدورة 412 و 12"), "-");
   NamedMatch near = match_named(read("413"), items);
   EXPECT_FALSE(near.named);
   ASSERT_FALSE(near.closest.empty());
@@ -120,6 +122,63 @@ TEST(ReaderScoring, NegationTurnsVerbsOnly) {
   EXPECT_EQ(read("ما بدي رسائل").intent, Intent::stop);    // a wish for none of our messages
   EXPECT_EQ(read("ما حالة طلبي").intent, Intent::status);  // ما as "what": no verb after it
   EXPECT_EQ(read("لا شكرا").intent, Intent::no);
+}
+
+// ---- safety: misreadings that would act on what the applicant did not ask ------------------------
+
+// Whether a reading would act: join, cancel or stop at a certainty the conversation acts on.
+bool acts(const Reading& r) {
+  return r.certainty >= Certainty::likely &&
+         (r.intent == Intent::join || r.intent == Intent::cancel || r.intent == Intent::stop);
+}
+
+TEST(ReaderSafety, ARefusedActionIsNoAction) {
+  for (std::string_view text :
+       {"don't cancel 101", "do not cancel my course", "لا تلغي تسجيلي", "لا تلغي اشتراكي بدورة 101",
+        "لا تلغوا تسجيلي ب 101", "مش رح الغي 101", "ما بدي الغي", "don't stop the messages", "لا توقفوا الرسائل",
+        "never stop", "please don't unsubscribe me"}) {
+    SCOPED_TRACE(text);
+    EXPECT_FALSE(acts(read(text)));
+  }
+  EXPECT_EQ(read("لا ما بدي الغي").intent, Intent::no);
+  EXPECT_EQ(read("مش موافق").intent, Intent::no);  // a negated yes
+}
+
+TEST(ReaderSafety, WhatWasDoneIsAReportNotARequest) {
+  for (std::string_view text : {"I cancelled my other course", "i already cancelled 101 last week",
+                                "I didn't cancel 101, why is it cancelled?", "الغيت دورة 101 بالغلط"}) {
+    SCOPED_TRACE(text);
+    EXPECT_FALSE(acts(read(text)));
+  }
+}
+
+TEST(ReaderSafety, AStopAboutCourseInformationIsConfirmedAndCancelsNothing) {
+  Reading r = read("stop sending the wrong course info");
+  EXPECT_NE(r.intent, Intent::cancel);
+  EXPECT_FALSE(r.unmistakable);  // asked first, not opted out at once
+  Reading m = read("مرحبا، الرسايل كترت وانا مش مهتم بالدورات هلأ، بدي توقفوا ترسلولي");
+  EXPECT_EQ(m.intent, Intent::stop);
+  EXPECT_FALSE(m.unmistakable);
+}
+
+TEST(ReaderSafety, NumbersThatAreNoCourseCodes) {
+  for (std::string_view text : {"call me on +962 79 101 2345", "07 9101 2345", "موعد الدورة 12/10/2026", "الساعة 10:30",
+                                "بنتي عمرها ١٢ سنة", "35 JD", "1"}) {
+    SCOPED_TRACE(text);
+    EXPECT_TRUE(read(text).codes.empty());
+  }
+  EXPECT_EQ(read("join 1 0 1").codes.front(), "101");  // typed digit by digit
+  EXPECT_EQ(read("تسجيل ١٢ب").codes.front(), "b12");   // the letter after the digits
+  EXPECT_EQ(read("بنتي عمرها ١٢ سنة بدي اسجلها ب 106").codes, (std::vector<std::string>{"b106", "106"}));
+}
+
+TEST(ReaderSafety, AnotherSubjectWithACodeIsNotOurs) {
+  for (std::string_view text : {"الغاء مخالفة 101", "bus stop 101 is damaged", "the bus route 108 doesn't stop here",
+                                "stop sign broken near my house", "بدي اشتكي على جاري"}) {
+    SCOPED_TRACE(text);
+    EXPECT_FALSE(acts(read(text)));
+  }
+  EXPECT_EQ(read("الغاء تسجيلي بدورة 101").intent, Intent::cancel);  // a course word: ours again
 }
 
 TEST(ReaderScoring, PhrasesDecoysGreetingsAndCertainty) {
