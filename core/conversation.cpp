@@ -718,6 +718,9 @@ class Conversation {
     Dialogue& d = turn_.dialogue;
     switch (d.step) {
       case DialogueStep::idle:
+        // A greeting or thanks on its own deserves one back, with what can be written.
+        if (p.keyword == Keyword::none && p.reading.courtesy)
+          return reply(p.reading.thanks ? TemplateId::sms_thanks : TemplateId::sms_greeting);
         return reply(TemplateId::sms_not_understood);
       case DialogueStep::ask_name: {
         auto name = normalize_name(raw);

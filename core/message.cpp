@@ -93,6 +93,8 @@ constexpr TemplateInfo kInfo[] = {
     {TemplateId::sms_which_course, "sms_which_course", kItems},
     {TemplateId::sms_which_application, "sms_which_application", kItems},
     {TemplateId::sms_did_you_mean, "sms_did_you_mean", kItems},
+    {TemplateId::sms_greeting, "sms_greeting", kNone},
+    {TemplateId::sms_thanks, "sms_thanks", kNone},
 };
 static_assert(std::size(kInfo) == std::size(kAllTemplates), "every template needs its name and parameters here");
 }  // namespace

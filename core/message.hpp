@@ -72,6 +72,8 @@ enum class TemplateId {
   sms_which_course,       // a course named by a code or title that fits several or none: the closest
   sms_which_application,  // a cancel that fits several live applications (or none): the list
   sms_did_you_mean,       // a message read with little certainty: the two or three likely meanings
+  sms_greeting,           // a greeting on its own: hello back, and what can be written
+  sms_thanks,             // thanks on its own: you're welcome, and what can be written
 };
 inline constexpr TemplateId kAllTemplates[] = {
     TemplateId::application_received,
@@ -125,6 +127,8 @@ inline constexpr TemplateId kAllTemplates[] = {
     TemplateId::sms_which_course,
     TemplateId::sms_which_application,
     TemplateId::sms_did_you_mean,
+    TemplateId::sms_greeting,
+    TemplateId::sms_thanks,
 };
 std::string_view to_string(TemplateId id);
 bool parse_template_id(std::string_view text, TemplateId& out);

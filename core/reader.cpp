@@ -364,7 +364,7 @@ std::string strip_article(const std::string& w) {
 
 struct Scores {
   std::array<int, kIntentCount> s{};
-  int topic = 0, want = 0, question = 0, other = 0, phrase = 0, messages = 0, thanks = 0;
+  int topic = 0, want = 0, question = 0, other = 0, phrase = 0, messages = 0, thanks = 0, hello = 0;
   bool language_word = false;
 };
 
@@ -527,6 +527,7 @@ Reading read_free_text(std::string_view normalized, std::size_t* step_count) {
       negation_left = std::max(negation_left, 1);
     if (e.roles & vocabulary::kGreeting) r.greeting = true;
     if (e.roles & vocabulary::kThanks) ++sc.thanks;
+    if ((e.roles & vocabulary::kGreeting) && !(e.roles & vocabulary::kThanks)) ++sc.hello;
     if (e.roles & vocabulary::kOther) ++sc.other;
     if (e.roles & vocabulary::kQuestion) ++sc.question;
     if (e.roles & vocabulary::kMessages) ++sc.messages;
@@ -696,6 +697,9 @@ Reading read_free_text(std::string_view normalized, std::size_t* step_count) {
   const int best = s[order[1]], second = s[order[2]];
   for (std::size_t k = 0; k < r.alternatives.size(); ++k)
     r.alternatives[k] = s[order[k + 1]] > 0 ? static_cast<Intent>(order[k + 1]) : Intent::none;
+  // Thanks, unless a greeting came with it ("السلام عليكم ورحمة الله" greets).
+  r.thanks = sc.thanks > 0 && sc.hello == 0;
+  r.courtesy = r.greeting && best <= 0 && cue_words == 0 && sc.other == 0 && r.words.empty() && r.codes.empty();
   if (best <= 0) return r;
   r.intent = static_cast<Intent>(order[1]);
   const int margin = best - second;

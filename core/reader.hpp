@@ -55,7 +55,11 @@ struct Reading {
   // A phrase that can only mean its intent ("الغاء الاشتراك", "unsubscribe"): STOP acts at once.
   bool unmistakable = false;
   bool greeting = false;  // a greeting or thanks (alone, intent stays none)
-  bool arabizi = false;   // Arabic written in Latin letters: the reply goes in Arabic
+  bool thanks = false;    // thanks, and no greeting word ("شكرا", "thx")
+  // Nothing but greetings, thanks and words of no meaning here ("مرحبا", "thank you!"): answered
+  // in kind, with what can be written.
+  bool courtesy = false;
+  bool arabizi = false;  // Arabic written in Latin letters: the reply goes in Arabic
   // Worded as a request: a wish, a question, a negation or a phrase ("بدي", "how", "مش"). A name
   // has none of them, so at the name step only such a message is read as anything but the name.
   bool request = false;

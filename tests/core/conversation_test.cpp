@@ -128,8 +128,11 @@ TEST(Keywords, EverySpellingInBothLanguages) {
       {"ابدا", TemplateId::sms_started, Language::ar},
       {"STOP", TemplateId::sms_stopped, Language::en},
       {"توقف", TemplateId::sms_stopped, Language::ar},
-      {"hello", TemplateId::sms_not_understood, Language::en},
-      {"مرحبا", TemplateId::sms_not_understood, Language::ar},
+      {"hello", TemplateId::sms_greeting, Language::en},  // a greeting gets one back, with the keywords
+      {"مرحبا", TemplateId::sms_greeting, Language::ar},
+      {"thanks", TemplateId::sms_thanks, Language::en},
+      {"شكرا", TemplateId::sms_thanks, Language::ar},
+      {"hello, where is the water office", TemplateId::sms_not_understood, Language::en},
       {"YES", TemplateId::sms_not_understood, Language::en},  // nothing to confirm
       {"الحالة", TemplateId::sms_no_applications, Language::ar},
       {"ابدء", TemplateId::sms_started, Language::ar},

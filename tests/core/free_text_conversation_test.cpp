@@ -279,14 +279,33 @@ TEST(FreeTextSafety, TwoCoursesNamedAskWhichAndAStopAboutCourseInfoIsAsked) {
 // ---- everything else ---------------------------------------------------------------------------
 
 TEST(FreeText, GreetingsDecoysAndUnsureReadingsNeverAct) {
-  for (const std::string text : {"مرحبا", "شكرا كتير", "hello there", "وين دورات المياه", "بدي الغي مخالفة السير",
-                                 "cancel my parking fine", "👍"}) {
+  for (const std::string text :
+       {"وين دورات المياه", "بدي الغي مخالفة السير", "cancel my parking fine", "👍", "مرحبا، وين دورات المياه"}) {
     SCOPED_TRACE(text);
     Turn t = say({text});
     EXPECT_EQ(ids(t), std::vector<TemplateId>{TemplateId::sms_not_understood});
     EXPECT_TRUE(t.actions.empty());
     EXPECT_EQ(t.dialogue.step, DialogueStep::idle);
   }
+  // A greeting or thanks on its own is answered in kind, with what can be written; nothing done.
+  for (const auto& [text, id] :
+       std::vector<std::pair<std::string, TemplateId>>{{"مرحبا", TemplateId::sms_greeting},
+                                                       {"السلام عليكم ورحمة الله", TemplateId::sms_greeting},
+                                                       {"hello there", TemplateId::sms_greeting},
+                                                       {"marhaba", TemplateId::sms_greeting},
+                                                       {"شكرا كتير", TemplateId::sms_thanks},
+                                                       {"يعطيكم العافية", TemplateId::sms_thanks},
+                                                       {"thank you!", TemplateId::sms_thanks}}) {
+    SCOPED_TRACE(text);
+    Turn t = say({text});
+    EXPECT_EQ(ids(t), std::vector<TemplateId>{id});
+    EXPECT_TRUE(t.actions.empty());
+    EXPECT_EQ(t.dialogue.step, DialogueStep::idle);
+  }
+  // In the apply dialogue a greeting is no answer to a step the gateway takes as done.
+  Turn mid = say({"JOIN B-12", "مرحبا"});
+  EXPECT_EQ(mid.dialogue.course_code, "B-12");
+  EXPECT_TRUE(mid.actions.empty());
   // A greeting in front of a request does not hide it.
   EXPECT_EQ(ids(say({"السلام عليكم، شو الدورات اللي عندكم؟"})), kCourseList);
   // Two meanings as likely as each other: both offered, nothing done.
