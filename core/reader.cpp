@@ -217,7 +217,7 @@ class Reader {
       // The imperfect's ب ت ي ن take the place of a verb's first alef ("بستعمل" is ب + "استعمل").
       if (w.size() >= 4 && (w[0] == kBa || w[0] == kTa || w[0] == kYa || w[0] == kNun)) {
         std::string alef = kAlef + w.substr(1);
-        if (auto e = stripped(v_.words, alef, kNoPrefixes, v_.ar_suffixes, 3); e != kNoEntry) return {e};
+        if (auto e = exact(v_.words, alef); e != kNoEntry) return {e};
       }
       if (auto e = fuzzy(w, false); e != kNoEntry) return {e};
       for (const auto& p : v_.ar_prefixes)
