@@ -571,8 +571,11 @@ Reading read_free_text(std::string_view normalized, std::size_t* step_count) {
         if (entries[j] == kNoEntry) continue;
         const Entry& next = v.entries[entries[j]];
         if (next.when_negated == Intent::stop) turned = Intent::stop;
+        // "مش عايز اتسجل": not joining is nothing to do either.
         if ((e.roles & vocabulary::kWant) && j <= i + 2 && next.when_negated == Intent::none &&
-            (next.intent == Intent::cancel || next.intent == Intent::stop) && !used[j]) {
+            (next.intent == Intent::cancel || next.intent == Intent::stop ||
+             (next.intent == Intent::join && next.weight >= vocabulary::kStrong)) &&
+            !used[j]) {
           refused = true;
           used[j] = true;
         }
@@ -657,13 +660,16 @@ Reading read_free_text(std::string_view normalized, std::size_t* step_count) {
     // "course #101"); a course word alone or with a question, the list.
     if (negated_action) {
       // "do not cancel my course": refused, not a join
-    } else if (has_code || (sc.want > 0 && !r.words.empty() && sc.question == 0))
+    } else if ((has_code && (at(Intent::join) > 0 || sc.question == 0)) ||
+               (sc.want > 0 && !r.words.empty() && sc.question == 0))
+      // A question about a course by its code is no request to join it ("وين مكان دورة 101").
       at(Intent::join) += vocabulary::kStrong;
     else if (!action)
       at(Intent::courses) += 2;
   } else if (has_code && !action && !negated_action && at(Intent::courses) == 0 && at(Intent::stop) == 0 &&
              at(Intent::help) == 0) {
-    at(Intent::join) += 2;  // a code alone, or with a wish: that course
+    // A code alone, or with a wish: that course; asked about ("how much is 105"): the list.
+    at(sc.question > 0 ? Intent::courses : Intent::join) += 2;
   }
   // About something else ("دورات المياه", "الغاء اشتراك المي"): unless a course code says otherwise.
   // A code alone does not make it ours ("الغاء مخالفة 101", "bus stop 101"): a code with a course word does.
