@@ -1,3 +1,5 @@
+// One file on purpose (~720 lines): tokens, word lookup, course codes and scoring share the token
+// form and the vocabulary's internals, and read a message in one pass.
 #include "core/reader.hpp"
 
 #include <algorithm>
