@@ -69,10 +69,11 @@ bare_pid="$SERVER_PID" bare_port="$SERVER_PORT"
 # 2. The gateway, durable.
 cat >"$WORK/gateway.json" <<JSON
 {"listen": {"address": "127.0.0.1", "port": 0, "threads": $SERVER_THREADS},
- "limits": {"max_connections": 4096},
+ "limits": {"max_connections": 4096, "max_connections_per_ip": 4096},
  "store": {"url": "sqlite:$WORK/gateway.db", "synchronous_full": true},
  "admin_token": "bench-admin-token-0123456789",
  "exam_secret": "bench-exam-secret",
+ "website": {"api_keys": ["bench-website-key-0123456789"]},
  "outbox": {"file": {"path": "$WORK/outbox.jsonl"}, "poll_ms": 50},
  "scheduler": {"tick_ms": 60000}}
 JSON
@@ -111,10 +112,10 @@ for round in $(seq 1 "$ROUNDS"); do
     # The same load generator for both: wrk with apply.lua, whose request() builds each applicant's
     # body (wrk spends more CPU on that than on one fixed request, and shares the machine with the
     # server under test); the bare server is sent the same requests, and keeps nothing of them.
-    COURSE_ID=1 OFFSET=$((run * WRK_THREADS * SPAN)) SPAN=$SPAN APPLICANTS=$APPLICANTS MEASURE_CONNECTIONS=$c \
+    WEBSITE_KEY=bench-website-key-0123456789 COURSE_ID=1 OFFSET=$((run * WRK_THREADS * SPAN)) SPAN=$SPAN APPLICANTS=$APPLICANTS MEASURE_CONNECTIONS=$c \
       measure "round $round bare c$c" "http://127.0.0.1:$bare_port" -s "$ROOT/bench/gateway/apply.lua"
     bare_rps="$MEASURED"
-    COURSE_ID=1 OFFSET=$((run * WRK_THREADS * SPAN)) SPAN=$SPAN APPLICANTS=$APPLICANTS MEASURE_CONNECTIONS=$c \
+    WEBSITE_KEY=bench-website-key-0123456789 COURSE_ID=1 OFFSET=$((run * WRK_THREADS * SPAN)) SPAN=$SPAN APPLICANTS=$APPLICANTS MEASURE_CONNECTIONS=$c \
       measure "round $round gateway c$c" "http://127.0.0.1:$gw_port" -s "$ROOT/bench/gateway/apply.lua"
     run=$((run + 1))
     read -r requests non2xx < <(wrk_count "round $round gateway c$c")

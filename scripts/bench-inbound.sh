@@ -71,7 +71,7 @@ awk -v w=$((RUNS * WRK_THREADS * SPAN)) -v r="$RATE" -v s="$RATE_SECONDS" \
 cat >"$WORK/gateway.json" <<JSON
 {
   "listen": {"address": "127.0.0.1", "port": 0, "threads": $THREADS},
-  "limits": {"max_connections": 4096},
+  "limits": {"max_connections": 4096, "max_connections_per_ip": 4096},
   "store": {"url": "sqlite:$WORK/gateway.db", "synchronous_full": true},
   "admin_token": "bench-admin-token-0123456789",
   "exam_secret": "bench-exam-secret",

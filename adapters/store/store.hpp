@@ -133,7 +133,7 @@ struct InboundMessage {
   std::string to;
   std::string text;  // with document numbers masked (core::redact_for_log)
   Instant received_at{};
-  std::string outcome;  // "processed", "rate_limited", "invalid_sender"
+  std::string outcome;  // "processed", "rate_limited", "invalid_sender", "destination_not_allowed"
 };
 
 // A conversation's or USSD session's state between messages, by key ("sms:+9627...",
@@ -159,6 +159,11 @@ struct OutboxFigures {
 // Reads and writes inside one transaction, by aggregate. Every method may fail (the database is a
 // dependency); errors carry code "store_error" or "store_unavailable". A write method called in a
 // Store::read() snapshot is a "store_error".
+struct RecentApplications {
+  std::int64_t count = 0;
+  std::optional<Instant> oldest;  // set when count > 0
+};
+
 class Tx {
  public:
   virtual ~Tx() = default;
@@ -187,6 +192,11 @@ class Tx {
                                                                       std::string_view id_number) = 0;
   // Every application (any state) sent from this phone, newest first, at most `limit`.
   virtual Result<std::vector<core::Application>> applications_by_phone(std::string_view phone, std::size_t limit) = 0;
+  // Applications (any state) created at or after `since` from this phone, or for this identity
+  // document: how many, and when the oldest of them was created (the daily caps, SPEC §2).
+  virtual Result<RecentApplications> applications_by_phone_since(std::string_view phone, Instant since) = 0;
+  virtual Result<RecentApplications> applications_of_document_since(core::IdType type, std::string_view id_number,
+                                                                    Instant since) = 0;
   // awaiting_payment applications whose bill is due at `now`, oldest due first (scheduler).
   virtual Result<std::vector<core::Application>> bills_due(Instant now, std::size_t limit) = 0;
   virtual Status insert_application(const core::Application& a) = 0;

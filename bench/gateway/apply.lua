@@ -2,6 +2,7 @@
 -- gateway refuses a second live application of one identity document per course).
 -- Environment:
 --   COURSE_ID   the course (default 1);
+--   WEBSITE_KEY the gateway's website.api_keys entry, sent as Authorization: Bearer (default none);
 --   OFFSET      first applicant number of this wrk run (default 0): a run that follows another one
 --               against the same gateway starts where the earlier one's range ended
 --               (scripts/bench-gateway.sh passes (round - 1) * threads * SPAN);
@@ -16,6 +17,8 @@
 -- Every n < 10^9 gives a distinct valid national id (10 digits, first 9); the phone (079XXXXXXX, not
 -- unique in the gateway) repeats only after 10^7 applicants.
 local course_id = tonumber(os.getenv("COURSE_ID") or "1")
+local headers = {["Content-Type"] = "application/json"}
+if os.getenv("WEBSITE_KEY") then headers["Authorization"] = "Bearer " .. os.getenv("WEBSITE_KEY") end
 local offset = tonumber(os.getenv("OFFSET") or "0")
 local span = tonumber(os.getenv("SPAN") or "3000000")
 local random = (os.getenv("APPLICANTS") or "sequential") == "random"
@@ -49,5 +52,5 @@ function request()
   local body = string.format(
     '{"course_id":%d,"phone":"079%07d","name":"Bench Applicant","id_type":"national_id","id_number":"9%09d","language":"en"}',
     course_id, phone, id)
-  return wrk.format("POST", "/v1/applications", {["Content-Type"] = "application/json"}, body)
+  return wrk.format("POST", "/v1/applications", headers, body)
 end

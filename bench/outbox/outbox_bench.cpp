@@ -85,7 +85,7 @@ void BM_QuorumOf10000(benchmark::State& state) {
     std::atomic<int> left = kApplicants - 1, failed = 0;
     std::promise<void> all;
     for (int n = 1; n < kApplicants; ++n)
-      service.apply({course->id, applicant(n), "web", ""}, [&](Result<ApplyOutput> r) {
+      service.apply({course->id, applicant(n), "web", "", "", false, {}}, [&](Result<ApplyOutput> r) {
         if (!r) ++failed;
         if (--left == 0) all.set_value();
       });
@@ -95,7 +95,7 @@ void BM_QuorumOf10000(benchmark::State& state) {
 
     std::promise<Result<ApplyOutput>> last;
     auto t0 = std::chrono::steady_clock::now();
-    service.apply({course->id, applicant(kApplicants), "web", ""},
+    service.apply({course->id, applicant(kApplicants), "web", "", "", false, {}},
                   [&](Result<ApplyOutput> r) { last.set_value(std::move(r)); });
     auto r = last.get_future().get();
     auto t1 = std::chrono::steady_clock::now();

@@ -68,7 +68,10 @@ int main(int argc, char** argv) {
   auto t0 = std::chrono::steady_clock::now();
   for (int n = 1; n <= count; ++n) {
     in_flight.enter();
-    service.apply({course->id, applicant(n), "web", ""}, [&](Result<ApplyOutput> r) {
+    ApplyInput in;
+    in.course_id = course->id;
+    in.applicant = applicant(n);
+    service.apply(std::move(in), [&](Result<ApplyOutput> r) {
       if (in_flight.leave(r.ok()) == 1 && !r) std::fprintf(stderr, "apply failed: %s\n", r.error().message.c_str());
     });
   }

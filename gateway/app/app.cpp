@@ -77,6 +77,11 @@ Result<std::unique_ptr<App>> App::create(Config config, const Clock& clock) {
   hs.read_timeout = c.limits.header_timeout;
   hs.idle_timeout = c.limits.idle_timeout;
   hs.max_connections = c.limits.max_connections;
+  hs.max_connections_per_ip = c.limits.max_connections_per_ip;
+  if (!c.listen.trusted_proxies.empty())
+    hs.trusted_proxy = [self](std::string_view address) {
+      return self->config_.listen.trusted_proxies.contains(address);
+    };
   app->server_ = std::make_unique<http::Server>(
       hs,
       [self](http::Request req, http::Responder respond) {

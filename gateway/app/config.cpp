@@ -77,6 +77,18 @@ class Reader {
       out = sms::AddressList(std::move(texts));
     };
   }
+  // A list of non-empty strings.
+  Field strings(std::vector<std::string>& out) {
+    return [this, &out](const json& list, const std::string& key) {
+      if (!list.is_array()) return fail(key, "must be a list of strings");
+      out.clear();
+      for (const auto& item : list) {
+        if (!item.is_string() || item.get<std::string>().empty())
+          return fail(key, "must be a list of non-empty strings");
+        out.push_back(item.get<std::string>());
+      }
+    };
+  }
   Field nested(const std::function<void(Reader&, const json&)>& body) {
     return [this, body](const json& v, const std::string& key) {
       Reader inner(key);
@@ -95,7 +107,45 @@ class Reader {
   std::optional<Error> error_;
 };
 
+// Every secret the config holds, by key, for the length and placeholder checks.
+std::vector<std::pair<std::string, const std::string*>> secrets_of(const Config& c) {
+  std::vector<std::pair<std::string, const std::string*>> out{
+      {"admin_token", &c.admin_token},
+      {"exam_secret", &c.exam_secret},
+      {"inbound.kannel.key", &c.inbound.kannel.key},
+      {"inbound.twilio.auth_token", &c.inbound.twilio.auth_token},
+      {"inbound.infobip.password", &c.inbound.infobip.password},
+      {"inbound.infobip.header_value", &c.inbound.infobip.header_value},
+      {"inbound.africastalking.key", &c.inbound.africastalking.key},
+      {"efawateercom.basic_auth_password", &c.efawateercom.basic_auth_password},
+  };
+  for (std::size_t i = 0; i < c.website.api_keys.size(); ++i)
+    out.emplace_back("website.api_keys[" + std::to_string(i) + "]", &c.website.api_keys[i]);
+  for (std::size_t i = 0; i < c.sms.providers.size(); ++i) {
+    const auto& p = c.sms.providers[i];
+    const std::string at = "sms.providers[" + std::to_string(i) + "].";
+    out.emplace_back(at + "password", &p.password);
+    out.emplace_back(at + "dlr_key", &p.dlr_key);
+    out.emplace_back(at + "auth_token", &p.auth_token);
+    out.emplace_back(at + "api_key", &p.api_key);
+    out.emplace_back(at + "report_password", &p.report_password);
+  }
+  return out;
+}
+
 }  // namespace
+
+// A secret that is set must resist guessing: 16 characters or more, and not one of the examples'
+// `change-me` placeholders left in place. Unset secrets are checked where they are required.
+std::optional<std::string> weak_secret(const Config& c) {
+  for (const auto& [key, value] : secrets_of(c)) {
+    if (value->empty()) continue;
+    if (value->size() < 16) return key + ": must be at least 16 characters";
+    if (value->find("change-me") != std::string::npos)
+      return key + ": still holds the example's 'change-me' placeholder; set a secret of your own";
+  }
+  return std::nullopt;
+}
 
 Result<Config> parse_config(std::string_view text) {
   json root = json::parse(text, nullptr, /*allow_exceptions=*/false);
@@ -107,13 +157,22 @@ Result<Config> parse_config(std::string_view text) {
       {"listen", r.nested([&](Reader& n, const json& v) {
          n.object(v, {{"address", n.str(c.listen.address, true)},
                       {"port", n.integer(c.listen.port, 0, 65535)},
-                      {"threads", n.integer(c.listen.threads, 1, 64)}});
+                      {"threads", n.integer(c.listen.threads, 1, 64)},
+                      {"trusted_proxies", n.addresses(c.listen.trusted_proxies)}});
        })},
       {"limits", r.nested([&](Reader& n, const json& v) {
          n.object(v, {{"body_bytes", n.integer(c.limits.body_bytes, 1024, 16 * 1024 * 1024)},
                       {"header_timeout_ms", n.duration(c.limits.header_timeout, 50, 600'000)},
                       {"idle_timeout_ms", n.duration(c.limits.idle_timeout, 50, 3'600'000)},
-                      {"max_connections", n.integer(c.limits.max_connections, 1, 100'000)}});
+                      {"max_connections", n.integer(c.limits.max_connections, 1, 100'000)},
+                      {"max_connections_per_ip", n.integer(c.limits.max_connections_per_ip, 1, 100'000)}});
+       })},
+      {"website", r.nested([&](Reader& n, const json& v) {
+         auto& w = c.website;
+         n.object(v, {{"api_keys", n.strings(w.api_keys)},
+                      {"applications_per_phone_per_day", n.integer(w.applications_per_phone_per_day, 1, 1000)},
+                      {"applications_per_document_per_day",
+                       n.integer(w.applications_per_document_per_day, 1, 1000)}});
        })},
       {"store", r.nested([&](Reader& n, const json& v) {
          n.object(v, {{"url", n.str(c.store.url, true)},
@@ -196,8 +255,9 @@ Result<Config> parse_config(std::string_view text) {
   c.policy.reminder_before = std::chrono::hours(reminder_h);
   if (r.error()) return *r.error();
   if (c.admin_token.empty()) return make_error("invalid_config", "admin_token: is required");
-  if (c.admin_token.size() < 16) return make_error("invalid_config", "admin_token: must be at least 16 characters");
   if (c.exam_secret.empty()) return make_error("invalid_config", "exam_secret: is required");
+  if (c.limits.max_connections_per_ip > c.limits.max_connections)
+    return make_error("invalid_config", "limits.max_connections_per_ip: must not exceed limits.max_connections");
   if (c.outbox.adapter != "file")
     return make_error("invalid_config", "outbox.adapter: '" + c.outbox.adapter + "' is not a known adapter (file)");
   for (char ch : c.policy.biller_code)
@@ -208,6 +268,11 @@ Result<Config> parse_config(std::string_view text) {
       return make_error("invalid_config", "efawateercom.signing_key_path: is required when enabled");
     if (e.verifying_cert_path.empty())
       return make_error("invalid_config", "efawateercom.verifying_cert_path: is required when enabled");
+    // Without a door anyone on the network makes the gateway verify and sign (RSA) on its HTTP threads.
+    if (e.allowed_addresses.empty() && e.basic_auth_user.empty())
+      return make_error("invalid_config",
+                        "efawateercom.allowed_addresses: an enabled eFAWATEERcom needs allowed_addresses or "
+                        "basic_auth_user and basic_auth_password");
   }
   if (c.efawateercom.basic_auth_user.empty() != c.efawateercom.basic_auth_password.empty())
     return make_error("invalid_config", "efawateercom.basic_auth_user: user and password go together");
@@ -218,6 +283,11 @@ Result<Config> parse_config(std::string_view text) {
     return make_error("invalid_config", "inbound.infobip.username: username and password go together");
   if (c.inbound.infobip.header_name.empty() != c.inbound.infobip.header_value.empty())
     return make_error("invalid_config", "inbound.infobip.header_name: header_name and header_value go together");
+  // USSD names the phone number in its request: only a secret proves the aggregator sent it (an
+  // address can be a proxy's, shared by everyone behind it).
+  if (!c.inbound.africastalking.allowed_addresses.empty() && c.inbound.africastalking.key.empty())
+    return make_error("invalid_config",
+                      "inbound.africastalking.key: is required (addresses alone do not authenticate)");
   if (auto s = store::check_store_url(c.store.url); !s)
     return make_error("invalid_config", "store.url: " + s.error().message);
   if (c.public_base_url.rfind("http://", 0) != 0 && c.public_base_url.rfind("https://", 0) != 0)
@@ -225,6 +295,8 @@ Result<Config> parse_config(std::string_view text) {
   while (!c.public_base_url.empty() && c.public_base_url.back() == '/') c.public_base_url.pop_back();
   if (auto f = validate_sms_config(c.sms, c.outbox.file.path))
     return make_error("invalid_config", f->key + ": " + f->what);
+  // Last, so a config's other faults are named first.
+  if (auto weak = weak_secret(c)) return make_error("invalid_config", *weak);
   return c;
 }
 

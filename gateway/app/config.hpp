@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -22,6 +23,9 @@ struct ListenConfig {
   std::string address = "127.0.0.1";
   std::uint16_t port = 8080;
   int threads = 2;
+  // Reverse proxies in front of the gateway: only their X-Forwarded-For is believed, and every
+  // address check (allowed_addresses, the per-address cap) uses the client address it gives.
+  sms::AddressList trusted_proxies;
 };
 
 struct LimitsConfig {
@@ -29,6 +33,15 @@ struct LimitsConfig {
   std::chrono::milliseconds header_timeout{10'000};
   std::chrono::milliseconds idle_timeout{30'000};
   std::size_t max_connections = 1024;
+  std::size_t max_connections_per_ip = 64;  // one client cannot hold every slot
+};
+
+// The website's backend calling the API (SPEC §2): its keys, and the daily caps that keep one
+// phone number or one identity document from being used for a flood of applications.
+struct WebsiteConfig {
+  std::vector<std::string> api_keys;  // Authorization: Bearer; empty: the website API answers 401
+  int applications_per_phone_per_day = 5;
+  int applications_per_document_per_day = 5;
 };
 
 struct StoreConfig {
@@ -88,6 +101,7 @@ struct ConversationConfig {
 struct Config {
   ListenConfig listen;
   LimitsConfig limits;
+  WebsiteConfig website;
   StoreConfig store;
   EfawateercomConfig efawateercom;
   std::string admin_token;  // bearer token for /v1/admin
@@ -102,6 +116,10 @@ struct Config {
   std::string templates_directory;                        // empty: the texts built into the binary
   std::string public_base_url = "http://127.0.0.1:8080";  // as providers see us (signatures, callbacks)
 };
+
+// The first secret that is too short (under 16 characters) or still a `change-me` placeholder,
+// as "key: what is wrong"; parse_config refuses such a config.
+std::optional<std::string> weak_secret(const Config& config);
 
 // Parses and validates; the error names the key and what is wrong with it.
 Result<Config> parse_config(std::string_view json_text);

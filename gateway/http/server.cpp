@@ -43,6 +43,35 @@ using asio::awaitable;
 using asio::use_awaitable;
 using error_code = boost::system::error_code;
 
+// The client behind trusted proxies: X-Forwarded-For lists the addresses each proxy saw, the
+// nearest last. Walking from the right past our own proxies gives the first address no trusted
+// party vouches for beyond; everything left of it may be written by the client and is ignored.
+// Without the header the request came from the proxy itself.
+Result<std::string> forwarded_client(const Request& request, const std::function<bool(std::string_view)>& trusted) {
+  std::vector<std::string> hops;
+  for (const auto& [name, value] : request.headers) {
+    if (!iequals(name, "X-Forwarded-For")) continue;
+    std::string_view rest = value;
+    while (!rest.empty()) {
+      auto comma = rest.find(',');
+      std::string_view item = rest.substr(0, comma);
+      while (!item.empty() && (item.front() == ' ' || item.front() == '\t')) item.remove_prefix(1);
+      while (!item.empty() && (item.back() == ' ' || item.back() == '\t')) item.remove_suffix(1);
+      hops.emplace_back(item);
+      rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
+    }
+  }
+  std::string client = request.remote_address;
+  for (auto it = hops.rbegin(); it != hops.rend(); ++it) {
+    error_code ec;
+    auto address = asio::ip::make_address(*it, ec);
+    if (ec) return make_error("invalid_header", "X-Forwarded-For holds something that is not an IP address");
+    client = address.to_string();
+    if (!trusted(client)) break;
+  }
+  return client;
+}
+
 constexpr std::size_t kReadChunk = 4096;
 // After an error answer (413, 503, ...) the rest of what the client sends is read and discarded for
 // a while before closing: closing with unread input makes the kernel send RST, and the client
@@ -83,8 +112,10 @@ struct Inbox {
 
 // Shared with stop(): the connection's stream lives here so stop() can close it when idle.
 struct Connection {
-  Connection(tcp::socket socket, Inbox& box) : stream(std::move(socket)), inbox(&box) {}
+  Connection(tcp::socket socket, Inbox& box, std::string peer)
+      : stream(std::move(socket)), peer(std::move(peer)), inbox(&box) {}
   beast::tcp_stream stream;
+  std::string peer;   // the peer's address; counted in per_ip unless empty
   Inbox* inbox;       // its io_context's
   bool idle = false;  // waiting for the next request's first byte (its io_context's thread only)
   std::optional<Response> response;
@@ -298,6 +329,7 @@ struct Server::Impl {
   std::unordered_map<Connection*, std::weak_ptr<Connection>> registry;  // sessions, for stop()
   std::size_t sessions = 0;
   std::size_t overflows = 0;
+  std::unordered_map<std::string, std::size_t> per_ip;  // open sessions per peer address (capped ones)
   std::atomic<std::uint64_t> accepted{0};
   std::atomic<bool> stopping{false};
 
@@ -486,12 +518,23 @@ void Server::Impl::take(tcp::socket socket) {
 }
 
 void Server::Impl::admit(tcp::socket socket) {
+  // The per-address cap counts by peer; a trusted proxy speaks for many clients and is not capped.
+  std::string peer;
+  if (settings.max_connections_per_ip > 0) {
+    error_code ec;
+    auto endpoint = socket.remote_endpoint(ec);
+    if (!ec) peer = endpoint.address().to_string();
+    if (!peer.empty() && settings.trusted_proxy && settings.trusted_proxy(peer)) peer.clear();
+  }
   std::unique_lock lock(mu);
-  if (sessions < settings.max_connections) {
+  const bool peer_full = !peer.empty() && per_ip[peer] >= settings.max_connections_per_ip;
+  if (!peer.empty() && per_ip[peer] == 0 && peer_full) per_ip.erase(peer);
+  if (sessions < settings.max_connections && !peer_full) {
     Inbox& inbox = inbox_of(socket);
-    auto c = std::make_shared<Connection>(std::move(socket), inbox);
+    auto c = std::make_shared<Connection>(std::move(socket), inbox, peer);
     registry.emplace(c.get(), c);
     ++sessions;
+    if (!peer.empty()) ++per_ip[peer];
     lock.unlock();
     auto executor = c->stream.get_executor();
     asio::co_spawn(executor, session(std::move(c)), asio::detached);
@@ -514,6 +557,10 @@ awaitable<void> Server::Impl::session(std::shared_ptr<Connection> c) {
       std::lock_guard lock(impl->mu);
       impl->registry.erase(c);
       --impl->sessions;
+      if (!c->peer.empty()) {
+        auto it = impl->per_ip.find(c->peer);
+        if (it != impl->per_ip.end() && --it->second == 0) impl->per_ip.erase(it);
+      }
       impl->drained.notify_all();
     }
   } guard{this, c.get()};
@@ -611,14 +658,24 @@ awaitable<void> Server::Impl::serve(std::shared_ptr<Connection> c) {
 
     c->response.reset();
     c->route.clear();
-    if (answered) {
-      c->response = std::move(immediate);
-    } else {
+    if (!answered) {
       for (const auto& field : msg)
         request.headers.add(std::string(sv(field.name_string())), std::string(sv(field.value())));
       request.body = std::move(msg.body());
       request.remote_address = remote_address;
-
+      if (settings.trusted_proxy && settings.trusted_proxy(remote_address)) {
+        auto client = forwarded_client(request, settings.trusted_proxy);
+        if (client) {
+          request.remote_address = std::move(*client);
+        } else {
+          immediate = json_error(400, client.error().code, client.error().message);
+          answered = true;
+        }
+      }
+    }
+    if (answered) {
+      c->response = std::move(immediate);
+    } else {
       auto mb = std::make_shared<Mailbox>();
       mb->gate = gate;
       mb->conn = c;

@@ -36,6 +36,13 @@ struct Settings {
   // kernel's backlog with no answer; answering costs one short-lived socket each (bounded by
   // read_timeout, and at most max_connections more at a time; past that they are closed at once).
   std::size_t max_connections = 1024;
+  // Connections from one peer address at once (0: no cap); beyond it, answered like the overflow
+  // above. Trusted proxies are exempt: everyone behind them shares their address.
+  std::size_t max_connections_per_ip = 0;
+  // Whether a peer is a reverse proxy whose X-Forwarded-For is believed. For requests through one,
+  // Request::remote_address is the client address the proxies report (the rightmost address in
+  // X-Forwarded-For that is not itself a trusted proxy); from anyone else the header is ignored.
+  std::function<bool(std::string_view address)> trusted_proxy;
   // stop() waits this long for requests in flight, then abandons them.
   std::chrono::milliseconds stop_grace{30'000};
 };

@@ -1,5 +1,6 @@
 #include "gateway/service/service.hpp"
 
+#include <algorithm>
 #include <deque>
 
 #include "adapters/crypto/crypto.hpp"
@@ -35,21 +36,56 @@ void Service::apply(ApplyInput in, Callback<ApplyOutput> done) {
         std::string id = crypto::ordered_id128_hex();
         if (!in.idempotency_key.empty()) {
           // A repeat of an acknowledged request answers with what the first one created. A
-          // request that failed left no event behind (its savepoint was rolled back).
-          auto fresh = tx.record_event("apply", in.idempotency_key, id, now);
+          // request that failed left no event behind (its savepoint was rolled back). The event
+          // keeps the request's hash next to the id: the key answers only the request it came with.
+          std::string summary = in.request_hash.empty() ? id : id + " " + in.request_hash;
+          auto fresh = tx.record_event("apply", in.idempotency_key, summary, now);
           if (!fresh) return fresh.error();
           if (!*fresh) {
-            auto prior_id = tx.event_summary("apply", in.idempotency_key);
-            if (!prior_id) return prior_id.error();
-            auto prior = tx.application(prior_id->value_or(""));
+            auto prior_summary = tx.event_summary("apply", in.idempotency_key);
+            if (!prior_summary) return prior_summary.error();
+            const std::string stored = prior_summary->value_or("");
+            const auto space = stored.find(' ');
+            const std::string prior_id = stored.substr(0, space);
+            const std::string prior_hash = space == std::string::npos ? std::string() : stored.substr(space + 1);
+            if (prior_hash != in.request_hash)
+              return make_error("idempotency_key_reused", "this Idempotency-Key was used with another request");
+            auto prior = tx.application(prior_id);
             if (!prior) return prior.error();
             if (!*prior) return make_error("store_error", "the application of this Idempotency-Key is missing");
             return ApplyOutput{(*prior)->id, (*prior)->state, true};
           }
         }
+        if (in.daily_caps)
+          if (auto s = check_daily_caps(tx, in, now); !s) return s.error();
         return apply_in(tx, in, now, id);
       },
       std::move(done));
+}
+
+// One phone number or one identity document may start only so many applications in 24 hours:
+// each costs an SMS and may take a seat. Refused with the time until the oldest of them leaves
+// the window.
+Status Service::check_daily_caps(store::Tx& tx, const ApplyInput& in, Instant now) {
+  constexpr auto kDay = std::chrono::hours(24);
+  // The last 24 hours: an application exactly 24 hours old has left them (so Retry-After is exact).
+  const Instant since = now - kDay + std::chrono::seconds(1);
+  auto refuse = [&](const store::RecentApplications& recent, const char* what) {
+    Error e = make_error("too_many_applications", std::string("too many applications for this ") + what +
+                                                      " in the last 24 hours; try again later");
+    auto until = recent.oldest.value_or(now) + kDay;
+    if (in.retry_after_s)
+      *in.retry_after_s = std::max<long long>(1, std::chrono::duration_cast<std::chrono::seconds>(until - now).count());
+    return e;
+  };
+  auto by_phone = tx.applications_by_phone_since(in.applicant.phone, since);
+  if (!by_phone) return by_phone.error();
+  if (by_phone->count >= config_.website.applications_per_phone_per_day) return refuse(*by_phone, "phone number");
+  auto by_document = tx.applications_of_document_since(in.applicant.id_type, in.applicant.id_number, since);
+  if (!by_document) return by_document.error();
+  if (by_document->count >= config_.website.applications_per_document_per_day)
+    return refuse(*by_document, "identity document");
+  return ok_status();
 }
 
 // The one path by which an application is created, from any channel (website, SMS, USSD), so they

@@ -3,6 +3,7 @@
 // No HTTP here; routes.cpp maps requests and responses.
 #pragma once
 
+#include <atomic>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -22,7 +23,11 @@ struct ApplyInput {
   std::int64_t course_id = 0;
   core::Applicant applicant;
   std::string channel = "web";
-  std::string idempotency_key;  // optional; a repeat returns the first answer
+  std::string idempotency_key;  // optional, scoped to the caller; a repeat returns the first answer
+  std::string request_hash;     // of the request the key came with: another request with it is refused
+  bool daily_caps = false;      // website.applications_per_{phone,document}_per_day apply
+  // Set when a daily cap refuses the application: seconds until the cap lets it through.
+  std::shared_ptr<std::atomic<long long>> retry_after_s;
 };
 
 struct ApplyOutput {
@@ -90,6 +95,9 @@ class Service {
   // apply() inside the caller's transaction (the SMS and USSD conversations use it, so every
   // channel creates applications the same way). `id` is the new application's id.
   Result<ApplyOutput> apply_in(store::Tx& tx, const ApplyInput& in, core::Instant now, const std::string& id);
+  // The website's per-phone and per-document caps per 24 hours: "too_many_applications", with
+  // in.retry_after_s set.
+  Status check_daily_caps(store::Tx& tx, const ApplyInput& in, core::Instant now);
   void exam_result(ExamInput in, Callback<ExamOutput> done);
   void cancel(std::string application_id, core::Actor by, Callback<core::ApplicationState> done);
   Result<ApplicationView> application(const std::string& id);

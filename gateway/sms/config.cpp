@@ -61,47 +61,71 @@ bool http_url(const std::string& u) { return u.rfind("http://", 0) == 0 || u.rfi
 }  // namespace
 
 std::optional<SmsConfigFault> parse_sms_config(const json& section, SmsConfig& out) {
-  return object(section, "sms",
-                {{"providers",
-                  [&out](const json& list, const std::string& key) -> std::optional<SmsConfigFault> {
-                    if (!list.is_array()) return SmsConfigFault{key, "must be a list of providers"};
-                    out.providers.clear();
-                    for (std::size_t i = 0; i < list.size(); ++i) {
-                      SmsProviderConfig p;
-                      const std::string path = key + "[" + std::to_string(i) + "]";
-                      auto fault = object(list[i], path,
-                                          {{"name", str(p.name)},
-                                           {"kind", str(p.kind)},
-                                           {"base_url", str(p.base_url)},
-                                           {"from", str(p.from)},
-                                           {"username", str(p.username)},
-                                           {"password", str(p.password)},
-                                           {"smsc", str(p.smsc)},
-                                           {"dlr_mask", integer(p.dlr_mask, 0, 31)},
-                                           {"dlr_key", str(p.dlr_key)},
-                                           {"account_sid", str(p.account_sid)},
-                                           {"auth_token", str(p.auth_token)},
-                                           {"messaging_service_sid", str(p.messaging_service_sid)},
-                                           {"api_key", str(p.api_key)},
-                                           {"report_user", str(p.report_user)},
-                                           {"report_password", str(p.report_password)},
-                                           {"path", str(p.path)},
-                                           {"rate_per_second", integer(p.rate_per_second, 0, 100'000)},
-                                           {"burst", integer(p.burst, 0, 100'000)},
-                                           {"timeout_ms", duration(p.timeout, 100, 120'000)},
-                                           {"connect_timeout_ms", duration(p.connect_timeout, 100, 60'000)},
-                                           {"max_in_flight", integer(p.max_in_flight, 1, 1024)}});
-                      if (fault) return fault;
-                      out.providers.push_back(std::move(p));
-                    }
-                    return std::nullopt;
-                  }},
-                 {"failover_after", integer(out.failover_after, 1, 1000)},
-                 {"failback_after_s", duration(out.failback_after, 1, 86'400)},
-                 {"retry_base_s", duration(out.retry_base, 1, 3600)},
-                 {"retry_max_s", duration(out.retry_max, 1, 7 * 86'400)},
-                 {"retry_jitter_percent", integer(out.retry_jitter_percent, 0, 100)},
-                 {"dispatchers", integer(out.dispatchers, 0, 16)}});
+  return object(
+      section, "sms",
+      {{"providers",
+        [&out](const json& list, const std::string& key) -> std::optional<SmsConfigFault> {
+          if (!list.is_array()) return SmsConfigFault{key, "must be a list of providers"};
+          out.providers.clear();
+          for (std::size_t i = 0; i < list.size(); ++i) {
+            SmsProviderConfig p;
+            const std::string path = key + "[" + std::to_string(i) + "]";
+            auto fault = object(list[i], path,
+                                {{"name", str(p.name)},
+                                 {"kind", str(p.kind)},
+                                 {"base_url", str(p.base_url)},
+                                 {"from", str(p.from)},
+                                 {"username", str(p.username)},
+                                 {"password", str(p.password)},
+                                 {"smsc", str(p.smsc)},
+                                 {"dlr_mask", integer(p.dlr_mask, 0, 31)},
+                                 {"dlr_key", str(p.dlr_key)},
+                                 {"account_sid", str(p.account_sid)},
+                                 {"auth_token", str(p.auth_token)},
+                                 {"messaging_service_sid", str(p.messaging_service_sid)},
+                                 {"api_key", str(p.api_key)},
+                                 {"report_user", str(p.report_user)},
+                                 {"report_password", str(p.report_password)},
+                                 {"path", str(p.path)},
+                                 {"rate_per_second", integer(p.rate_per_second, 0, 100'000)},
+                                 {"burst", integer(p.burst, 0, 100'000)},
+                                 {"timeout_ms", duration(p.timeout, 100, 120'000)},
+                                 {"connect_timeout_ms", duration(p.connect_timeout, 100, 60'000)},
+                                 {"max_in_flight", integer(p.max_in_flight, 1, 1024)}});
+            if (fault) return fault;
+            out.providers.push_back(std::move(p));
+          }
+          return std::nullopt;
+        }},
+       {"failover_after", integer(out.failover_after, 1, 1000)},
+       {"failback_after_s", duration(out.failback_after, 1, 86'400)},
+       {"retry_base_s", duration(out.retry_base, 1, 3600)},
+       {"retry_max_s", duration(out.retry_max, 1, 7 * 86'400)},
+       {"retry_jitter_percent", integer(out.retry_jitter_percent, 0, 100)},
+       {"dispatchers", integer(out.dispatchers, 0, 16)},
+       {"allowed_country_codes", [&out](const json& list, const std::string& key) -> std::optional<SmsConfigFault> {
+          if (!list.is_array() || list.empty())
+            return SmsConfigFault{key, "must be a non-empty list of country calling codes"};
+          out.allowed_country_codes.clear();
+          for (const auto& cc : list) {
+            std::string code = cc.is_string() ? cc.get<std::string>() : std::string();
+            bool digits = !code.empty() && code.size() <= 3 && code[0] != '0';
+            for (char ch : code) digits = digits && ch >= '0' && ch <= '9';
+            if (!digits)
+              return SmsConfigFault{key, "'" + (cc.is_string() ? code : cc.dump()) +
+                                             "' is not a country calling code (1 to 3 digits, e.g. \"962\")"};
+            out.allowed_country_codes.push_back(std::move(code));
+          }
+          return std::nullopt;
+        }}});
+}
+
+bool destination_allowed(std::string_view e164, const std::vector<std::string>& country_codes) {
+  if (e164.empty() || e164[0] != '+') return false;
+  std::string_view digits = e164.substr(1);
+  for (const auto& cc : country_codes)
+    if (digits.size() > cc.size() && digits.substr(0, cc.size()) == cc) return true;
+  return false;
 }
 
 std::optional<SmsConfigFault> validate_sms_config(SmsConfig& sms, const std::string& file_path) {

@@ -58,7 +58,14 @@ struct SmsConfig {
   std::chrono::seconds retry_max{3600};
   int retry_jitter_percent = 25;  // up to this much is added at random, so retries spread out
   int dispatchers = 1;            // threads claiming and sending outbox rows; 0 holds every SMS in the outbox
+  // Country calling codes SMS may go to; anything else is refused at the door and never handed
+  // to a provider (SMS pumping to premium international numbers costs the municipality).
+  std::vector<std::string> allowed_country_codes{"962"};
 };
+
+// Whether an E.164 number ("+9627...") is in one of the allowed countries. Calling codes are a
+// prefix code (no code begins another), so a prefix match is exact.
+bool destination_allowed(std::string_view e164, const std::vector<std::string>& country_codes);
 
 // A fault found in the "sms" section: the full key path and what is wrong.
 struct SmsConfigFault {

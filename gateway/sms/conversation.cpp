@@ -411,6 +411,15 @@ Result<ConversationService::Admitted> ConversationService::admit(store::Tx& tx, 
     return a;
   }
   record.from = *phone;
+  if (!destination_allowed(*phone, config_.sms.allowed_country_codes)) {
+    // Our replies would go abroad (sms.allowed_country_codes): recorded, not answered.
+    record.outcome = "destination_not_allowed";
+    auto fresh = tx.record_inbound(record);
+    if (!fresh) return fresh.error();
+    a.out.duplicate = !*fresh;
+    a.out.invalid_sender = true;
+    return a;
+  }
   // The cap counts what arrived in the last minute before this message (SMS pumping protection),
   // over-the-cap messages included, so a number that keeps sending stays capped.
   const std::string key = sms_session_key(*phone);
@@ -628,7 +637,8 @@ void ConversationService::ussd(UssdRequest request, Callback<std::string> done) 
 
 Result<std::string> ConversationService::ussd_in(store::Tx& tx, const UssdRequest& r, Instant now) {
   auto phone = sender_phone(r.phone);
-  if (!phone) return core::ussd_refusal(core::Language::ar, "invalid_phone", "", limits_).answer();
+  if (!phone || !destination_allowed(*phone, config_.sms.allowed_country_codes))
+    return core::ussd_refusal(core::Language::ar, "invalid_phone", "", limits_).answer();
   const std::string key = "ussd:" + r.session_id;
   auto stored = tx.session(key);
   if (!stored) return stored.error();

@@ -17,6 +17,7 @@ DispatchSettings dispatch_settings(const Config& c) {
   s.retry_base = c.sms.retry_base;
   s.retry_max = c.sms.retry_max;
   s.retry_jitter_percent = c.sms.retry_jitter_percent;
+  s.allowed_country_codes = c.sms.allowed_country_codes;
   return s;
 }
 
@@ -129,8 +130,19 @@ Result<std::size_t> Dispatcher::run_once() {
   std::vector<store::ChannelLogEntry> log;
   log.reserve(count);
 
-  std::vector<std::size_t> pending(count);
-  for (std::size_t i = 0; i < count; ++i) pending[i] = i;
+  std::vector<std::size_t> pending;
+  pending.reserve(count);
+  for (std::size_t i = 0; i < count; ++i) {
+    // Checked again here, whatever put the row in the outbox: no provider ever sees it. (A number
+    // not in E.164 form is refused by every sender before any request, with its own reason.)
+    const bool e164 = !rows[i].to.empty() && rows[i].to[0] == '+';
+    if (e164 && !destination_allowed(rows[i].to, settings_.allowed_country_codes)) {
+      done[i] =
+          store::SendOutcome{rows[i].id, store::SendOutcome::Kind::failed, "", "", "destination_not_allowed", now, {}};
+      continue;
+    }
+    pending.push_back(i);
+  }
   bool first = true;
   while (!pending.empty()) {
     std::vector<bool> probe(providers_.size(), false);

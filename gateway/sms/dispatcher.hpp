@@ -41,6 +41,7 @@ struct DispatchSettings {
   std::chrono::seconds retry_base{5};
   std::chrono::seconds retry_max{3600};
   int retry_jitter_percent = 25;
+  std::vector<std::string> allowed_country_codes{"962"};  // a row to elsewhere fails: destination_not_allowed
 };
 
 DispatchSettings dispatch_settings(const Config& config);

@@ -1,8 +1,12 @@
 #include "gateway/web/routes.hpp"
 
+#include <cstdio>
+#include <functional>
 #include <map>
+#include <optional>
 #include <string>
 
+#include "adapters/crypto/crypto.hpp"
 #include "adapters/exam/exam.hpp"
 #include "gateway/web/admin_auth.hpp"
 #include "gateway/web/http_json.hpp"
@@ -31,6 +35,8 @@ int status_for(const Error& e) {
       {"no_exam_awaited", 409},
       {"result_conflict", 409},
       {"capacity_below_seats_taken", 409},
+      {"idempotency_key_reused", 422},
+      {"too_many_applications", 429},
       {"unauthorized", 401},
       {"forbidden", 403},
       {"store_unavailable", 503},
@@ -44,7 +50,11 @@ int status_for(const Error& e) {
 
 Response get_healthz(Service& service, const Request&) {
   Status s = service.store().ping();
-  if (!s) return http::json_response(503, json{{"status", "unavailable"}, {"store", s.error().message}}.dump());
+  if (!s) {
+    // The reason (host, port, database) is for operators' logs, not for whoever asks.
+    std::fprintf(stderr, "healthz: store unavailable: %s\n", s.error().message.c_str());
+    return http::json_response(503, R"({"status":"unavailable"})");
+  }
   return http::json_response(200, R"({"status":"ok"})");
 }
 
@@ -71,18 +81,43 @@ Response get_open_courses(Service& service, const Request&) {
   return http::json_response(200, encode_courses(*courses, Audience::website).dump());
 }
 
-void post_application(Service& service, Request req, Responder respond) {
+std::optional<std::string> website_caller(const Request& req, const Config& config) {
+  auto h = req.header("Authorization");
+  if (!h || h->substr(0, 7) != "Bearer " || h->size() == 7) return std::nullopt;
+  auto key = h->substr(7);
+  std::optional<std::string> caller;
+  // Every key is compared, so the time taken does not tell which one came close.
+  for (const auto& k : config.website.api_keys)
+    if (crypto::constant_time_equal(key, k) && !caller) caller = crypto::to_hex(crypto::sha256(k)).substr(0, 16);
+  return caller;
+}
+
+void post_application(Service& service, const Config& config, const std::string& caller, Request req,
+                      Responder respond) {
   auto body = parse_json_body(req);
   if (!body) return respond(bad(body.error()));
   auto in = decode_application(*body);
   if (!in) return respond(bad(in.error()));
+  if (!destination_allowed(in->applicant.phone, config.sms.allowed_country_codes))
+    return respond(http::json_error(400, "destination_not_allowed",
+                                    "phone: SMS are not sent to this country (sms.allowed_country_codes)"));
   if (auto key = req.header("Idempotency-Key")) {
     if (key->empty() || key->size() > 128)
       return respond(http::json_error(400, "invalid_header", "Idempotency-Key must be 1 to 128 characters"));
-    in->idempotency_key = std::string(*key);
+    // Scoped to the caller and bound to the request: another caller's key, or this key with
+    // another body, never reads back someone else's application id.
+    in->idempotency_key = "web:" + caller + ":" + std::string(*key);
+    in->request_hash = crypto::to_hex(crypto::sha256(body->dump()));
   }
-  service.apply(std::move(*in), [respond](Result<ApplyOutput> r) {
-    if (!r) return respond(error_response(r.error()));
+  in->daily_caps = true;
+  auto retry_after = std::make_shared<std::atomic<long long>>(0);
+  in->retry_after_s = retry_after;
+  service.apply(std::move(*in), [respond, retry_after](Result<ApplyOutput> r) {
+    if (!r) {
+      Response refusal = error_response(r.error());
+      if (*retry_after > 0) refusal.headers.set("Retry-After", std::to_string(retry_after->load()));
+      return respond(std::move(refusal));
+    }
     respond(json_replacing(r->replayed ? 200 : 201, encode_apply_output(*r)));
   });
 }
@@ -117,6 +152,20 @@ void post_exam_result(Service& service, const Config& config, Request req, Respo
 
 namespace {
 
+// The website's routes need one of website.api_keys (Authorization: Bearer, SPEC §2); the handler gets the caller's
+// fingerprint, which scopes its Idempotency-Keys.
+http::Handler website(const Config& config, std::function<void(const std::string&, Request, Responder)> inner) {
+  return [&config, inner = std::move(inner)](Request req, Responder respond) {
+    auto caller = website_caller(req, config);
+    if (!caller) {
+      http::Response r = http::json_error(401, "unauthorized", "a valid website API key is required");
+      r.headers.set("WWW-Authenticate", "Bearer");
+      return respond(std::move(r));
+    }
+    inner(*caller, std::move(req), std::move(respond));
+  };
+}
+
 // Binds a named handler to the service it calls.
 template <class F>
 http::Handler on(Service& service, F f) {
@@ -136,9 +185,18 @@ void register_web_routes(http::Router& router, Service& service, const Config& c
              }));
 
   router.add(Method::get, "/v1/courses", at_once(service, get_open_courses));
-  router.add(Method::post, "/v1/applications", on(service, post_application));
-  router.add(Method::get, "/v1/applications/{id}", at_once(service, get_application));
-  router.add(Method::post, "/v1/applications/{id}/cancel", on(service, post_application_cancel));
+  router.add(Method::post, "/v1/applications",
+             website(config, [&service, &config](const std::string& caller, Request req, Responder respond) {
+               post_application(service, config, caller, std::move(req), std::move(respond));
+             }));
+  router.add(Method::get, "/v1/applications/{id}",
+             website(config, [&service](const std::string&, Request req, Responder respond) {
+               respond(get_application(service, req));
+             }));
+  router.add(Method::post, "/v1/applications/{id}/cancel",
+             website(config, [&service](const std::string&, Request req, Responder respond) {
+               post_application_cancel(service, std::move(req), std::move(respond));
+             }));
   router.add(Method::post, "/v1/exam/results", [&service, &config](Request req, Responder respond) {
     post_exam_result(service, config, std::move(req), std::move(respond));
   });

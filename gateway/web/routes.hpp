@@ -3,6 +3,9 @@
 // the answer. register_web_routes() puts them on a Router, explicitly.
 #pragma once
 
+#include <optional>
+#include <string>
+
 #include "gateway/app/config.hpp"
 #include "gateway/http/router.hpp"
 #include "gateway/metrics/metrics.hpp"
@@ -16,7 +19,11 @@ http::Response get_metrics(Service& service, const Metrics& metrics, const http:
 
 // ---- the website (SPEC §2) ----
 http::Response get_open_courses(Service& service, const http::Request& req);
-void post_application(Service& service, http::Request req, http::Responder respond);
+// The caller's fingerprint when the request carries one of website.api_keys
+// (Authorization: Bearer).
+std::optional<std::string> website_caller(const http::Request& req, const Config& config);
+void post_application(Service& service, const Config& config, const std::string& caller, http::Request req,
+                      http::Responder respond);
 http::Response get_application(Service& service, const http::Request& req);
 void post_application_cancel(Service& service, http::Request req, http::Responder respond);
 void post_exam_result(Service& service, const Config& config, http::Request req, http::Responder respond);

@@ -31,6 +31,8 @@ inline core::Instant at(const char* iso) { return *core::parse_iso8601(iso); }
 
 constexpr const char* kAdminToken = "test-admin-token-0123456789abcdef";
 constexpr const char* kExamSecret = "exam-test-secret";
+// The website backend's key (website.api_keys); call() sends it with every request.
+constexpr const char* kWebsiteKey = "test-website-key-0123456789abcdef";
 
 class GatewayTest : public ::testing::Test {
  protected:
@@ -77,6 +79,7 @@ class GatewayTest : public ::testing::Test {
     c.store.pool = 4;
     c.admin_token = kAdminToken;
     c.exam_secret = kExamSecret;
+    c.website.api_keys = {kWebsiteKey};
     c.outbox.file.path = (dir_ / "outbox.jsonl").string();
     // Tests drive the dispatcher and the scheduler by hand (run_once, tick) for exact answers.
     c.outbox.poll = std::chrono::hours(1);
@@ -107,6 +110,9 @@ class GatewayTest : public ::testing::Test {
   test::HttpResponse call(const std::string& method, const std::string& path, const std::string& body = "",
                           test::HeaderList headers = {}) {
     if (!body.empty()) headers.emplace_back("Content-Type", "application/json");
+    bool keyed = false;
+    for (const auto& h : headers) keyed = keyed || h.first == "Authorization";
+    if (!keyed) headers.emplace_back("Authorization", std::string("Bearer ") + kWebsiteKey);
     auto r = client_.request(method, base_ + path, headers, body);
     EXPECT_TRUE(r.ok()) << (r.ok() ? "" : r.error().message);
     return r.ok() ? *r : test::HttpResponse{};

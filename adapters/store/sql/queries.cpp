@@ -76,6 +76,11 @@ Queries::Queries(const Dialect& d) : dialect(d) {
   applications_live = application_select + " WHERE id_type = ? AND id_number = ? AND state IN (" +
                       quoted_live_states() + ") ORDER BY seq";
   applications_by_phone = application_select + " WHERE phone = ? ORDER BY created_at DESC, seq DESC LIMIT ?";
+  // Served by the indexes applications_by_phone (phone, created_at) and applications_by_document.
+  applications_by_phone_since =
+      "SELECT COUNT(*), MIN(created_at) FROM applications WHERE phone = ? AND created_at >= ?";
+  applications_of_document_since =
+      "SELECT COUNT(*), MIN(created_at) FROM applications WHERE id_type = ? AND id_number = ? AND created_at >= ?";
   // The literal state matches SQLite's partial index applications_bills_due.
   bills_due =
       application_select + " WHERE state = 'awaiting_payment' AND bill_due_at <= ? ORDER BY bill_due_at, seq LIMIT ?";

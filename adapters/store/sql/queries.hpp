@@ -24,7 +24,8 @@ struct Queries {
   // Applications and their history
   std::string application_select, application_by_id, application_by_id_locked, application_by_token,
       application_by_token_locked, application_by_billing, application_by_billing_locked, applications_live,
-      applications_by_phone, bills_due, application_insert, application_update;
+      applications_by_phone, applications_by_phone_since, applications_of_document_since, bills_due, application_insert,
+      application_update;
   std::string sequence_bump, sequence_first, sequence_upsert, sequence_value;
   std::string history_insert, history_select;
 

@@ -156,6 +156,33 @@ Result<std::vector<core::Application>> SqlTx::applications_by_phone(std::string_
   return all_rows<core::Application>(**st, application_from_row);
 }
 
+namespace {
+Result<RecentApplications> recent_from(Statement& st) {
+  auto row = st.step();
+  if (!row) return row.error();
+  RecentApplications out;
+  if (!*row) return out;
+  out.count = st.int64(0);
+  if (auto oldest = st.optional_int64(1)) out.oldest = instant(*oldest);
+  return out;
+}
+}  // namespace
+
+Result<RecentApplications> SqlTx::applications_by_phone_since(std::string_view phone, Instant since) {
+  auto st = session_.prepare(q_.applications_by_phone_since, "applications_by_phone_since");
+  if (!st) return st.error();
+  Binder(**st).add(phone).add(seconds(since));
+  return recent_from(**st);
+}
+
+Result<RecentApplications> SqlTx::applications_of_document_since(core::IdType type, std::string_view id_number,
+                                                                 Instant since) {
+  auto st = session_.prepare(q_.applications_of_document_since, "applications_of_document_since");
+  if (!st) return st.error();
+  Binder(**st).add(core::to_string(type)).add(id_number).add(seconds(since));
+  return recent_from(**st);
+}
+
 Result<std::vector<core::Application>> SqlTx::bills_due(Instant now, std::size_t limit) {
   auto st = session_.prepare(q_.bills_due, "bills_due");
   if (!st) return st.error();

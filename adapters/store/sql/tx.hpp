@@ -42,6 +42,9 @@ class SqlTx final : public Tx {
                                                       std::size_t limit) override;
   Result<std::vector<core::Application>> live_applications_of(core::IdType type, std::string_view id_number) override;
   Result<std::vector<core::Application>> applications_by_phone(std::string_view phone, std::size_t limit) override;
+  Result<RecentApplications> applications_by_phone_since(std::string_view phone, Instant since) override;
+  Result<RecentApplications> applications_of_document_since(core::IdType type, std::string_view id_number,
+                                                            Instant since) override;
   Result<std::vector<core::Application>> bills_due(Instant now, std::size_t limit) override;
   Status insert_application(const core::Application& a) override;
   Status save_application(const core::Application& a) override;

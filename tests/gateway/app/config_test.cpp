@@ -1,16 +1,46 @@
 // The config file is checked whole at start: an unknown key or a bad value names itself.
 #include <gtest/gtest.h>
 
+#include <fstream>
+#include <regex>
+#include <sstream>
+
 #include "gateway/app/config.hpp"
 
 namespace cg::gateway {
 namespace {
 
-const char* kMinimal = R"({"admin_token":"0123456789abcdef0123","exam_secret":"s"})";
+const char* kMinimal = R"({"admin_token":"0123456789abcdef0123","exam_secret":"exam-secret-0123456789"})";
 
-TEST(Config, TheExampleConfigLoads) {
-  auto c = load_config(std::string(CG_SOURCE_DIR) + "/config/gateway.example.json");
+std::string read_file(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+// What scripts/local-config.sh does on a first run: every placeholder becomes a fresh secret.
+std::string with_fresh_secrets(std::string text) {
+  static const std::regex placeholder("change-me-[A-Za-z0-9-]*");
+  std::string out;
+  int n = 0;
+  auto it = std::sregex_iterator(text.begin(), text.end(), placeholder);
+  std::size_t last = 0;
+  for (; it != std::sregex_iterator(); ++it) {
+    out += text.substr(last, it->position() - last) + "fresh-secret-" + std::to_string(++n) + "-0123456789abcdef";
+    last = it->position() + it->length();
+  }
+  return out + text.substr(last);
+}
+
+TEST(Config, TheExampleConfigStopsTheStartUntilItsPlaceholdersAreReplaced) {
+  const std::string example = std::string(CG_SOURCE_DIR) + "/config/gateway.example.json";
+  auto as_shipped = load_config(example);
+  ASSERT_FALSE(as_shipped.ok());
+  EXPECT_NE(as_shipped.error().message.find("change-me"), std::string::npos) << as_shipped.error().message;
+  auto c = parse_config(with_fresh_secrets(read_file(example)));
   ASSERT_TRUE(c.ok()) << c.error().message;
+  EXPECT_EQ(c->website.api_keys.size(), 1u);
   EXPECT_EQ(c->listen.port, 8080);
   EXPECT_EQ(c->store.url, "sqlite:var/course-gateway.db");
   EXPECT_EQ(c->policy.biller_code, "250");
@@ -46,6 +76,34 @@ TEST(Config, ErrorsNameTheKey) {
        "biller.code: must be digits"},
       {R"({"admin_token":"0123456789abcdef0123","exam_secret":"s","policy":{"payment_window_hours":0}})",
        "policy.payment_window_hours"},
+      // Secrets that resist guessing, and doors that are not left open.
+      {R"({"admin_token":"0123456789abcdef0123","exam_secret":"short"})", "exam_secret: must be at least 16"},
+      {R"({"admin_token":"change-me-admin-token-0123456789","exam_secret":"exam-secret-0123456789"})",
+       "admin_token: still holds the example's 'change-me' placeholder"},
+      {R"({"admin_token":"0123456789abcdef0123","exam_secret":"exam-secret-0123456789",
+           "website":{"api_keys":["0123456789abcdef0123","short"]}})",
+       "website.api_keys[1]: must be at least 16"},
+      {R"({"admin_token":"0123456789abcdef0123","exam_secret":"exam-secret-0123456789",
+           "inbound":{"kannel":{"key":"kannel"}}})",
+       "inbound.kannel.key: must be at least 16"},
+      {R"({"admin_token":"0123456789abcdef0123","exam_secret":"exam-secret-0123456789",
+           "inbound":{"africastalking":{"allowed_addresses":["10.0.0.5"]}}})",
+       "inbound.africastalking.key: is required"},
+      {R"({"admin_token":"0123456789abcdef0123","exam_secret":"exam-secret-0123456789",
+           "efawateercom":{"enabled":true,"signing_key_path":"k.pem","verifying_cert_path":"c.pem"}})",
+       "efawateercom.allowed_addresses: an enabled eFAWATEERcom needs"},
+      {R"({"admin_token":"0123456789abcdef0123","exam_secret":"exam-secret-0123456789",
+           "listen":{"trusted_proxies":["proxy.local"]}})",
+       "listen.trusted_proxies: 'proxy.local' is not an IP address"},
+      {R"({"admin_token":"0123456789abcdef0123","exam_secret":"exam-secret-0123456789",
+           "limits":{"max_connections":10,"max_connections_per_ip":11}})",
+       "limits.max_connections_per_ip: must not exceed"},
+      {R"({"admin_token":"0123456789abcdef0123","exam_secret":"exam-secret-0123456789",
+           "sms":{"allowed_country_codes":["+44"]}})",
+       "sms.allowed_country_codes: '+44' is not a country calling code"},
+      {R"({"admin_token":"0123456789abcdef0123","exam_secret":"exam-secret-0123456789",
+           "sms":{"allowed_country_codes":[]}})",
+       "sms.allowed_country_codes: must be a non-empty list"},
       {R"([1])", "must be an object"},
       {R"({oops)", "not valid JSON"},
   };
@@ -55,6 +113,34 @@ TEST(Config, ErrorsNameTheKey) {
     EXPECT_EQ(r.error().code, "invalid_config");
     EXPECT_NE(r.error().message.find(c.says), std::string::npos) << r.error().message << " / wanted: " << c.says;
   }
+}
+
+TEST(Config, TheNewKeysAreRead) {
+  auto c = parse_config(R"({"admin_token":"0123456789abcdef0123","exam_secret":"exam-secret-0123456789",
+    "listen":{"trusted_proxies":["10.0.0.1","::1"]},"limits":{"max_connections_per_ip":8},
+    "website":{"api_keys":["website-key-0123456789"],"applications_per_phone_per_day":2,
+               "applications_per_document_per_day":3},
+    "sms":{"allowed_country_codes":["962","44"]},
+    "inbound":{"africastalking":{"key":"ussd-key-0123456789","allowed_addresses":["10.0.0.5"]}}})");
+  ASSERT_TRUE(c.ok()) << c.error().message;
+  EXPECT_TRUE(c->listen.trusted_proxies.contains("10.0.0.1"));
+  EXPECT_EQ(c->limits.max_connections_per_ip, 8u);
+  EXPECT_EQ(c->website.applications_per_phone_per_day, 2);
+  EXPECT_EQ(c->website.applications_per_document_per_day, 3);
+  EXPECT_EQ(c->sms.allowed_country_codes, (std::vector<std::string>{"962", "44"}));
+  auto defaults = parse_config(kMinimal);
+  ASSERT_TRUE(defaults.ok());
+  EXPECT_EQ(defaults->sms.allowed_country_codes, (std::vector<std::string>{"962"}));
+  EXPECT_TRUE(defaults->website.api_keys.empty());
+}
+
+TEST(Config, DestinationsAreMatchedByCountryCallingCode) {
+  const std::vector<std::string> jordan{"962"};
+  EXPECT_TRUE(destination_allowed("+962791234567", jordan));
+  EXPECT_FALSE(destination_allowed("+447911123456", jordan));
+  EXPECT_FALSE(destination_allowed("962791234567", jordan));  // not E.164
+  EXPECT_FALSE(destination_allowed("+962", jordan));
+  EXPECT_TRUE(destination_allowed("+14155552671", {"962", "1"}));
 }
 
 TEST(Config, AMissingFileIsNamed) {

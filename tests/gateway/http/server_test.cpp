@@ -524,6 +524,62 @@ TEST_F(ServerTest, ConnectionsBeyondTheCapGet503) {
   EXPECT_EQ(admitted->status, 200);
 }
 
+TEST_F(ServerTest, OneAddressHoldsAtMostItsShareOfConnections) {
+  Settings s = test_settings();
+  s.max_connections = 10;
+  s.max_connections_per_ip = 1;
+  start(s);
+  auto holder = std::make_unique<RawConnection>(server->port());
+  ASSERT_TRUE(eventually([&] { return server->active_connections() == 1; }));
+  auto refused = client.get(url("/hello"));
+  ASSERT_TRUE(refused.ok()) << refused.error().message;
+  EXPECT_EQ(refused->status, 503);
+  EXPECT_NE(refused->body.find(R"("code":"overloaded")"), std::string::npos) << refused->body;
+  holder.reset();
+  ASSERT_TRUE(eventually([&] { return server->active_connections() == 0; }));
+  auto admitted = client.get(url("/hello"));
+  ASSERT_TRUE(admitted.ok());
+  EXPECT_EQ(admitted->status, 200);
+}
+
+TEST_F(ServerTest, ATrustedProxyIsNotCappedPerAddress) {
+  Settings s = test_settings();
+  s.max_connections = 10;
+  s.max_connections_per_ip = 1;
+  s.trusted_proxy = [](std::string_view a) { return a == "127.0.0.1"; };
+  start(s);
+  RawConnection holder(server->port());
+  ASSERT_TRUE(eventually([&] { return server->active_connections() == 1; }));
+  auto r = client.get(url("/hello"));
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->status, 200);
+}
+
+TEST_F(ServerTest, XForwardedForIsBelievedOnlyFromTrustedProxies) {
+  auto remote = [&](test::HeaderList headers) {
+    headers.emplace_back("Content-Type", "text/plain");
+    auto r = client.request("POST", url("/echo-body"), headers, "x");
+    EXPECT_TRUE(r.ok());
+    if (!r.ok()) return std::string();
+    if (r->status != 200) return std::to_string(r->status);
+    return std::string(r->header("X-Remote-Address").value_or(""));
+  };
+  start();  // no trusted proxy: the header is anyone's to write
+  EXPECT_EQ(remote({{"X-Forwarded-For", "10.1.2.3"}}), "127.0.0.1");
+  server->stop();
+
+  Settings s = test_settings();
+  s.trusted_proxy = [](std::string_view a) { return a == "127.0.0.1" || a == "10.0.0.2"; };
+  start(s);
+  EXPECT_EQ(remote({}), "127.0.0.1");  // the proxy's own request
+  EXPECT_EQ(remote({{"X-Forwarded-For", "10.1.2.3"}}), "10.1.2.3");
+  // What the client wrote itself is left of what our proxies added.
+  EXPECT_EQ(remote({{"X-Forwarded-For", "6.6.6.6, 10.1.2.3"}}), "10.1.2.3");
+  EXPECT_EQ(remote({{"X-Forwarded-For", "6.6.6.6"}, {"X-Forwarded-For", "10.1.2.3, 10.0.0.2"}}), "10.1.2.3");
+  EXPECT_EQ(remote({{"X-Forwarded-For", "::ffff:10.1.2.3"}}), "::ffff:10.1.2.3");
+  EXPECT_EQ(remote({{"X-Forwarded-For", "not-an-address"}}), "400");
+}
+
 TEST_F(ServerTest, AsyncHandlerAnswersFromAnotherThread) {
   start();
   for (int i = 0; i < 3; ++i) {  // on one kept-alive connection

@@ -792,11 +792,12 @@ TEST_F(Payments, AKeyThatDoesNotLoadStopsTheStartNamingIt) {
 }
 
 TEST(PaymentsConfig, TheSectionIsCheckedKeyByKey) {
-  const std::string base = R"({"admin_token":"0123456789abcdef0123","exam_secret":"s","efawateercom":)";
+  const std::string base =
+      R"({"admin_token":"0123456789abcdef0123","exam_secret":"exam-secret-0123456789","efawateercom":)";
   auto parse = [&](const std::string& section) { return parse_config(base + section + "}"); };
   auto ok = parse(R"({"enabled":true,"signing_key_path":"k.pem","verifying_cert_path":"c.pem",
-                      "allowed_addresses":["10.0.0.1","::1"],"basic_auth_user":"u","basic_auth_password":"p",
-                      "efawateercom_code":"EFAWATEERCOM"})");
+                      "allowed_addresses":["10.0.0.1","::1"],"basic_auth_user":"u",
+                      "basic_auth_password":"efawateercom-password-0123","efawateercom_code":"EFAWATEERCOM"})");
   ASSERT_TRUE(ok.ok()) << ok.error().message;
   EXPECT_TRUE(ok->efawateercom.enabled);
   EXPECT_EQ(ok->efawateercom.allowed_addresses.texts(), (std::vector<std::string>{"10.0.0.1", "::1"}));
@@ -807,6 +808,12 @@ TEST(PaymentsConfig, TheSectionIsCheckedKeyByKey) {
   for (const Case& c : std::vector<Case>{
            {R"({"enabled":true,"verifying_cert_path":"c.pem"})", "efawateercom.signing_key_path"},
            {R"({"enabled":true,"signing_key_path":"k.pem"})", "efawateercom.verifying_cert_path"},
+           // Enabled with no door: strangers could make the gateway run RSA on its HTTP threads.
+           {R"({"enabled":true,"signing_key_path":"k.pem","verifying_cert_path":"c.pem"})",
+            "efawateercom.allowed_addresses: an enabled eFAWATEERcom needs"},
+           {R"({"enabled":true,"signing_key_path":"k.pem","verifying_cert_path":"c.pem","basic_auth_user":"u",
+                "basic_auth_password":"short"})",
+            "efawateercom.basic_auth_password: must be at least 16"},
            {R"({"allowed_addresses":["10.0.0.300"]})", "efawateercom.allowed_addresses"},
            {R"({"allowed_addresses":"10.0.0.1"})", "efawateercom.allowed_addresses"},
            {R"({"basic_auth_user":"u"})", "efawateercom.basic_auth_user"},

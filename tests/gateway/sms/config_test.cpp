@@ -14,18 +14,18 @@ namespace cg::gateway {
 namespace {
 
 std::string with_sms(const std::string& sms) {
-  return R"({"admin_token":"0123456789abcdef0123","exam_secret":"s","public_base_url":"https://gw.amman.jo/",
+  return R"({"admin_token":"0123456789abcdef0123","exam_secret":"exam-secret-0123456789","public_base_url":"https://gw.amman.jo/",
              "outbox":{"file":{"path":"var/x.jsonl"}},"sms":)" +
          sms + "}";
 }
 
 const char* kThree = R"({"providers":[
-  {"name":"kannel-zain","kind":"kannel","base_url":"http://10.0.0.5:13013/","username":"gw","password":"pw",
-   "from":"AmmanCity","dlr_key":"k-1","dlr_mask":3,"smsc":"zain","rate_per_second":50,"burst":5,
+  {"name":"kannel-zain","kind":"kannel","base_url":"http://10.0.0.5:13013/","username":"gw","password":"kannel-password-0123",
+   "from":"AmmanCity","dlr_key":"dlr-key-0123456789","dlr_mask":3,"smsc":"zain","rate_per_second":50,"burst":5,
    "timeout_ms":4000,"connect_timeout_ms":1000,"max_in_flight":16},
-  {"name":"twilio","kind":"twilio","account_sid":"AC1","auth_token":"tok","messaging_service_sid":"MG1"},
-  {"name":"infobip","kind":"infobip","base_url":"https://x.api.infobip.com","api_key":"key","from":"AmmanCity",
-   "report_user":"ib","report_password":"rp"}],
+  {"name":"twilio","kind":"twilio","account_sid":"AC1","auth_token":"twilio-token-0123456789","messaging_service_sid":"MG1"},
+  {"name":"infobip","kind":"infobip","base_url":"https://x.api.infobip.com","api_key":"infobip-api-key-0123456789","from":"AmmanCity",
+   "report_user":"ib","report_password":"report-password-0123"}],
   "failover_after":3,"failback_after_s":120,"retry_base_s":10,"retry_max_s":600,"retry_jitter_percent":10,
   "dispatchers":2})";
 
@@ -54,8 +54,8 @@ TEST(SmsConfig, ProvidersInOrderWithTheirSettings) {
 }
 
 TEST(SmsConfig, WithoutProvidersTheFileAdapterIsTheDefault) {
-  auto c =
-      parse_config(R"({"admin_token":"0123456789abcdef0123","exam_secret":"s","outbox":{"file":{"path":"o.jsonl"}}})");
+  auto c = parse_config(
+      R"({"admin_token":"0123456789abcdef0123","exam_secret":"exam-secret-0123456789","outbox":{"file":{"path":"o.jsonl"}}})");
   ASSERT_TRUE(c) << c.error().message;
   ASSERT_EQ(c->sms.providers.size(), 1u);
   EXPECT_EQ(c->sms.providers[0].kind, "file");

@@ -109,6 +109,22 @@ class DispatcherTest : public ::testing::Test {
   std::unique_ptr<Dispatcher> dispatcher_;
 };
 
+TEST_F(DispatcherTest, ARowToACountryNotAllowedNeverReachesAProvider) {
+  ProviderServer a(always({200, "0: Accepted for delivery"}));
+  ASSERT_TRUE(a.start());
+  auto ka = kannel("kannel-a", a);
+  make_dispatcher({ka.get()});  // sms.allowed_country_codes: ["962"]
+  auto abroad = enqueue("+447911123456");
+  auto home = enqueue("+962791234567");
+  EXPECT_EQ(run(), 2u);
+  auto r = row(abroad);
+  EXPECT_EQ(r.message.status, "failed");
+  EXPECT_EQ(r.message.last_error, "destination_not_allowed");
+  EXPECT_EQ(row(home).message.status, "sent");
+  ASSERT_EQ(a.count(), 1u);
+  EXPECT_EQ(a.requests()[0].target.find("447911123456"), std::string::npos);
+}
+
 TEST_F(DispatcherTest, TemporaryFailuresRetryWithExponentialBackoffThenFail) {
   ProviderServer a(always({503, "Sending failed."}));
   ASSERT_TRUE(a.start());

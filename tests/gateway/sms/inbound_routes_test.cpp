@@ -5,6 +5,9 @@
 // a store failure answered 5xx, and document numbers masked in what is recorded and logged.
 #include <sqlite3.h>
 
+#include <regex>
+#include <sstream>
+
 #include "adapters/crypto/crypto.hpp"
 #include "adapters/sms/twilio/status.hpp"
 #include "adapters/ussd/africastalking/ussd.hpp"
@@ -59,6 +62,8 @@ class Inbound : public GatewayTest {
     c.inbound.infobip.username = kInfobipUser;
     c.inbound.infobip.password = kInfobipPassword;
     c.conversation.max_messages_per_minute = 5;
+    // One phone with more applications than the website's daily cap allows (STATUS paging).
+    c.website.applications_per_phone_per_day = 100;
     c.inbound.africastalking.key = kUssdKey;
     c.inbound.africastalking.allowed_addresses = {"127.0.0.1"};
     c.public_base_url = "https://gateway.amman.jo";
@@ -807,13 +812,45 @@ TEST_F(Inbound, AStoreFailureIsA5xxAndTheRetryIsProcessed) {
   EXPECT_EQ(sms_to(kPhone).size(), 1u);
 }
 
-TEST_F(Inbound, AnswersGoToTheSenderEvenFromAnotherCountry) {
+TEST_F(Inbound, ASenderOutsideTheAllowedCountriesIsRecordedAndNotAnswered) {
+  // sms.allowed_country_codes is ["962"]: a reply abroad is what SMS pumping is made of.
+  say("+447911123456", {"HELP"});
+  EXPECT_TRUE(sms_to("+447911123456").empty());
+  restart_with([&] {
+    Config c = config();
+    c.sms.allowed_country_codes = {"962", "44"};
+    return c;
+  }());
   say("+447911123456", {"HELP"});
   ASSERT_EQ(sms_to("+447911123456").size(), 1u);
   // A short code cannot be answered: recorded, 200, no reply.
   auto r = kannel("94123", "HELP", "short-1");
   EXPECT_EQ(r.status, 200);
   for (auto& l : outbox()) EXPECT_NE(l["to"], "94123");
+}
+
+// Behind a reverse proxy every peer has the proxy's address: only the client address the trusted
+// proxy reports may pass allowed_addresses.
+class InboundBehindProxy : public Inbound {
+ protected:
+  void customise(Config& c) const override {
+    Inbound::customise(c);
+    c.listen.trusted_proxies = {"127.0.0.1"};
+    c.inbound.kannel.allowed_addresses = {"10.20.30.40"};
+  }
+};
+
+TEST_F(InboundBehindProxy, AllowedAddressesAreCheckedOnTheForwardedClient) {
+  std::string query =
+      "/v1/sms/kannel/inbound?" +
+      form({{"key", kKannelKey}, {"from", kPhone}, {"to", "94123"}, {"text", "HELP"}, {"id", "proxied-1"}});
+  EXPECT_EQ(send("GET", query).status, 403);  // the proxy itself is not smsbox
+  EXPECT_EQ(send("GET", query, "", {{"X-Forwarded-For", "10.9.9.9"}}).status, 403);
+  // A client writing smsbox's address itself gets it left of what the proxy adds.
+  EXPECT_EQ(send("GET", query, "", {{"X-Forwarded-For", "10.20.30.40, 10.9.9.9"}}).status, 403);
+  EXPECT_TRUE(sms_to(kPhone).empty());
+  EXPECT_EQ(send("GET", query, "", {{"X-Forwarded-For", "10.20.30.40"}}).status, 200);
+  EXPECT_EQ(sms_to(kPhone).size(), 1u);
 }
 
 TEST_F(Inbound, DocumentNumbersAreMaskedInTheRecordAndTheLogs) {
@@ -842,20 +879,22 @@ TEST_F(Inbound, DocumentNumbersAreMaskedInTheRecordAndTheLogs) {
 // ---- config ------------------------------------------------------------------------------------
 
 std::string with(const std::string& sections) {
-  return R"({"admin_token": "an-admin-token-of-16+", "exam_secret": "s")" + (sections.empty() ? "" : ", " + sections) +
-         "}";
+  return R"({"admin_token": "an-admin-token-of-16+", "exam_secret": "exam-secret-0123456789")" +
+         (sections.empty() ? "" : ", " + sections) + "}";
 }
 
 TEST(InboundConfig, KeysAreReadAndDefaultsHold) {
-  auto c = parse_config(with(R"("inbound": {"kannel": {"key": "k1", "allowed_addresses": ["127.0.0.1", "::1"]},
-      "twilio": {"auth_token": "t1"}, "infobip": {"username": "u", "password": "p"},
-      "africastalking": {"key": "a1", "allowed_addresses": ["10.0.0.5"]}},
+  // Secrets of 16 characters or more: shorter ones stop the start.
+  auto c = parse_config(
+      with(R"("inbound": {"kannel": {"key": "kannel-key-0123456789", "allowed_addresses": ["127.0.0.1", "::1"]},
+      "twilio": {"auth_token": "twilio-token-0123456789"}, "infobip": {"username": "u", "password": "infobip-password-0123"},
+      "africastalking": {"key": "ussd-key-0123456789", "allowed_addresses": ["10.0.0.5"]}},
       "conversation": {"max_messages_per_minute": 3, "dialogue_expiry_minutes": 45, "ussd_gsm7_chars": 160,
       "ussd_ucs2_chars": 70, "ussd_session_timeout_s": 120})"));
   ASSERT_TRUE(c.ok()) << c.error().message;
-  EXPECT_EQ(c->inbound.kannel.key, "k1");
+  EXPECT_EQ(c->inbound.kannel.key, "kannel-key-0123456789");
   EXPECT_EQ(c->inbound.kannel.allowed_addresses.texts(), (std::vector<std::string>{"127.0.0.1", "::1"}));
-  EXPECT_EQ(c->inbound.twilio.auth_token, "t1");
+  EXPECT_EQ(c->inbound.twilio.auth_token, "twilio-token-0123456789");
   EXPECT_EQ(c->inbound.infobip.username, "u");
   EXPECT_EQ(c->inbound.africastalking.allowed_addresses.texts(), std::vector<std::string>{"10.0.0.5"});
   EXPECT_EQ(c->conversation.max_messages_per_minute, 3);
@@ -900,8 +939,13 @@ TEST(InboundConfig, BadValuesNameTheirKey) {
   }
 }
 
-TEST(InboundConfig, TheExampleConfigLoads) {
-  auto c = load_config(CG_SOURCE_DIR "/config/gateway.example.json");
+TEST(InboundConfig, TheExampleConfigLoadsOnceItsPlaceholdersAreReplaced) {
+  // As scripts/local-config.sh does on a first run; as shipped, the placeholders stop the start.
+  std::ifstream in(CG_SOURCE_DIR "/config/gateway.example.json");
+  std::stringstream text;
+  text << in.rdbuf();
+  auto c =
+      parse_config(std::regex_replace(text.str(), std::regex("change-me-[A-Za-z0-9-]*"), "fresh-secret-0123456789"));
   ASSERT_TRUE(c.ok()) << c.error().message;
   EXPECT_FALSE(c->inbound.kannel.key.empty());
 }

@@ -21,6 +21,7 @@
 namespace cg::gateway::testing {
 
 inline constexpr const char* kSmsAdminToken = "sms-admin-token-0123456789abcdef";
+inline constexpr const char* kSmsWebsiteKey = "sms-test-website-key-0123456789";
 
 // A loopback port that was free a moment ago (Kannel must know our callback URL before we start).
 inline std::uint16_t free_loopback_port() {
@@ -58,6 +59,7 @@ class SmsGatewayTest : public ::testing::Test {
     c.store.url = "sqlite:" + (dir_ / "gateway.db").string();
     c.admin_token = kSmsAdminToken;
     c.exam_secret = "exam-secret";
+    c.website.api_keys = {kSmsWebsiteKey};
     c.outbox.file.path = (dir_ / "outbox.jsonl").string();
     c.outbox.poll = std::chrono::hours(1);  // tests dispatch by hand
     c.scheduler.tick = std::chrono::hours(1);
@@ -128,6 +130,9 @@ class SmsGatewayTest : public ::testing::Test {
 
   test::HttpResponse call(const std::string& method, const std::string& path, const std::string& body = "",
                           test::HeaderList headers = {}) {
+    bool keyed = false;
+    for (const auto& h : headers) keyed = keyed || h.first == "Authorization";
+    if (!keyed) headers.emplace_back("Authorization", std::string("Bearer ") + kSmsWebsiteKey);
     auto r = client_.request(method, base_ + path, headers, body);
     EXPECT_TRUE(r.ok()) << (r.ok() ? "" : r.error().message);
     return r.ok() ? *r : test::HttpResponse{};

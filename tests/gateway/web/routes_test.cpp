@@ -283,7 +283,9 @@ TEST_F(BadInput, ApplicationsAreRefusedWithClearErrorsAndChangeNothing) {
   json dup = person(1);
   dup["course_id"] = course;
   expect_refused(post(dup.dump()), 409, "duplicate_application");
-  auto r = client_.request("POST", base_ + "/v1/applications", {{"Content-Type", "text/plain"}}, good.dump());
+  auto r = client_.request("POST", base_ + "/v1/applications",
+                           {{"Content-Type", "text/plain"}, {"Authorization", std::string("Bearer ") + kWebsiteKey}},
+                           good.dump());
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(r->status, 415);
   EXPECT_EQ(counts(), before);

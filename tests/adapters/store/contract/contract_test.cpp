@@ -645,6 +645,51 @@ TEST_P(StoreContract, ApplicationsByPhoneNewestFirstAtMostLimit) {
   EXPECT_EQ(query("+962770000000", 10), (std::vector<std::string>{}));
 }
 
+TEST_P(StoreContract, ApplicationsSinceCountByPhoneAndByDocumentWithTheOldest) {
+  std::int64_t c1 = insert_course(*store_, make_course("C1"));
+  std::int64_t c2 = insert_course(*store_, make_course("C2"));
+  // Any state counts: a cancelled application still cost an SMS.
+  Application before = make_application("before", c1, 1, ApplicationState::cancelled);
+  Application first = make_application("first", c2, 2, ApplicationState::cancelled);
+  Application second = make_application("second", c1, 3, ApplicationState::awaiting_quorum);
+  before.created_at = t0 - kHour;
+  first.created_at = t0;
+  second.created_at = t0 + kMinute;
+  Application other_phone = make_application("other-phone", c2, 4);
+  other_phone.applicant.phone = "+962781111111";
+  other_phone.applicant.id_number = "2000000000";
+  other_phone.created_at = t0 + kHour;
+  Application passport = make_application("passport", c2, 5);
+  passport.applicant.phone = "+962782222222";
+  passport.applicant.id_type = IdType::passport;
+  passport.created_at = t0 + kHour;
+  insert_applications(*store_, {second, other_phone, before, passport, first});
+
+  auto by_phone = [&](std::string phone, Instant since) {
+    return read_value<store::RecentApplications>(*store_,
+                                                 [&](Tx& tx) { return tx.applications_by_phone_since(phone, since); });
+  };
+  auto by_document = [&](IdType type, std::string number, Instant since) {
+    return read_value<store::RecentApplications>(
+        *store_, [&](Tx& tx) { return tx.applications_of_document_since(type, number, since); });
+  };
+  auto mine = by_phone("+962791234567", t0);
+  EXPECT_EQ(mine.count, 2);
+  EXPECT_EQ(mine.oldest, std::optional<Instant>(t0));
+  EXPECT_EQ(by_phone("+962791234567", t0 - kHour).count, 3);
+  auto none = by_phone("+962791234567", t0 + kHour);
+  EXPECT_EQ(none.count, 0);
+  EXPECT_FALSE(none.oldest.has_value());
+  EXPECT_EQ(by_phone("+962781111111", t0).count, 1);
+
+  auto document = by_document(IdType::national_id, "9871234567", t0);
+  EXPECT_EQ(document.count, 2);  // the passport with the same number is another document
+  EXPECT_EQ(document.oldest, std::optional<Instant>(t0));
+  EXPECT_EQ(by_document(IdType::passport, "9871234567", t0).count, 1);
+  EXPECT_EQ(by_document(IdType::national_id, "2000000000", t0 + kHour).count, 1);
+  EXPECT_EQ(by_document(IdType::national_id, "3000000000", t0).count, 0);
+}
+
 TEST_P(StoreContract, BillsDueOldestFirstOnlyAwaitingPayment) {
   std::int64_t course = insert_course(*store_, make_course("PAID"));
   auto billed = [&](std::string id, std::int64_t seq, ApplicationState state, Instant due) {

@@ -139,6 +139,23 @@ TEST_F(Ussd, UnknownOrTimedOutSessionsEnd) {
   EXPECT_EQ(r.body.substr(0, 4), "END ") << r.body;
 }
 
+TEST_F(Ussd, APhoneOutsideTheAllowedCountriesCannotApply) {
+  auto course = create_course();
+  // sms.allowed_country_codes is ["962"]: an application from here would send SMS abroad. Every
+  // step of the journey that applies from Jordan ends at once.
+  std::string text;
+  for (const char* in : {"", "1", "1", "1", "Lina Haddad", "1", "9871234567", "1"}) {
+    text += std::string(text.empty() || !*in ? "" : "*") + in;
+    auto r = ussd("abroad", text, "+447911123456");
+    EXPECT_EQ(r.status, 200);
+    EXPECT_EQ(r.body.substr(0, 4), "END ") << text << ": " << r.body;
+  }
+  auto apps = app_->service().course_applications(course, std::nullopt, 10);
+  ASSERT_TRUE(apps.ok());
+  EXPECT_TRUE(apps->empty());
+  EXPECT_TRUE(outbox().empty());
+}
+
 TEST_F(Ussd, RefusedRequests) {
   EXPECT_EQ(ussd("s", "", "+962791234567", "wrong-key").status, 403);
   auto r = client_.request("POST", base_ + "/v1/ussd/africastalking?key=" + std::string(kUssdKey),
