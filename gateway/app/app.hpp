@@ -38,6 +38,8 @@ class App {
   store::Store& store() { return *store_; }
   Dispatcher& dispatcher() { return *dispatcher_; }
   const Config& config() const { return config_; }
+  // Scheduler ticks finished since start (the first runs at once on start).
+  std::uint64_t scheduler_runs() const { return scheduler_loop_ ? scheduler_loop_->runs() : 0; }
 
  private:
   App(Config config, const Clock& clock) : config_(std::move(config)), clock_(clock) {}

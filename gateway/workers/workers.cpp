@@ -37,6 +37,7 @@ void Periodic::stop() {
 void Periodic::loop() {
   for (;;) {
     bool again = work_();
+    runs_.fetch_add(1, std::memory_order_release);
     std::unique_lock lock(mu_);
     if (stop_) return;
     if (again) continue;

@@ -2,7 +2,9 @@
 // that wakes on an interval (or on demand) and stops promptly.
 #pragma once
 
+#include <atomic>
 #include <condition_variable>
+#include <cstdint>
 #include <functional>
 #include <mutex>
 #include <string>
@@ -22,6 +24,9 @@ class Periodic {
   void start();
   void wake();
   void stop();
+  // How many times `work` has finished: a test whose clock moves waits for the first run at start,
+  // which would otherwise read the clock after the test had moved it.
+  std::uint64_t runs() const { return runs_.load(std::memory_order_acquire); }
 
  private:
   void loop();
@@ -33,6 +38,7 @@ class Periodic {
   bool stop_ = false;
   bool woken_ = false;
   std::thread thread_;
+  std::atomic<std::uint64_t> runs_{0};
 };
 
 }  // namespace cg::gateway

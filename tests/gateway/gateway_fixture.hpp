@@ -97,6 +97,11 @@ class GatewayTest : public ::testing::Test {
     app_ = std::move(*app);
     auto s = app_->start();
     ASSERT_TRUE(s.ok()) << s.error().message;
+    // The scheduler ticks once at start on its own thread; a test that moves the clock right after
+    // would race it (under load it could postpone a course before the test's own tick). Wait for it.
+    for (int i = 0; i < 2000 && app_->scheduler_runs() == 0; ++i)
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    ASSERT_GT(app_->scheduler_runs(), 0u) << "the scheduler's first tick did not finish";
     base_ = "http://127.0.0.1:" + std::to_string(app_->port());
   }
   void restart() { restart_with(config()); }
