@@ -92,12 +92,10 @@ Result<std::string> normalize_phone(std::string_view input) {
 
   // Bring every accepted form to country code + national number.
   std::string international;
-  if (plus) {
-    international = digits;
+  if (plus || digits.starts_with("962")) {
+    international = digits;  // with '+', or the Jordanian international form without it (9627XXXXXXXX)
   } else if (digits.starts_with("00")) {
     international = digits.substr(2);
-  } else if (digits.starts_with("962")) {
-    international = digits;  // Jordanian international form without '+' (9627XXXXXXXX)
   } else if (digits.starts_with("0")) {
     international = "962" + digits.substr(1);  // Jordanian national form (07XXXXXXXX, 06XXXXXXX)
   } else if (digits.starts_with("7") && digits.size() == 9) {

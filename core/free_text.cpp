@@ -44,6 +44,7 @@ std::string arabic_skeleton(const std::string& folded) {
 int title_score(const std::vector<std::string>& words, const LocalizedText& title) {
   std::vector<std::string> t = title_words(normalize_text(title.ar));
   std::vector<std::string> skeletons;
+  skeletons.reserve(t.size());
   for (const auto& w : t) skeletons.push_back(arabic_skeleton(w));
   for (auto& w : title_words(normalize_text(title.en))) t.push_back(std::move(w));
   int score = 0;

@@ -99,7 +99,7 @@ std::string base64_encode(std::string_view bytes) {
   std::string out;
   out.reserve((bytes.size() + 2) / 3 * 4);
   // EVP_EncodeBlock takes an int length: feed it whole 3-byte groups so chunks join without padding.
-  constexpr std::size_t chunk = 3 * (1u << 20);
+  constexpr std::size_t chunk = std::size_t{3} << 20;
   std::string buffer(chunk / 3 * 4 + 1, '\0');
   for (std::size_t pos = 0; pos < bytes.size(); pos += chunk) {
     std::string_view part = bytes.substr(pos, chunk);
@@ -129,7 +129,7 @@ std::optional<std::string> base64_decode(std::string_view text) {
 
   std::string out;
   out.reserve(text.size() / 4 * 3);
-  constexpr std::size_t chunk = 4 * (1u << 20);
+  constexpr std::size_t chunk = std::size_t{4} << 20;
   std::string buffer(chunk / 4 * 3, '\0');
   for (std::size_t pos = 0; pos < text.size(); pos += chunk) {
     std::string_view part = text.substr(pos, chunk);

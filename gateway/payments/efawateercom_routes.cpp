@@ -10,7 +10,6 @@
 
 namespace cg::gateway {
 
-using efawateercom::ErrorCode;
 using http::Method;
 using http::Request;
 using http::Responder;
@@ -199,34 +198,37 @@ void register_efawateercom_routes(http::Router& router, PaymentService& payments
   if (!payments.enabled()) return;
   auto door = std::make_shared<const Door>(config.efawateercom);
 
-  router.add(Method::post, "/v1/efawateercom/bill-pull", [&payments, door](Request req, Responder respond) {
-    if (auto refused = door->check(req)) return respond(std::move(*refused));
-    auto in = efawateercom::read_bill_pull_request(req.body, payments.settings(), payments.signer());
-    if (!in.ok()) {
-      efawateercom::BillPullResponse rs;
-      rs.timestamp = payments.timestamp();
-      rs.guid = in.guid;
-      rs.result = in.status;
-      return respond(bill_pull_answer(payments, rs));
-    }
-    respond(bill_pull_answer(payments, payments.bill_pull(*in.message)));
-  });
+  router.add(Method::post, "/v1/efawateercom/bill-pull",
+             [&payments, door](const Request& req, const Responder& respond) {
+               if (auto refused = door->check(req)) return respond(std::move(*refused));
+               auto in = efawateercom::read_bill_pull_request(req.body, payments.settings(), payments.signer());
+               if (!in.ok()) {
+                 efawateercom::BillPullResponse rs;
+                 rs.timestamp = payments.timestamp();
+                 rs.guid = in.guid;
+                 rs.result = in.status;
+                 return respond(bill_pull_answer(payments, rs));
+               }
+               respond(bill_pull_answer(payments, payments.bill_pull(*in.message)));
+             });
 
-  router.add(Method::post, "/v1/efawateercom/payment-notification", [&payments, door](Request req, Responder respond) {
-    if (auto refused = door->check(req)) return respond(std::move(*refused));
-    auto in = efawateercom::read_payment_notification(req.body, payments.settings(), payments.signer());
-    if (!in.ok()) {
-      // Refused whole before anything was looked at: nothing is recorded.
-      efawateercom::PaymentNotificationResponse rs;
-      rs.timestamp = payments.timestamp();
-      rs.guid = in.guid;
-      rs.result = in.status;
-      return respond(payment_answer(payments, rs));
-    }
-    payments.payment_notification(
-        std::move(*in.message),
-        [&payments, respond](efawateercom::PaymentNotificationResponse rs) { respond(payment_answer(payments, rs)); });
-  });
+  router.add(Method::post, "/v1/efawateercom/payment-notification",
+             [&payments, door](const Request& req, const Responder& respond) {
+               if (auto refused = door->check(req)) return respond(std::move(*refused));
+               auto in = efawateercom::read_payment_notification(req.body, payments.settings(), payments.signer());
+               if (!in.ok()) {
+                 // Refused whole before anything was looked at: nothing is recorded.
+                 efawateercom::PaymentNotificationResponse rs;
+                 rs.timestamp = payments.timestamp();
+                 rs.guid = in.guid;
+                 rs.result = in.status;
+                 return respond(payment_answer(payments, rs));
+               }
+               payments.payment_notification(std::move(*in.message),
+                                             [&payments, respond](const efawateercom::PaymentNotificationResponse& rs) {
+                                               respond(payment_answer(payments, rs));
+                                             });
+             });
 }
 
 }  // namespace cg::gateway

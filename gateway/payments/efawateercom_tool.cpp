@@ -28,14 +28,18 @@ constexpr const char* kUsage =
     "           [--service-type T] [--config FILE]\n"
     "       course-gateway efawateercom-send --url URL [--basic-auth USER:PASSWORD] [--biller-cert PEM] ...\n";
 
-const std::map<std::string, bool, std::less<>> kOptions{
-    // name -> allowed for -sign (every option is allowed for -send)
-    {"--key", true},          {"--type", true},        {"--billing-number", true}, {"--amount", true},
-    {"--due-amount", true},   {"--trx", true},         {"--bill-no", true},        {"--stmt-date", true},
-    {"--guid", true},         {"--biller-code", true}, {"--sender-code", true},    {"--service-type", true},
-    {"--config", true},       {"--url", false},        {"--basic-auth", false},    {"--biller-cert", false},
-    {"--process-date", true},
-};
+// name -> allowed for -sign (every option is allowed for -send). A function's static, built on first
+// use, so a failure to allocate it is an exception the caller sees rather than one before main.
+const std::map<std::string, bool, std::less<>>& known_options() {
+  static const std::map<std::string, bool, std::less<>> options{
+      {"--key", true},          {"--type", true},        {"--billing-number", true}, {"--amount", true},
+      {"--due-amount", true},   {"--trx", true},         {"--bill-no", true},        {"--stmt-date", true},
+      {"--guid", true},         {"--biller-code", true}, {"--sender-code", true},    {"--service-type", true},
+      {"--config", true},       {"--url", false},        {"--basic-auth", false},    {"--biller-cert", false},
+      {"--process-date", true},
+  };
+  return options;
+}
 
 struct Options {
   std::string command;
@@ -54,8 +58,8 @@ Result<Options> parse_args(const std::vector<std::string>& args) {
   bool send = o.command == "efawateercom-send";
   if (!send && o.command != "efawateercom-sign") return make_error("usage", "unknown subcommand " + o.command);
   for (std::size_t i = 1; i < args.size(); i += 2) {
-    auto known = kOptions.find(args[i]);
-    if (known == kOptions.end()) return make_error("usage", "unknown option " + args[i]);
+    auto known = known_options().find(args[i]);
+    if (known == known_options().end()) return make_error("usage", "unknown option " + args[i]);
     if (!send && !known->second) return make_error("usage", args[i] + " is an option of efawateercom-send");
     if (i + 1 >= args.size()) return make_error("usage", args[i] + " needs a value");
     if (!o.values.emplace(args[i], args[i + 1]).second) return make_error("usage", args[i] + " is given twice");

@@ -39,7 +39,7 @@ void record_delivery_reports(store::Store& store, std::vector<store::DeliveryRep
         }
         return ok_status();
       },
-      [respond, unknown, ok = std::move(ok)](const Status& s) {
+      [respond = std::move(respond), unknown, ok = std::move(ok)](const Status& s) {
         if (!s) {
           int status = s.error().code == "invalid_report" ? 400 : 503;
           return respond(http::json_error(status, s.error().code, s.error().message));
@@ -104,7 +104,8 @@ void register_sms_status_routes(http::Router& router, const ProviderContext& ctx
 
   store::Store& store = ctx.store;
   const Config& config = ctx.config;
-  router.add(Method::get, "/v1/admin/outbox/{id}", admin(config, [&store](Request req, Responder respond) {
+  router.add(Method::get, "/v1/admin/outbox/{id}",
+             admin(config, [&store](const Request& req, const Responder& respond) {
                const std::string text(req.path_param("id").value_or(""));
                std::int64_t id = 0;
                bool digits = !text.empty() && text.size() <= 18;

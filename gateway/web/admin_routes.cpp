@@ -9,7 +9,7 @@ using http::Request;
 using http::Responder;
 using http::Response;
 
-void post_course(Service& service, Request req, Responder respond) {
+void post_course(Service& service, const Request& req, const Responder& respond) {
   auto body = parse_json_body(req);
   if (!body) return respond(bad(body.error()));
   auto course = decode_course(*body);
@@ -34,7 +34,7 @@ Response get_course(Service& service, const Request& req) {
   return http::json_response(200, encode_course(*c, Audience::operators).dump());
 }
 
-void patch_course(Service& service, Request req, Responder respond) {
+void patch_course(Service& service, const Request& req, const Responder& respond) {
   auto id = parse_id(*req.path_param("id"));
   if (!id) return respond(http::json_error(404, "not_found", "course not found"));
   auto body = parse_json_body(req);
@@ -70,7 +70,7 @@ Response get_course_applications(Service& service, const Request& req) {
   return json_replacing(200, encode_course_applications(*id, *c, *apps));
 }
 
-void post_admin_cancel(Service& service, Request req, Responder respond) {
+void post_admin_cancel(Service& service, const Request& req, const Responder& respond) {
   service.cancel(std::string(*req.path_param("id")), core::Actor::operator_,
                  [respond](Result<core::ApplicationState> r) {
                    if (!r) return respond(error_response(r.error()));
@@ -78,7 +78,7 @@ void post_admin_cancel(Service& service, Request req, Responder respond) {
                  });
 }
 
-void post_prerequisite(Service& service, Request req, Responder respond) {
+void post_prerequisite(Service& service, const Request& req, const Responder& respond) {
   // {applicant} is the identity document number; the body says its type and the prerequisite
   // proven: {"id_type":"national_id","prerequisite":"computer-basics"}.
   auto body = parse_json_body(req);

@@ -92,8 +92,8 @@ std::optional<std::string> website_caller(const Request& req, const Config& conf
   return caller;
 }
 
-void post_application(Service& service, const Config& config, const std::string& caller, Request req,
-                      Responder respond) {
+void post_application(Service& service, const Config& config, const std::string& caller, const Request& req,
+                      const Responder& respond) {
   auto body = parse_json_body(req);
   if (!body) return respond(bad(body.error()));
   auto in = decode_application(*body);
@@ -128,7 +128,7 @@ Response get_application(Service& service, const Request& req) {
   return json_replacing(200, encode_application_view(*view));
 }
 
-void post_application_cancel(Service& service, Request req, Responder respond) {
+void post_application_cancel(Service& service, const Request& req, const Responder& respond) {
   // The 128-bit application id is the applicant's capability (SPEC §8): whoever holds it may cancel.
   service.cancel(std::string(*req.path_param("id")), core::Actor::applicant,
                  [respond](Result<core::ApplicationState> r) {
@@ -137,7 +137,7 @@ void post_application_cancel(Service& service, Request req, Responder respond) {
                  });
 }
 
-void post_exam_result(Service& service, const Config& config, Request req, Responder respond) {
+void post_exam_result(Service& service, const Config& config, const Request& req, const Responder& respond) {
   auto sig = req.header("X-Signature");
   if (auto s = exam::verify_exam_signature(config.exam_secret, req.body, sig.value_or("")); !s)
     return respond(http::json_error(401, s.error().code, s.error().message));
@@ -190,7 +190,7 @@ void register_web_routes(http::Router& router, Service& service, const Config& c
                post_application(service, config, caller, std::move(req), std::move(respond));
              }));
   router.add(Method::get, "/v1/applications/{id}",
-             website(config, [&service](const std::string&, Request req, Responder respond) {
+             website(config, [&service](const std::string&, const Request& req, const Responder& respond) {
                respond(get_application(service, req));
              }));
   router.add(Method::post, "/v1/applications/{id}/cancel",

@@ -8,7 +8,8 @@ namespace cg::sms {
 RateLimiter::RateLimiter(double per_second, double burst) : per_second_(per_second) {
   if (per_second > 0) {
     interval_ = std::chrono::nanoseconds(static_cast<std::int64_t>(std::llround(1e9 / per_second)));
-    tolerance_ = std::chrono::nanoseconds(static_cast<std::int64_t>((std::max(burst, 1.0) - 1) * interval_.count()));
+    tolerance_ = std::chrono::nanoseconds(
+        static_cast<std::int64_t>((std::max(burst, 1.0) - 1) * static_cast<double>(interval_.count())));
   }
 }
 

@@ -80,19 +80,15 @@ class SqliteStore final : public Store {
   ~SqliteStore() override { close(); }
 
   void write(Command command, Done done) override {
-    bool queued = false;
-    {
-      std::lock_guard lock(queue_mutex_);
-      if (!closing_) {
-        queue_.push_back(Item{std::move(command), std::move(done)});
-        queued = true;
-      }
+    std::unique_lock lock(queue_mutex_);
+    if (closing_) {
+      lock.unlock();
+      if (done) done(unavailable());
+      return;
     }
-    if (queued) {
-      queue_cv_.notify_one();
-    } else if (done) {
-      done(unavailable());
-    }
+    queue_.push_back(Item{std::move(command), std::move(done)});
+    lock.unlock();
+    queue_cv_.notify_one();
   }
 
   Status read(const Command& command) override {

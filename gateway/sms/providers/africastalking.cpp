@@ -11,7 +11,7 @@ using http::Request;
 using http::Responder;
 
 http::Handler inbound(const ProviderContext& ctx) {
-  return [&conversation = ctx.conversation, &config = ctx.config](Request req, Responder respond) {
+  return [&conversation = ctx.conversation, &config = ctx.config](const Request& req, const Responder& respond) {
     if (auto s = ussd::africastalking::authenticate(config.inbound.africastalking, req.remote_address, req.query); !s)
       return respond(forbidden(s.error()));
     if (!is_form(req))

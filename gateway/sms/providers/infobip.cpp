@@ -40,7 +40,7 @@ Result<std::unique_ptr<sms::Sender>> make_sender(const SmsProviderConfig& p, con
 }
 
 http::Handler inbound(const ProviderContext& ctx) {
-  return [&conversation = ctx.conversation, &config = ctx.config](Request req, Responder respond) {
+  return [&conversation = ctx.conversation, &config = ctx.config](const Request& req, const Responder& respond) {
     const auto& settings = config.inbound.infobip;
     std::optional<std::string_view> custom;
     if (!settings.header_name.empty()) custom = req.header(settings.header_name);
@@ -80,7 +80,7 @@ http::Handler inbound(const ProviderContext& ctx) {
 }
 
 http::Handler status(const ProviderContext& ctx) {
-  return [&store = ctx.store, &config = ctx.config, &clock = ctx.clock](Request req, Responder respond) {
+  return [&store = ctx.store, &config = ctx.config, &clock = ctx.clock](const Request& req, Responder respond) {
     auto infobips = providers_of_kind(config.sms, "infobip");
     if (infobips.empty()) return respond(not_configured("infobip"));
     const std::string auth(req.header("Authorization").value_or(""));

@@ -79,7 +79,7 @@ http::Handler inbound(const ProviderContext& ctx) {
     if (!in) return respond(bad_request(in.error()));
     conversation.receive(
         InboundSms{"kannel", std::move(in->message_id), std::move(in->from), std::move(in->to), std::move(in->text)},
-        [respond = std::move(respond)](Result<InboundOutcome> r) {
+        [respond = std::move(respond)](const Result<InboundOutcome>& r) {
           if (!r) return respond(not_stored(r.error()));
           // Empty: with max-messages = 0 smsbox sends no reply of its own.
           respond(http::text_response(200, ""));
@@ -102,7 +102,7 @@ Result<http::Params> status_params(const Request& req) {
 }
 
 http::Handler status(const ProviderContext& ctx) {
-  return [&store = ctx.store, &config = ctx.config, &clock = ctx.clock](Request req, Responder respond) {
+  return [&store = ctx.store, &config = ctx.config, &clock = ctx.clock](const Request& req, Responder respond) {
     auto kannels = providers_of_kind(config.sms, "kannel");
     if (kannels.empty()) return respond(not_configured("kannel"));
     auto params = status_params(req);

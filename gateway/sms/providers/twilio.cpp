@@ -37,7 +37,7 @@ Result<std::unique_ptr<sms::Sender>> make_sender(const SmsProviderConfig& p, con
 }
 
 http::Handler inbound(const ProviderContext& ctx) {
-  return [&conversation = ctx.conversation, &config = ctx.config](Request req, Responder respond) {
+  return [&conversation = ctx.conversation, &config = ctx.config](const Request& req, const Responder& respond) {
     if (!is_form(req))
       return respond(
           http::json_error(415, "unsupported_media_type", "Content-Type must be application/x-www-form-urlencoded"));
@@ -51,7 +51,7 @@ http::Handler inbound(const ProviderContext& ctx) {
     auto in = sms::twilio::parse_inbound(*form);
     if (!in) return respond(bad_request(in.error()));
     conversation.receive(
-        InboundSms{"twilio", in->message_sid, in->from, in->to, in->text}, [respond](Result<InboundOutcome> r) {
+        InboundSms{"twilio", in->message_sid, in->from, in->to, in->text}, [respond](const Result<InboundOutcome>& r) {
           if (!r) return respond(not_stored(r.error()));
           respond(http::text_response(200, std::string(sms::twilio::kEmptyTwiml), "text/xml; charset=utf-8"));
         });
@@ -59,7 +59,7 @@ http::Handler inbound(const ProviderContext& ctx) {
 }
 
 http::Handler status(const ProviderContext& ctx) {
-  return [&store = ctx.store, &config = ctx.config, &clock = ctx.clock](Request req, Responder respond) {
+  return [&store = ctx.store, &config = ctx.config, &clock = ctx.clock](const Request& req, Responder respond) {
     auto twilios = providers_of_kind(config.sms, "twilio");
     if (twilios.empty()) return respond(not_configured("twilio"));
     auto ct = req.header("Content-Type").value_or("");
