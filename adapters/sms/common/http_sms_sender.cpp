@@ -2,12 +2,14 @@
 
 #include <algorithm>
 
+#include "core/text.hpp"
+
 namespace cg::sms {
 namespace {
 
 std::string cut(std::string text) {
   if (text.size() > kMaxLogText) {
-    text.resize(kMaxLogText);
+    text.resize(core::text::cut_bytes(text, kMaxLogText).size());
     text += "\n[cut at " + std::to_string(kMaxLogText) + " bytes]";
   }
   return text;

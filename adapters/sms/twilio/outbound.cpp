@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "adapters/crypto/crypto.hpp"
+#include "core/text.hpp"
 
 namespace cg::sms::twilio {
 namespace {
@@ -61,7 +62,7 @@ SendResult TwilioSender::judge(const store::OutboxMessage&, const HttpResponse& 
     std::string message = j.contains("message") && j["message"].is_string() ? j["message"].get<std::string>() : "";
     reason = (code ? "Twilio error " + std::to_string(code) + ": " : "") + message;
   } else {
-    reason = r.body.substr(0, 200);
+    reason = std::string(core::text::cut_bytes(r.body, 200));
   }
   // Twilio's codes for a message no provider can deliver: unsubscribed, invalid or non-mobile number.
   if (code == 21610 || code == 21211 || code == 21614 || code == 21408)
