@@ -104,6 +104,8 @@ std::optional<char32_t> find_control(std::string_view s, bool also_bidi) {
   return std::nullopt;
 }
 
+bool is_printable(std::string_view s) { return decode_utf8(s).has_value() && !find_control(s, true); }
+
 std::string escape_for_log(std::string_view s) {
   static constexpr char kHex[] = "0123456789abcdef";
   std::string out;

@@ -34,6 +34,9 @@ bool is_bidi_control(char32_t c);
 // The first control or bidi control in well-formed UTF-8 `s` (nullopt when none, or when `s` is
 // not valid UTF-8 - the caller checks that first).
 std::optional<char32_t> find_control(std::string_view s, bool also_bidi);
+// Valid UTF-8 without controls or bidi controls: what an id or a phone number from a provider must
+// be, since it is stored, logged and matched against later reports.
+bool is_printable(std::string_view s);
 // `s` for one log line: controls, bidi controls and bytes that are not UTF-8 become \n, \r, \t,
 // \xNN or \u{NNNN}, and a backslash becomes \\, so nobody can forge a line or hide one.
 std::string escape_for_log(std::string_view s);
