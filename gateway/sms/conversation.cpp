@@ -435,7 +435,7 @@ Result<ConversationService::Admitted> ConversationService::admit(store::Tx& tx, 
     if (stop)
       if (auto s = tx.set_opted_out(*phone, true, now); !s) return s.error();
     std::fprintf(stderr, "sms inbound: %s %s from %s over %d/min: recorded, not answered%s\n", m.provider.c_str(),
-                 m.provider_message_id.c_str(), core::mask_phone(*phone).c_str(),
+                 core::text::escape_for_log(m.provider_message_id).c_str(), core::mask_phone(*phone).c_str(),
                  config_.conversation.max_messages_per_minute, stop ? " (STOP honoured)" : "");
     return a;
   }

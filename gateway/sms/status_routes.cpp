@@ -4,6 +4,7 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 
+#include "core/text.hpp"
 #include "gateway/web/admin_auth.hpp"
 
 namespace cg::gateway {
@@ -45,7 +46,8 @@ void record_delivery_reports(store::Store& store, std::vector<store::DeliveryRep
           return respond(http::json_error(status, s.error().code, s.error().message));
         }
         for (const auto& u : *unknown)
-          std::fprintf(stderr, "sms: delivery report for unknown %s; acknowledged\n", u.c_str());
+          std::fprintf(stderr, "sms: delivery report for unknown %s; acknowledged\n",
+                       core::text::escape_for_log(u).c_str());
         respond(ok);
       });
 }
