@@ -45,7 +45,7 @@ SendResult TwilioSender::judge(const store::OutboxMessage&, const HttpResponse& 
   if (r.status >= 200 && r.status < 300) {
     if (j.is_object() && j.contains("sid") && j["sid"].is_string() && !j["sid"].get<std::string>().empty()) {
       // A message Twilio took and failed at once carries status "failed" with an error_code.
-      std::string status = j.value("status", "");
+      std::string status = j.contains("status") && j["status"].is_string() ? j["status"].get<std::string>() : "";
       if (status == "failed" || status == "undelivered") {
         std::string code = j.contains("error_code") && !j["error_code"].is_null() ? j["error_code"].dump() : "";
         return SendResult{SendResult::Kind::permanent, "",
