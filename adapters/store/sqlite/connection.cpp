@@ -7,12 +7,26 @@
 
 namespace cg::store::sqlite {
 
+bool is_unavailable(int code) {
+  switch (code & 0xFF) {
+    case SQLITE_FULL:      // disk (or quota) full
+    case SQLITE_IOERR:     // the disk failed a read, a write or an fsync
+    case SQLITE_READONLY:  // the file system was remounted read-only, or the file lost its write permission
+    case SQLITE_BUSY:      // another process held the database past the busy timeout
+    case SQLITE_NOMEM:
+      return true;
+    default:
+      return false;
+  }
+}
+
 Error sqlite_error(sqlite3* db, std::string_view what) {
   std::string message(what);
   message += ": ";
   message += db ? sqlite3_errmsg(db) : "out of memory";
-  if (db) message += " (SQLite code " + std::to_string(sqlite3_extended_errcode(db)) + ")";
-  return Error{"store_error", std::move(message)};
+  const int code = db ? sqlite3_extended_errcode(db) : SQLITE_NOMEM;
+  if (db) message += " (SQLite code " + std::to_string(code) + ")";
+  return Error{is_unavailable(code) ? "store_unavailable" : "store_error", std::move(message)};
 }
 
 Statement::~Statement() { sqlite3_finalize(stmt_); }
@@ -49,7 +63,8 @@ void Statement::bind_null(int index) {
 Result<bool> Statement::step() {
   if (bind_rc_ != SQLITE_OK) {
     failed_code_ = bind_rc_;
-    return Error{"store_error", std::string(what_) + ": binding a parameter failed: " + sqlite3_errstr(bind_rc_)};
+    return Error{is_unavailable(bind_rc_) ? "store_unavailable" : "store_error",
+                 std::string(what_) + ": binding a parameter failed: " + sqlite3_errstr(bind_rc_)};
   }
   if (!stepped_) {
     stepped_ = true;
