@@ -1,5 +1,8 @@
 #include "adapters/store/sqlite/connection.hpp"
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <utility>
 
@@ -118,6 +121,13 @@ Result<std::unique_ptr<Connection>> Connection::open(const std::string& path, co
   // Under synchronous=FULL every commit syncs the WAL, so its frames can go out in one write just
   // before the sync (wal_buffer_vfs.hpp); under NORMAL they must reach the file as they are written.
   const char* vfs = options.synchronous_full ? wal_buffer_vfs_name() : nullptr;
+  // A new database file is created here, owner-only: it holds names and document numbers, and
+  // SQLite gives its WAL and shared-memory files the database file's own mode. (An empty file is an
+  // empty database to SQLite.) An existing file keeps the mode its operator gave it.
+  if (!options.read_only && !path.empty() && path != ":memory:" && !path.starts_with("file:")) {
+    int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd >= 0) ::close(fd);
+  }
   sqlite3* db = nullptr;
   int rc = sqlite3_open_v2(path.c_str(), &db, flags, vfs);
   if (rc != SQLITE_OK) {
