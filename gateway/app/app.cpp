@@ -66,6 +66,9 @@ Result<std::unique_ptr<App>> App::create(Config config, const Clock& clock) {
         if (r.errors) std::fprintf(stderr, "scheduler: %d steps failed; they run again next tick\n", r.errors);
         if (r.postponed_courses + r.ended_courses + r.reminded_courses + r.expired_bills > 0 && self->dispatch_loop_)
           self->dispatch_loop_->wake();
+        // Half-finished dialogues hold names and document numbers: none is kept past its expiry.
+        if (auto forgotten = self->conversation_->forget_expired_dialogues(self->clock_.now()); !forgotten)
+          throw std::runtime_error("forgetting expired dialogues: " + forgotten.error().message);
         return false;
       },
       count_failure);
