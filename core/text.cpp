@@ -76,6 +76,73 @@ std::size_t count_chars(std::string_view s) {
   return n;
 }
 
+std::string_view cut_bytes(std::string_view s, std::size_t max_bytes) {
+  if (s.size() <= max_bytes) return s;
+  std::size_t end = 0;
+  while (end < max_bytes) {
+    char32_t cp;
+    std::size_t n = next_utf8(s.substr(end), cp);
+    if (n == 0) n = 1;  // a byte that begins no sequence stands for itself
+    if (end + n > max_bytes) break;
+    end += n;
+  }
+  return s.substr(0, end);
+}
+
+bool is_control(char32_t c) { return c < 0x20 || (c >= 0x7F && c <= 0x9F); }
+
+bool is_bidi_control(char32_t c) { return (c >= 0x202A && c <= 0x202E) || (c >= 0x2066 && c <= 0x2069); }
+
+std::optional<char32_t> find_control(std::string_view s, bool also_bidi) {
+  for (std::size_t i = 0; i < s.size();) {
+    char32_t cp;
+    std::size_t n = next_utf8(s.substr(i), cp);
+    if (n == 0) return std::nullopt;
+    if (is_control(cp) || (also_bidi && is_bidi_control(cp))) return cp;
+    i += n;
+  }
+  return std::nullopt;
+}
+
+bool is_printable(std::string_view s) { return decode_utf8(s).has_value() && !find_control(s, true); }
+
+std::string escape_for_log(std::string_view s) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(s.size());
+  for (std::size_t i = 0; i < s.size();) {
+    char32_t cp;
+    std::size_t n = next_utf8(s.substr(i), cp);
+    if (n == 0) {
+      auto b = static_cast<unsigned char>(s[i]);
+      out.append("\\x").push_back(kHex[b >> 4]);
+      out.push_back(kHex[b & 0xF]);
+      ++i;
+      continue;
+    }
+    if (cp == '\\') {
+      out.append("\\\\");
+    } else if (cp == '\n') {
+      out.append("\\n");
+    } else if (cp == '\r') {
+      out.append("\\r");
+    } else if (cp == '\t') {
+      out.append("\\t");
+    } else if (cp < 0x80 && is_control(cp)) {
+      out.append("\\x").push_back(kHex[cp >> 4]);
+      out.push_back(kHex[cp & 0xF]);
+    } else if (is_control(cp) || is_bidi_control(cp) || cp == 0x2028 || cp == 0x2029) {
+      out.append("\\u{");
+      for (int shift = 12; shift >= 0; shift -= 4) out.push_back(kHex[(cp >> shift) & 0xF]);
+      out.push_back('}');
+    } else {
+      out.append(s.substr(i, n));
+    }
+    i += n;
+  }
+  return out;
+}
+
 std::string truncate(std::string_view s, std::size_t max_chars, std::string_view ellipsis) {
   if (count_chars(s) <= max_chars) return std::string(s);
   std::size_t keep = max_chars > count_chars(ellipsis) ? max_chars - count_chars(ellipsis) : 0;

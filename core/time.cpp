@@ -2,6 +2,8 @@
 
 #include <cstdio>
 
+#include "core/text.hpp"
+
 namespace cg::core {
 namespace {
 
@@ -17,7 +19,7 @@ bool read_int(std::string_view s, std::size_t pos, std::size_t len, int& out) {
 }
 
 Error bad(std::string_view text) {
-  return make_error("invalid_time", "'" + std::string(text.substr(0, 40)) +
+  return make_error("invalid_time", "'" + std::string(text::cut_bytes(text, 40)) +
                                         "' is not an ISO 8601 time with an offset, like 2026-12-01T16:00:00+03:00");
 }
 

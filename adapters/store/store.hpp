@@ -237,6 +237,9 @@ class Tx {
   virtual Result<std::optional<SessionRecord>> session(std::string_view key) = 0;
   virtual Status save_session(const SessionRecord& s) = 0;
   virtual Result<std::int64_t> delete_sessions_before(std::string_view prefix, Instant cutoff) = 0;
+  // Up to `limit` sessions whose key starts with `prefix`, last updated in [from, to), oldest first.
+  virtual Result<std::vector<SessionRecord>> sessions_between(std::string_view prefix, Instant from, Instant to,
+                                                              std::size_t limit) = 0;
   // The per-number opt-out of SPEC §3 (STOP / START): while set, nothing is enqueued for the number
   // except the confirmation of STOP itself. Setting it also withdraws what is still pending for
   // the number (status failed, last_error "opted_out: ..."): nothing queued before STOP goes out.

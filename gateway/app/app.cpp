@@ -1,8 +1,10 @@
 #include "gateway/app/app.hpp"
 
 #include <cstdio>
+#include <stdexcept>
 
 #include "adapters/store/open.hpp"
+#include "core/text.hpp"
 #include "gateway/payments/efawateercom_routes.hpp"
 #include "gateway/sms/inbound_routes.hpp"
 #include "gateway/sms/senders.hpp"
@@ -41,29 +43,35 @@ Result<std::unique_ptr<App>> App::create(Config config, const Clock& clock) {
   App* self = app.get();
   auto dispatch = [self] {
     auto n = self->dispatcher_->run_once();
-    if (!n) {
-      std::fprintf(stderr, "outbox: %s\n", n.error().message.c_str());
-      return false;
-    }
+    // A store that fails is a failed run like an exception: logged, counted and backed off by Periodic.
+    if (!n) throw std::runtime_error("outbox: " + n.error().message);
     return *n >= self->config_.outbox.batch;  // a full batch: more may be waiting
   };
   // sms.dispatchers = 0 holds outbound SMS: every message is still stored in the outbox with the
   // state change that caused it, and goes out once the gateway runs with a dispatcher again.
-  if (c.sms.dispatchers > 0) app->dispatch_loop_ = std::make_unique<Periodic>("cg-outbox-0", c.outbox.poll, dispatch);
+  auto count_failure = [self](const std::string& worker) { self->metrics_.worker_failure(worker); };
+  if (c.sms.dispatchers > 0)
+    app->dispatch_loop_ = std::make_unique<Periodic>("cg-outbox-0", c.outbox.poll, dispatch, count_failure);
   // More dispatcher threads claim their own batches: one sends while another records.
   for (int i = 1; i < c.sms.dispatchers; ++i)
     app->more_dispatch_loops_.push_back(
-        std::make_unique<Periodic>("cg-outbox-" + std::to_string(i), c.outbox.poll, dispatch));
-  app->scheduler_loop_ = std::make_unique<Periodic>("cg-scheduler", c.scheduler.tick, [self] {
-    TickReport r = self->service_->tick(self->clock_.now());
-    if (r.postponed_courses + r.ended_courses + r.reminded_courses + r.expired_bills > 0)
-      std::fprintf(stderr, "scheduler: postponed %d, ended %d, reminded %d, expired bills %d\n", r.postponed_courses,
-                   r.ended_courses, r.reminded_courses, r.expired_bills);
-    if (r.errors) std::fprintf(stderr, "scheduler: %d steps failed; they run again next tick\n", r.errors);
-    if (r.postponed_courses + r.ended_courses + r.reminded_courses + r.expired_bills > 0 && self->dispatch_loop_)
-      self->dispatch_loop_->wake();
-    return false;
-  });
+        std::make_unique<Periodic>("cg-outbox-" + std::to_string(i), c.outbox.poll, dispatch, count_failure));
+  app->scheduler_loop_ = std::make_unique<Periodic>(
+      "cg-scheduler", c.scheduler.tick,
+      [self] {
+        TickReport r = self->service_->tick(self->clock_.now());
+        if (r.postponed_courses + r.ended_courses + r.reminded_courses + r.expired_bills > 0)
+          std::fprintf(stderr, "scheduler: postponed %d, ended %d, reminded %d, expired bills %d\n",
+                       r.postponed_courses, r.ended_courses, r.reminded_courses, r.expired_bills);
+        if (r.errors) std::fprintf(stderr, "scheduler: %d steps failed; they run again next tick\n", r.errors);
+        if (r.postponed_courses + r.ended_courses + r.reminded_courses + r.expired_bills > 0 && self->dispatch_loop_)
+          self->dispatch_loop_->wake();
+        // Half-finished dialogues hold names and document numbers: none is kept past its expiry.
+        if (auto forgotten = self->conversation_->forget_expired_dialogues(self->clock_.now()); !forgotten)
+          throw std::runtime_error("forgetting expired dialogues: " + forgotten.error().message);
+        return false;
+      },
+      count_failure);
   web::register_web_routes(app->router_, *app->service_, c, app->metrics_);
   const ProviderContext provider_context{*app->conversation_, *app->store_, c, clock};
   register_sms_inbound_routes(app->router_, provider_context);

@@ -2,6 +2,9 @@
 
 #include <algorithm>
 #include <array>
+#include <cstdio>
+
+#include "core/text.hpp"
 
 namespace cg::http {
 
@@ -225,6 +228,15 @@ std::string json_quote(std::string_view text) {
 Response json_error(int status, std::string_view code, std::string_view message) {
   return json_response(status,
                        "{\"error\":{\"code\":" + json_quote(code) + ",\"message\":" + json_quote(message) + "}}");
+}
+
+Response store_failure(const Error& e) {
+  const bool unavailable = e.code == "store_unavailable";
+  std::fprintf(stderr, "store: %s: %s\n", core::text::escape_for_log(e.code).c_str(),
+               core::text::escape_for_log(e.message).c_str());
+  return json_error(
+      unavailable ? 503 : 500, e.code,
+      unavailable ? "the store is unavailable; try again later" : "the store failed; see the gateway's log");
 }
 
 Response json_response(int status, std::string body) {

@@ -86,6 +86,9 @@ std::string json_quote(std::string_view text);
 
 // {"error":{"code":"...","message":"..."}} with the given status.
 Response json_error(int status, std::string_view code, std::string_view message);
+// A store failure ("store_unavailable": 503, anything else: 500). Its text (a file path, a host,
+// SQLite's or MySQL's words) goes to the log, not to the caller.
+Response store_failure(const Error& e);
 Response json_response(int status, std::string body);
 Response text_response(int status, std::string body, std::string content_type = "text/plain; charset=utf-8");
 

@@ -14,6 +14,7 @@
 #define CG_ASIO_WITH_BEAST
 #include "gateway/http/asio.hpp"
 
+#include "core/text.hpp"
 #include "gateway/http/server.hpp"
 
 #include <pthread.h>
@@ -218,7 +219,7 @@ std::string_view sv(beast::string_view s) { return {s.data(), s.size()}; }
 template <class Message>
 std::string logged_path(const Message& msg) {
   std::string_view target = sv(msg.target());
-  return std::string(target.substr(0, target.find('?')));
+  return core::text::escape_for_log(target.substr(0, target.find('?')));
 }
 
 // RFC 9110 token characters, for header names.
@@ -249,6 +250,33 @@ std::optional<std::string> invalid_response(const Response& r) {
 bool reserved_field(std::string_view name) {
   return iequals(name, "Content-Length") || iequals(name, "Transfer-Encoding") || iequals(name, "Connection") ||
          iequals(name, "Content-Type");
+}
+
+// What the server refuses in a request head before reading the body: two Host fields (which one a
+// proxy routed by is unknown, RFC 9112 §3.2 says 400), and a transfer coding other than plain
+// chunked, which Beast would hand over still coded, e.g. a gzip body read as text (RFC 9112 §6.1:
+// 501).
+template <class Fields>
+std::optional<Response> refused_head(const Fields& fields) {
+  std::size_t hosts = 0;
+  for (const auto& field : fields) hosts += field.name() == bhttp::field::host;
+  if (hosts > 1) return json_error(400, "bad_request", "the request has more than one Host header");
+  std::vector<std::string_view> codings;
+  for (const auto& field : fields) {
+    if (field.name() != bhttp::field::transfer_encoding) continue;
+    std::string_view value = sv(field.value());
+    while (!value.empty()) {
+      std::size_t comma = value.find(',');
+      std::string_view coding = value.substr(0, comma);
+      while (!coding.empty() && (coding.front() == ' ' || coding.front() == '\t')) coding.remove_prefix(1);
+      while (!coding.empty() && (coding.back() == ' ' || coding.back() == '\t')) coding.remove_suffix(1);
+      if (!coding.empty()) codings.push_back(coding);
+      value = comma == std::string_view::npos ? std::string_view() : value.substr(comma + 1);
+    }
+  }
+  if (!codings.empty() && (codings.size() != 1 || !iequals(codings.front(), "chunked")))
+    return json_error(501, "transfer_coding_not_implemented", "only the chunked transfer coding is supported");
+  return std::nullopt;
 }
 
 // The Date header (RFC 9110 §6.6.1), formatted at most once a second per thread.
@@ -603,6 +631,17 @@ awaitable<void> Server::Impl::serve(std::shared_ptr<Connection> c) {
     parser.header_limit(static_cast<std::uint32_t>(settings.header_limit));
     parser.body_limit(settings.body_limit);
     co_await bhttp::async_read_header(c->stream, buffer, parser, asio::redirect_error(use_awaitable, ec));
+    if (!ec) {
+      if (auto refusal = refused_head(parser.get())) {
+        // The body is left unread, so the connection cannot carry another request.
+        const int status = refusal->status;
+        if (co_await write(c->stream, std::move(*refusal), parser.get().version() == 10 ? 10 : 11, false, false)) {
+          report("", method_label(sv(parser.get().method_string())), status, std::chrono::steady_clock::now());
+          co_await linger_close(c->stream);
+        }
+        co_return;
+      }
+    }
     if (!ec && !parser.is_done() && expects_continue(parser)) {
       bhttp::response<bhttp::empty_body> go_on{bhttp::status::continue_, parser.get().version()};
       co_await bhttp::async_write(c->stream, go_on, asio::redirect_error(use_awaitable, ec));
@@ -697,7 +736,7 @@ awaitable<void> Server::Impl::serve(std::shared_ptr<Connection> c) {
       } catch (const std::exception& e) {
         // The Responder copies died with the exception, which already answered 500.
         std::fprintf(stderr, "http: handler for %s %s threw: %s\n", method_text.c_str(), logged_path(msg).c_str(),
-                     e.what());
+                     core::text::escape_for_log(e.what()).c_str());
       } catch (...) {
         std::fprintf(stderr, "http: handler for %s %s threw a non-standard exception\n", method_text.c_str(),
                      logged_path(msg).c_str());

@@ -59,7 +59,23 @@ std::string Metrics::render_requests() const {
     std::snprintf(buf, sizeof buf, "%.6f", s.seconds);
     seconds += "course_gateway_http_request_seconds_total" + labels + " " + buf + "\n";
   }
-  return out + seconds;
+  std::string workers =
+      "# HELP course_gateway_worker_failures_total Runs of a background loop that failed (and backed off).\n"
+      "# TYPE course_gateway_worker_failures_total counter\n";
+  {
+    std::lock_guard lock(workers_mu_);
+    for (const auto& [worker, n] : worker_failures_)
+      workers += "course_gateway_worker_failures_total{worker=\"" + prometheus_label(worker) + "\"} " +
+                 std::to_string(n) + "\n";
+  }
+  return out + seconds + workers;
+}
+
+void Metrics::worker_failure(std::string_view worker) {
+  std::lock_guard lock(workers_mu_);
+  auto it = worker_failures_.find(worker);
+  if (it == worker_failures_.end()) it = worker_failures_.emplace(std::string(worker), 0).first;
+  ++it->second;
 }
 
 namespace {

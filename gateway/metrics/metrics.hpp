@@ -20,7 +20,9 @@ namespace cg::gateway {
 class Metrics {
  public:
   void request(std::string_view route, std::string_view method, int status, std::chrono::steady_clock::duration d);
-  // The request counters in exposition format.
+  // A background loop's run that threw (gateway/workers), by the loop's thread name.
+  void worker_failure(std::string_view worker);
+  // The request counters (and the workers' failures) in exposition format.
   std::string render_requests() const;
 
  private:
@@ -54,6 +56,8 @@ class Metrics {
     SeriesMap series;
   };
   std::array<Shard, kShards> shards_;
+  mutable std::mutex workers_mu_;
+  std::map<std::string, std::uint64_t, std::less<>> worker_failures_;
   std::atomic<std::size_t> next_shard_{0};
 };
 

@@ -108,7 +108,7 @@ Response reconciliation_view(PaymentService& payments, const Request& req) {
   auto limit = parse_limit(req, 1000);
   if (!limit) return http::json_error(400, "invalid_query", "limit: 1 to 10000");
   auto r = payments.reconciliation(*from, *to, *limit);
-  if (!r) return http::json_error(r.error().code == "store_unavailable" ? 503 : 500, r.error().code, r.error().message);
+  if (!r) return http::store_failure(r.error());
 
   // Totals come from the store's grouping, so they hold for the whole range even when the lists stop.
   struct Sum {
@@ -163,7 +163,7 @@ Response open_bills_view(PaymentService& payments, const Request& req) {
   auto limit = parse_limit(req, 1000);
   if (!limit) return http::json_error(400, "invalid_query", "limit: 1 to 10000");
   auto r = payments.open_bills(*limit);
-  if (!r) return http::json_error(r.error().code == "store_unavailable" ? 503 : 500, r.error().code, r.error().message);
+  if (!r) return http::store_failure(r.error());
   core::Instant now = payments.now();
   json bills = json::array();
   for (const auto& a : r->bills) {

@@ -444,7 +444,7 @@ Result<ConversationService::Admitted> ConversationService::admit(store::Tx& tx, 
     if (stop)
       if (auto s = tx.set_opted_out(*phone, true, now); !s) return s.error();
     std::fprintf(stderr, "sms inbound: %s %s from %s over %d/min: recorded, not answered%s\n", m.provider.c_str(),
-                 m.provider_message_id.c_str(), core::mask_phone(*phone).c_str(),
+                 core::text::escape_for_log(m.provider_message_id).c_str(), core::mask_phone(*phone).c_str(),
                  config_.conversation.max_messages_per_minute, stop ? " (STOP honoured)" : "");
     return a;
   }
@@ -627,6 +627,47 @@ Status ConversationService::enqueue_reply(store::Tx& tx, const std::string& phon
 }
 
 // ---- USSD --------------------------------------------------------------------------------------
+
+Result<std::size_t> ConversationService::forget_expired_dialogues(core::Instant now) {
+  constexpr std::size_t kPage = 500;
+  const core::Instant to = now - config_.conversation.dialogue_expiry;
+  std::size_t cleared = 0;
+  // Each call looks only at sessions that went silent since the last call's window: a session's
+  // time never goes back, so every one is looked at once after its dialogue expired.
+  core::Instant from = core::Instant(std::chrono::seconds(forgotten_through_.load()));
+  while (from < to) {
+    std::size_t seen = 0;
+    core::Instant last = from;
+    Status s = store_.write_sync([&](store::Tx& tx) -> Status {
+      auto rows = tx.sessions_between("sms:", from, to, kPage);
+      if (!rows) return rows.error();
+      seen = rows->size();
+      for (const store::SessionRecord& row : *rows) {
+        last = row.updated_at;
+        SmsSession session = decode_sms_session(row.state);
+        core::Dialogue kept;
+        kept.language = session.dialogue.language;
+        kept.language_known = session.dialogue.language_known;
+        kept.opted_out = session.dialogue.opted_out;
+        if (session.dialogue == kept) continue;
+        session.dialogue = kept;
+        session.arrivals.clear();
+        // The row keeps its time: clearing is not a message from the number.
+        if (auto saved = tx.save_session(store::SessionRecord{row.key, encode_sms_session(session), row.updated_at});
+            !saved)
+          return saved;
+        ++cleared;
+      }
+      return ok_status();
+    });
+    if (!s) return s.error();
+    if (seen < kPage) break;
+    // A full page: go on from its last time (a second later if the whole page had that time).
+    from = last > from ? last : from + std::chrono::seconds(1);
+  }
+  forgotten_through_.store(seconds(to));
+  return cleared;
+}
 
 void ConversationService::ussd(UssdRequest request, Callback<std::string> done) {
   run_command<std::string>(

@@ -77,6 +77,11 @@ class ConversationService {
   // One USSD request; the answer is "CON ..." or "END ...".
   void ussd(UssdRequest request, Callback<std::string> done);
 
+  // Privacy housekeeping (scheduler): a dialogue silent past conversation.dialogue_expiry forgets
+  // what it gathered (name, document number, the course) and keeps only the number's language and
+  // opt-out. Returns how many sessions were cleared; the rest wait for the next call.
+  Result<std::size_t> forget_expired_dialogues(core::Instant now);
+
   const core::ConversationSettings& settings() const { return settings_; }
   const core::UssdLimits& ussd_limits() const { return limits_; }
 
@@ -120,6 +125,7 @@ class ConversationService {
   core::ConversationSettings settings_;
   core::UssdLimits limits_;
   std::atomic<std::int64_t> last_ussd_purge_{0};
+  std::atomic<std::int64_t> forgotten_through_{0};  // forget_expired_dialogues: seconds, the last window's end
 };
 
 // The dialogue as stored in a session row (JSON), and back. A row that does not decode starts a

@@ -4,6 +4,7 @@
 #include <cstdio>
 
 #include "adapters/crypto/crypto.hpp"
+#include "core/text.hpp"
 
 namespace cg::gateway {
 
@@ -110,7 +111,7 @@ void Dispatcher::note(std::size_t p, const sms::SendResult& r, bool probe, core:
   if (!h.down && h.consecutive >= settings_.failover_after) {
     h.down = true;
     std::fprintf(stderr, "sms: provider %s failed %d times in a row (%s); failing over\n",
-                 providers_[p]->name().c_str(), h.consecutive, r.error.c_str());
+                 providers_[p]->name().c_str(), h.consecutive, core::text::escape_for_log(r.error).c_str());
   }
 }
 
@@ -156,7 +157,15 @@ Result<std::size_t> Dispatcher::run_once() {
       std::vector<store::OutboxMessage> batch;
       batch.reserve(plan[p].size());
       for (std::size_t i : plan[p]) batch.push_back(rows[i]);
-      auto results = sender.send(batch);
+      std::vector<sms::SendResult> results;
+      try {
+        results = sender.send(batch);
+      } catch (const std::exception& e) {
+        // A sender that throws fails this batch for now (each row a temporary failure, retried
+        // later) instead of leaving the claimed rows to a crash and every later start.
+        results.assign(batch.size(), sms::SendResult{sms::SendResult::Kind::temporary, "",
+                                                     std::string("the sender failed: ") + e.what()});
+      }
       const core::Instant at = clock_.now();
       for (std::size_t k = 0; k < plan[p].size(); ++k) {
         const std::size_t i = plan[p][k];

@@ -25,8 +25,8 @@ inline http::Response forbidden(const Error& e) { return http::json_error(403, e
 inline http::Response bad_request(const Error& e) { return http::json_error(400, e.code, e.message); }
 // Not acknowledged: the provider keeps the message and retries.
 inline http::Response not_stored(const Error& e) {
-  int status = e.code == "store_unavailable" ? 503 : 500;
-  return http::json_error(status, e.code, e.message);
+  if (e.code == "store_unavailable" || e.code == "store_error") return http::store_failure(e);
+  return http::json_error(500, e.code, e.message);
 }
 
 }  // namespace cg::gateway

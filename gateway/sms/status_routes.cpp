@@ -4,6 +4,7 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 
+#include "core/text.hpp"
 #include "gateway/web/admin_auth.hpp"
 
 namespace cg::gateway {
@@ -41,11 +42,15 @@ void record_delivery_reports(store::Store& store, std::vector<store::DeliveryRep
       },
       [respond = std::move(respond), unknown, ok = std::move(ok)](const Status& s) {
         if (!s) {
-          int status = s.error().code == "invalid_report" ? 400 : 503;
-          return respond(http::json_error(status, s.error().code, s.error().message));
+          if (s.error().code == "invalid_report")
+            return respond(http::json_error(400, s.error().code, s.error().message));
+          Error e = s.error();
+          if (e.code != "store_error") e.code = "store_unavailable";  // the provider retries either way
+          return respond(http::store_failure(e));
         }
         for (const auto& u : *unknown)
-          std::fprintf(stderr, "sms: delivery report for unknown %s; acknowledged\n", u.c_str());
+          std::fprintf(stderr, "sms: delivery report for unknown %s; acknowledged\n",
+                       core::text::escape_for_log(u).c_str());
         respond(ok);
       });
 }

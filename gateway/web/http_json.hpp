@@ -17,7 +17,10 @@ namespace cg::gateway::web {
 // The HTTP status for an error code from the service or core (unknown codes: 400).
 int status_for(const Error& e);
 
-inline http::Response error_response(const Error& e) { return http::json_error(status_for(e), e.code, e.message); }
+inline http::Response error_response(const Error& e) {
+  if (e.code == "store_unavailable" || e.code == "store_error") return http::store_failure(e);
+  return http::json_error(status_for(e), e.code, e.message);
+}
 
 // A request that cannot be read: 415 for a wrong media type, else 400.
 inline http::Response bad(const Error& e) {

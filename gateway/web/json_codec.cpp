@@ -2,11 +2,13 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstdio>
 #include <set>
 #include <string>
 
 #include "core/applicant.hpp"
 #include "core/money.hpp"
+#include "core/text.hpp"
 #include "core/time.hpp"
 
 namespace cg::gateway::web {
@@ -15,6 +17,13 @@ using core::Instant;
 using nlohmann::json;
 
 namespace {
+
+std::string describe(char32_t c) {
+  char buf[16];
+  std::snprintf(buf, sizeof buf, "U+%04X", static_cast<unsigned>(c));
+  return std::string(core::text::is_bidi_control(c) ? "a bidirectional override (" : "a control character (") + buf +
+         ")";
+}
 
 // Strict JSON field access: every read names the field in its error.
 class Fields {
@@ -30,6 +39,32 @@ class Fields {
     if (!it->is_string()) return make_error("invalid_field", std::string(name) + " must be a string");
     std::string v = it->get<std::string>();
     if (v.size() > max) return make_error("invalid_field", std::string(name) + " is too long");
+    return v;
+  }
+  // A text that reaches applicants (an SMS, a USSD screen): no control character, which would break
+  // the message's lines, and no bidi override, which would make it read as something else.
+  Result<std::string> text(const char* name, bool required = true, std::size_t max = 500) const {
+    auto v = str(name, required, max);
+    if (!v) return v.error();
+    if (auto c = core::text::find_control(*v, true))
+      return make_error("invalid_field", std::string(name) + " holds " + describe(*c));
+    return v;
+  }
+  // A link sent to applicants: http or https, a host, and nothing a phone would show differently.
+  Result<std::string> url(const char* name, bool required = true) const {
+    auto v = str(name, required);
+    if (!v || (v->empty() && !required)) return v;
+    if (auto c = core::text::find_control(*v, true))
+      return make_error("invalid_field", std::string(name) + " holds " + describe(*c));
+    std::string_view u = *v;
+    std::size_t scheme = u.find("://");
+    std::string lower_scheme(u.substr(0, scheme == std::string_view::npos ? 0 : scheme));
+    for (auto& ch : lower_scheme) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    std::string_view rest = scheme == std::string_view::npos ? std::string_view() : u.substr(scheme + 3);
+    if ((lower_scheme != "http" && lower_scheme != "https") || rest.empty() || rest.front() == '/' ||
+        u.find(' ') != std::string_view::npos)
+      return make_error("invalid_field",
+                        std::string(name) + " must be an http or https URL, like https://amman.jo/eval/101");
     return v;
   }
   Result<std::optional<std::int64_t>> integer(const char* name, bool required, std::int64_t lo, std::int64_t hi) const {
@@ -177,15 +212,15 @@ Result<core::Course> decode_course(const json& j) {
     if (!kKnown.count(it.key())) return make_error("unknown_field", it.key() + " is not a course field");
   Fields f(j);
   core::Course c;
-  auto code = f.str("code", true, 16);
+  auto code = f.text("code", true, 16);
   if (!code) return code.error();
   c.code = *code;
-  auto ta = f.str("title_ar");
+  auto ta = f.text("title_ar");
   if (!ta) return ta.error();
-  auto te = f.str("title_en");
+  auto te = f.text("title_en");
   if (!te) return te.error();
   c.title = {*ta, *te};
-  auto loc = f.str("location");
+  auto loc = f.text("location");
   if (!loc) return loc.error();
   c.location = *loc;
   auto start = f.time("start_at", true);
@@ -208,13 +243,13 @@ Result<core::Course> decode_course(const json& j) {
   auto fils = core::parse_jod(*fee);
   if (!fils) return make_error("invalid_field", "fee_jod: " + fils.error().message);
   c.fee = *fils;
-  auto pre = f.str("prerequisite", false, 64);
+  auto pre = f.text("prerequisite", false, 64);
   if (!pre) return pre.error();
   if (!pre->empty()) c.prerequisite = *pre;
-  auto exam = f.str("exam_url", false);
+  auto exam = f.url("exam_url", false);
   if (!exam) return exam.error();
   c.exam_url = *exam;
-  auto eval = f.str("evaluation_url");
+  auto eval = f.url("evaluation_url");
   if (!eval) return eval.error();
   c.evaluation_url = *eval;
   return c;
@@ -226,7 +261,13 @@ Result<CoursePatch> decode_course_patch(const json& j) {
   for (auto it = j.begin(); it != j.end(); ++it) {
     const std::string& k = it.key();
     auto text = [&](std::optional<std::string>& out) -> Status {
-      auto v = f.str(k.c_str());
+      auto v = f.text(k.c_str());
+      if (!v) return v.error();
+      out = *v;
+      return ok_status();
+    };
+    auto link = [&](std::optional<std::string>& out) -> Status {
+      auto v = f.url(k.c_str());
       if (!v) return v.error();
       out = *v;
       return ok_status();
@@ -245,9 +286,9 @@ Result<CoursePatch> decode_course_patch(const json& j) {
     else if (k == "location")
       s = text(p.location);
     else if (k == "exam_url")
-      s = text(p.exam_url);
+      s = link(p.exam_url);
     else if (k == "evaluation_url")
-      s = text(p.evaluation_url);
+      s = link(p.evaluation_url);
     else if (k == "start_at")
       s = when(p.start_at);
     else if (k == "end_at")

@@ -2,10 +2,16 @@
 
 #include <pthread.h>
 
+#include <algorithm>
+#include <cstdio>
+
+#include "core/text.hpp"
+
 namespace cg::gateway {
 
-Periodic::Periodic(std::string name, std::chrono::milliseconds interval, std::function<bool()> work)
-    : name_(std::move(name)), interval_(interval), work_(std::move(work)) {}
+Periodic::Periodic(std::string name, std::chrono::milliseconds interval, std::function<bool()> work,
+                   std::function<void(const std::string&)> on_failure)
+    : name_(std::move(name)), interval_(interval), work_(std::move(work)), on_failure_(std::move(on_failure)) {}
 
 Periodic::~Periodic() { stop(); }
 
@@ -35,13 +41,45 @@ void Periodic::stop() {
 }
 
 void Periodic::loop() {
+  std::chrono::milliseconds backoff{0};
   for (;;) {
-    bool again = work_();
+    bool again = false;
+    bool failed = false;
+    std::string what;
+    try {
+      again = work_();
+    } catch (const std::exception& e) {
+      failed = true;
+      what = e.what();
+    } catch (...) {
+      failed = true;
+      what = "a non-standard exception";
+    }
+    std::chrono::milliseconds wait = interval_;
+    if (failed) {
+      backoff = std::min(kMaxBackoff, std::max(interval_, backoff * 2));
+      wait = backoff;
+      std::fprintf(stderr, "worker %s: %s; again in %lld ms\n", name_.c_str(), core::text::escape_for_log(what).c_str(),
+                   static_cast<long long>(wait.count()));
+      if (on_failure_) {
+        try {
+          on_failure_(name_);
+        } catch (...) {
+          // Counting must not end the loop it counts for.
+        }
+      }
+    } else {
+      backoff = std::chrono::milliseconds{0};
+    }
     runs_.fetch_add(1, std::memory_order_release);
     std::unique_lock lock(mu_);
     if (stop_) return;
-    if (again) continue;
-    cv_.wait_for(lock, interval_, [this] { return stop_ || woken_; });
+    if (again && !failed) continue;
+    // A wake() does not cut a back-off short: a failing store would be hit at every request.
+    if (failed)
+      cv_.wait_for(lock, wait, [this] { return stop_; });
+    else
+      cv_.wait_for(lock, wait, [this] { return stop_ || woken_; });
     woken_ = false;
     if (stop_) return;
   }

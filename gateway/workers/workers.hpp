@@ -15,11 +15,15 @@
 namespace cg::gateway {
 
 // Runs `work` every `interval` on its own thread, named `name` (at most 15 bytes, as `top -H` shows
-// it), until stop(); `wake()` runs it sooner.
+// it), until stop(); `wake()` runs it sooner. A run that throws does not end the thread: it is
+// logged, counted (`on_failure`, e.g. a metric) and the next run waits twice as long as the last,
+// from `interval` up to kMaxBackoff, so a fault that repeats does not spin or flood the log.
 class Periodic {
  public:
+  static constexpr std::chrono::milliseconds kMaxBackoff{30'000};
   Periodic(std::string name, std::chrono::milliseconds interval,
-           std::function<bool()> work);  // work: true = run again at once
+           std::function<bool()> work,  // work: true = run again at once
+           std::function<void(const std::string& name)> on_failure = {});
   ~Periodic();
   void start();
   void wake();
@@ -33,6 +37,7 @@ class Periodic {
   std::string name_;
   std::chrono::milliseconds interval_;
   std::function<bool()> work_;
+  std::function<void(const std::string&)> on_failure_;
   std::mutex mu_;
   std::condition_variable cv_;
   bool stop_ = false;

@@ -38,5 +38,39 @@ TEST(Utf8, RefusesWhatIsNotOne) {
   EXPECT_EQ(text::decode_utf8("ok \xD8\xB9"), std::u32string(U"ok \u0639"));
 }
 
+TEST(CutBytes, NeverEndsInsideASequence) {
+  const std::string ain = "\xD8\xB9";  // U+0639, two bytes
+  std::string s = "25." + ain + ain + ain;
+  for (std::size_t max = 0; max <= s.size() + 1; ++max) {
+    std::string_view cut = text::cut_bytes(s, max);
+    EXPECT_LE(cut.size(), max);
+    EXPECT_TRUE(text::decode_utf8(cut).has_value()) << max;
+    EXPECT_GE(cut.size() + 1, std::min(max, s.size())) << max;  // at most one byte of a 2-byte sequence left out
+  }
+  EXPECT_EQ(text::cut_bytes(s, 4), "25.");
+  EXPECT_EQ(text::cut_bytes("\xF0\x9F\x98\x80x", 3), "");
+  EXPECT_EQ(text::cut_bytes("ab\xFF\xFEzz", 4), "ab\xFF\xFE");  // stray bytes stand for themselves
+}
+
+TEST(Controls, FindsControlsAndBidiOverrides) {
+  EXPECT_FALSE(text::find_control("مركز الحسين الثقافي – رأس العين", true));
+  EXPECT_FALSE(text::find_control("A \xE2\x80\x8F mark (RLM) is fine", true));
+  EXPECT_EQ(text::find_control("Room 1\r\nX", true), U'\r');
+  EXPECT_EQ(text::find_control(std::string("a\0b", 3), false), U'\0');
+  EXPECT_EQ(text::find_control("\xC2\x85", false), char32_t{0x85});               // NEL, a C1 control
+  EXPECT_EQ(text::find_control("x\xE2\x80\xAEtxt.exe", true), char32_t{0x202E});  // RLO
+  EXPECT_FALSE(text::find_control("x\xE2\x80\xAEtxt.exe", false));
+  EXPECT_EQ(text::find_control("\xE2\x81\xA6", true), char32_t{0x2066});  // LRI
+}
+
+TEST(Controls, EscapeForLogKeepsOneLine) {
+  EXPECT_EQ(text::escape_for_log("SM1\r\nhttp: forged line"), "SM1\\r\\nhttp: forged line");
+  EXPECT_EQ(text::escape_for_log(std::string("a\0b\x1b[31m", 8)), "a\\x00b\\x1b[31m");
+  EXPECT_EQ(text::escape_for_log("c:\\x00"), "c:\\\\x00");  // a backslash cannot fake an escape
+  EXPECT_EQ(text::escape_for_log("\xFF"), "\\xff");
+  EXPECT_EQ(text::escape_for_log("x\xE2\x80\xAEy\xE2\x80\xA8"), "x\\u{202e}y\\u{2028}");
+  EXPECT_EQ(text::escape_for_log("سارة"), "سارة");
+}
+
 }  // namespace
 }  // namespace cg::core

@@ -6,6 +6,7 @@
 #include "adapters/payment/efawateercom/billing_number.hpp"
 #include "adapters/payment/efawateercom/mfep.hpp"
 #include "adapters/payment/efawateercom/xml.hpp"
+#include "core/text.hpp"
 
 namespace cg::efawateercom {
 namespace {
@@ -21,7 +22,7 @@ MfepStatus schema(std::string message) { return mfep_error(ErrorCode::kInvalidXm
 
 std::string quoted(std::string_view value) {
   if (value.size() <= kMaxQuoted) return "'" + std::string(value) + "'";
-  return "'" + std::string(value.substr(0, kMaxQuoted)) + "...'";
+  return "'" + std::string(core::text::cut_bytes(value, kMaxQuoted)) + "...'";
 }
 
 // An element and its path from the root, for messages that say exactly what is wrong.

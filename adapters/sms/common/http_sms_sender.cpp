@@ -2,12 +2,14 @@
 
 #include <algorithm>
 
+#include "core/text.hpp"
+
 namespace cg::sms {
 namespace {
 
 std::string cut(std::string text) {
   if (text.size() > kMaxLogText) {
-    text.resize(kMaxLogText);
+    text.resize(core::text::cut_bytes(text, kMaxLogText).size());
     text += "\n[cut at " + std::to_string(kMaxLogText) + " bytes]";
   }
   return text;
@@ -90,7 +92,17 @@ std::vector<SendResult> HttpSmsSender::send(std::span<const store::OutboxMessage
   for (std::size_t k = 0; k < sent.size(); ++k) {
     const HttpRequest& rq = requests[k];
     const HttpResponse& rs = responses[k];
-    SendResult r = rs.status == 0 ? judge_failure(rs, "") : judge(batch[sent[k]], rs);
+    SendResult r;
+    try {
+      r = rs.status == 0 ? judge_failure(rs, "") : judge(batch[sent[k]], rs);
+    } catch (const std::exception& e) {
+      // An answer the adapter cannot read (a null where a string was expected, ...) says nothing
+      // about the message: send it again later, and let the dispatcher carry on with the batch.
+      r = SendResult{SendResult::Kind::temporary, "", std::string("unreadable answer: ") + e.what()};
+    }
+    // A message id is stored and matched against delivery reports: printable text only.
+    if (r.kind == SendResult::Kind::accepted && !core::text::is_printable(r.provider_message_id))
+      r = SendResult{SendResult::Kind::temporary, "", "the answer's message id holds a control character"};
     std::string req = rq.method + " " + rq.url + "\n";
     for (const auto& [n, v] : rq.headers) req += n + ": " + v + "\n";
     if (!rq.body.empty()) req += "\n" + rq.body;

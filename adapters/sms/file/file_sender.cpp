@@ -1,5 +1,6 @@
 #include "adapters/sms/file/file_sender.hpp"
 
+#include <fcntl.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -13,8 +14,14 @@ Result<std::unique_ptr<FileSender>> FileSender::open(const std::string& path, st
   std::error_code ec;
   auto parent = std::filesystem::path(path).parent_path();
   if (!parent.empty()) std::filesystem::create_directories(parent, ec);
-  std::FILE* f = std::fopen(path.c_str(), "ab");
-  if (!f) return make_error("outbox_file", "cannot open " + path + ": " + std::strerror(errno));
+  // Owner-only when created: the outbox file holds applicants' numbers and messages.
+  int fd = ::open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+  std::FILE* f = fd < 0 ? nullptr : ::fdopen(fd, "ab");
+  if (!f) {
+    const int err = errno;
+    if (fd >= 0) ::close(fd);
+    return make_error("outbox_file", "cannot open " + path + ": " + std::strerror(err));
+  }
   return std::unique_ptr<FileSender>(new FileSender(f, path, std::move(name)));
 }
 

@@ -4,6 +4,7 @@
 
 #include "adapters/crypto/crypto.hpp"
 #include "core/sms.hpp"
+#include "core/text.hpp"
 
 namespace cg::sms::infobip {
 namespace {
@@ -63,13 +64,16 @@ Result<Inbound> parse_result(const nlohmann::json& r, const std::string& where) 
   auto id = str("messageId", true, 128);
   if (!id) return id.error();
   if (id->empty()) return bad(where + ".messageId must not be empty");
+  if (!core::text::is_printable(*id)) return bad(where + ".messageId holds a control character");
   in.message_id = *id;
   auto from = str("from", true, 64);
   if (!from) return from.error();
   if (from->empty()) return bad(where + ".from must not be empty");
+  if (!core::text::is_printable(*from)) return bad(where + ".from holds a control character");
   in.from = *from;
   auto to = str("to", false, 64);
   if (!to) return to.error();
+  if (!core::text::is_printable(*to)) return bad(where + ".to holds a control character");
   in.to = *to;
   // Infobip sends cleanText (the text without its keyword) beside text; text wins when present.
   auto present = [&](const char* name) {
@@ -105,7 +109,7 @@ Result<Batch> parse_inbound(std::string_view body) {
     if (r.is_object()) {
       auto id = r.find("messageId");
       if (id != r.end() && id->is_string() && id->get_ref<const std::string&>().size() <= 128 &&
-          core::is_valid_utf8(id->get_ref<const std::string&>()))
+          core::text::is_printable(id->get_ref<const std::string&>()))
         rejected.message_id = id->get<std::string>();
     }
     out.rejected.push_back(std::move(rejected));

@@ -2,6 +2,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/text.hpp"
+
 namespace cg::sms::infobip {
 namespace {
 
@@ -64,7 +66,7 @@ SendResult InfobipSender::judge(const store::OutboxMessage&, const HttpResponse&
     std::string text = string_at(j, "/requestError/serviceException/text"_json_pointer);
     reason = code + (code.empty() || text.empty() ? "" : ": ") + text;
   }
-  if (reason.empty()) reason = r.body.substr(0, 200);
+  if (reason.empty()) reason = std::string(core::text::cut_bytes(r.body, 200));
   return judge_failure(r, reason);
 }
 

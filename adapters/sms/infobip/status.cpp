@@ -3,6 +3,8 @@
 #include <charconv>
 #include <nlohmann/json.hpp>
 
+#include "core/text.hpp"
+
 namespace cg::sms::infobip {
 namespace {
 
@@ -34,6 +36,8 @@ Result<std::vector<store::DeliveryReport>> parse_status(std::string_view body, s
     d.provider = std::string(provider_name);
     d.provider_message_id = string_field(r, "messageId");
     if (d.provider_message_id.empty()) return make_error("invalid_report", where + ".messageId: missing");
+    if (d.provider_message_id.size() > 128 || !core::text::is_printable(d.provider_message_id))
+      return make_error("invalid_report", where + ".messageId: too long or holds a control character");
     auto status = r.find("status");
     if (status == r.end() || !status->is_object()) return make_error("invalid_report", where + ".status: missing");
     const std::string group = string_field(*status, "groupName");
@@ -44,7 +48,8 @@ Result<std::vector<store::DeliveryReport>> parse_status(std::string_view body, s
     else if (group == "UNDELIVERABLE" || group == "EXPIRED" || group == "REJECTED")
       d.status = "failed";
     else
-      return make_error("invalid_report", where + ".status.groupName: unknown value '" + group + "'");
+      return make_error("invalid_report", where + ".status.groupName: unknown value '" +
+                                              core::text::escape_for_log(core::text::cut_bytes(group, 40)) + "'");
     d.detail = group;
     if (auto name = string_field(*status, "name"); !name.empty()) d.detail += " " + name;
     if (auto err = r.find("error"); err != r.end() && err->is_object()) {

@@ -2,6 +2,8 @@
 
 #include <charconv>
 
+#include "core/text.hpp"
+
 namespace cg::sms::kannel {
 namespace {
 
@@ -11,6 +13,9 @@ bool parse_int(std::string_view s, std::int64_t& out) {
   return ec == std::errc() && p == s.data() + s.size();
 }
 
+// An offending value quoted in an error: short, one line, whatever the provider sent.
+std::string shown(std::string_view v) { return core::text::escape_for_log(core::text::cut_bytes(v, 40)); }
+
 }  // namespace
 
 Result<store::DeliveryReport> parse_status(const Params& params, std::string_view provider_name) {
@@ -19,11 +24,11 @@ Result<store::DeliveryReport> parse_status(const Params& params, std::string_vie
   auto id = param(params, "id");
   if (!id) return make_error("invalid_report", "id: missing (the outbox id we put in the dlr-url)");
   if (!parse_int(*id, r.outbox_id) || r.outbox_id <= 0)
-    return make_error("invalid_report", "id: not a positive integer: '" + std::string(*id) + "'");
+    return make_error("invalid_report", "id: not a positive integer: '" + shown(*id) + "'");
   auto type = param(params, "type");
   if (!type) return make_error("invalid_report", "type: missing (Kannel's %d)");
   std::int64_t t = 0;
-  if (!parse_int(*type, t)) return make_error("invalid_report", "type: not an integer: '" + std::string(*type) + "'");
+  if (!parse_int(*type, t)) return make_error("invalid_report", "type: not an integer: '" + shown(*type) + "'");
   switch (t) {
     case kDlrDelivered:
       r.status = "delivered";
@@ -45,7 +50,7 @@ Result<store::DeliveryReport> parse_status(const Params& params, std::string_vie
   }
   if (r.status == "failed") r.error_code = std::string(*type);
   r.detail = "dlr " + std::string(*type);
-  if (auto reply = param(params, "reply"); reply && !reply->empty()) r.detail += ": " + std::string(*reply);
+  if (auto reply = param(params, "reply"); reply && !reply->empty()) r.detail += ": " + shown(*reply);
   return r;
 }
 

@@ -2,6 +2,7 @@
 
 #include "adapters/sms/twilio/status.hpp"
 #include "core/sms.hpp"
+#include "core/text.hpp"
 
 namespace cg::sms::twilio {
 namespace {
@@ -37,13 +38,16 @@ Result<Inbound> parse_inbound(const Params& form) {
   auto sid = field(form, "MessageSid", true, 64);
   if (!sid) return sid.error();
   if (sid->empty()) return bad("MessageSid must not be empty");
+  if (!core::text::is_printable(*sid)) return bad("MessageSid holds a control character");
   in.message_sid = *sid;
   auto from = field(form, "From", true, 64);
   if (!from) return from.error();
   if (from->empty()) return bad("From must not be empty");
+  if (!core::text::is_printable(*from)) return bad("From holds a control character");
   in.from = *from;
   auto to = field(form, "To", false, 64);
   if (!to) return to.error();
+  if (!core::text::is_printable(*to)) return bad("To holds a control character");
   in.to = *to;
   auto body = field(form, "Body", true, 4096);
   if (!body) return body.error();

@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "adapters/crypto/crypto.hpp"
+#include "core/text.hpp"
 
 namespace cg::sms::twilio {
 namespace {
@@ -44,7 +45,7 @@ SendResult TwilioSender::judge(const store::OutboxMessage&, const HttpResponse& 
   if (r.status >= 200 && r.status < 300) {
     if (j.is_object() && j.contains("sid") && j["sid"].is_string() && !j["sid"].get<std::string>().empty()) {
       // A message Twilio took and failed at once carries status "failed" with an error_code.
-      std::string status = j.value("status", "");
+      std::string status = j.contains("status") && j["status"].is_string() ? j["status"].get<std::string>() : "";
       if (status == "failed" || status == "undelivered") {
         std::string code = j.contains("error_code") && !j["error_code"].is_null() ? j["error_code"].dump() : "";
         return SendResult{SendResult::Kind::permanent, "",
@@ -61,7 +62,7 @@ SendResult TwilioSender::judge(const store::OutboxMessage&, const HttpResponse& 
     std::string message = j.contains("message") && j["message"].is_string() ? j["message"].get<std::string>() : "";
     reason = (code ? "Twilio error " + std::to_string(code) + ": " : "") + message;
   } else {
-    reason = r.body.substr(0, 200);
+    reason = std::string(core::text::cut_bytes(r.body, 200));
   }
   // Twilio's codes for a message no provider can deliver: unsubscribed, invalid or non-mobile number.
   if (code == 21610 || code == 21211 || code == 21614 || code == 21408)

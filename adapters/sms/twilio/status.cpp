@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "adapters/crypto/crypto.hpp"
+#include "core/text.hpp"
 
 namespace cg::sms::twilio {
 
@@ -63,6 +64,8 @@ Result<store::DeliveryReport> parse_status(const Params& form, std::string_view 
   r.provider = std::string(provider_name);
   auto sid = param(form, "MessageSid");
   if (!sid || sid->empty()) return make_error("invalid_report", "MessageSid: missing");
+  if (sid->size() > 64 || !core::text::is_printable(*sid))
+    return make_error("invalid_report", "MessageSid: too long or holds a control character");
   r.provider_message_id = std::string(*sid);
   auto status = param(form, "MessageStatus");
   if (!status || status->empty()) return make_error("invalid_report", "MessageStatus: missing");
@@ -76,8 +79,10 @@ Result<store::DeliveryReport> parse_status(const Params& form, std::string_view 
   else if (s == "undelivered" || s == "failed" || s == "canceled")
     r.status = "failed";
   else
-    return make_error("invalid_report", "MessageStatus: unknown value '" + s + "'");
-  if (auto code = param(form, "ErrorCode"); code && !code->empty()) r.error_code = std::string(*code);
+    return make_error("invalid_report", "MessageStatus: unknown value '" +
+                                            core::text::escape_for_log(core::text::cut_bytes(s, 40)) + "'");
+  if (auto code = param(form, "ErrorCode"); code && !code->empty())
+    r.error_code = core::text::escape_for_log(core::text::cut_bytes(*code, 32));
   r.detail = s;
   return r;
 }

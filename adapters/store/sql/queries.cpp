@@ -181,6 +181,9 @@ Queries::Queries(const Dialect& d) : dialect(d) {
   session_upsert = "INSERT INTO sessions (session_key, state, updated_at) VALUES (?, ?, ?)" +
                    d.upsert("session_key", {"state", "updated_at"});
   sessions_delete = "DELETE FROM sessions WHERE " + d.prefix_match("session_key") + " AND updated_at < ?";
+  sessions_select_between = "SELECT session_key, state, updated_at FROM sessions WHERE " +
+                            d.prefix_match("session_key") +
+                            " AND updated_at >= ? AND updated_at < ? ORDER BY updated_at LIMIT ?";
   opt_out_select = "SELECT 1 FROM sms_opt_outs WHERE phone = ?";
   // Opting out twice keeps the first time.
   opt_out_insert = "INSERT INTO sms_opt_outs (phone, at) VALUES (?, ?)" + std::string(d.insert_unless_present);

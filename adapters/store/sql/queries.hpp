@@ -41,7 +41,8 @@ struct Queries {
       delivery_report_select, outbox_delivery_select;
 
   // Inbound SMS, sessions, opt-outs
-  std::string inbound_insert, session_select, session_select_locked, session_upsert, sessions_delete;
+  std::string inbound_insert, session_select, session_select_locked, session_upsert, sessions_delete,
+      sessions_select_between;
   std::string opt_out_select, opt_out_insert, opt_out_delete, opt_out_withdraw;
 
   // Payments

@@ -329,6 +329,17 @@ Result<std::int64_t> SqlTx::delete_sessions_before(std::string_view prefix, Inst
   return (*st)->run();
 }
 
+Result<std::vector<SessionRecord>> SqlTx::sessions_between(std::string_view prefix, Instant from, Instant to,
+                                                           std::size_t limit) {
+  auto st = session_.prepare(q_.sessions_select_between, "sessions_between");
+  if (!st) return st.error();
+  const std::string pattern = q_.dialect.prefix_parameter(prefix);
+  Binder(**st).add(pattern).add(seconds(from)).add(seconds(to)).add(q_.dialect.limit(limit));
+  return all_rows<SessionRecord>(**st, [](const Statement& r) -> Result<SessionRecord> {
+    return SessionRecord{r.text(0), r.text(1), instant(r.int64(2))};
+  });
+}
+
 Result<bool> SqlTx::opted_out(std::string_view phone) {
   auto st = session_.prepare(q_.opt_out_select, "opted_out");
   if (!st) return st.error();

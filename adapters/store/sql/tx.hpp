@@ -70,6 +70,8 @@ class SqlTx final : public Tx {
   Result<std::optional<SessionRecord>> session(std::string_view key) override;
   Status save_session(const SessionRecord& s) override;
   Result<std::int64_t> delete_sessions_before(std::string_view prefix, Instant cutoff) override;
+  Result<std::vector<SessionRecord>> sessions_between(std::string_view prefix, Instant from, Instant to,
+                                                      std::size_t limit) override;
   Result<bool> opted_out(std::string_view phone) override;
   Status set_opted_out(std::string_view phone, bool opted_out, Instant at) override;
 

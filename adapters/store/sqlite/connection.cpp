@@ -1,5 +1,8 @@
 #include "adapters/store/sqlite/connection.hpp"
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <utility>
 
@@ -7,12 +10,26 @@
 
 namespace cg::store::sqlite {
 
+bool is_unavailable(int code) {
+  switch (code & 0xFF) {
+    case SQLITE_FULL:      // disk (or quota) full
+    case SQLITE_IOERR:     // the disk failed a read, a write or an fsync
+    case SQLITE_READONLY:  // the file system was remounted read-only, or the file lost its write permission
+    case SQLITE_BUSY:      // another process held the database past the busy timeout
+    case SQLITE_NOMEM:
+      return true;
+    default:
+      return false;
+  }
+}
+
 Error sqlite_error(sqlite3* db, std::string_view what) {
   std::string message(what);
   message += ": ";
   message += db ? sqlite3_errmsg(db) : "out of memory";
-  if (db) message += " (SQLite code " + std::to_string(sqlite3_extended_errcode(db)) + ")";
-  return Error{"store_error", std::move(message)};
+  const int code = db ? sqlite3_extended_errcode(db) : SQLITE_NOMEM;
+  if (db) message += " (SQLite code " + std::to_string(code) + ")";
+  return Error{is_unavailable(code) ? "store_unavailable" : "store_error", std::move(message)};
 }
 
 Statement::~Statement() { sqlite3_finalize(stmt_); }
@@ -49,7 +66,8 @@ void Statement::bind_null(int index) {
 Result<bool> Statement::step() {
   if (bind_rc_ != SQLITE_OK) {
     failed_code_ = bind_rc_;
-    return Error{"store_error", std::string(what_) + ": binding a parameter failed: " + sqlite3_errstr(bind_rc_)};
+    return Error{is_unavailable(bind_rc_) ? "store_unavailable" : "store_error",
+                 std::string(what_) + ": binding a parameter failed: " + sqlite3_errstr(bind_rc_)};
   }
   if (!stepped_) {
     stepped_ = true;
@@ -103,6 +121,13 @@ Result<std::unique_ptr<Connection>> Connection::open(const std::string& path, co
   // Under synchronous=FULL every commit syncs the WAL, so its frames can go out in one write just
   // before the sync (wal_buffer_vfs.hpp); under NORMAL they must reach the file as they are written.
   const char* vfs = options.synchronous_full ? wal_buffer_vfs_name() : nullptr;
+  // A new database file is created here, owner-only: it holds names and document numbers, and
+  // SQLite gives its WAL and shared-memory files the database file's own mode. (An empty file is an
+  // empty database to SQLite.) An existing file keeps the mode its operator gave it.
+  if (!options.read_only && !path.empty() && path != ":memory:" && !path.starts_with("file:")) {
+    int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd >= 0) ::close(fd);
+  }
   sqlite3* db = nullptr;
   int rc = sqlite3_open_v2(path.c_str(), &db, flags, vfs);
   if (rc != SQLITE_OK) {

@@ -16,8 +16,11 @@
 
 namespace cg::store::sqlite {
 
-// "store_error" with SQLite's own message, prefixed by what was being done.
+// SQLite's own message, prefixed by what was being done: "store_unavailable" when the fault is the
+// machine's and passes (disk full, I/O error, read-only file system, busy, out of memory), so the
+// caller answers 503 and is asked to come back; "store_error" for everything else.
 Error sqlite_error(sqlite3* db, std::string_view what);
+bool is_unavailable(int sqlite_code);
 
 // A cached statement (sql::Statement), lent out for one use by Connection::prepare and reset when
 // the lease ends, so readers never keep a snapshot open by accident. A parameter this use does not

@@ -108,6 +108,10 @@ class SqliteStore final : public Store {
     return result;
   }
 
+  // A store whose last write failed for the machine's sake (disk full, I/O error, read-only file
+  // system) is not alive even if reads work: a load balancer must stop sending work here. While that
+  // lasts, each ping tries a one-row write itself, so health comes back without waiting for traffic
+  // that the load balancer no longer sends.
   Status ping() override {
     {
       std::lock_guard lock(queue_mutex_);
@@ -117,7 +121,12 @@ class SqliteStore final : public Store {
     if (!conn) return unavailable();
     Status alive = step_once(*conn, "SELECT 1");
     release_reader(conn);
-    return alive;
+    if (!alive || !writes_failing_.load()) return alive;
+    return write_sync([this](Tx&) -> Status {
+      return step_once(*writer_conn_,
+                       "INSERT INTO sequences (name, value) VALUES ('healthz.write_probe', 1) "
+                       "ON CONFLICT (name) DO UPDATE SET value = value + 1");
+    });
   }
 
   void close() override {
@@ -271,6 +280,12 @@ class SqliteStore final : public Store {
       run_with_savepoints(batch, results);
       careful_next_ = std::any_of(results.begin(), results.end(), [](const Status& r) { return !r.ok(); });
     }
+    // Something committed: writes work. Nothing did, for the machine's sake: they fail (ping()).
+    if (std::any_of(results.begin(), results.end(), [](const Status& r) { return r.ok(); }))
+      writes_failing_.store(false);
+    else if (std::any_of(results.begin(), results.end(),
+                         [](const Status& r) { return r.error().code == "store_unavailable"; }))
+      writes_failing_.store(true);
     {
       std::lock_guard lock(done_mutex_);
       finished_.push_back(Finished{std::move(batch), std::move(results)});
@@ -375,6 +390,7 @@ class SqliteStore final : public Store {
 
   const std::size_t max_batch_;
   bool careful_next_ = false;                // the writer's: run the next batch with savepoints (run_batch)
+  std::atomic<bool> writes_failing_{false};  // the last batch committed nothing, for an I/O reason
   std::unique_ptr<Connection> writer_conn_;  // used by the writer thread only
   sql::SqlTx writer_tx_;
 

@@ -5,6 +5,7 @@
 #include "adapters/crypto/crypto.hpp"
 #include "adapters/sms/common/address.hpp"
 #include "core/sms.hpp"
+#include "core/text.hpp"
 
 namespace cg::ussd::africastalking {
 namespace {
@@ -42,15 +43,19 @@ Result<Request> parse_request(const Params& form) {
   Request r;
   auto session = field(form, "sessionId", true, 128);
   if (!session) return session.error();
+  if (!core::text::is_printable(*session)) return bad("sessionId holds a control character");
   r.session_id = *session;
   auto service = field(form, "serviceCode", false, 64);
   if (!service) return service.error();
+  if (!core::text::is_printable(*service)) return bad("serviceCode holds a control character");
   r.service_code = *service;
   auto phone = field(form, "phoneNumber", true, 64);
   if (!phone) return phone.error();
+  if (!core::text::is_printable(*phone)) return bad("phoneNumber holds a control character");
   r.phone_number = *phone;
   auto network = field(form, "networkCode", false, 32);
   if (!network) return network.error();
+  if (!core::text::is_printable(*network)) return bad("networkCode holds a control character");
   r.network_code = *network;
   // A session's whole history: a few hundred characters at most in practice. Always sent, empty on
   // a session's first request: a request without it is not from the aggregator.

@@ -425,6 +425,34 @@ TEST_F(ServerTest, GarbageIs400) {
   EXPECT_NE(conn.received.find(R"("code":"bad_request")"), std::string::npos);
 }
 
+TEST_F(ServerTest, TwoHostHeadersAre400) {
+  start();
+  RawConnection conn(server->port());
+  conn.send("GET /hello HTTP/1.1\r\nHost: a.example\r\nHost: b.example\r\n\r\n");
+  ASSERT_TRUE(conn.read_until_closed());
+  EXPECT_EQ(conn.received.rfind("HTTP/1.1 400 Bad Request\r\n", 0), 0u) << conn.received;
+  EXPECT_NE(conn.received.find("more than one Host"), std::string::npos) << conn.received;
+}
+
+// Beast would hand a gzip-coded body over still coded, as if it were the text.
+TEST_F(ServerTest, TransferCodingsOtherThanChunkedAre501) {
+  start();
+  for (const char* coding : {"gzip, chunked", "deflate,chunked", "chunked, chunked", "identity"}) {
+    RawConnection conn(server->port());
+    conn.send(std::string("POST /echo-body HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: ") + coding +
+              "\r\n\r\n3\r\nabc\r\n0\r\n\r\n");
+    ASSERT_TRUE(conn.read_until_closed()) << coding;
+    EXPECT_EQ(conn.received.rfind("HTTP/1.1 501 Not Implemented\r\n", 0), 0u) << coding << ": " << conn.received;
+    EXPECT_NE(conn.received.find("transfer_coding_not_implemented"), std::string::npos) << conn.received;
+  }
+  RawConnection conn(server->port());
+  conn.send(
+      "POST /echo-body HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: Chunked\r\nConnection: "
+      "close\r\n\r\n3\r\nabc\r\n0\r\n\r\n");
+  ASSERT_TRUE(conn.read_until_closed());
+  EXPECT_EQ(conn.received.rfind("HTTP/1.1 200 OK\r\n", 0), 0u) << conn.received;
+}
+
 TEST_F(ServerTest, KeepAliveReusesOneConnection) {
   start();
   auto first = client.get(url("/hello"));

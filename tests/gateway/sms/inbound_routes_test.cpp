@@ -496,6 +496,44 @@ TEST_F(Inbound, ApplyingBySmsCreatesTheSameApplicationAsTheWebsite) {
   EXPECT_EQ(sms_to(kPhone).back()["language"], "ar");
 }
 
+// A dialogue abandoned half-way holds the applicant's name and document number: the scheduler's
+// housekeeping clears them once the dialogue has expired, and keeps the number's language.
+TEST_F(Inbound, AnAbandonedDialogueForgetsTheDocumentNumberWhenItExpires) {
+  create_course();
+  say(kPhone, {"JOIN 101", "Sara Ahmad", "1", "9871234567"});
+  ASSERT_EQ(templates_to(kPhone).back(), "sms_confirm_national_id");
+  auto stored = [&] {
+    std::string state;
+    EXPECT_TRUE(app_->store()
+                    .read([&](store::Tx& tx) -> Status {
+                      auto row = tx.session("sms:" + std::string(kPhone));
+                      if (!row) return row.error();
+                      if (*row) state = (*row)->state;
+                      return ok_status();
+                    })
+                    .ok());
+    return state;
+  };
+  ASSERT_NE(stored().find("9871234567"), std::string::npos) << stored();
+  // Not yet expired: kept, the applicant may still answer.
+  clock_.advance(std::chrono::minutes(20));
+  auto early = app_->conversation().forget_expired_dialogues(clock_.now());
+  ASSERT_TRUE(early.ok()) << early.error().message;
+  EXPECT_EQ(*early, 0u);
+  EXPECT_NE(stored().find("9871234567"), std::string::npos);
+  clock_.advance(std::chrono::minutes(11));
+  auto forgotten = app_->conversation().forget_expired_dialogues(clock_.now());
+  ASSERT_TRUE(forgotten.ok()) << forgotten.error().message;
+  EXPECT_EQ(*forgotten, 1u);
+  const std::string after = stored();
+  EXPECT_EQ(after.find("9871234567"), std::string::npos) << after;
+  EXPECT_EQ(after.find("Sara"), std::string::npos) << after;
+  EXPECT_NE(after.find("\"lang\":\"en\""), std::string::npos) << after;
+  // The next message starts afresh, in the language the number chose.
+  say(kPhone, {"HELP"});
+  EXPECT_EQ(sms_to(kPhone).back()["language"], "en");
+}
+
 // Free text end to end: applying in the applicant's own words, a language change that the card's
 // notifications about the live application follow, and a cancel that waits for YES.
 TEST_F(Inbound, FreeTextAppliesChangesLanguageAndCancelsOnlyAfterYes) {

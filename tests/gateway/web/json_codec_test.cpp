@@ -106,6 +106,20 @@ TEST(DecodeCourse, EveryBadFieldIsNamed) {
       {"evaluation_url", nullptr, "missing_field"},
       {"evaluation_url", json::object(), "invalid_field"},
       {"colour", "blue", "unknown_field"},
+      // What reaches applicants' phones: no controls, no bidi overrides, only http(s) links.
+      {"location", "Room 1\r\nSend your PIN to 0790000000", "invalid_field"},
+      {"title_ar", "\u202E101 ecruoC", "invalid_field"},
+      {"title_en", "Tab\there", "invalid_field"},
+      {"code", "10\u20661", "invalid_field"},
+      {"prerequisite", "x\xC2\x85", "invalid_field"},
+      {"evaluation_url", std::string("\0", 1), "invalid_field"},
+      {"evaluation_url", "", "invalid_field"},
+      {"evaluation_url", "javascript:alert(1)", "invalid_field"},
+      {"evaluation_url", "ftp://amman.jo/eval", "invalid_field"},
+      {"evaluation_url", "https://", "invalid_field"},
+      {"evaluation_url", "https://amman.jo/eval 101", "invalid_field"},
+      {"exam_url", "https://exam.amman.jo/\u202E", "invalid_field"},
+      {"exam_url", "file:///etc/passwd", "invalid_field"},
   };
   for (const auto& bad : cases) expect_refused_naming_the_field(decode_course(with(valid_course(), bad)), bad);
 }
@@ -123,14 +137,25 @@ TEST(DecodeCoursePatch, TakesOnlyTheFieldsGiven) {
 
 TEST(DecodeCoursePatch, EveryBadFieldIsNamed) {
   const std::vector<BadField> cases{
-      {"title_ar", 1, "invalid_field"},        {"title_en", false, "invalid_field"},
-      {"location", 2, "invalid_field"},        {"exam_url", 3, "invalid_field"},
-      {"evaluation_url", 4, "invalid_field"},  {"start_at", "x", "invalid_field"},
-      {"end_at", 6, "invalid_field"},          {"decision_at", "y", "invalid_field"},
-      {"capacity", 0, "invalid_field"},        {"capacity", "ten", "invalid_field"},
-      {"code", "102", "not_editable"},         {"fee_jod", "1", "not_editable"},
-      {"min_participants", 3, "not_editable"}, {"prerequisite", "x", "not_editable"},
+      {"title_ar", 1, "invalid_field"},
+      {"title_en", false, "invalid_field"},
+      {"location", 2, "invalid_field"},
+      {"exam_url", 3, "invalid_field"},
+      {"evaluation_url", 4, "invalid_field"},
+      {"start_at", "x", "invalid_field"},
+      {"end_at", 6, "invalid_field"},
+      {"decision_at", "y", "invalid_field"},
+      {"capacity", 0, "invalid_field"},
+      {"capacity", "ten", "invalid_field"},
+      {"code", "102", "not_editable"},
+      {"fee_jod", "1", "not_editable"},
+      {"min_participants", 3, "not_editable"},
+      {"prerequisite", "x", "not_editable"},
       {"colour", "blue", "unknown_field"},
+      {"location", "a\nb", "invalid_field"},
+      {"title_en", "\u202Dx", "invalid_field"},
+      {"evaluation_url", "mailto:x@amman.jo", "invalid_field"},
+      {"exam_url", "exam.amman.jo", "invalid_field"},
   };
   for (const auto& bad : cases) expect_refused_naming_the_field(decode_course_patch(with(json::object(), bad)), bad);
 }

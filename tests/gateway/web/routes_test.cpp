@@ -337,6 +337,36 @@ TEST_F(BadInput, CoursesAreValidated) {
   expect_refused(admin("GET", "/v1/admin/courses/77"), 404, "not_found");
 }
 
+// What the admin API stores reaches applicants' SMS: a control character, a bidi override or a
+// link that is not http(s) is refused naming the field, and nothing is stored.
+TEST_F(BadInput, CourseTextsAndLinksAreRefusedWithTheField) {
+  auto refused = [&](json course, const char* field) {
+    json c{{"code", "101"},
+           {"title_ar", "a"},
+           {"title_en", "b"},
+           {"location", "x"},
+           {"start_at", "2026-12-10T16:00:00+03:00"},
+           {"end_at", "2026-12-14T19:00:00+03:00"},
+           {"min_participants", 3},
+           {"fee_jod", "0"},
+           {"evaluation_url", "https://amman.jo/eval/101"}};
+    c.update(course);
+    auto r = admin("POST", "/v1/admin/courses", c.dump());
+    expect_refused(r, 400, "invalid_field");
+    EXPECT_NE(r.body.find(field), std::string::npos) << r.body;
+  };
+  refused({{"location", "Room 1\r\nReply with your PIN"}}, "location");
+  refused({{"title_ar", "\u202E101"}}, "title_ar");
+  refused({{"evaluation_url", std::string("\0", 1)}}, "evaluation_url");
+  refused({{"evaluation_url", "javascript:alert(1)"}}, "evaluation_url");
+  EXPECT_EQ(json::parse(admin("GET", "/v1/admin/courses").body)["courses"].size(), 0u);
+  auto id = create_course();
+  expect_refused(admin("PATCH", "/v1/admin/courses/" + std::to_string(id), R"({"location":"a\nb"})"), 400,
+                 "invalid_field");
+  EXPECT_EQ(json::parse(admin("GET", "/v1/admin/courses/" + std::to_string(id)).body)["location"],
+            "مركز الحسين الثقافي – رأس العين، الطابق الثاني، قاعة التدريب ٣");
+}
+
 TEST_F(BadInput, ExamResultsNeedTheRightSignature) {
   auto course = create_course({{"prerequisite", "computer-basics"}, {"min_participants", 1}});
   auto a = apply_ok(course, 1);

@@ -6,6 +6,7 @@
 #include "adapters/payment/efawateercom/billing_number.hpp"
 #include "adapters/payment/efawateercom/mfep.hpp"
 #include "adapters/payment/efawateercom/xml.hpp"
+#include "core/text.hpp"
 #include "tests/adapters/payment/efawateercom/test_support.hpp"
 
 namespace cg::efawateercom {
@@ -394,6 +395,30 @@ TEST(MfepStrictness, ABadTransactionDoesNotSinkTheOthers) {
   EXPECT_NE(in.message->transactions[1].status.description.find("TrxInf[2]/PaidAmt"), std::string::npos)
       << in.message->transactions[1].status.description;
   EXPECT_TRUE(in.message->transactions[2].status.ok());
+}
+
+// A value quoted in an ErrorDesc is cut on a character boundary: cut inside a UTF-8 sequence, the
+// answer could not be written, and eFAWATEERcom would retry the notification for ever.
+TEST(MfepStrictness, AQuotedValueIsCutBetweenCharacters) {
+  std::string paid = "25.";
+  for (int i = 0; i < 30; ++i) paid += "\xD8\xB9";  // byte 40 falls inside a two-byte letter
+  Trx bad;
+  bad.paid = paid.c_str();
+  auto rq = notify({bad});
+  ASSERT_TRUE(rq.ok()) << rq.status.description;
+  ASSERT_EQ(rq.message->transactions.size(), 1u);
+  const MfepStatus& status = rq.message->transactions[0].status;
+  EXPECT_EQ(status.code, ErrorCode::kInvalidPaidAmount);
+  EXPECT_TRUE(core::text::decode_utf8(status.description).has_value()) << status.description;
+  PaymentNotificationResponse rs;
+  rs.timestamp = MfepTime{2026, 11, 25, 10, 15, 2};
+  rs.guid = rq.guid;
+  rs.transactions.push_back(acknowledge(rq.message->transactions[0]));
+  auto text = write_payment_notification_response(rs, settings(), biller_signer());
+  ASSERT_TRUE(text.ok()) << text.error().message;
+  auto back = read_payment_notification_response(*text, settings(), efawateercom_signer());
+  ASSERT_TRUE(back.ok()) << back.status.description;
+  EXPECT_EQ(back.message->transactions[0].result.code, ErrorCode::kInvalidPaidAmount);
 }
 
 TEST(MfepStrictness, NotificationWithoutTransactionsIsRefused) {

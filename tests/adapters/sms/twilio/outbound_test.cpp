@@ -99,6 +99,28 @@ TEST(TwilioOutbound, ErrorsAreClassifiedByCode) {
   }
 }
 
+// An answer the adapter cannot read is a temporary failure of that message, never an exception out
+// of the dispatcher's thread (a null status used to end the process, and every start after it).
+TEST(TwilioOutbound, AnUnreadableAnswerIsATemporaryFailure) {
+  for (const char* body : {R"({"sid":"SM01","status":null})", R"({"sid":"SM01","status":7})",
+                           R"({"sid":"SM\u0000\r\n1","status":"queued"})", R"([1,2])", "\xFF garbage"}) {
+    ProviderServer server(always({201, body, "application/json"}));
+    ASSERT_TRUE(server.start());
+    twilio::TwilioSender sender(twilio_settings(server.base_url()));
+    auto batch = messages(1);
+    std::vector<SendResult> r;
+    ASSERT_NO_THROW(r = sender.send(batch)) << body;
+    ASSERT_EQ(r.size(), 1u);
+    if (std::string_view(body).find("null") != std::string_view::npos ||
+        std::string_view(body).find(":7") != std::string_view::npos) {
+      EXPECT_EQ(r[0].kind, SendResult::Kind::accepted) << body;  // the sid is there; the status is only a hint
+      EXPECT_EQ(r[0].provider_message_id, "SM01");
+    } else {
+      EXPECT_EQ(r[0].kind, SendResult::Kind::temporary) << body;
+    }
+  }
+}
+
 TEST(TwilioOutbound, TokenNeverReachesTheLog) {
   ProviderServer server(always(test::twilio_created("SM1")));
   ASSERT_TRUE(server.start());

@@ -245,6 +245,25 @@ TEST(SqliteStore, AFileThatIsNotADatabaseIsRefused) {
   EXPECT_NE(opened.error().message.find(db.path()), std::string::npos) << opened.error().message;
 }
 
+// Faults of the machine pass (disk full, I/O error, a read-only file system, a lock held too long):
+// store_unavailable, answered 503 so callers come back. A broken file or a refused row is not one.
+TEST(SqliteStore, FaultsOfTheMachineAreStoreUnavailable) {
+  for (int code : {SQLITE_FULL, SQLITE_IOERR, SQLITE_IOERR_WRITE, SQLITE_IOERR_FSYNC, SQLITE_READONLY,
+                   SQLITE_READONLY_DBMOVED, SQLITE_BUSY, SQLITE_NOMEM})
+    EXPECT_TRUE(is_unavailable(code)) << code;
+  for (int code : {SQLITE_ERROR, SQLITE_CONSTRAINT_UNIQUE, SQLITE_CORRUPT, SQLITE_NOTADB, SQLITE_CANTOPEN})
+    EXPECT_FALSE(is_unavailable(code)) << code;
+  // A real refusal: a write to a database that may not be written.
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(":memory:", &db), SQLITE_OK);
+  sqlite3_extended_result_codes(db, 1);
+  ASSERT_EQ(sqlite3_exec(db, "CREATE TABLE t (x); PRAGMA query_only = 1", nullptr, nullptr, nullptr), SQLITE_OK);
+  EXPECT_NE(sqlite3_exec(db, "INSERT INTO t VALUES (1)", nullptr, nullptr, nullptr), SQLITE_OK);
+  Error e = sqlite_error(db, "inserting");
+  EXPECT_EQ(e.code, "store_unavailable") << e.message;
+  sqlite3_close(db);
+}
+
 TEST(SqliteStore, AMissingDirectoryIsAStoreError) {
   auto opened = open_sqlite(SqliteSettings{.path = "/nonexistent-dir-cg/store.sqlite"});
   ASSERT_FALSE(opened.ok());
