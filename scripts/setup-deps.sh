@@ -17,6 +17,7 @@ BUILD_PKGS=(
 TEST_PKGS=(
   libgtest-dev libgmock-dev libbenchmark-dev
   mariadb-server mariadb-client kannel kannel-extras wrk curl python3 openssl procps
+  clang-format clang-tidy
 )
 
 want=("${BUILD_PKGS[@]}")

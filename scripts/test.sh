@@ -1,20 +1,27 @@
 #!/usr/bin/env bash
-# Installs what the tests need (Debian packages), builds everything and runs every test.
-#   ./scripts/test.sh              the normal build and all tests
+# Installs what the tests need (Debian packages), checks the code's format, builds everything, runs
+# every test, then runs clang-tidy's chosen checks over the sources (scripts/lint.sh).
+#   ./scripts/test.sh              the normal build, all tests and the lint
 #   CG_SANITIZE=1 ./scripts/test.sh   also an AddressSanitizer + UBSan build running all tests
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup-deps.sh --with-tests
+bash scripts/lint.sh format
 jobs="$(nproc)"
 
-run_suite() {  # build dir, extra cmake args...
+build() {  # build dir, extra cmake args...
   local dir="$1"; shift
   cmake -S . -B "$dir" -G Ninja "$@" >/dev/null
   cmake --build "$dir" -j "$jobs"
-  (cd "$dir" && ctest --output-on-failure -j "$jobs" --timeout 600)
+}
+run_tests() {  # build dir
+  (cd "$1" && ctest --output-on-failure -j "$jobs" --timeout 600)
 }
 
-run_suite build/test -DCMAKE_BUILD_TYPE=RelWithDebInfo
+build build/test -DCMAKE_BUILD_TYPE=RelWithDebInfo
+bash scripts/lint.sh tidy build/test
 if [ "${CG_SANITIZE:-0}" = "1" ]; then
-  run_suite build/asan -DCMAKE_BUILD_TYPE=Debug -DCG_SANITIZE=ON -DCG_BUILD_BENCH=OFF
+  build build/asan -DCMAKE_BUILD_TYPE=Debug -DCG_SANITIZE=ON -DCG_BUILD_BENCH=OFF
+  run_tests build/asan
 fi
+run_tests build/test  # last, so the run ends with ctest's summary
