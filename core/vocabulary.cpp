@@ -168,7 +168,7 @@ void add_deletes(MultiIndex& deletes, const std::string& word, std::uint32_t id,
 
 }  // namespace
 
-unsigned char fold_letter(char32_t c) {
+unsigned char fold_letter(char32_t c) noexcept {
   if (c >= U'a' && c <= U'z') return static_cast<unsigned char>(c);
   if (c >= U'A' && c <= U'Z') return static_cast<unsigned char>(c - U'A' + U'a');
   if (c >= U'0' && c <= U'9') return static_cast<unsigned char>(c);

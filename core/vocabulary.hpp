@@ -76,7 +76,7 @@ Vocabulary parse(const std::vector<std::pair<std::string, std::string_view>>& fi
 
 // One byte a letter: ASCII letters and digits as they are, Arabic letters U+0621..U+064A as
 // 0x80 + (c - 0x0620), with ئ ؤ folded to ي و and Persian پ چ گ ژ to ب ج ك ز. 0: not a letter.
-unsigned char fold_letter(char32_t c);
+unsigned char fold_letter(char32_t c) noexcept;
 // `normalized` (normalize_text output) as one folded word, skipping what is not a letter.
 std::string fold_word(std::string_view normalized);
 // The Arabizi consonant skeleton of a Latin word: vowels, y, w (after the first letter) and the

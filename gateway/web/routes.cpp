@@ -185,20 +185,21 @@ void register_web_routes(http::Router& router, Service& service, const Config& c
              }));
 
   router.add(Method::get, "/v1/courses", at_once(service, get_open_courses));
-  router.add(Method::post, "/v1/applications",
-             website(config, [&service, &config](const std::string& caller, Request req, Responder respond) {
-               post_application(service, config, caller, std::move(req), std::move(respond));
-             }));
+  router.add(
+      Method::post, "/v1/applications",
+      website(config, [&service, &config](const std::string& caller, const Request& req, const Responder& respond) {
+        post_application(service, config, caller, req, respond);
+      }));
   router.add(Method::get, "/v1/applications/{id}",
              website(config, [&service](const std::string&, const Request& req, const Responder& respond) {
                respond(get_application(service, req));
              }));
   router.add(Method::post, "/v1/applications/{id}/cancel",
-             website(config, [&service](const std::string&, Request req, Responder respond) {
-               post_application_cancel(service, std::move(req), std::move(respond));
+             website(config, [&service](const std::string&, const Request& req, const Responder& respond) {
+               post_application_cancel(service, req, respond);
              }));
-  router.add(Method::post, "/v1/exam/results", [&service, &config](Request req, Responder respond) {
-    post_exam_result(service, config, std::move(req), std::move(respond));
+  router.add(Method::post, "/v1/exam/results", [&service, &config](const Request& req, const Responder& respond) {
+    post_exam_result(service, config, req, respond);
   });
 
   router.add(Method::post, "/v1/admin/courses", admin(config, on(service, post_course)));

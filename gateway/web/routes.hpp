@@ -22,20 +22,20 @@ http::Response get_open_courses(Service& service, const http::Request& req);
 // The caller's fingerprint when the request carries one of website.api_keys
 // (Authorization: Bearer).
 std::optional<std::string> website_caller(const http::Request& req, const Config& config);
-void post_application(Service& service, const Config& config, const std::string& caller, http::Request req,
-                      http::Responder respond);
+void post_application(Service& service, const Config& config, const std::string& caller, const http::Request& req,
+                      const http::Responder& respond);
 http::Response get_application(Service& service, const http::Request& req);
-void post_application_cancel(Service& service, http::Request req, http::Responder respond);
-void post_exam_result(Service& service, const Config& config, http::Request req, http::Responder respond);
+void post_application_cancel(Service& service, const http::Request& req, const http::Responder& respond);
+void post_exam_result(Service& service, const Config& config, const http::Request& req, const http::Responder& respond);
 
 // ---- operators (SPEC §5), behind the admin bearer token ----
-void post_course(Service& service, http::Request req, http::Responder respond);
+void post_course(Service& service, const http::Request& req, const http::Responder& respond);
 http::Response get_courses(Service& service, const http::Request& req);
 http::Response get_course(Service& service, const http::Request& req);
-void patch_course(Service& service, http::Request req, http::Responder respond);
+void patch_course(Service& service, const http::Request& req, const http::Responder& respond);
 http::Response get_course_applications(Service& service, const http::Request& req);
-void post_admin_cancel(Service& service, http::Request req, http::Responder respond);
-void post_prerequisite(Service& service, http::Request req, http::Responder respond);
+void post_admin_cancel(Service& service, const http::Request& req, const http::Responder& respond);
+void post_prerequisite(Service& service, const http::Request& req, const http::Responder& respond);
 http::Response get_outbox_figures(Service& service, const http::Request& req);
 
 void register_web_routes(http::Router& router, Service& service, const Config& config, const Metrics& metrics);
