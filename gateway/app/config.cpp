@@ -161,7 +161,7 @@ Result<Config> parse_config(std::string_view text) {
                       {"trusted_proxies", n.addresses(c.listen.trusted_proxies)}});
        })},
       {"limits", r.nested([&](Reader& n, const json& v) {
-         n.object(v, {{"body_bytes", n.integer(c.limits.body_bytes, 1024, 16 * 1024 * 1024)},
+         n.object(v, {{"body_bytes", n.integer(c.limits.body_bytes, 1024, 16LL * 1024 * 1024)},
                       {"header_timeout_ms", n.duration(c.limits.header_timeout, 50, 600'000)},
                       {"idle_timeout_ms", n.duration(c.limits.idle_timeout, 50, 3'600'000)},
                       {"max_connections", n.integer(c.limits.max_connections, 1, 100'000)},
@@ -196,8 +196,8 @@ Result<Config> parse_config(std::string_view text) {
          n.object(v, {{"tick_ms", n.duration(c.scheduler.tick, 10, 3'600'000)}});
        })},
       {"policy", r.nested([&](Reader& n, const json& v) {
-         n.object(v, {{"payment_window_hours", n.integer(payment_window_h, 1, 24 * 60)},
-                      {"reminder_hours", n.integer(reminder_h, 1, 24 * 14)}});
+         n.object(v, {{"payment_window_hours", n.integer(payment_window_h, 1, 24LL * 60)},
+                      {"reminder_hours", n.integer(reminder_h, 1, 24LL * 14)}});
        })},
       {"biller", r.nested([&](Reader& n, const json& v) {
          n.object(v, {{"name_ar", n.str(c.policy.biller_name.ar, true)},
@@ -239,12 +239,12 @@ Result<Config> parse_config(std::string_view text) {
       {"conversation", r.nested([&](Reader& n, const json& v) {
          auto& cv = c.conversation;
          n.object(v, {{"max_messages_per_minute", n.integer(cv.max_messages_per_minute, 1, 100'000)},
-                      {"dialogue_expiry_minutes", n.duration(cv.dialogue_expiry, 1, 24 * 60)},
+                      {"dialogue_expiry_minutes", n.duration(cv.dialogue_expiry, 1, 24LL * 60)},
                       {"ussd_gsm7_chars", n.integer(cv.ussd_gsm7_chars, 40, 182)},
                       {"ussd_ucs2_chars", n.integer(cv.ussd_ucs2_chars, 20, 91)},
                       {"ussd_session_timeout_s", n.duration(cv.ussd_session_timeout, 10, 3600)}});
        })},
-      {"utc_offset_minutes", r.duration(c.utc_offset, -14 * 60, 14 * 60)},
+      {"utc_offset_minutes", r.duration(c.utc_offset, -14LL * 60, 14LL * 60)},
       {"templates_directory", r.str(c.templates_directory)},
       {"public_base_url", r.str(c.public_base_url, true)},
       {"sms", [&r, &c](const json& v, const std::string&) {

@@ -99,7 +99,7 @@ struct Connection;
 // (a store batch commits hundreds), they cost one post: the first one posts a drain, the rest
 // join the list it will take.
 struct Inbox {
-  explicit Inbox(asio::io_context::executor_type e) : executor(e) {}
+  explicit Inbox(asio::io_context::executor_type e) : executor(std::move(e)) {}
   struct Answer {
     std::shared_ptr<Connection> conn;
     Response response;
@@ -384,6 +384,7 @@ struct Server::Impl {
   }
   static std::vector<std::unique_ptr<Inbox>> make_inboxes(const std::vector<std::unique_ptr<asio::io_context>>& cs) {
     std::vector<std::unique_ptr<Inbox>> out;
+    out.reserve(cs.size());
     for (const auto& c : cs) out.push_back(std::make_unique<Inbox>(c->get_executor()));
     return out;
   }

@@ -100,7 +100,7 @@ std::optional<SmsConfigFault> parse_sms_config(const json& section, SmsConfig& o
        {"failover_after", integer(out.failover_after, 1, 1000)},
        {"failback_after_s", duration(out.failback_after, 1, 86'400)},
        {"retry_base_s", duration(out.retry_base, 1, 3600)},
-       {"retry_max_s", duration(out.retry_max, 1, 7 * 86'400)},
+       {"retry_max_s", duration(out.retry_max, 1, 7LL * 86'400)},
        {"retry_jitter_percent", integer(out.retry_jitter_percent, 0, 100)},
        {"dispatchers", integer(out.dispatchers, 0, 16)},
        {"allowed_country_codes", [&out](const json& list, const std::string& key) -> std::optional<SmsConfigFault> {

@@ -26,7 +26,7 @@ Dispatcher::Dispatcher(store::Store& store, std::vector<sms::Sender*> providers,
                        const Clock& clock, Random random)
     : store_(store),
       providers_(std::move(providers)),
-      settings_(settings),
+      settings_(std::move(settings)),
       clock_(clock),
       random_(random ? std::move(random) : Random(crypto::random_below)) {
   // The routing keeps which providers a row has tried in a 64-bit mask.
