@@ -272,11 +272,17 @@ ALTER TABLE sessions DROP PRIMARY KEY,
 )sql",
 };
 
+// Version 9: as SQLite's migration 9, sessions by the time they last changed, for the scheduler's
+// clearing of expired dialogues. IF NOT EXISTS: run again, it changes nothing.
+constexpr std::array<std::string_view, 1> kSessionsByTime{
+    "CREATE INDEX IF NOT EXISTS sessions_by_updated_at ON sessions (updated_at)",
+};
+
 // In the order of SQLite's list (position = version).
-constexpr std::array<Migration, 8> kMigrations{
+constexpr std::array<Migration, 9> kMigrations{
     Migration(kInitialSchema),     Migration(kPaymentsByStmtDate), Migration(kConversation),
     Migration(kOutboundDelivery),  Migration(kLeanOutboxIndexes),  Migration(kApplicationsByPhoneInOrder),
-    Migration(kNoInboundBySender), Migration(kAppendedRows),
+    Migration(kNoInboundBySender), Migration(kAppendedRows),       Migration(kSessionsByTime),
 };
 
 }  // namespace

@@ -265,9 +265,17 @@ DROP TABLE sessions;
 ALTER TABLE sessions_new RENAME TO sessions;
 )sql";
 
-constexpr std::array<std::string_view, 8> kMigrations{
-    kInitialSchema,     kPaymentsByStmtDate,         kConversation,      kOutboundDelivery,
-    kLeanOutboxIndexes, kApplicationsByPhoneInOrder, kNoInboundBySender, kAppendedRows};
+// Migration 9: the scheduler clears expired dialogues by the time a session last changed
+// (Tx::sessions_between, every tick); without an index that was a scan of every number's session
+// on the store's one writer, which held every inbound SMS behind it.
+constexpr std::string_view kSessionsByTime = R"sql(
+CREATE INDEX sessions_by_updated_at ON sessions (updated_at);
+)sql";
+
+constexpr std::array<std::string_view, 9> kMigrations{
+    kInitialSchema,     kPaymentsByStmtDate, kConversation,
+    kOutboundDelivery,  kLeanOutboxIndexes,  kApplicationsByPhoneInOrder,
+    kNoInboundBySender, kAppendedRows,       kSessionsByTime};
 
 }  // namespace
 

@@ -241,7 +241,7 @@ TEST_F(MysqlDatabase, MigratesStepByStepAndRecordsEachVersionOnce) {
 // leaves the same tables with the same rows, and a provider's retry is still refused.
 TEST_F(MysqlDatabase, Version8KeepsTheRowsAndRunsAgainHarmlessly) {
   auto all = migrations();
-  ASSERT_EQ(all.size(), 8u);
+  ASSERT_GE(all.size(), 8u);
   { ASSERT_NE(open_store(all.first(7)), nullptr); }
   ASSERT_TRUE(server_
                   ->execute(database_,

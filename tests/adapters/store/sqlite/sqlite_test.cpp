@@ -138,20 +138,34 @@ TEST(SqliteStore, Migration7DropsTheSenderIndexAndKeepsTheInboundRecord) {
             (std::vector<std::string>{"a1|+962791234567|processed"}));
 }
 
+// Migration 9: the scheduler's look for expired dialogues (Tx::sessions_between) reads the sessions
+// by time through an index, not by scanning every number's session on the writer.
+TEST(SqliteStore, ExpiredDialoguesAreFoundThroughAnIndexNotAScan) {
+  TempDb db("m9");
+  must_open(db.settings()).reset();
+  auto plan = Raw(db.path()).rows(
+      "EXPLAIN QUERY PLAN SELECT session_key, state, updated_at FROM sessions WHERE session_key LIKE 'sms:%' "
+      "AND updated_at >= 1 AND updated_at < 2 ORDER BY updated_at LIMIT 500");
+  ASSERT_FALSE(plan.empty());
+  bool by_index = false;
+  for (const auto& row : plan) by_index = by_index || row.find("sessions_by_updated_at") != std::string::npos;
+  EXPECT_TRUE(by_index) << plan.front();
+}
+
 // Migration 8 rebuilds inbound_messages and sessions as tables kept in arrival order, with their
 // keys in unique indexes: what was there is all there, a provider's retry is still recognised and
 // a session is still saved over, not twice.
 TEST(SqliteStore, Migration8KeepsTheRowsAndTheirKeys) {
   TempDb db("m8");
   auto all = sqlite::migrations();
-  ASSERT_EQ(all.size(), 8u);
+  ASSERT_GE(all.size(), 8u);
   must_open(db.settings(), all.first(7)).reset();
   Raw(db.path()).exec(
       "INSERT INTO inbound_messages VALUES ('kannel', 'a1', '+962791234567', '94000', 'HELP', 1795000000, 'processed');"
       "INSERT INTO sessions VALUES ('sms:+962791234567', '{\"lang\":\"en\"}', 1795000000)");
 
   auto store = must_open(db.settings());
-  EXPECT_EQ(versions(db.path()).back(), "8");
+  EXPECT_EQ(versions(db.path()).back(), std::to_string(all.size()));
   Raw raw(db.path());
   EXPECT_EQ(raw.rows("SELECT provider, provider_message_id, from_number, to_number, body, received_at, outcome "
                      "FROM inbound_messages"),
