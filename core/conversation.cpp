@@ -850,6 +850,16 @@ Needs needs(const Dialogue& d, std::string_view text, Instant now, const Convers
 
 namespace {
 
+// MORE, as a keyword or in free text, continues the list last shown: the sender's applications
+// or, by default, the open courses.
+void need_list_shown_last(const Dialogue& d, Needs& n) {
+  if (d.more_list == PagedList::applications) {
+    n.applications = n.all_applications = true;
+  } else {
+    n.all_courses = true;
+  }
+}
+
 // What converse() will read for a free-text message (see Conversation::read_freely).
 Needs free_text_needs(const Dialogue& d, const Reading& r) {
   Needs n;
@@ -860,11 +870,7 @@ Needs free_text_needs(const Dialogue& d, const Reading& r) {
       n.all_courses = true;
       break;
     case Intent::more:
-      if (d.more_list == PagedList::applications) {
-        n.applications = n.all_applications = true;
-      } else {
-        n.all_courses = true;
-      }
+      need_list_shown_last(d, n);
       break;
     // The open courses to match a code or title against, the applications for a live one and
     // the details of the last one.
@@ -895,12 +901,7 @@ Needs needs(const Dialogue& d, const ReadText& p, Instant /*now*/, const Convers
       n.all_courses = true;
       break;
     case Keyword::more:
-      // MORE continues the list last shown.
-      if (d.more_list == PagedList::applications) {
-        n.applications = n.all_applications = true;
-      } else {
-        n.all_courses = true;
-      }
+      need_list_shown_last(d, n);
       break;
     // With a code, also at the name step, where "Join Smith" is a name unless the code is one the
     // applicant could mean: the course (is it open?) and the applications (is one live?) decide.
