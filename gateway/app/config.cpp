@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "adapters/store/open.hpp"
+#include "gateway/app/secret_refs.hpp"
 
 namespace cg::gateway {
 namespace {
@@ -147,9 +148,14 @@ std::optional<std::string> weak_secret(const Config& c) {
   return std::nullopt;
 }
 
-Result<Config> parse_config(std::string_view text) {
+Result<Config> parse_config(std::string_view text) { return parse_config(text, process_secret_sources()); }
+
+Result<Config> parse_config(std::string_view text, const SecretSources& secrets) {
   json root = json::parse(text, nullptr, /*allow_exceptions=*/false);
   if (root.is_discarded()) return make_error("invalid_config", "config: not valid JSON");
+  // {"file": ...} and {"env": ...} at secret keys become their values before anything is read, so
+  // every rule below (required, at least 16 characters, no change-me) applies to the real secret.
+  if (auto s = resolve_secret_refs(root, secrets); !s) return s.error();
   Config c;
   long long payment_window_h = 72, reminder_h = 24;
   Reader r("");

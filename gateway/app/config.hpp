@@ -15,6 +15,7 @@
 #include "adapters/ussd/africastalking/ussd.hpp"
 #include "core/enrollment.hpp"
 #include "core/result.hpp"
+#include "gateway/app/secret_refs.hpp"
 #include "gateway/sms/config.hpp"
 
 namespace cg::gateway {
@@ -121,8 +122,11 @@ struct Config {
 // as "key: what is wrong"; parse_config refuses such a config.
 std::optional<std::string> weak_secret(const Config& config);
 
-// Parses and validates; the error names the key and what is wrong with it.
+// Parses and validates; the error names the key and what is wrong with it. Secret keys may hold
+// {"file": PATH} or {"env": NAME} instead of the value (secret_refs.hpp), read from the process's
+// environment or from `secrets`.
 Result<Config> parse_config(std::string_view json_text);
+Result<Config> parse_config(std::string_view json_text, const SecretSources& secrets);
 Result<Config> load_config(const std::string& path);
 
 }  // namespace cg::gateway
