@@ -120,6 +120,30 @@ std::string read_file(const fs::path& p) {
   return ss.str();
 }
 
+// deploy/kannel/kannel.conf with each @NAME@ replaced; a placeholder left over (the file gained one
+// the rig does not know) is an error naming it, so the file and the rig cannot drift apart.
+Result<std::string> deployed_config(const fs::path& dir, const std::map<std::string, std::string>& values) {
+  const fs::path source = fs::path(CG_SOURCE_DIR) / "deploy/kannel/kannel.conf";
+  std::string text = read_file(source);
+  if (text.empty()) return make_error("kannel_rig", "cannot read " + source.string());
+  for (const auto& [name, value] : values) {
+    const std::string placeholder = "@" + name + "@";
+    for (auto at = text.find(placeholder); at != std::string::npos; at = text.find(placeholder, at + value.size()))
+      text.replace(at, placeholder.size(), value);
+  }
+  std::istringstream lines(text);
+  std::string line;
+  while (std::getline(lines, line)) {
+    if (line.starts_with("#")) continue;
+    auto open = line.find('@');
+    auto close = open == std::string::npos ? open : line.find('@', open + 1);
+    if (close != std::string::npos)
+      return make_error("kannel_rig", source.string() + " has a placeholder the rig does not fill: " +
+                                          line.substr(open, close - open + 1) + " (in " + dir.string() + ")");
+  }
+  return text;
+}
+
 std::string tail(const std::string& text, std::size_t lines) {
   std::size_t pos = text.size();
   for (std::size_t n = 0; n <= lines && pos > 0;) {
@@ -278,52 +302,28 @@ Result<std::unique_ptr<KannelRig>> KannelRig::start(KannelOptions options) {
   const std::string d = rig->dir_.string();
   const KannelOptions& o = rig->options_;
 
-  std::ostringstream conf;
-  conf << "group = core\n"
-       << "admin-port = " << rig->admin_port_ << "\n"
-       << "admin-interface = 127.0.0.1\n"
-       << "admin-password = " << rig->admin_password_ << "\n"
-       << "smsbox-port = " << rig->box_port_ << "\n"
-       << "smsbox-interface = 127.0.0.1\n"
-       << "box-allow-ip = 127.0.0.1\n"
-       << "log-file = \"" << d << "/bearerbox.log\"\n"
-       << "log-level = 0\n"
-       << "access-log = \"" << d << "/access.log\"\n"
-       << "dlr-storage = internal\n\n"
-       << "group = smsc\n"
+  auto conf = deployed_config(rig->dir_, {{"LOG_DIR", d},
+                                          {"ADMIN_PORT", std::to_string(rig->admin_port_)},
+                                          {"ADMIN_PASSWORD", rig->admin_password_},
+                                          {"BEARERBOX_PORT", std::to_string(rig->box_port_)},
+                                          {"SENDSMS_PORT", std::to_string(rig->sendsms_port_)},
+                                          {"SENDSMS_USERNAME", o.username},
+                                          {"SENDSMS_PASSWORD", o.password},
+                                          {"GATEWAY_URL", o.gateway_url.empty() ? "http://127.0.0.1:9" : o.gateway_url},
+                                          {"INBOUND_KEY", o.inbound_key},
+                                          {"SMSC_CONF", d + "/smsc.conf"}});
+  if (!conf) return conf.error();
+  // The one part of the deployment the rig replaces: the operator's SMSC link.
+  std::ostringstream smsc;
+  smsc << "group = smsc\n"
        << "smsc = fake\n"
        << "smsc-id = fake\n"
        << "port = " << rig->smsc_port_ << "\n"
-       << "connect-allow-ip = 127.0.0.1\n\n"
-       << "group = smsbox\n"
-       << "bearerbox-host = 127.0.0.1\n"
-       << "bearerbox-port = " << rig->box_port_ << "\n"
-       << "sendsms-port = " << rig->sendsms_port_ << "\n"
-       << "sendsms-interface = 127.0.0.1\n"
-       // UCS-2 from phones reaches the service as UTF-8.
-       << "mo-recode = true\n"
-       << "log-file = \"" << d << "/smsbox.log\"\n"
-       << "log-level = 0\n";
-  for (const auto& line : o.smsbox_lines) conf << line << "\n";
-  conf << "\ngroup = sendsms-user\n"
-       << "username = \"" << o.username << "\"\n"
-       << "password = \"" << o.password << "\"\n"
-       << "max-messages = 10\n"
-       << "concatenation = true\n\n"
-       << "group = sms-service\n"
-       << "keyword = default\n"
-       << "catch-all = true\n"
-       // Replies go through the gateway's outbox, never as the answer to get-url.
-       << "max-messages = 0\n";
-  if (!o.get_url.empty())
-    conf << "get-url = \"" << o.get_url << "\"\n";
-  else
-    conf << "text = \"no service\"\n";
-  for (const auto& line : o.sms_service_lines) conf << line << "\n";
-  {
-    std::ofstream f(rig->dir_ / "kannel.conf");
-    f << conf.str();
-    if (!f) return make_error("kannel_rig", "writing " + (rig->dir_ / "kannel.conf").string());
+       << "connect-allow-ip = 127.0.0.1\n";
+  for (const auto& [name, text] : {std::pair{"kannel.conf", *conf}, std::pair{"smsc.conf", smsc.str()}}) {
+    std::ofstream f(rig->dir_ / name);
+    f << text;
+    if (!f) return make_error("kannel_rig", "writing " + (rig->dir_ / name).string());
   }
 
   // Each box panics if the one it connects to is not listening yet, so they start in order.

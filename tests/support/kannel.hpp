@@ -1,6 +1,8 @@
 // A real Kannel for tests: bearerbox with a fake SMSC, smsbox with sendsms, and Kannel's own
 // `fakesmsc` client standing in for the phone network, all on free loopback ports in a temporary
-// directory, stopped (and the directory removed) by the destructor.
+// directory, stopped (and the directory removed) by the destructor. Kannel runs the deployment's
+// own deploy/kannel/kannel.conf with its @PLACEHOLDERS@ filled in; only the SMSC link (the file's
+// include) is the rig's: a fake SMSC instead of the operator's.
 //
 //   gateway --sendsms--> smsbox --> bearerbox --fake SMSC--> fakesmsc   (MT: read with mt_messages())
 //   fakesmsc --MO--> bearerbox --> smsbox --sms-service get-url--> gateway   (MO: inject_mo())
@@ -27,14 +29,11 @@
 namespace cg::test {
 
 struct KannelOptions {
-  // smsbox `group = sms-service` (keyword default, catch-all, max-messages 0) calls this URL for
-  // every MO message; Kannel escapes apply (%p sender, %P receiver, %a text, %I id, %T time ...).
-  // Empty: the service answers with a fixed text instead (no HTTP call).
-  std::string get_url;
-  // Extra `name = value` lines for the sms-service group (e.g. "post-url" instead of get-url, or
-  // "accept-x-kannel-headers = true"), and for the smsbox group (e.g. "http-request-retry = 3").
-  std::vector<std::string> sms_service_lines;
-  std::vector<std::string> smsbox_lines;
+  // The gateway as smsbox reaches it ("http://127.0.0.1:8080"): the sms-service get-url of
+  // deploy/kannel/kannel.conf calls GATEWAY/v1/sms/kannel/inbound?key=<inbound_key>&from=%p&... for
+  // every MO message. Empty: a loopback port nothing listens on (for tests that send only).
+  std::string gateway_url;
+  std::string inbound_key = "rig-inbound-key-0123456789";
   // The sendsms-user credentials the gateway uses. A password with characters that need
   // percent-encoding is deliberate: it proves the adapter encodes it.
   std::string username = "gateway";
@@ -77,6 +76,8 @@ class KannelRig {
   const std::string& password() const { return options_.password; }
   std::uint16_t sendsms_port() const { return sendsms_port_; }
   const std::filesystem::path& directory() const { return dir_; }
+  // The configuration Kannel runs: deploy/kannel/kannel.conf filled in.
+  std::filesystem::path config_path() const { return dir_ / "kannel.conf"; }
 
   // An MO message from `from` to `to` (numbers as the network gives them, e.g. "962791234567").
   // ASCII text goes as type "text", anything else as "ucs2" (UTF-16BE), as a phone would send

@@ -1,5 +1,6 @@
-// The Kannel test rig itself against real Kannel: sendsms reaches fakesmsc as UCS-2 with the right
-// text, and an MO message injected through fakesmsc reaches the sms-service get-url as UTF-8.
+// The Kannel test rig itself against real Kannel running deploy/kannel/kannel.conf: sendsms reaches
+// fakesmsc as UCS-2 with the right text, and an MO message injected through fakesmsc reaches the
+// gateway's inbound route as UTF-8.
 #include <utility>
 
 #include <gtest/gtest.h>
@@ -52,7 +53,7 @@ TEST(KannelRig, InjectedMoReachesGetUrlAsUtf8) {
   });
   ASSERT_TRUE(server.start());
   test::KannelOptions o;
-  o.get_url = "http://127.0.0.1:" + std::to_string(server.port()) + "/mo?from=%p&to=%P&text=%a&id=%I";
+  o.gateway_url = "http://127.0.0.1:" + std::to_string(server.port());
   auto rig = test::KannelRig::start(o);
   ASSERT_TRUE(rig) << rig.error().message;
   const std::string text = "تسجيل ABC12";
@@ -60,7 +61,10 @@ TEST(KannelRig, InjectedMoReachesGetUrlAsUtf8) {
   {
     std::unique_lock lock(mu);
     ASSERT_TRUE(cv.wait_for(lock, 10s, [&] { return !seen.empty(); })) << (*rig)->log_tails();
-    EXPECT_EQ(seen[0].path, "/mo");
+    // deploy/kannel/kannel.conf's get-url: the gateway's Kannel inbound route with its key.
+    EXPECT_EQ(seen[0].path, "/v1/sms/kannel/inbound");
+    EXPECT_EQ(seen[0].query_param("key").value_or(""), o.inbound_key);
+    EXPECT_FALSE(seen[0].query_param("ts").value_or("").empty());
     EXPECT_EQ(seen[0].query_param("from").value_or(""), "962791234567");
     EXPECT_EQ(seen[0].query_param("to").value_or(""), "94444");
     EXPECT_EQ(seen[0].query_param("text").value_or(""), text);

@@ -114,5 +114,37 @@ TEST_F(KannelEndToEnd, ArabicSmsReachesThePhoneAsUcs2AndItsDeliveryReportComesBa
   EXPECT_EQ(status, "delivered");
 }
 
+// deploy/kannel/kannel.conf lets the gateway's sendsms-user send 3 parts: a reply of 193 Arabic
+// characters (three UCS-2 parts of 67) reaches the phone whole, not cut after the first part(s).
+TEST_F(KannelEndToEnd, AThreePartArabicMessageArrivesWhole) {
+  auto rig = test::KannelRig::start();
+  ASSERT_TRUE(rig) << rig.error().message;
+  test::KannelRig& kannel = **rig;
+  start([&](Config& c) {
+    SmsProviderConfig p;
+    p.name = "kannel";
+    p.kind = "kannel";
+    p.base_url = kannel.sendsms_base_url();
+    p.username = kannel.username();
+    p.password = kannel.password();
+    p.from = "AmmanCity";
+    p.dlr_mask = 0;
+    c.sms.providers = {p};
+  });
+  const std::string text =
+      "شكراً لتسجيلك في دورة الخط العربي لدى أمانة عمّان الكبرى. تبدأ الدورة يوم الأحد في مركز الحسين "
+      "الثقافي – رأس العين، الساعة ٤ مساءً. يرجى إحضار الهوية الشخصية وقلم، والحضور قبل الموعد بربع ساعة.";
+  ASSERT_EQ(test::utf8_to_utf16be(text).size() / 2, 193u);
+  auto id = enqueue(text);
+  dispatch();
+  EXPECT_EQ(row(id).message.status, "sent");
+  auto mts = kannel.wait_for_mt(3, 15s);
+  ASSERT_TRUE(mts) << mts.error().message;
+  auto joined = test::join_parts(*mts);
+  ASSERT_EQ(joined.size(), 1u) << kannel.log_tails();
+  EXPECT_EQ(joined.front().parts, 3);
+  EXPECT_EQ(test::utf16be_to_utf8(joined.front().bytes), text);
+}
+
 }  // namespace
 }  // namespace cg::gateway::testing
