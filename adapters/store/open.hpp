@@ -26,6 +26,13 @@ Status check_store_url(std::string_view url);
 // Opens (and migrates) the store; errors as check_store_url, open_sqlite and open_mysql.
 Result<std::unique_ptr<Store>> open_store(const StoreSettings& settings);
 
+// Connects to the store as serve would, but creates, migrates and writes nothing (check-config
+// --online), and says what it found: "sqlite var/x.db: schema version 9 of 9". A SQLite file that
+// does not exist yet passes when its directory is writable (serve creates it). Errors: the store
+// cannot be reached or opened ("store_unavailable"), is not one of ours or is newer than this
+// build ("store_error").
+Result<std::string> probe_store(const StoreSettings& settings);
+
 // A store URL fit for a log line: a mysql:// password is replaced by "****".
 std::string redact_store_url(std::string_view url);
 

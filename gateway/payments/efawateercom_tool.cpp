@@ -28,6 +28,30 @@ constexpr const char* kUsage =
     "           [--service-type T] [--config FILE]\n"
     "       course-gateway efawateercom-send --url URL [--basic-auth USER:PASSWORD] [--biller-cert PEM] ...\n";
 
+constexpr const char* kOptions =
+    "\nPlays eFAWATEERcom by hand: -sign prints a signed request, -send posts it to the gateway and prints\n"
+    "the answer. Exit status: 0 done (-send: HTTP 200 and, when checked, a valid signature), 1 failed, 2 usage.\n"
+    "\noptions:\n"
+    "  --key PEM              the private key eFAWATEERcom signs with (the gateway verifies with the matching\n"
+    "                         efawateercom.verifying_cert_path); required\n"
+    "  --type TYPE            bill-pull or payment; required\n"
+    "  --billing-number N     the application's billing number; required\n"
+    "  --amount JOD           the amount paid (payment; required there)\n"
+    "  --due-amount JOD       the amount due (default: --amount)\n"
+    "  --trx ID               JOEBPPSTrx of the payment (default: a random one; repeat one on purpose)\n"
+    "  --bill-no N            the bill number\n"
+    "  --stmt-date DATE       the payment's statement date, YYYY-MM-DD\n"
+    "  --process-date TIME    the payment's process date, YYYY-MM-DDTHH:MM:SS\n"
+    "  --guid G               the request's GUID (default: a random one)\n"
+    "  --biller-code C        default: --config's biller.code, else 250\n"
+    "  --sender-code S        default: --config's efawateercom.efawateercom_code, else EFAWATEERCOM\n"
+    "  --service-type T       default: --config's biller.service_type, else CourseFees\n"
+    "  --config FILE          take the codes and the UTC offset from this gateway config\n"
+    "  --url URL              (-send) the gateway's base URL or the endpoint; required\n"
+    "  --basic-auth U:P       (-send) HTTP basic auth for the endpoint\n"
+    "  --biller-cert PEM      (-send) the gateway's certificate: check the answer's signature\n"
+    "  --help, -h             print this help and exit\n";
+
 // name -> allowed for -sign (every option is allowed for -send). A function's static, built on first
 // use, so a failure to allocate it is an exception the caller sees rather than one before main.
 const std::map<std::string, bool, std::less<>>& known_options() {
@@ -252,9 +276,25 @@ bool check_answer(const std::string& type, const std::string& body, const Setup&
 }  // namespace
 
 int run_efawateercom_tool(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
+  for (const auto& a : args)
+    if (a == "--help" || a == "-h") {
+      const std::string sub = args.empty() ? "efawateercom-sign" : args[0];
+      out << "usage: course-gateway " << sub
+          << (sub == "efawateercom-send" ? " --url URL [--basic-auth USER:PASSWORD] [--biller-cert PEM] " : " ")
+          << "--key PEM --type bill-pull|payment --billing-number N [OPTIONS]\n"
+          << kOptions;
+      return 0;
+    }
+  // Nothing given: the whole usage, as a reminder; a mistake: one line.
+  if (args.size() <= 1) {
+    err << kUsage << "(course-gateway " << (args.empty() ? "efawateercom-sign" : args[0])
+        << " --help explains each option)\n";
+    return 2;
+  }
   auto o = parse_args(args);
   if (!o) {
-    err << "course-gateway: " << o.error().message << "\n" << kUsage;
+    err << "course-gateway " << args[0] << ": " << o.error().message << " (see course-gateway " << args[0]
+        << " --help)\n";
     return 2;
   }
   auto fail = [&err](const Error& e) {

@@ -38,6 +38,19 @@ sms::HttpSenderSettings http_sender_settings(const SmsProviderConfig& p) {
   return s;
 }
 
+sms::HttpResponse probe_request(const SmsProviderConfig& p, sms::HttpRequest request) {
+  sms::HttpClient client(http_sender_settings(p).http);
+  return client.perform(std::span<const sms::HttpRequest>(&request, 1)).front();
+}
+
+Error unexpected_answer(const sms::HttpResponse& r) {
+  if (r.status == 0) return make_error("provider_unreachable", "no answer: " + r.error);
+  std::string body = r.body.substr(0, 200);
+  for (char& c : body)
+    if (c == '\n' || c == '\r') c = ' ';
+  return make_error("provider_check", "HTTP " + std::to_string(r.status) + (body.empty() ? "" : ": " + body));
+}
+
 std::optional<SmsConfigFault> require(const SmsProviderConfig& p, const std::string& at, const std::string& value,
                                       const char* key) {
   if (value.empty()) return SmsConfigFault{at + "." + key, "is required for kind " + p.kind};

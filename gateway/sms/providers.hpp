@@ -50,6 +50,9 @@ struct SmsProvider {
   Result<std::unique_ptr<sms::Sender>> (*make_sender)(const SmsProviderConfig& p, const Config& config) = nullptr;
   std::optional<ProviderRoute> inbound;  // messages from applicants
   std::optional<ProviderRoute> status;   // delivery reports of what we sent
+  // check-config --online: asks the provider whether it takes our credentials, sending nothing.
+  // Ok: what it answered, for the operator ("account AC… is active"); an error says why not.
+  Result<std::string> (*probe)(const SmsProviderConfig& p) = nullptr;
 };
 
 // Every provider, in the order their kinds are listed in config errors.
@@ -62,6 +65,10 @@ void add_provider_route(http::Router& router, const ProviderRoute& route, const 
 
 // Shared by the rows.
 sms::HttpSenderSettings http_sender_settings(const SmsProviderConfig& p);
+// One request of a probe, with the provider's timeouts.
+sms::HttpResponse probe_request(const SmsProviderConfig& p, sms::HttpRequest request);
+// A probe's error for an answer it did not expect: no answer at all, or the status and the start of the body.
+Error unexpected_answer(const sms::HttpResponse& r);
 // A fault when `value` is empty: "<at>.<key> is required for kind <kind>".
 std::optional<SmsConfigFault> require(const SmsProviderConfig& p, const std::string& at, const std::string& value,
                                       const char* key);

@@ -1,6 +1,7 @@
 // Infobip (adapters/sms/infobip/): sends through its SMS API with an App key, receives batches of
 // messages, reports delivery with the basic-auth credentials we gave it.
 #include <nlohmann/json.hpp>
+#include <sstream>
 
 #include "adapters/crypto/crypto.hpp"
 #include "adapters/sms/infobip/inbound.hpp"
@@ -105,12 +106,32 @@ http::Handler status(const ProviderContext& ctx) {
   };
 }
 
+// The account's balance (GET /account/1/balance) proves the API key and costs nothing.
+Result<std::string> probe(const SmsProviderConfig& p) {
+  sms::HttpRequest rq;
+  rq.url = p.base_url + "/account/1/balance";
+  rq.headers = {{"Authorization", "App " + p.api_key}, {"Accept", "application/json"}};
+  auto r = probe_request(p, rq);
+  if (r.status == 401 || r.status == 403)
+    return make_error("provider_credentials", "Infobip refused the api_key (HTTP " + std::to_string(r.status) + ")");
+  if (r.status != 200) return unexpected_answer(r);
+  auto balance = nlohmann::json::parse(r.body, nullptr, false);
+  if (!balance.is_object() || !balance.contains("balance") || !balance["balance"].is_number())
+    return make_error("provider_check", "the balance answer has no balance: " + r.body.substr(0, 200));
+  std::ostringstream out;
+  out << "the api_key is accepted; balance " << balance["balance"].get<double>() << " "
+      << balance.value("currency", std::string());
+  return out.str();
+}
+
 }  // namespace
 
 SmsProvider infobip_provider() {
-  return SmsProvider{"infobip", check, make_sender,
-                     ProviderRoute{{Method::post}, "/v1/sms/infobip/inbound", http::Router::Head::from_get, inbound},
-                     ProviderRoute{{Method::post}, kStatusPath, http::Router::Head::from_get, status}};
+  SmsProvider provider{"infobip", check, make_sender,
+                       ProviderRoute{{Method::post}, "/v1/sms/infobip/inbound", http::Router::Head::from_get, inbound},
+                       ProviderRoute{{Method::post}, kStatusPath, http::Router::Head::from_get, status}};
+  provider.probe = probe;
+  return provider;
 }
 
 }  // namespace cg::gateway

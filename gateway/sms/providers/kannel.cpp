@@ -3,6 +3,7 @@
 #include <cctype>
 
 #include "adapters/crypto/crypto.hpp"
+#include "adapters/sms/common/redact.hpp"
 #include "adapters/sms/kannel/inbound.hpp"
 #include "adapters/sms/kannel/outbound.hpp"
 #include "adapters/sms/kannel/status.hpp"
@@ -123,14 +124,29 @@ http::Handler status(const ProviderContext& ctx) {
   };
 }
 
+// sendsms without a receiver: smsbox checks the username and password first (403 "Authorization
+// failed for sendsms"), then refuses the request for want of a number (400 "Missing receiver
+// number, rejected"), so nothing is sent either way.
+Result<std::string> probe(const SmsProviderConfig& p) {
+  sms::HttpRequest rq;
+  rq.url = p.base_url + "/cgi-bin/sendsms?" + sms::form_body({{"username", p.username}, {"password", p.password}});
+  auto r = probe_request(p, rq);
+  if (r.status == 403) return make_error("provider_credentials", "smsbox refused the username and password (HTTP 403)");
+  if (r.status == 400 && r.body.find("receiver") != std::string::npos)
+    return "smsbox at " + p.base_url + " accepts the username and password";
+  return unexpected_answer(r);
+}
+
 }  // namespace
 
 SmsProvider kannel_provider() {
-  return SmsProvider{
+  SmsProvider provider{
       "kannel", check, make_sender,
       // A GET that delivers a message must not be run again for a HEAD.
       ProviderRoute{{Method::get, Method::post}, "/v1/sms/kannel/inbound", http::Router::Head::refused, inbound},
       ProviderRoute{{Method::get, Method::post}, kStatusPath, http::Router::Head::refused, status}};
+  provider.probe = probe;
+  return provider;
 }
 
 }  // namespace cg::gateway

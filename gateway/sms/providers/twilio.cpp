@@ -1,5 +1,9 @@
 // Twilio (adapters/sms/twilio/): sends through its Messages API, receives and reports status with
 // X-Twilio-Signature over the URL it called.
+#include <nlohmann/json.hpp>
+
+#include "adapters/crypto/crypto.hpp"
+#include "adapters/sms/common/redact.hpp"
 #include "adapters/sms/twilio/inbound.hpp"
 #include "adapters/sms/twilio/outbound.hpp"
 #include "adapters/sms/twilio/status.hpp"
@@ -83,12 +87,36 @@ http::Handler status(const ProviderContext& ctx) {
   };
 }
 
+// Fetching the account (GET /2010-04-01/Accounts/{AccountSid}.json) proves the SID and auth
+// token and says whether the account may send; it costs nothing.
+Result<std::string> probe(const SmsProviderConfig& p) {
+  sms::HttpRequest rq;
+  rq.url = p.base_url + "/2010-04-01/Accounts/" + sms::percent_encode(p.account_sid) + ".json";
+  rq.headers = {{"Authorization", "Basic " + crypto::base64_encode(p.account_sid + ":" + p.auth_token)},
+                {"Accept", "application/json"}};
+  auto r = probe_request(p, rq);
+  if (r.status == 401 || r.status == 403)
+    return make_error("provider_credentials",
+                      "Twilio refused the account_sid and auth_token (HTTP " + std::to_string(r.status) + ")");
+  if (r.status != 200) return unexpected_answer(r);
+  auto account = nlohmann::json::parse(r.body, nullptr, false);
+  std::string status = account.is_object() && account.value("status", nlohmann::json()).is_string()
+                           ? account["status"].get<std::string>()
+                           : "";
+  if (status != "active")
+    return make_error("provider_check",
+                      "account " + p.account_sid + " is " + (status.empty() ? "of unknown status" : status));
+  return "account " + p.account_sid + " is active";
+}
+
 }  // namespace
 
 SmsProvider twilio_provider() {
-  return SmsProvider{"twilio", check, make_sender,
-                     ProviderRoute{{Method::post}, "/v1/sms/twilio/inbound", http::Router::Head::from_get, inbound},
-                     ProviderRoute{{Method::post}, kStatusPath, http::Router::Head::from_get, status}};
+  SmsProvider provider{"twilio", check, make_sender,
+                       ProviderRoute{{Method::post}, "/v1/sms/twilio/inbound", http::Router::Head::from_get, inbound},
+                       ProviderRoute{{Method::post}, kStatusPath, http::Router::Head::from_get, status}};
+  provider.probe = probe;
+  return provider;
 }
 
 }  // namespace cg::gateway
