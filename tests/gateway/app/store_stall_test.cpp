@@ -31,8 +31,9 @@ class StoreStall : public GatewayTest {
     c.store.url = server_->url(database_);
     c.store.reader_threads = 2;
     c.store.reader_queue = 4;
-    c.store.read_deadline = std::chrono::milliseconds(300);
-    c.health.deadline = std::chrono::milliseconds(200);
+    // Generous for a loaded test machine, and still far under the 10 s the clients wait.
+    c.store.read_deadline = std::chrono::seconds(2);
+    c.health.deadline = std::chrono::seconds(1);
   }
 
   void pause() {
@@ -101,49 +102,20 @@ TEST_F(StoreStall, OnlyRequestsThatNeedTheStoreWaitAndEverythingRecoversAfterIt)
 
   resume();
   // It comes back by itself: the stuck probe and reads finish, and the next ones answer.
-  int status = 0;
-  for (int i = 0; i < 600 && status != 200; ++i) {
-    status = ask("/healthz").status;
-    if (status != 200) std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-  EXPECT_EQ(status, 200) << "health did not come back after SIGCONT";
+  auto recovered = [&](const std::string& path, test::HeaderList headers) {
+    int status = 0;
+    for (int i = 0; i < 600 && status != 200; ++i) {
+      status = ask(path, headers).status;
+      if (status != 200) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    return status;
+  };
+  EXPECT_EQ(recovered("/healthz", {}), 200) << "health did not come back after SIGCONT";
+  EXPECT_EQ(recovered("/v1/applications/" + a, website_key()), 200) << "reads did not come back after SIGCONT";
   EXPECT_EQ(state_of(a), "awaiting_quorum");
   auto b = apply_ok(course, 2);
   EXPECT_EQ(state_of(b), "awaiting_quorum");
   EXPECT_NE(ask("/metrics").body.find("course_gateway_store_up 1"), std::string::npos);
-}
-
-// Requests waiting on the pool still hold their connections: the per-address cap counts them.
-class StoreStallCapped : public StoreStall {
- protected:
-  void customise(Config& c) const override {
-    StoreStall::customise(c);
-    c.store.read_deadline = std::chrono::minutes(10);  // the reads wait until SIGCONT
-    c.limits.max_connections_per_ip = 3;
-  }
-};
-
-TEST_F(StoreStallCapped, ReadsWaitingOnTheStoreCountAgainstThePerAddressCap) {
-  auto course = create_course();
-  auto a = apply_ok(course, 1);
-  // The fixture's kept-alive connection would count too: closed.
-  EXPECT_EQ(call("GET", "/no/such/path", "", {{"Connection", "close"}}).status, 404);
-  pause();
-  std::vector<std::future<test::HttpResponse>> reads;
-  for (int i = 0; i < 3; ++i)
-    reads.push_back(std::async(std::launch::async, [&] { return ask("/v1/applications/" + a, website_key()); }));
-  // Once the three are in, a fourth connection from this address is refused, even for a request
-  // that needs no store; before that it is answered (404).
-  test::HttpResponse fourth;
-  for (int i = 0; i < 400 && fourth.status != 503; ++i) {
-    fourth = ask("/no/such/path");
-    if (fourth.status != 503) std::this_thread::sleep_for(std::chrono::milliseconds(25));
-  }
-  EXPECT_EQ(fourth.status, 503) << fourth.body;
-  EXPECT_EQ(error_code(fourth), "overloaded") << fourth.body;
-  resume();
-  for (auto& f : reads) EXPECT_EQ(f.get().status, 200);
-  EXPECT_EQ(ask("/no/such/path").status, 404) << "the cap let go when they were answered";
 }
 
 }  // namespace
