@@ -72,11 +72,18 @@ Result<std::unique_ptr<App>> App::create(Config config, const Clock& clock) {
         return false;
       },
       count_failure);
-  web::register_web_routes(app->router_, *app->service_, c, app->metrics_);
+  // Store reads for HTTP requests run here, off the server's threads (gateway/http/reader_pool.hpp).
+  app->deadlines_ = std::make_unique<http::Deadlines>();
+  app->readers_ = std::make_unique<http::ReaderPool>(
+      http::ReaderPoolSettings{
+          .threads = c.store.reader_threads, .queue = c.store.reader_queue, .deadline = c.store.read_deadline},
+      *app->deadlines_);
+  app->health_ = std::make_unique<web::HealthCheck>(*app->store_, *app->deadlines_, c.health.deadline);
+  web::register_web_routes(app->router_, *app->service_, c, app->metrics_, web::Offload{*app->readers_, *app->health_});
   const ProviderContext provider_context{*app->conversation_, *app->store_, c, clock};
   register_sms_inbound_routes(app->router_, provider_context);
-  register_efawateercom_routes(app->router_, *app->payments_, c);
-  register_sms_status_routes(app->router_, provider_context);
+  register_efawateercom_routes(app->router_, *app->payments_, c, *app->readers_);
+  register_sms_status_routes(app->router_, provider_context, *app->readers_);
   http::Settings hs;
   hs.address = c.listen.address;
   hs.port = c.listen.port;
@@ -115,6 +122,10 @@ void App::stop() {
   if (stopped_) return;
   stopped_ = true;
   if (server_) server_->stop();
+  // Before the store closes: what they still run reads it. The deadlines answer last.
+  if (health_) health_->stop();
+  if (readers_) readers_->stop();
+  if (deadlines_) deadlines_->stop();
   if (scheduler_loop_) scheduler_loop_->stop();
   if (dispatch_loop_) dispatch_loop_->stop();
   for (auto& loop : more_dispatch_loops_) loop->stop();

@@ -9,12 +9,14 @@
 #include "adapters/store/store.hpp"
 #include "gateway/app/clock.hpp"
 #include "gateway/app/config.hpp"
+#include "gateway/http/reader_pool.hpp"
 #include "gateway/http/router.hpp"
 #include "gateway/http/server.hpp"
 #include "gateway/metrics/metrics.hpp"
 #include "gateway/payments/payments.hpp"
 #include "gateway/service/service.hpp"
 #include "gateway/sms/conversation.hpp"
+#include "gateway/web/health.hpp"
 #include "gateway/workers/workers.hpp"
 #include "templates/catalogue.hpp"
 
@@ -57,6 +59,11 @@ class App {
   std::vector<std::unique_ptr<Periodic>> more_dispatch_loops_;  // sms.dispatchers beyond the first
   std::unique_ptr<Periodic> scheduler_loop_;
   Metrics metrics_;
+  // Declared before the server: requests still queued on the pool when the server goes are run
+  // (or answered by their deadline) before these are destroyed.
+  std::unique_ptr<http::Deadlines> deadlines_;
+  std::unique_ptr<http::ReaderPool> readers_;
+  std::unique_ptr<web::HealthCheck> health_;
   http::Router router_;
   std::unique_ptr<http::Server> server_;
   bool stopped_ = false;

@@ -184,7 +184,13 @@ Result<Config> parse_config(std::string_view text, const SecretSources& secrets)
          n.object(v, {{"url", n.str(c.store.url, true)},
                       {"readers", n.integer(c.store.readers, 1, 64)},
                       {"pool", n.integer(c.store.pool, 1, 256)},
-                      {"synchronous_full", n.boolean(c.store.synchronous_full)}});
+                      {"synchronous_full", n.boolean(c.store.synchronous_full)},
+                      {"reader_threads", n.integer(c.store.reader_threads, 1, 64)},
+                      {"reader_queue", n.integer(c.store.reader_queue, 1, 100'000)},
+                      {"read_deadline_ms", n.duration(c.store.read_deadline, 50, 600'000)}});
+       })},
+      {"health", r.nested([&](Reader& n, const json& v) {
+         n.object(v, {{"deadline_ms", n.duration(c.health.deadline, 50, 60'000)}});
        })},
       {"admin_token", r.str(c.admin_token, true)},
       {"exam_secret", r.str(c.exam_secret, true)},

@@ -50,6 +50,17 @@ struct StoreConfig {
   std::size_t readers = 2;
   std::size_t pool = 8;  // MySQL connections
   bool synchronous_full = true;
+  // HTTP requests that read the store run on this many threads, off the server's own, so a stalled
+  // store delays only them; at most reader_queue wait, the rest (and any still unanswered after
+  // read_deadline) get 503 store_unavailable with Retry-After.
+  std::size_t reader_threads = 4;
+  std::size_t reader_queue = 256;
+  std::chrono::milliseconds read_deadline{5'000};
+};
+
+struct HealthConfig {
+  // /healthz answers 503 "unavailable" when the store's probe has not answered by then.
+  std::chrono::milliseconds deadline{1'000};
 };
 
 struct FileOutboxConfig {
@@ -104,6 +115,7 @@ struct Config {
   LimitsConfig limits;
   WebsiteConfig website;
   StoreConfig store;
+  HealthConfig health;
   EfawateercomConfig efawateercom;
   std::string admin_token;  // bearer token for /v1/admin
   std::string exam_secret;  // HMAC-SHA256 key of the placement-exam webhook

@@ -187,47 +187,63 @@ Response open_bills_view(PaymentService& payments, const Request& req) {
 
 }  // namespace
 
-void register_efawateercom_routes(http::Router& router, PaymentService& payments, const Config& config) {
-  router.add(Method::get, "/v1/admin/payments", admin(config, http::sync_handler([&payments](const Request& req) {
-                                                        return reconciliation_view(payments, req);
-                                                      })));
-  router.add(
-      Method::get, "/v1/admin/bills/open",
-      admin(config, http::sync_handler([&payments](const Request& req) { return open_bills_view(payments, req); })));
+void register_efawateercom_routes(http::Router& router, PaymentService& payments, const Config& config,
+                                  http::ReaderPool& readers) {
+  router.add(Method::get, "/v1/admin/payments",
+             admin(config, http::on_pool(readers, http::sync_handler([&payments](const Request& req) {
+                                           return reconciliation_view(payments, req);
+                                         }))));
+  router.add(Method::get, "/v1/admin/bills/open",
+             admin(config, http::on_pool(readers, http::sync_handler([&payments](const Request& req) {
+                                           return open_bills_view(payments, req);
+                                         }))));
 
   if (!payments.enabled()) return;
   auto door = std::make_shared<const Door>(config.efawateercom);
 
+  // Past the door every answer is MFEP XML: a request the reader pool cannot take, or whose store
+  // read is late, gets MFEP's internal error (eFAWATEERcom asks again), as a failed read does.
   router.add(Method::post, "/v1/efawateercom/bill-pull",
-             [&payments, door](const Request& req, const Responder& respond) {
+             [&payments, &readers, door](const Request& req, const Responder& respond) {
                if (auto refused = door->check(req)) return respond(std::move(*refused));
                auto in = efawateercom::read_bill_pull_request(req.body, payments.settings(), payments.signer());
+               efawateercom::BillPullResponse rs;
+               rs.timestamp = payments.timestamp();
+               rs.guid = in.guid;
                if (!in.ok()) {
-                 efawateercom::BillPullResponse rs;
-                 rs.timestamp = payments.timestamp();
-                 rs.guid = in.guid;
                  rs.result = in.status;
                  return respond(bill_pull_answer(payments, rs));
                }
-               respond(bill_pull_answer(payments, payments.bill_pull(*in.message)));
+               rs.result = efawateercom::mfep_error(efawateercom::ErrorCode::kInternalError,
+                                                    "the bill could not be read; try again");
+               readers.run([&payments, message = std::move(*in.message)](
+                               const Responder& r) { r(bill_pull_answer(payments, payments.bill_pull(message))); },
+                           respond, [&payments, rs] { return bill_pull_answer(payments, rs); });
              });
 
   router.add(Method::post, "/v1/efawateercom/payment-notification",
-             [&payments, door](const Request& req, const Responder& respond) {
+             [&payments, &readers, door](const Request& req, const Responder& respond) {
                if (auto refused = door->check(req)) return respond(std::move(*refused));
                auto in = efawateercom::read_payment_notification(req.body, payments.settings(), payments.signer());
+               efawateercom::PaymentNotificationResponse rs;
+               rs.timestamp = payments.timestamp();
+               rs.guid = in.guid;
                if (!in.ok()) {
                  // Refused whole before anything was looked at: nothing is recorded.
-                 efawateercom::PaymentNotificationResponse rs;
-                 rs.timestamp = payments.timestamp();
-                 rs.guid = in.guid;
                  rs.result = in.status;
                  return respond(payment_answer(payments, rs));
                }
-               payments.payment_notification(std::move(*in.message),
-                                             [&payments, respond](const efawateercom::PaymentNotificationResponse& rs) {
-                                               respond(payment_answer(payments, rs));
-                                             });
+               // A retry after this answer is recognised by its GUID, should the write still commit.
+               rs.result = efawateercom::mfep_error(efawateercom::ErrorCode::kInternalError,
+                                                    "the notification could not be checked; try again");
+               readers.run(
+                   [&payments, message = std::move(*in.message)](const Responder& r) mutable {
+                     payments.payment_notification(
+                         std::move(message), [&payments, r](const efawateercom::PaymentNotificationResponse& answer) {
+                           r(payment_answer(payments, answer));
+                         });
+                   },
+                   respond, [&payments, rs] { return payment_answer(payments, rs); });
              });
 }
 

@@ -14,11 +14,14 @@
 #pragma once
 
 #include "gateway/app/config.hpp"
+#include "gateway/http/reader_pool.hpp"
 #include "gateway/http/router.hpp"
 #include "gateway/payments/payments.hpp"
 
 namespace cg::gateway {
 
-void register_efawateercom_routes(http::Router& router, PaymentService& payments, const Config& config);
+// Handlers that read the store run on `readers`.
+void register_efawateercom_routes(http::Router& router, PaymentService& payments, const Config& config,
+                                  http::ReaderPool& readers);
 
 }  // namespace cg::gateway

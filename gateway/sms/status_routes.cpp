@@ -103,25 +103,25 @@ json outbox_detail_json(const store::OutboxDetail& d) {
 
 }  // namespace
 
-void register_sms_status_routes(http::Router& router, const ProviderContext& ctx) {
+void register_sms_status_routes(http::Router& router, const ProviderContext& ctx, http::ReaderPool& readers) {
   for (const auto& provider : sms_providers())
     if (provider.status) add_provider_route(router, *provider.status, ctx);
 
   store::Store& store = ctx.store;
   const Config& config = ctx.config;
   router.add(Method::get, "/v1/admin/outbox/{id}",
-             admin(config, [&store](const Request& req, const Responder& respond) {
-               const std::string text(req.path_param("id").value_or(""));
-               std::int64_t id = 0;
-               bool digits = !text.empty() && text.size() <= 18;
-               for (char c : text) digits = digits && c >= '0' && c <= '9';
-               if (digits) id = std::stoll(text);
-               if (id <= 0) return respond(http::json_error(400, "invalid_id", "id: must be a positive integer"));
-               auto d = store.outbox_detail(id);
-               if (!d) return respond(http::json_error(503, d.error().code, d.error().message));
-               if (!*d) return respond(http::json_error(404, "not_found", "no outbox message " + text));
-               respond(http::json_response(200, outbox_detail_json(**d).dump()));
-             }));
+             admin(config, http::on_pool(readers, [&store](const Request& req, const Responder& respond) {
+                     const std::string text(req.path_param("id").value_or(""));
+                     std::int64_t id = 0;
+                     bool digits = !text.empty() && text.size() <= 18;
+                     for (char c : text) digits = digits && c >= '0' && c <= '9';
+                     if (digits) id = std::stoll(text);
+                     if (id <= 0) return respond(http::json_error(400, "invalid_id", "id: must be a positive integer"));
+                     auto d = store.outbox_detail(id);
+                     if (!d) return respond(http::json_error(503, d.error().code, d.error().message));
+                     if (!*d) return respond(http::json_error(404, "not_found", "no outbox message " + text));
+                     respond(http::json_response(200, outbox_detail_json(**d).dump()));
+                   })));
 }
 
 }  // namespace cg::gateway

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "adapters/store/store.hpp"
+#include "gateway/http/reader_pool.hpp"
 #include "gateway/http/router.hpp"
 #include "gateway/sms/providers.hpp"
 
@@ -19,7 +20,8 @@ namespace cg::gateway {
 // would only retry it. A report that cannot be read gets 400 and changes nothing; a store failure
 // gets 503, so the provider tries again.
 // Each provider's handler is in gateway/sms/providers/<provider>.cpp; the routes come from the table.
-void register_sms_status_routes(http::Router& router, const ProviderContext& ctx);
+// The admin outbox view reads the store on `readers`.
+void register_sms_status_routes(http::Router& router, const ProviderContext& ctx, http::ReaderPool& readers);
 
 // Files the reports in one transaction and answers `ok` once it is committed. Unknown messages are
 // logged and acknowledged; a report the store refuses gets 400, a store failure 503.

@@ -48,14 +48,9 @@ int status_for(const Error& e) {
   return it == kStatus.end() ? 400 : it->second;
 }
 
-Response get_healthz(Service& service, const Request&) {
-  Status s = service.store().ping();
-  if (!s) {
-    // The reason (host, port, database) is for operators' logs, not for whoever asks.
-    std::fprintf(stderr, "healthz: store unavailable: %s\n", s.error().message.c_str());
-    return http::json_response(503, R"({"status":"unavailable"})");
-  }
-  return http::json_response(200, R"({"status":"ok"})");
+Response metrics_response(const Metrics& metrics, const GaugeFigures& figures) {
+  return http::text_response(200, metrics.render_requests() + render_gauges(figures),
+                             "text/plain; version=0.0.4; charset=utf-8");
 }
 
 Response get_metrics(Service& service, const Metrics& metrics, const Request&) {
@@ -71,8 +66,7 @@ Response get_metrics(Service& service, const Metrics& metrics, const Request&) {
   }
   if (auto outbox = service.store().outbox_figures()) figures.outbox_by_status = std::move(outbox->by_status);
   figures.store_up = service.store().ping().ok();
-  return http::text_response(200, metrics.render_requests() + render_gauges(figures),
-                             "text/plain; version=0.0.4; charset=utf-8");
+  return metrics_response(metrics, figures);
 }
 
 Response get_open_courses(Service& service, const Request&) {
@@ -178,22 +172,31 @@ http::Handler at_once(Service& service, F f) {
 
 }  // namespace
 
-void register_web_routes(http::Router& router, Service& service, const Config& config, const Metrics& metrics) {
-  router.add(Method::get, "/healthz", at_once(service, get_healthz));
-  router.add(Method::get, "/metrics", http::sync_handler([&service, &metrics](const Request& req) {
-               return get_metrics(service, metrics, req);
-             }));
+void register_web_routes(http::Router& router, Service& service, const Config& config, const Metrics& metrics,
+                         const Offload& offload) {
+  // Handlers that read the store run on the reader pool, after the checks that need none (a 401
+  // answers at once even while the store is stalled).
+  auto pooled = [&readers = offload.readers](http::Handler h) { return http::on_pool(readers, std::move(h)); };
+  router.add(Method::get, "/healthz",
+             [&health = offload.health](const Request&, const Responder& respond) { health.check(respond); });
+  // The request counters need no store: a store that is late (or a full pool) leaves out only the
+  // store's gauges, and store_up says 0.
+  router.add(Method::get, "/metrics",
+             [&service, &metrics, &readers = offload.readers](const Request& req, const Responder& respond) {
+               readers.run([&service, &metrics, req](const Responder& r) { r(get_metrics(service, metrics, req)); },
+                           respond, [&metrics] { return metrics_response(metrics, GaugeFigures{}); });
+             });
 
-  router.add(Method::get, "/v1/courses", at_once(service, get_open_courses));
+  router.add(Method::get, "/v1/courses", pooled(at_once(service, get_open_courses)));
   router.add(
       Method::post, "/v1/applications",
       website(config, [&service, &config](const std::string& caller, const Request& req, const Responder& respond) {
         post_application(service, config, caller, req, respond);
       }));
-  router.add(Method::get, "/v1/applications/{id}",
-             website(config, [&service](const std::string&, const Request& req, const Responder& respond) {
-               respond(get_application(service, req));
-             }));
+  router.add(
+      Method::get, "/v1/applications/{id}",
+      website(config, [&service, read = pooled(at_once(service, get_application))](
+                          const std::string&, const Request& req, const Responder& respond) { read(req, respond); }));
   router.add(Method::post, "/v1/applications/{id}/cancel",
              website(config, [&service](const std::string&, const Request& req, const Responder& respond) {
                post_application_cancel(service, req, respond);
@@ -203,14 +206,14 @@ void register_web_routes(http::Router& router, Service& service, const Config& c
   });
 
   router.add(Method::post, "/v1/admin/courses", admin(config, on(service, post_course)));
-  router.add(Method::get, "/v1/admin/courses", admin(config, at_once(service, get_courses)));
-  router.add(Method::get, "/v1/admin/courses/{id}", admin(config, at_once(service, get_course)));
+  router.add(Method::get, "/v1/admin/courses", admin(config, pooled(at_once(service, get_courses))));
+  router.add(Method::get, "/v1/admin/courses/{id}", admin(config, pooled(at_once(service, get_course))));
   router.add(Method::patch, "/v1/admin/courses/{id}", admin(config, on(service, patch_course)));
   router.add(Method::get, "/v1/admin/courses/{id}/applications",
-             admin(config, at_once(service, get_course_applications)));
+             admin(config, pooled(at_once(service, get_course_applications))));
   router.add(Method::post, "/v1/admin/applications/{id}/cancel", admin(config, on(service, post_admin_cancel)));
   router.add(Method::post, "/v1/admin/prerequisites/{applicant}", admin(config, on(service, post_prerequisite)));
-  router.add(Method::get, "/v1/admin/outbox", admin(config, at_once(service, get_outbox_figures)));
+  router.add(Method::get, "/v1/admin/outbox", admin(config, pooled(at_once(service, get_outbox_figures))));
 }
 
 }  // namespace cg::gateway::web

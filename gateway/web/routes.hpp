@@ -7,15 +7,25 @@
 #include <string>
 
 #include "gateway/app/config.hpp"
+#include "gateway/http/reader_pool.hpp"
 #include "gateway/http/router.hpp"
 #include "gateway/metrics/metrics.hpp"
 #include "gateway/service/service.hpp"
+#include "gateway/web/health.hpp"
 
 namespace cg::gateway::web {
 
+// What keeps handlers that wait on the store off the server's threads; the App owns them.
+struct Offload {
+  http::ReaderPool& readers;
+  HealthCheck& health;
+};
+
 // ---- operations ----
-http::Response get_healthz(Service& service, const http::Request& req);
+// Everything /metrics shows; blocks on the store (run it on the reader pool).
 http::Response get_metrics(Service& service, const Metrics& metrics, const http::Request& req);
+// The request counters with the given gauges.
+http::Response metrics_response(const Metrics& metrics, const GaugeFigures& figures);
 
 // ---- the website (SPEC §2) ----
 http::Response get_open_courses(Service& service, const http::Request& req);
@@ -38,6 +48,7 @@ void post_admin_cancel(Service& service, const http::Request& req, const http::R
 void post_prerequisite(Service& service, const http::Request& req, const http::Responder& respond);
 http::Response get_outbox_figures(Service& service, const http::Request& req);
 
-void register_web_routes(http::Router& router, Service& service, const Config& config, const Metrics& metrics);
+void register_web_routes(http::Router& router, Service& service, const Config& config, const Metrics& metrics,
+                         const Offload& offload);
 
 }  // namespace cg::gateway::web

@@ -398,6 +398,18 @@ Status MariaDb::stop() {
   return ok_status();
 }
 
+Status MariaDb::pause() {
+  if (pid_ <= 0) return harness_error("mariadbd is not running");
+  if (::kill(pid_, SIGSTOP) != 0) return harness_error(std::string("SIGSTOP: ") + std::strerror(errno));
+  return ok_status();
+}
+
+Status MariaDb::resume() {
+  if (pid_ <= 0) return harness_error("mariadbd is not running");
+  if (::kill(pid_, SIGCONT) != 0) return harness_error(std::string("SIGCONT: ") + std::strerror(errno));
+  return ok_status();
+}
+
 Status MariaDb::crash() {
   if (pid_ <= 0) return ok_status();
   ::kill(pid_, SIGKILL);

@@ -53,6 +53,10 @@ class MariaDb {
   // SIGKILL, as a crash or power cut of the server process would: what was acknowledged must be
   // on disk anyway.
   Status crash();
+  // SIGSTOP: a server that stops answering without closing its connections (a hung host, a
+  // stalled disk). resume() (SIGCONT) lets it go on; the destructor kills a paused server too.
+  Status pause();
+  Status resume();
   // Starts again on the same data and port, and waits until it accepts connections.
   Status restart();
   bool running() const { return pid_ > 0; }

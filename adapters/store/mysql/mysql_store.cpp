@@ -20,6 +20,7 @@
 
 #include <algorithm>
 #include <array>
+#include <atomic>
 #include <condition_variable>
 #include <cstdio>
 #include <deque>
@@ -117,7 +118,16 @@ class MysqlStore final : public Store {
       if (closing_) return unavailable();
     }
     // Starting the snapshot is a round trip to the server (a dead pooled connection is replaced).
-    return read([](Tx&) { return ok_status(); });
+    Status alive = read([](Tx&) { return ok_status(); });
+    if (!alive || !writes_failing_.load()) return alive;
+    // Writes failed for a reason of the server's (as SQLite's ping does): while that lasts, each
+    // ping tries a one-row write itself, so health comes back without waiting for traffic that the
+    // load balancer no longer sends, and does not come back while reads work but writes do not.
+    return write_sync([](Tx& tx) -> Status {
+      auto n = tx.next_sequence("healthz.write_probe");
+      if (!n) return n.error();
+      return ok_status();
+    });
   }
 
   void close() override {
@@ -158,6 +168,10 @@ class MysqlStore final : public Store {
         queue_.pop_front();
       }
       Status result = run_write(conn, item.command);
+      if (result.ok())
+        writes_failing_.store(false);
+      else if (result.error().code == "store_unavailable")
+        writes_failing_.store(true);
       if (!item.done) continue;
       // A throwing callback must not stop the worker for everyone else.
       try {
@@ -286,6 +300,7 @@ class MysqlStore final : public Store {
   std::condition_variable pool_cv_;
   std::vector<std::size_t> free_readers_;
   bool readers_closed_ = false;
+  std::atomic<bool> writes_failing_{false};  // the last write failed with store_unavailable
 };
 
 Status check_settings(const MysqlSettings& s) {

@@ -5,6 +5,7 @@
 #include "adapters/store/sqlite/sqlite_store.hpp"
 
 #include <pthread.h>
+#include <sys/statvfs.h>
 
 #include <algorithm>
 #include <array>
@@ -13,6 +14,7 @@
 #include <cstdio>
 #include <deque>
 #include <exception>
+#include <filesystem>
 #include <limits>
 #include <map>
 #include <mutex>
@@ -476,8 +478,21 @@ Status migrate(Connection& conn, const std::string& path, std::span<const std::s
 
 }  // namespace
 
-Result<std::unique_ptr<Store>> open(const SqliteSettings& settings, std::span<const std::string_view> migrations) {
-  if (auto s = check_settings(settings); !s) return s.error();
+namespace {
+
+// On a file system mounted read-only SQLite says only "unable to open database file" (the WAL needs
+// its -shm file): say what it is, and that it is the machine's and passes, like a full disk.
+Error explain_open_failure(const std::string& path, Error e) {
+  std::filesystem::path dir = std::filesystem::path(path).parent_path();
+  if (dir.empty()) dir = ".";
+  struct statvfs st {};
+  if (::statvfs(dir.c_str(), &st) == 0 && (st.f_flag & ST_RDONLY) != 0)
+    return Error{"store_unavailable", path + ": the file system is read-only (" + e.message + ")"};
+  return e;
+}
+
+Result<std::unique_ptr<Store>> open_files(const SqliteSettings& settings,
+                                          std::span<const std::string_view> migrations) {
   auto writer = Connection::open(settings.path,
                                  ConnectionOptions{.read_only = false, .synchronous_full = settings.synchronous_full});
   if (!writer) return writer.error();
@@ -495,6 +510,15 @@ Result<std::unique_ptr<Store>> open(const SqliteSettings& settings, std::span<co
   std::unique_ptr<Store> store =
       std::make_unique<SqliteStore>(settings, std::move(*writer), std::move(*checkpointer), std::move(readers));
   return Result<std::unique_ptr<Store>>(std::move(store));
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Store>> open(const SqliteSettings& settings, std::span<const std::string_view> migrations) {
+  if (auto s = check_settings(settings); !s) return s.error();
+  auto store = open_files(settings, migrations);
+  if (!store) return explain_open_failure(settings.path, store.error());
+  return store;
 }
 
 }  // namespace sqlite

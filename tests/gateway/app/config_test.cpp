@@ -53,6 +53,21 @@ TEST(Config, DefaultsFillWhatIsNotSaid) {
   ASSERT_TRUE(c.ok()) << c.error().message;
   EXPECT_EQ(c->outbox.adapter, "file");
   EXPECT_EQ(c->scheduler.tick, std::chrono::milliseconds(5000));
+  EXPECT_EQ(c->store.reader_threads, 4u);
+  EXPECT_EQ(c->store.reader_queue, 256u);
+  EXPECT_EQ(c->store.read_deadline, std::chrono::milliseconds(5000));
+  EXPECT_EQ(c->health.deadline, std::chrono::milliseconds(1000));
+}
+
+TEST(Config, TheReaderPoolAndTheHealthDeadlineAreRead) {
+  auto c = parse_config(R"({"admin_token":"0123456789abcdef0123","exam_secret":"exam-secret-0123456789",)"
+                        R"("store":{"reader_threads":8,"reader_queue":32,)"
+                        R"("read_deadline_ms":750},"health":{"deadline_ms":250}})");
+  ASSERT_TRUE(c.ok()) << c.error().message;
+  EXPECT_EQ(c->store.reader_threads, 8u);
+  EXPECT_EQ(c->store.reader_queue, 32u);
+  EXPECT_EQ(c->store.read_deadline, std::chrono::milliseconds(750));
+  EXPECT_EQ(c->health.deadline, std::chrono::milliseconds(250));
 }
 
 TEST(Config, ErrorsNameTheKey) {
@@ -66,6 +81,15 @@ TEST(Config, ErrorsNameTheKey) {
       {R"({"admin_token":"0123456789abcdef0123","exam_secret":"s","listen":{"prot":1}})", "listen.prot: unknown key"},
       {R"({"admin_token":"0123456789abcdef0123","exam_secret":"s","store":{"readers":"2"}})",
        "store.readers: must be an integer"},
+      {R"({"admin_token":"0123456789abcdef0123","exam_secret":"s","store":{"reader_threads":0}})",
+       "store.reader_threads: must be 1 to 64"},
+      {R"({"admin_token":"0123456789abcdef0123","exam_secret":"s","store":{"reader_queue":0}})",
+       "store.reader_queue: must be 1 to 100000"},
+      {R"({"admin_token":"0123456789abcdef0123","exam_secret":"s","store":{"read_deadline_ms":10}})",
+       "store.read_deadline_ms: must be 50 to 600000"},
+      {R"({"admin_token":"0123456789abcdef0123","exam_secret":"s","health":{"deadline_ms":0}})",
+       "health.deadline_ms: must be 50 to 60000"},
+      {R"({"admin_token":"0123456789abcdef0123","exam_secret":"s","health":{"probe":1}})", "health.probe: unknown key"},
       {R"({"admin_token":"0123456789abcdef0123","exam_secret":"s","store":{"url":"postgres://x"}})", "store.url"},
       {R"({"admin_token":"0123456789abcdef0123","exam_secret":"s","outbox":{"adapter":"pigeon"}})", "outbox.adapter"},
       {R"({"admin_token":"0123456789abcdef0123","exam_secret":"s","outbox":{"file":{"paht":"x"}}})",

@@ -542,5 +542,46 @@ TEST(MysqlServer, UnavailableWhileDownAndBackWithEverythingAcknowledgedAfterARes
   store->close();
 }
 
+// As SQLite's: while writes fail for the server's sake, ping() tries a one-row write too (so health
+// does not come back while reads work and writes do not); otherwise it only reads.
+TEST(MysqlServer, PingProbesAWriteOnlyWhileWritesFail) {
+  auto server = test::MariaDb::start();
+  ASSERT_TRUE(server.ok()) << server.error().message;
+  std::string database = test::database_name("probe");
+  ASSERT_TRUE((*server)->create_database(database).ok());
+  auto settings = parse_mysql_url((*server)->url(database));
+  ASSERT_TRUE(settings.ok());
+  settings->pool = 2;
+  auto opened = open_mysql(*settings);
+  ASSERT_TRUE(opened.ok()) << opened.error().message;
+  auto& store = *opened;
+  auto probes = [&] {
+    auto r =
+        (*server)->query(database, "SELECT COALESCE(SUM(value), 0) FROM sequences WHERE name = 'healthz.write_probe'");
+    EXPECT_TRUE(r.ok()) << (r.ok() ? "" : r.error().message);
+    return r.ok() ? (*r)[0][0] : "?";
+  };
+  auto bump = [&] {
+    return store->write_sync([](Tx& tx) {
+      return tx.next_sequence("work").ok() ? ok_status() : Error{"store_error", "x"};
+    });
+  };
+
+  ASSERT_TRUE(bump().ok());
+  ASSERT_TRUE(store->ping().ok());
+  EXPECT_EQ(probes(), "0") << "a ping wrote while writes worked";
+
+  ASSERT_TRUE((*server)->crash().ok());
+  Status down = bump();
+  ASSERT_FALSE(down.ok());
+  EXPECT_EQ(down.error().code, "store_unavailable") << down.error().message;
+  ASSERT_TRUE((*server)->restart().ok()) << (*server)->log_tail();
+  ASSERT_TRUE(store->ping().ok());
+  EXPECT_EQ(probes(), "1") << "the ping after failed writes did not try one";
+  ASSERT_TRUE(store->ping().ok());
+  EXPECT_EQ(probes(), "1") << "the probe's success did not end the probing";
+  store->close();
+}
+
 }  // namespace
 }  // namespace cg::store::mysql

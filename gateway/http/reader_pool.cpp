@@ -1,0 +1,153 @@
+#include "gateway/http/reader_pool.hpp"
+
+#include <pthread.h>
+
+#include <cstdio>
+#include <exception>
+#include <stdexcept>
+#include <utility>
+
+namespace cg::http {
+
+Deadlines::Deadlines() {
+  thread_ = std::thread([this] { run(); });
+  pthread_setname_np(thread_.native_handle(), "cg-deadlines");
+}
+
+Deadlines::~Deadlines() { stop(); }
+
+void Deadlines::answer_by(const Responder& respond, std::chrono::steady_clock::time_point when,
+                          std::function<Response()> fallback) {
+  {
+    std::lock_guard lock(mutex_);
+    if (!stopping_) {
+      waiting_.emplace(when, Entry{respond, std::move(fallback)});
+      cv_.notify_one();
+      return;
+    }
+  }
+  // Stopped: nobody would answer later, so the fallback answers now.
+  if (!respond.answered()) respond(fallback());
+}
+
+void Deadlines::stop() {
+  {
+    std::lock_guard lock(mutex_);
+    if (stopping_) return;
+    stopping_ = true;
+  }
+  cv_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
+void Deadlines::run() {
+  std::unique_lock lock(mutex_);
+  for (;;) {
+    if (stopping_ && waiting_.empty()) return;
+    if (waiting_.empty()) {
+      cv_.wait(lock);
+      continue;
+    }
+    auto first = waiting_.begin();
+    if (!stopping_ && std::chrono::steady_clock::now() < first->first) {
+      cv_.wait_until(lock, first->first);
+      continue;
+    }
+    Entry e = std::move(first->second);
+    waiting_.erase(first);
+    lock.unlock();
+    // Answered already (the usual case): nothing to do; the Responder copy is dropped here.
+    if (!e.respond.answered()) {
+      try {
+        e.respond(e.fallback());
+      } catch (const std::exception& ex) {
+        std::fprintf(stderr, "http: a deadline's fallback failed: %s\n", ex.what());
+      }
+    }
+    lock.lock();
+  }
+}
+
+ReaderPool::ReaderPool(ReaderPoolSettings settings, Deadlines& deadlines) : settings_(settings), deadlines_(deadlines) {
+  if (settings_.threads == 0 || settings_.queue == 0)
+    throw std::invalid_argument("a reader pool needs at least one thread and one queue slot");
+  for (std::size_t i = 0; i < settings_.threads; ++i) {
+    threads_.emplace_back([this] { work(); });
+    pthread_setname_np(threads_.back().native_handle(), ("cg-reader-" + std::to_string(i)).c_str());
+  }
+}
+
+ReaderPool::~ReaderPool() { stop(); }
+
+Response ReaderPool::unavailable() {
+  Response r = json_error(503, "store_unavailable", "the store is unavailable; try again later");
+  r.headers.set("Retry-After", "1");
+  return r;
+}
+
+bool ReaderPool::post(std::function<void()> job) {
+  {
+    std::lock_guard lock(mutex_);
+    if (stopping_ || queue_.size() >= settings_.queue) return false;
+    queue_.push_back(std::move(job));
+  }
+  cv_.notify_one();
+  return true;
+}
+
+void ReaderPool::run(std::function<void(const Responder&)> work, Responder respond,
+                     std::function<Response()> fallback) {
+  auto job = [work = std::move(work), respond] {
+    // Answered by its deadline while it waited: its client has its answer already.
+    if (!respond.answered()) work(respond);
+  };
+  if (!post(std::move(job))) {
+    std::fprintf(stderr, "http: reader pool full (%zu waiting); answered without the store\n", settings_.queue);
+    return respond(fallback());
+  }
+  deadlines_.answer_by(respond, std::chrono::steady_clock::now() + settings_.deadline, std::move(fallback));
+}
+
+void ReaderPool::run(std::shared_ptr<const Handler> handler, Request request, Responder respond) {
+  run([handler = std::move(handler), request = std::make_shared<Request>(std::move(request))](
+          const Responder& r) { (*handler)(std::move(*request), r); },
+      std::move(respond), &ReaderPool::unavailable);
+}
+
+void ReaderPool::stop() {
+  {
+    std::lock_guard lock(mutex_);
+    if (stopping_) return;
+    stopping_ = true;
+  }
+  cv_.notify_all();
+  for (auto& t : threads_)
+    if (t.joinable()) t.join();
+}
+
+void ReaderPool::work() {
+  for (;;) {
+    std::function<void()> job;
+    {
+      std::unique_lock lock(mutex_);
+      cv_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
+      if (queue_.empty()) return;  // stopping, and everything queued has run
+      job = std::move(queue_.front());
+      queue_.pop_front();
+    }
+    try {
+      job();
+    } catch (const std::exception& e) {
+      // A handler's Responder answers 500 "no_response" when its last copy goes; the thread goes on.
+      std::fprintf(stderr, "http: a pooled job threw: %s\n", e.what());
+    }
+  }
+}
+
+Handler on_pool(ReaderPool& pool, Handler handler) {
+  auto shared = std::make_shared<const Handler>(std::move(handler));
+  return
+      [&pool, shared](Request request, Responder respond) { pool.run(shared, std::move(request), std::move(respond)); };
+}
+
+}  // namespace cg::http
