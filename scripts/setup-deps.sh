@@ -11,7 +11,7 @@ BUILD_PKGS=(
   ca-certificates git g++ cmake ninja-build ccache pkg-config
   libboost-dev libboost-system-dev
   libcurl4-openssl-dev nlohmann-json3-dev libssl-dev libsqlite3-dev
-  libpugixml-dev libphonenumber-dev libmysqlcppconn-dev libjemalloc-dev
+  libpugixml-dev libphonenumber-dev libmysqlcppconn-dev libjemalloc-dev libsodium-dev
 )
 # What the tests and benchmarks need in addition: the real peers they start on loopback.
 TEST_PKGS=(
