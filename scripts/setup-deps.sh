@@ -18,6 +18,7 @@ TEST_PKGS=(
   libgtest-dev libgmock-dev libbenchmark-dev
   mariadb-server mariadb-client kannel kannel-extras wrk curl python3 openssl procps
   clang-format clang-tidy
+  chromium chromium-driver python3-selenium  # the console's tests in a real browser
 )
 
 want=("${BUILD_PKGS[@]}")

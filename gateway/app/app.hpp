@@ -9,6 +9,7 @@
 #include "adapters/store/store.hpp"
 #include "gateway/app/clock.hpp"
 #include "gateway/app/config.hpp"
+#include "gateway/console/console_routes.hpp"
 #include "gateway/http/router.hpp"
 #include "gateway/http/server.hpp"
 #include "gateway/metrics/metrics.hpp"
@@ -57,6 +58,7 @@ class App {
   std::vector<std::unique_ptr<Periodic>> more_dispatch_loops_;  // sms.dispatchers beyond the first
   std::unique_ptr<Periodic> scheduler_loop_;
   Metrics metrics_;
+  std::unique_ptr<console::ConsoleRoutes> console_;  // console.enabled; before the server, which calls it
   http::Router router_;
   std::unique_ptr<http::Server> server_;
   bool stopped_ = false;

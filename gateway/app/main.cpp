@@ -5,6 +5,7 @@
 //   course-gateway check-config --config FILE
 //   course-gateway version
 //   course-gateway efawateercom-sign|efawateercom-send ...   play eFAWATEERcom by hand
+//   course-gateway operator add|list|disable|reset --config FILE ...   console operators
 #include <cstdio>
 #include <cstring>
 #include <string>
@@ -14,6 +15,7 @@
 
 #include "adapters/store/open.hpp"
 #include "gateway/app/app.hpp"
+#include "gateway/console/operator_tool.hpp"
 #include "gateway/http/signals.hpp"
 #include "gateway/payments/efawateercom_tool.hpp"
 
@@ -24,11 +26,13 @@
 namespace {
 
 int usage() {
-  std::fprintf(stderr,
-               "usage: course-gateway serve --config FILE\n"
-               "       course-gateway check-config --config FILE\n"
-               "       course-gateway version\n"
-               "       course-gateway efawateercom-sign|efawateercom-send ...   (run without options for help)\n");
+  std::fprintf(
+      stderr,
+      "usage: course-gateway serve --config FILE\n"
+      "       course-gateway check-config --config FILE\n"
+      "       course-gateway version\n"
+      "       course-gateway efawateercom-sign|efawateercom-send ...   (run without options for help)\n"
+      "       course-gateway operator add|list|disable|reset --config FILE ...   (run without options for help)\n");
   return 2;
 }
 
@@ -50,6 +54,8 @@ int main(int argc, char** argv) {
   }
   if (command == "efawateercom-sign" || command == "efawateercom-send")  // gateway/payments/efawateercom_tool.hpp
     return run_efawateercom_tool(std::vector<std::string>(argv + 1, argv + argc), std::cout, std::cerr);
+  if (command == "operator")  // gateway/console/operator_tool.hpp
+    return console::run_operator_tool(std::vector<std::string>(argv + 1, argv + argc), std::cin, std::cout, std::cerr);
   if (command != "serve" && command != "check-config") return usage();
   const char* path = config_arg(argc, argv);
   if (!path) return usage();
