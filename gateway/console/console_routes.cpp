@@ -42,8 +42,8 @@ void secure_headers(Response& r) {
 
 // Every console answer, errors included, carries the security headers.
 http::Handler secured(http::Handler inner) {
-  return [inner = std::move(inner)](Request req, Responder respond) {
-    Responder wrapped([respond](Response r, std::string) {
+  return [inner = std::move(inner)](Request req, const Responder& respond) {
+    Responder wrapped([respond](Response r, const std::string&) {
       secure_headers(r);
       respond(std::move(r));
     });
@@ -175,7 +175,7 @@ class Console {
   // Wraps a handler that needs a signed-in operator of role `need`.
   http::Handler signed_in(Role need, bool changes,
                           std::function<void(Caller, const Request&, const Responder&)> inner) {
-    return secured([this, need, changes, inner = std::move(inner)](Request req, Responder respond) {
+    return secured([this, need, changes, inner = std::move(inner)](const Request& req, const Responder& respond) {
       auto who = authenticate(req, need, changes);
       if (auto* r = std::get_if<Response>(&who)) return respond(std::move(*r));
       inner(std::move(std::get<Caller>(who)), req, respond);
@@ -377,7 +377,7 @@ class Console {
                  return asset_response(req, *a);
                })));
     router.add(Method::post, "/console/api/session",
-               secured([this](Request req, Responder respond) { sign_in(req, respond); }));
+               secured([this](const Request& req, const Responder& respond) { sign_in(req, respond); }));
     auto bind = [this](auto method) {
       return
           [this, method](Caller c, const Request& req, const Responder& respond) { (this->*method)(c, req, respond); };
