@@ -11,7 +11,7 @@ BUILD_PKGS=(
   ca-certificates git g++ cmake ninja-build ccache pkg-config
   libboost-dev libboost-system-dev
   libcurl4-openssl-dev nlohmann-json3-dev libssl-dev libsqlite3-dev
-  libpugixml-dev libphonenumber-dev libmysqlcppconn-dev libjemalloc-dev
+  libpugixml-dev libphonenumber-dev libmysqlcppconn-dev libjemalloc-dev libsodium-dev
 )
 # What the tests and benchmarks need in addition: the real peers they start on loopback.
 TEST_PKGS=(
@@ -19,6 +19,7 @@ TEST_PKGS=(
   mariadb-server mariadb-client kannel kannel-extras wrk curl python3 openssl procps
   nginx-light systemd
   clang-format clang-tidy
+  chromium chromium-driver python3-selenium  # the console's tests in a real browser
 )
 
 want=("${BUILD_PKGS[@]}")

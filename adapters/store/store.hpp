@@ -156,6 +156,50 @@ struct OutboxFigures {
   std::optional<Instant> oldest_pending;
 };
 
+// A person who signs in to the operator console (docs/console.md). Roles: "viewer" reads,
+// "operator" also acts on courses and applications, "admin" also manages operators.
+struct Operator {
+  std::int64_t id = 0;  // assigned by the store
+  std::string username;
+  std::string role;
+  std::string password_hash;  // libsodium's crypto_pwhash_str (Argon2id), never the password
+  bool disabled = false;
+  Instant created_at{};
+  Instant password_changed_at{};
+};
+
+// A signed-in console session. The cookie holds a random token; only its hash is stored, so a
+// copy of the database signs nobody in.
+struct ConsoleSession {
+  std::string token_hash;  // hex SHA-256 of the cookie's token
+  std::int64_t operator_id = 0;
+  Instant created_at{};
+  Instant last_seen_at{};  // idle expiry counts from here
+  std::string client_address;
+};
+
+// One line of the append-only audit log: who did what to what, and how it looked before and after.
+struct AuditEntry {
+  std::int64_t id = 0;  // assigned by the store; the log's order and its paging key
+  std::string actor;    // an operator's username, or "api" for the admin bearer token
+  Instant at{};
+  std::string action;  // "course.create", "operator.disable", ...
+  std::string target;  // "course:12", "operator:alice", ...
+  std::string before;  // JSON, empty when there was nothing before
+  std::string after;   // JSON, empty when nothing is left after
+  std::string client_address;
+};
+
+// An outbox row that failed for good, for the console's "needs attention".
+struct FailedSms {
+  std::int64_t id = 0;
+  std::string application_id;
+  std::string to;
+  std::string template_name;
+  std::string last_error;
+  std::optional<Instant> done_at;
+};
+
 // Reads and writes inside one transaction, by aggregate. Every method may fail (the database is a
 // dependency); errors carry code "store_error" or "store_unavailable". A write method called in a
 // Store::read() snapshot is a "store_error".
@@ -265,6 +309,32 @@ class Tx {
                                     Instant at) = 0;
   // The summary stored with an event, if the event is on record.
   virtual Result<std::optional<std::string>> event_summary(std::string_view source, std::string_view key) = 0;
+
+  // --- operator console (docs/console.md) ---
+  // insert_operator refuses a username on record: "duplicate_operator".
+  virtual Result<std::int64_t> insert_operator(const Operator& o) = 0;
+  virtual Result<std::optional<Operator>> operator_by_name(std::string_view username) = 0;
+  virtual Result<std::optional<Operator>> operator_by_id(std::int64_t id) = 0;
+  virtual Result<std::vector<Operator>> operators() = 0;  // by username
+  // Role, password hash, disabled and password_changed_at, by id; an unknown id is "operator_not_found".
+  virtual Status save_operator(const Operator& o) = 0;
+  virtual Status insert_console_session(const ConsoleSession& s) = 0;
+  virtual Result<std::optional<ConsoleSession>> console_session(std::string_view token_hash) = 0;
+  virtual Status touch_console_session(std::string_view token_hash, Instant at) = 0;
+  virtual Status delete_console_session(std::string_view token_hash) = 0;
+  // Every session of one operator (disabled, or a new password): the number removed.
+  virtual Result<std::int64_t> delete_console_sessions_of(std::int64_t operator_id) = 0;
+  // Sessions idle since before `cutoff` (housekeeping): the number removed.
+  virtual Result<std::int64_t> delete_console_sessions_idle_since(Instant cutoff) = 0;
+  // The audit log only grows: there is no way to change or remove a line.
+  virtual Result<std::int64_t> append_audit(const AuditEntry& e) = 0;
+  // Newest first, ids below `before_id` (0: from the newest), at most `limit`: paged by key.
+  virtual Result<std::vector<AuditEntry>> audit_log(std::int64_t before_id, std::size_t limit) = 0;
+  // Outbox rows failed for good at or after `since`, newest first, at most `limit`, and how many in all.
+  virtual Result<std::vector<FailedSms>> failed_sms_since(Instant since, std::size_t limit) = 0;
+  virtual Result<std::int64_t> count_failed_sms_since(Instant since) = 0;
+  // awaiting_payment applications whose bill is due before `until`: how many.
+  virtual Result<std::int64_t> count_bills_due(Instant until) = 0;
 };
 
 class Store {

@@ -66,6 +66,9 @@ Result<std::unique_ptr<App>> App::create(Config config, const Clock& clock) {
         if (r.errors) std::fprintf(stderr, "scheduler: %d steps failed; they run again next tick\n", r.errors);
         if (r.postponed_courses + r.ended_courses + r.reminded_courses + r.expired_bills > 0 && self->dispatch_loop_)
           self->dispatch_loop_->wake();
+        if (self->console_)
+          if (auto s = self->console_->forget_idle_sessions(); !s)
+            throw std::runtime_error("forgetting idle console sessions: " + s.error().message);
         // Half-finished dialogues hold names and document numbers: none is kept past its expiry.
         if (auto forgotten = self->conversation_->forget_expired_dialogues(self->clock_.now()); !forgotten)
           throw std::runtime_error("forgetting expired dialogues: " + forgotten.error().message);
@@ -84,6 +87,10 @@ Result<std::unique_ptr<App>> App::create(Config config, const Clock& clock) {
   register_sms_inbound_routes(app->router_, provider_context);
   register_efawateercom_routes(app->router_, *app->payments_, c, *app->readers_);
   register_sms_status_routes(app->router_, provider_context, *app->readers_);
+  if (c.console.enabled) {
+    app->console_ = std::make_unique<console::ConsoleRoutes>(*app->store_, c, clock);
+    app->console_->register_routes(app->router_);
+  }
   http::Settings hs;
   hs.address = c.listen.address;
   hs.port = c.listen.port;

@@ -9,6 +9,7 @@
 #include "adapters/store/store.hpp"
 #include "gateway/app/clock.hpp"
 #include "gateway/app/config.hpp"
+#include "gateway/console/console_routes.hpp"
 #include "gateway/http/reader_pool.hpp"
 #include "gateway/http/router.hpp"
 #include "gateway/http/server.hpp"
@@ -64,6 +65,7 @@ class App {
   std::unique_ptr<http::Deadlines> deadlines_;
   std::unique_ptr<http::ReaderPool> readers_;
   std::unique_ptr<web::HealthCheck> health_;
+  std::unique_ptr<console::ConsoleRoutes> console_;  // console.enabled; before the server, which calls it
   http::Router router_;
   std::unique_ptr<http::Server> server_;
   bool stopped_ = false;

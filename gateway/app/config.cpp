@@ -259,6 +259,14 @@ Result<Config> parse_config(std::string_view text, const SecretSources& secrets)
       {"utc_offset_minutes", r.duration(c.utc_offset, -14LL * 60, 14LL * 60)},
       {"templates_directory", r.str(c.templates_directory)},
       {"public_base_url", r.str(c.public_base_url, true)},
+      {"console", r.nested([&](Reader& n, const json& v) {
+         auto& cs = c.console;
+         n.object(v, {{"enabled", n.boolean(cs.enabled)},
+                      {"idle_timeout_s", n.duration(cs.idle_timeout, 60, 7LL * 24 * 3600)},
+                      {"max_failures_per_account", n.integer(cs.max_failures_per_account, 1, 1000)},
+                      {"max_failures_per_address", n.integer(cs.max_failures_per_address, 1, 100'000)},
+                      {"failure_window_s", n.duration(cs.failure_window, 10, 24LL * 3600)}});
+       })},
       {"sms", [&r, &c](const json& v, const std::string&) {
          if (auto f = parse_sms_config(v, c.sms)) r.fail(f->key, f->what);
        }},

@@ -110,6 +110,17 @@ struct ConversationConfig {
   std::chrono::seconds ussd_session_timeout{180};  // a USSD session's silence limit
 };
 
+// The operator console at /console/ (docs/console.md).
+struct ConsoleConfig {
+  bool enabled = true;
+  std::chrono::seconds idle_timeout{1800};  // a session unused this long must sign in again
+  // Failed sign-ins within `failure_window` before further attempts are refused until the oldest
+  // failure leaves the window: per account, and per client address (after listen.trusted_proxies).
+  int max_failures_per_account = 5;
+  int max_failures_per_address = 20;
+  std::chrono::seconds failure_window{900};
+};
+
 struct Config {
   ListenConfig listen;
   LimitsConfig limits;
@@ -124,6 +135,7 @@ struct Config {
   InboundConfig inbound;
   ConversationConfig conversation;
   SmsConfig sms;  // outbound providers (gateway/sms/config.hpp)
+  ConsoleConfig console;
   core::Policy policy;
   std::chrono::minutes utc_offset{180};                   // Asia/Amman: UTC+3 all year since 2022
   std::string templates_directory;                        // empty: the texts built into the binary

@@ -5,6 +5,7 @@
 //   course-gateway check-config --config FILE [--online]
 //   course-gateway version
 //   course-gateway efawateercom-sign|efawateercom-send ...   play eFAWATEERcom by hand
+//   course-gateway operator add|list|disable|reset --config FILE ...   console operators
 //
 // `course-gateway --help` and `course-gateway COMMAND --help` list the options (exit 0); a usage
 // mistake is one line on stderr and exit status 2.
@@ -18,6 +19,7 @@
 #include "adapters/store/open.hpp"
 #include "gateway/app/app.hpp"
 #include "gateway/app/online_check.hpp"
+#include "gateway/console/operator_tool.hpp"
 #include "gateway/http/signals.hpp"
 #include "gateway/payments/efawateercom_tool.hpp"
 
@@ -54,6 +56,7 @@ const std::vector<Command>& commands() {
       {"version", "Print the version.", {}},
       {"efawateercom-sign", "Build and sign a test eFAWATEERcom bill pull or payment notification.", {}, true},
       {"efawateercom-send", "Sign one and post it to the gateway, and check the signed answer.", {}, true},
+      {"operator", "Add, list, disable or reset the console's operators (works before any operator exists).", {}, true},
   };
   return kCommands;
 }
@@ -179,6 +182,13 @@ int serve(cg::gateway::Config config) {
   return 0;
 }
 
+// The commands that read their own arguments: gateway/payments/efawateercom_tool.hpp and
+// gateway/console/operator_tool.hpp.
+int run_own_parser(const Command& c, const std::vector<std::string>& args) {
+  if (std::string_view(c.name) == "operator")
+    return cg::gateway::console::run_operator_tool(args, std::cin, std::cout, std::cerr);
+  return cg::gateway::run_efawateercom_tool(args, std::cout, std::cerr);
+}
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -192,10 +202,7 @@ int main(int argc, char** argv) {
     if (argc > 2) {
       const Command* c = find_command(argv[2]);
       if (!c) return usage_error("help", std::string("unknown command '") + argv[2] + "'");
-      if (c->own_parser) {
-        std::vector<std::string> args{c->name, "--help"};
-        return run_efawateercom_tool(args, std::cout, std::cerr);
-      }
+      if (c->own_parser) return run_own_parser(*c, {c->name, "--help"});
       print_help(*c);
       return 0;
     }
@@ -207,8 +214,7 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "course-gateway: unknown command '%s' (see course-gateway --help)\n", name.c_str());
     return 2;
   }
-  if (command->own_parser)  // gateway/payments/efawateercom_tool.hpp
-    return run_efawateercom_tool(std::vector<std::string>(argv + 1, argv + argc), std::cout, std::cerr);
+  if (command->own_parser) return run_own_parser(*command, std::vector<std::string>(argv + 1, argv + argc));
   Parsed parsed;
   if (auto mistake = parse(*command, argc, argv, parsed)) return usage_error(command->name, *mistake);
   if (parsed.help) {

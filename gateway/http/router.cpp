@@ -42,8 +42,11 @@ Router& Router::add(Method method, std::string_view pattern, Handler handler, He
   if (!handler) fail("handler is empty");
 
   Route route{method, std::string(pattern), {}, std::move(handler), head};
-  for (std::string_view seg : split_path(pattern)) {
-    if (seg.empty()) fail("empty path segment");
+  const std::vector<std::string_view> pattern_segments = split_path(pattern);
+  for (std::size_t k = 0; k < pattern_segments.size(); ++k) {
+    std::string_view seg = pattern_segments[k];
+    // Only the last may be empty: "/console/" (a folder's page) is a path of its own.
+    if (seg.empty() && k + 1 < pattern_segments.size()) fail("empty path segment");
     if (seg.front() == '{' && seg.back() == '}' && seg.size() >= 2) {
       std::string_view name = seg.substr(1, seg.size() - 2);
       if (!valid_parameter_name(name)) fail("bad parameter name '" + std::string(name) + "'");

@@ -14,7 +14,8 @@
 namespace cg::http {
 
 // Patterns are absolute paths whose segments are literals or `{name}` parameters, e.g.
-// "/v1/applications/{id}". A parameter matches one non-empty segment and is percent-decoded into
+// "/v1/applications/{id}"; a pattern may end in '/' ("/console/"), which then differs from the
+// same path without it. A parameter matches one non-empty segment and is percent-decoded into
 // Request::path_params. When several patterns match, the one with a literal at the first segment
 // where they differ wins ("/v1/sms/kannel/status" before "/v1/sms/{provider}/status").
 //

@@ -3,7 +3,10 @@
 #include <algorithm>
 #include <deque>
 
+#include <nlohmann/json.hpp>
+
 #include "adapters/crypto/crypto.hpp"
+#include "core/applicant.hpp"
 #include "core/text.hpp"
 #include "gateway/service/commands.hpp"
 
@@ -168,10 +171,12 @@ void Service::exam_result(ExamInput in, Callback<ExamOutput> done) {
       std::move(done));
 }
 
-void Service::cancel(std::string application_id, core::Actor by, Callback<core::ApplicationState> done) {
+void Service::cancel(std::string application_id, core::Actor by, Callback<core::ApplicationState> done,
+                     std::optional<AuditBy> audit_by) {
   run_command<core::ApplicationState>(
       store_,
-      [this, id = std::move(application_id), by](store::Tx& tx) -> Result<core::ApplicationState> {
+      [this, id = std::move(application_id), by,
+       audit_by = std::move(audit_by)](store::Tx& tx) -> Result<core::ApplicationState> {
         Instant now = clock_.now();
         auto app = tx.application(id);
         if (!app) return app.error();
@@ -181,7 +186,12 @@ void Service::cancel(std::string application_id, core::Actor by, Callback<core::
         auto outcome = enrollment_.cancel(**course, **app, by, now);
         if (!outcome) return outcome.error();
         TxMinter minter(tx);
+        std::string before = "{\"state\":\"" + std::string(core::to_string((*app)->state)) + "\"}";
         if (auto s = driver_.commit(tx, std::move(*outcome), now, minter); !s) return s.error();
+        if (auto s = audit(tx, audit_by, now, "application.cancel", "application:" + id, std::move(before),
+                           "{\"state\":\"cancelled\"}");
+            !s)
+          return s.error();
         return core::ApplicationState::cancelled;
       },
       std::move(done));
@@ -218,12 +228,12 @@ Result<std::vector<Course>> Service::open_courses() {
 
 // ---- operators -------------------------------------------------------------------------------
 
-void Service::create_course(Course draft, Callback<Course> done) {
+void Service::create_course(Course draft, Callback<Course> done, std::optional<AuditBy> audit_by) {
   auto valid = core::validate_new_course(std::move(draft));
   if (!valid) return done(valid.error());
   run_command<Course>(
       store_,
-      [c = std::move(*valid)](store::Tx& tx) mutable -> Result<Course> {
+      [this, c = std::move(*valid), audit_by = std::move(audit_by)](store::Tx& tx) mutable -> Result<Course> {
         // Applicants type codes in any case (an SMS "join ab7"), so two codes that differ only in
         // case could not be told apart; the store's own uniqueness is exact.
         auto existing = tx.courses(store::CourseFilter{});
@@ -235,20 +245,25 @@ void Service::create_course(Course draft, Callback<Course> done) {
         auto id = tx.insert_course(c);
         if (!id) return id.error();
         c.id = *id;
+        if (auto s = audit(tx, audit_by, clock_.now(), "course.create", "course:" + std::to_string(c.id), "",
+                           course_audit_json(c));
+            !s)
+          return s.error();
         return c;
       },
       std::move(done));
 }
 
-void Service::patch_course(std::int64_t id, CoursePatch patch, Callback<Course> done) {
+void Service::patch_course(std::int64_t id, CoursePatch patch, Callback<Course> done, std::optional<AuditBy> audit_by) {
   run_command<Course>(
       store_,
-      [this, id, patch = std::move(patch)](store::Tx& tx) -> Result<Course> {
+      [this, id, patch = std::move(patch), audit_by = std::move(audit_by)](store::Tx& tx) -> Result<Course> {
         Instant now = clock_.now();
         auto course = tx.course(id);
         if (!course) return course.error();
         if (!*course) return not_found("course");
         Course c = **course;
+        const std::string before = audit_by ? course_audit_json(c) : std::string();
         if (patch.title_ar) c.title.ar = *patch.title_ar;
         if (patch.title_en) c.title.en = *patch.title_en;
         if (patch.location) c.location = *patch.location;
@@ -279,6 +294,10 @@ void Service::patch_course(std::int64_t id, CoursePatch patch, Callback<Course> 
         }
         auto after = tx.course(id);
         if (!after) return after.error();
+        if (auto s = audit(tx, audit_by, now, "course.update", "course:" + std::to_string(id), before,
+                           audit_by ? course_audit_json(**after) : std::string());
+            !s)
+          return s.error();
         return **after;
       },
       std::move(done));
@@ -330,10 +349,11 @@ Result<std::vector<Application>> Service::course_applications(std::int64_t id, s
   return std::move(*out);
 }
 
-void Service::record_prerequisite(PrerequisiteProof proof, Callback<ProofOutput> done) {
+void Service::record_prerequisite(PrerequisiteProof proof, Callback<ProofOutput> done,
+                                  std::optional<AuditBy> audit_by) {
   run_command<ProofOutput>(
       store_,
-      [this, proof = std::move(proof)](store::Tx& tx) -> Result<ProofOutput> {
+      [this, proof = std::move(proof), audit_by = std::move(audit_by)](store::Tx& tx) -> Result<ProofOutput> {
         Instant now = clock_.now();
         ProofOutput out;
         auto had = tx.has_pass(proof.id_type, proof.id_number, proof.prerequisite);
@@ -358,6 +378,15 @@ void Service::record_prerequisite(PrerequisiteProof proof, Callback<ProofOutput>
           if (auto s = driver_.commit(tx, std::move(*outcome), now, minter); !s) return s.error();
           out.applications.push_back(a.id);
         }
+        // The audit log names the document masked, as logs do (core/applicant.hpp).
+        nlohmann::json after{
+            {"prerequisite", proof.prerequisite}, {"recorded", out.recorded}, {"applications", out.applications}};
+        if (auto s = audit(
+                tx, audit_by, now, "prerequisite.record",
+                "document:" + std::string(core::to_string(proof.id_type)) + ":" + core::mask_id_number(proof.id_number),
+                "", after.dump());
+            !s)
+          return s.error();
         return out;
       },
       std::move(done));

@@ -14,6 +14,7 @@
 #include "core/enrollment.hpp"
 #include "gateway/app/clock.hpp"
 #include "gateway/app/config.hpp"
+#include "gateway/service/audit.hpp"
 #include "gateway/service/card_driver.hpp"
 #include "gateway/service/commands.hpp"
 
@@ -99,19 +100,24 @@ class Service {
   // in.retry_after_s set.
   Status check_daily_caps(store::Tx& tx, const ApplyInput& in, core::Instant now);
   void exam_result(ExamInput in, Callback<ExamOutput> done);
-  void cancel(std::string application_id, core::Actor by, Callback<core::ApplicationState> done);
+  // `audit` set (the admin API, the console): the cancellation is written to the audit log with it.
+  void cancel(std::string application_id, core::Actor by, Callback<core::ApplicationState> done,
+              std::optional<AuditBy> audit = std::nullopt);
   Result<ApplicationView> application(const std::string& id);
   Result<std::vector<core::Course>> open_courses();
 
-  // Operators.
-  void create_course(core::Course draft, Callback<core::Course> done);
-  void patch_course(std::int64_t id, CoursePatch patch, Callback<core::Course> done);
+  // Operators. With `audit` set, each change goes into the audit log in its own transaction
+  // (course changes with the course before and after).
+  void create_course(core::Course draft, Callback<core::Course> done, std::optional<AuditBy> audit = std::nullopt);
+  void patch_course(std::int64_t id, CoursePatch patch, Callback<core::Course> done,
+                    std::optional<AuditBy> audit = std::nullopt);
   Result<std::vector<core::Course>> all_courses();
   Result<core::Course> course(std::int64_t id);
   Result<std::vector<core::Application>> course_applications(std::int64_t id,
                                                              std::optional<core::ApplicationState> state,
                                                              std::size_t limit);
-  void record_prerequisite(PrerequisiteProof proof, Callback<ProofOutput> done);
+  void record_prerequisite(PrerequisiteProof proof, Callback<ProofOutput> done,
+                           std::optional<AuditBy> audit = std::nullopt);
 
   // The scheduler's work at `now`: decision times (card 5), bill due dates, course ends (card 8)
   // and reminders. Each course's step runs in its own transaction that re-reads the course, so a

@@ -1,4 +1,6 @@
-// The operators' endpoints (SPEC §5); register_web_routes() puts them behind the admin token.
+// The operators' endpoints (SPEC §5); register_web_routes() puts them behind the admin token. Every
+// one that changes something writes an audit line as the actor "api" with the client's address
+// (docs/console.md), in the same transaction as the change.
 #include "gateway/web/http_json.hpp"
 #include "gateway/web/json_codec.hpp"
 #include "gateway/web/routes.hpp"
@@ -9,15 +11,22 @@ using http::Request;
 using http::Responder;
 using http::Response;
 
+namespace {
+AuditBy api_caller(const Request& req) { return AuditBy{std::string(kApiActor), req.remote_address}; }
+}  // namespace
+
 void post_course(Service& service, const Request& req, const Responder& respond) {
   auto body = parse_json_body(req);
   if (!body) return respond(bad(body.error()));
   auto course = decode_course(*body);
   if (!course) return respond(bad(course.error()));
-  service.create_course(std::move(*course), [respond](Result<core::Course> r) {
-    if (!r) return respond(error_response(r.error()));
-    respond(json_replacing(201, encode_course(*r, Audience::operators)));
-  });
+  service.create_course(
+      std::move(*course),
+      [respond](Result<core::Course> r) {
+        if (!r) return respond(error_response(r.error()));
+        respond(json_replacing(201, encode_course(*r, Audience::operators)));
+      },
+      api_caller(req));
 }
 
 Response get_courses(Service& service, const Request&) {
@@ -41,10 +50,13 @@ void patch_course(Service& service, const Request& req, const Responder& respond
   if (!body) return respond(bad(body.error()));
   auto patch = decode_course_patch(*body);
   if (!patch) return respond(bad(patch.error()));
-  service.patch_course(*id, std::move(*patch), [respond](Result<core::Course> r) {
-    if (!r) return respond(error_response(r.error()));
-    respond(json_replacing(200, encode_course(*r, Audience::operators)));
-  });
+  service.patch_course(
+      *id, std::move(*patch),
+      [respond](Result<core::Course> r) {
+        if (!r) return respond(error_response(r.error()));
+        respond(json_replacing(200, encode_course(*r, Audience::operators)));
+      },
+      api_caller(req));
 }
 
 Response get_course_applications(Service& service, const Request& req) {
@@ -71,11 +83,13 @@ Response get_course_applications(Service& service, const Request& req) {
 }
 
 void post_admin_cancel(Service& service, const Request& req, const Responder& respond) {
-  service.cancel(std::string(*req.path_param("id")), core::Actor::operator_,
-                 [respond](Result<core::ApplicationState> r) {
-                   if (!r) return respond(error_response(r.error()));
-                   respond(json_replacing(200, encode_state(*r)));
-                 });
+  service.cancel(
+      std::string(*req.path_param("id")), core::Actor::operator_,
+      [respond](Result<core::ApplicationState> r) {
+        if (!r) return respond(error_response(r.error()));
+        respond(json_replacing(200, encode_state(*r)));
+      },
+      api_caller(req));
 }
 
 void post_prerequisite(Service& service, const Request& req, const Responder& respond) {
@@ -85,10 +99,13 @@ void post_prerequisite(Service& service, const Request& req, const Responder& re
   if (!body) return respond(bad(body.error()));
   auto proof = decode_prerequisite(*body, *req.path_param("applicant"));
   if (!proof) return respond(bad(proof.error()));
-  service.record_prerequisite(std::move(*proof), [respond](Result<ProofOutput> r) {
-    if (!r) return respond(error_response(r.error()));
-    respond(json_replacing(r->recorded ? 201 : 200, encode_proof_output(*r)));
-  });
+  service.record_prerequisite(
+      std::move(*proof),
+      [respond](Result<ProofOutput> r) {
+        if (!r) return respond(error_response(r.error()));
+        respond(json_replacing(r->recorded ? 201 : 200, encode_proof_output(*r)));
+      },
+      api_caller(req));
 }
 
 Response get_outbox_figures(Service& service, const Request&) {

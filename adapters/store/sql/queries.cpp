@@ -211,6 +211,43 @@ Queries::Queries(const Dialect& d) : dialect(d) {
   event_insert =
       "INSERT INTO events (source, `key`, summary, at) VALUES (?, ?, ?, ?)" + std::string(d.insert_unless_present);
   event_summary = "SELECT summary FROM events WHERE source = ? AND `key` = ?";
+
+  const std::string operator_columns =
+      "SELECT id, username, role, password_hash, disabled, created_at, password_changed_at FROM operators";
+  operator_insert =
+      "INSERT INTO operators (username, role, password_hash, disabled, created_at, password_changed_at) "
+      "VALUES (?, ?, ?, ?, ?, ?)";
+  operator_by_name = operator_columns + " WHERE username = ?";
+  operator_by_id = operator_columns + " WHERE id = ?";
+  operators_all = operator_columns + " ORDER BY username";
+  operator_update =
+      "UPDATE operators SET role = ?, password_hash = ?, disabled = ?, password_changed_at = ? WHERE id = ?";
+  console_session_insert =
+      "INSERT INTO console_sessions (token_hash, operator_id, created_at, last_seen_at, client_address) "
+      "VALUES (?, ?, ?, ?, ?)";
+  console_session_select =
+      "SELECT token_hash, operator_id, created_at, last_seen_at, client_address FROM console_sessions "
+      "WHERE token_hash = ?";
+  console_session_touch = "UPDATE console_sessions SET last_seen_at = ? WHERE token_hash = ?";
+  console_session_delete = "DELETE FROM console_sessions WHERE token_hash = ?";
+  console_sessions_delete_of = "DELETE FROM console_sessions WHERE operator_id = ?";
+  console_sessions_delete_idle = "DELETE FROM console_sessions WHERE last_seen_at < ?";
+  // The audit log is written only by this INSERT; nothing here updates or deletes a line.
+  audit_insert =
+      "INSERT INTO audit_log (actor, at, action, target, before_json, after_json, client_address) "
+      "VALUES (?, ?, ?, ?, ?, ?, ?)";
+  const std::string audit_columns =
+      "SELECT id, actor, at, action, target, before_json, after_json, client_address FROM audit_log";
+  audit_newest = audit_columns + " ORDER BY id DESC LIMIT ?";
+  audit_before = audit_columns + " WHERE id < ? ORDER BY id DESC LIMIT ?";
+  // "status = 'failed'" as a literal matches SQLite's partial index outbox_failed (MariaDB's
+  // outbox_failed leads with the status): only failed rows are read, never the whole outbox.
+  failed_sms_since =
+      "SELECT id, application_id, to_number, template_name, last_error, done_at FROM outbox "
+      "WHERE status = 'failed' AND done_at >= ? ORDER BY done_at DESC, id DESC LIMIT ?";
+  failed_sms_count_since = "SELECT COUNT(*) FROM outbox WHERE status = 'failed' AND done_at >= ?";
+  // The literal state matches SQLite's partial index applications_bills_due.
+  bills_due_count = "SELECT COUNT(*) FROM applications WHERE state = 'awaiting_payment' AND bill_due_at <= ?";
 }
 
 }  // namespace cg::store::sql

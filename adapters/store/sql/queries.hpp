@@ -50,6 +50,13 @@ struct Queries {
 
   // Events
   std::string event_insert, event_summary;
+
+  // Operator console (tx_console.cpp)
+  std::string operator_insert, operator_by_name, operator_by_id, operators_all, operator_update;
+  std::string console_session_insert, console_session_select, console_session_touch, console_session_delete,
+      console_sessions_delete_of, console_sessions_delete_idle;
+  std::string audit_insert, audit_newest, audit_before;
+  std::string failed_sms_since, failed_sms_count_since, bills_due_count;
 };
 
 }  // namespace cg::store::sql

@@ -89,6 +89,24 @@ class SqlTx final : public Tx {
                             Instant at) override;
   Result<std::optional<std::string>> event_summary(std::string_view source, std::string_view key) override;
 
+  // Operator console (tx_console.cpp)
+  Result<std::int64_t> insert_operator(const Operator& o) override;
+  Result<std::optional<Operator>> operator_by_name(std::string_view username) override;
+  Result<std::optional<Operator>> operator_by_id(std::int64_t id) override;
+  Result<std::vector<Operator>> operators() override;
+  Status save_operator(const Operator& o) override;
+  Status insert_console_session(const ConsoleSession& s) override;
+  Result<std::optional<ConsoleSession>> console_session(std::string_view token_hash) override;
+  Status touch_console_session(std::string_view token_hash, Instant at) override;
+  Status delete_console_session(std::string_view token_hash) override;
+  Result<std::int64_t> delete_console_sessions_of(std::int64_t operator_id) override;
+  Result<std::int64_t> delete_console_sessions_idle_since(Instant cutoff) override;
+  Result<std::int64_t> append_audit(const AuditEntry& e) override;
+  Result<std::vector<AuditEntry>> audit_log(std::int64_t before_id, std::size_t limit) override;
+  Result<std::vector<FailedSms>> failed_sms_since(Instant since, std::size_t limit) override;
+  Result<std::int64_t> count_failed_sms_since(Instant since) override;
+  Result<std::int64_t> count_bills_due(Instant until) override;
+
  private:
   Status writable(std::string_view what) const;
   // In a write the row is locked where the engine has row locks: a command reads a row to change it.

@@ -158,6 +158,30 @@ TEST(Config, TheNewKeysAreRead) {
   EXPECT_TRUE(defaults->website.api_keys.empty());
 }
 
+TEST(Config, TheConsoleKeysAreReadAndChecked) {
+  auto defaults = parse_config(kMinimal);
+  ASSERT_TRUE(defaults.ok());
+  EXPECT_TRUE(defaults->console.enabled);
+  EXPECT_EQ(defaults->console.idle_timeout, std::chrono::seconds(1800));
+  EXPECT_EQ(defaults->console.max_failures_per_account, 5);
+  auto c = parse_config(R"({"admin_token":"0123456789abcdef0123","exam_secret":"exam-secret-0123456789",
+    "console":{"enabled":false,"idle_timeout_s":600,"max_failures_per_account":3,"max_failures_per_address":9,
+               "failure_window_s":120}})");
+  ASSERT_TRUE(c.ok()) << c.error().message;
+  EXPECT_FALSE(c->console.enabled);
+  EXPECT_EQ(c->console.idle_timeout, std::chrono::seconds(600));
+  EXPECT_EQ(c->console.max_failures_per_account, 3);
+  EXPECT_EQ(c->console.max_failures_per_address, 9);
+  EXPECT_EQ(c->console.failure_window, std::chrono::seconds(120));
+  for (const char* bad : {R"("console":{"idle_timeout_s":10})", R"("console":{"enabled":"yes"})",
+                          R"("console":{"max_failures_per_account":0})", R"("console":{"colour":1})"}) {
+    auto r = parse_config(
+        std::string(R"({"admin_token":"0123456789abcdef0123","exam_secret":"exam-secret-0123456789",)") + bad + "}");
+    ASSERT_FALSE(r.ok()) << bad;
+    EXPECT_NE(r.error().message.find("console."), std::string::npos) << r.error().message;
+  }
+}
+
 TEST(Config, DestinationsAreMatchedByCountryCallingCode) {
   const std::vector<std::string> jordan{"962"};
   EXPECT_TRUE(destination_allowed("+962791234567", jordan));

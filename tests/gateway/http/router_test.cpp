@@ -159,6 +159,18 @@ TEST(RouterRegistration, RejectsBadPatternsAndDuplicates) {
   EXPECT_EQ(router.patterns(), std::vector<std::string>{"/v1/applications/{id}"});
 }
 
+TEST(RouterRegistration, APatternEndingInASlashIsAPathOfItsOwn) {
+  Router router;
+  router.add(Method::get, "/console/", named("folder"));
+  router.add(Method::get, "/console", named("plain"));
+  router.add(Method::get, "/console/{name}", named("file"));
+  EXPECT_EQ(call(router, Method::get, "/console/").response->body, "folder");
+  EXPECT_EQ(call(router, Method::get, "/console").response->body, "plain");
+  EXPECT_EQ(call(router, Method::get, "/console/app.js").response->body, "file name=app.js");
+  EXPECT_EQ(call(router, Method::get, "/console/app.js/").response->status, 404);
+  EXPECT_THROW(router.add(Method::get, "/a//", named("x")), std::invalid_argument) << "only the last may be empty";
+}
+
 TEST(RouterRegistration, ErrorNamesTheRoute) {
   Router router;
   try {

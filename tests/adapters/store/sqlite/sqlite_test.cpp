@@ -152,6 +152,32 @@ TEST(SqliteStore, ExpiredDialoguesAreFoundThroughAnIndexNotAScan) {
   EXPECT_TRUE(by_index) << plan.front();
 }
 
+// Migration 12: the audit log refuses UPDATE and DELETE in the database itself, not only in code,
+// and the console overview's failed SMS are read through the partial index, not an outbox scan.
+TEST(SqliteStore, Migration12KeepsTheAuditLogAppendOnly) {
+  TempDb db("m12");
+  must_open(db.settings()).reset();
+  Raw raw(db.path());
+  raw.exec(
+      "INSERT INTO audit_log (actor, at, action, target, before_json, after_json, client_address) "
+      "VALUES ('api', 1, 'course.create', 'course:1', '', '{}', '127.0.0.1')");
+  char* message = nullptr;
+  sqlite3* handle = nullptr;
+  ASSERT_EQ(sqlite3_open(db.path().c_str(), &handle), SQLITE_OK);
+  EXPECT_NE(sqlite3_exec(handle, "UPDATE audit_log SET actor = 'x'", nullptr, nullptr, &message), SQLITE_OK);
+  sqlite3_free(message);
+  message = nullptr;
+  EXPECT_NE(sqlite3_exec(handle, "DELETE FROM audit_log", nullptr, nullptr, &message), SQLITE_OK);
+  sqlite3_free(message);
+  sqlite3_close(handle);
+  EXPECT_EQ(raw.rows("SELECT actor FROM audit_log"), (std::vector<std::string>{"api"}));
+
+  auto plan = raw.rows("EXPLAIN QUERY PLAN SELECT COUNT(*) FROM outbox WHERE status = 'failed' AND done_at >= 5");
+  bool by_index = false;
+  for (const auto& row : plan) by_index = by_index || row.find("outbox_failed") != std::string::npos;
+  EXPECT_TRUE(by_index) << (plan.empty() ? "" : plan.front());
+}
+
 // Migration 8 rebuilds inbound_messages and sessions as tables kept in arrival order, with their
 // keys in unique indexes: what was there is all there, a provider's retry is still recognised and
 // a session is still saved over, not twice.

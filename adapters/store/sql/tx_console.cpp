@@ -1,0 +1,227 @@
+// SqlTx's operator-console methods: operators, console sessions, the append-only audit log, and
+// the few reads the console's overview needs beyond the card's own (docs/console.md).
+#include <utility>
+
+#include "adapters/store/sql/rows.hpp"
+#include "adapters/store/sql/tx.hpp"
+
+namespace cg::store::sql {
+namespace {
+
+Result<Operator> operator_from_row(const Statement& st) {
+  Operator o;
+  o.id = st.int64(0);
+  o.username = st.text(1);
+  o.role = st.text(2);
+  o.password_hash = st.text(3);
+  o.disabled = st.int64(4) != 0;
+  o.created_at = instant(st.int64(5));
+  o.password_changed_at = instant(st.int64(6));
+  return o;
+}
+
+Result<ConsoleSession> console_session_from_row(const Statement& st) {
+  ConsoleSession s;
+  s.token_hash = st.text(0);
+  s.operator_id = st.int64(1);
+  s.created_at = instant(st.int64(2));
+  s.last_seen_at = instant(st.int64(3));
+  s.client_address = st.text(4);
+  return s;
+}
+
+Result<AuditEntry> audit_from_row(const Statement& st) {
+  AuditEntry e;
+  e.id = st.int64(0);
+  e.actor = st.text(1);
+  e.at = instant(st.int64(2));
+  e.action = st.text(3);
+  e.target = st.text(4);
+  e.before = st.text(5);
+  e.after = st.text(6);
+  e.client_address = st.text(7);
+  return e;
+}
+
+Result<FailedSms> failed_sms_from_row(const Statement& st) {
+  FailedSms f;
+  f.id = st.int64(0);
+  f.application_id = st.text(1);
+  f.to = st.text(2);
+  f.template_name = st.text(3);
+  f.last_error = st.text(4);
+  if (auto at = st.optional_int64(5)) f.done_at = instant(*at);
+  return f;
+}
+
+Result<std::int64_t> single_count(Statement& st) {
+  auto row = st.step();
+  if (!row) return row.error();
+  if (!*row) return std::int64_t{0};
+  return st.int64(0);
+}
+
+}  // namespace
+
+Result<std::int64_t> SqlTx::insert_operator(const Operator& o) {
+  if (auto s = writable("insert_operator"); !s) return s.error();
+  auto st = session_.prepare(q_.operator_insert, "insert_operator");
+  if (!st) return st.error();
+  Binder(**st)
+      .add(o.username)
+      .add(o.role)
+      .add(o.password_hash)
+      .add(std::int64_t{o.disabled ? 1 : 0})
+      .add(seconds(o.created_at))
+      .add(seconds(o.password_changed_at));
+  if (auto r = (*st)->run(); !r) {
+    // The username is the table's only unique key besides the id the store assigns.
+    if ((*st)->duplicate_key())
+      return Error{"duplicate_operator", "an operator named '" + o.username + "' exists already"};
+    return r.error();
+  }
+  auto id = session_.last_insert_id();
+  if (id && *id <= 0) return Error{"store_error", "insert_operator: no id assigned"};
+  return id;
+}
+
+Result<std::optional<Operator>> SqlTx::operator_by_name(std::string_view username) {
+  auto st = session_.prepare(q_.operator_by_name, "operator_by_name");
+  if (!st) return st.error();
+  (*st)->bind(1, username);
+  return first_row<Operator>(**st, operator_from_row);
+}
+
+Result<std::optional<Operator>> SqlTx::operator_by_id(std::int64_t id) {
+  auto st = session_.prepare(q_.operator_by_id, "operator_by_id");
+  if (!st) return st.error();
+  (*st)->bind(1, id);
+  return first_row<Operator>(**st, operator_from_row);
+}
+
+Result<std::vector<Operator>> SqlTx::operators() {
+  auto st = session_.prepare(q_.operators_all, "operators");
+  if (!st) return st.error();
+  return all_rows<Operator>(**st, operator_from_row);
+}
+
+Status SqlTx::save_operator(const Operator& o) {
+  if (auto s = writable("save_operator"); !s) return s;
+  auto st = session_.prepare(q_.operator_update, "save_operator");
+  if (!st) return st.error();
+  Binder(**st)
+      .add(o.role)
+      .add(o.password_hash)
+      .add(std::int64_t{o.disabled ? 1 : 0})
+      .add(seconds(o.password_changed_at))
+      .add(o.id);
+  auto matched = (*st)->run();
+  if (!matched) return matched.error();
+  if (*matched == 0) return Error{"operator_not_found", "no operator with id " + std::to_string(o.id)};
+  return ok_status();
+}
+
+Status SqlTx::insert_console_session(const ConsoleSession& s) {
+  if (auto w = writable("insert_console_session"); !w) return w;
+  auto st = session_.prepare(q_.console_session_insert, "insert_console_session");
+  if (!st) return st.error();
+  Binder(**st)
+      .add(s.token_hash)
+      .add(s.operator_id)
+      .add(seconds(s.created_at))
+      .add(seconds(s.last_seen_at))
+      .add(s.client_address);
+  if (auto r = (*st)->run(); !r) return r.error();
+  return ok_status();
+}
+
+Result<std::optional<ConsoleSession>> SqlTx::console_session(std::string_view token_hash) {
+  auto st = session_.prepare(q_.console_session_select, "console_session");
+  if (!st) return st.error();
+  (*st)->bind(1, token_hash);
+  return first_row<ConsoleSession>(**st, console_session_from_row);
+}
+
+Status SqlTx::touch_console_session(std::string_view token_hash, Instant at) {
+  if (auto w = writable("touch_console_session"); !w) return w;
+  auto st = session_.prepare(q_.console_session_touch, "touch_console_session");
+  if (!st) return st.error();
+  Binder(**st).add(seconds(at)).add(token_hash);
+  if (auto r = (*st)->run(); !r) return r.error();
+  return ok_status();
+}
+
+Status SqlTx::delete_console_session(std::string_view token_hash) {
+  if (auto w = writable("delete_console_session"); !w) return w;
+  auto st = session_.prepare(q_.console_session_delete, "delete_console_session");
+  if (!st) return st.error();
+  Binder(**st).add(token_hash);
+  if (auto r = (*st)->run(); !r) return r.error();
+  return ok_status();
+}
+
+Result<std::int64_t> SqlTx::delete_console_sessions_of(std::int64_t operator_id) {
+  if (auto w = writable("delete_console_sessions_of"); !w) return w.error();
+  auto st = session_.prepare(q_.console_sessions_delete_of, "delete_console_sessions_of");
+  if (!st) return st.error();
+  Binder(**st).add(operator_id);
+  return (*st)->run();
+}
+
+Result<std::int64_t> SqlTx::delete_console_sessions_idle_since(Instant cutoff) {
+  if (auto w = writable("delete_console_sessions_idle_since"); !w) return w.error();
+  auto st = session_.prepare(q_.console_sessions_delete_idle, "delete_console_sessions_idle_since");
+  if (!st) return st.error();
+  Binder(**st).add(seconds(cutoff));
+  return (*st)->run();
+}
+
+Result<std::int64_t> SqlTx::append_audit(const AuditEntry& e) {
+  if (auto w = writable("append_audit"); !w) return w.error();
+  auto st = session_.prepare(q_.audit_insert, "append_audit");
+  if (!st) return st.error();
+  Binder(**st)
+      .add(e.actor)
+      .add(seconds(e.at))
+      .add(e.action)
+      .add(e.target)
+      .add(e.before)
+      .add(e.after)
+      .add(e.client_address);
+  if (auto r = (*st)->run(); !r) return r.error();
+  auto id = session_.last_insert_id();
+  if (id && *id <= 0) return Error{"store_error", "append_audit: no id assigned"};
+  return id;
+}
+
+Result<std::vector<AuditEntry>> SqlTx::audit_log(std::int64_t before_id, std::size_t limit) {
+  auto st = session_.prepare(before_id > 0 ? q_.audit_before : q_.audit_newest, "audit_log");
+  if (!st) return st.error();
+  Binder b(**st);
+  if (before_id > 0) b.add(before_id);
+  b.add(q_.dialect.limit(limit));
+  return all_rows<AuditEntry>(**st, audit_from_row);
+}
+
+Result<std::vector<FailedSms>> SqlTx::failed_sms_since(Instant since, std::size_t limit) {
+  auto st = session_.prepare(q_.failed_sms_since, "failed_sms_since");
+  if (!st) return st.error();
+  Binder(**st).add(seconds(since)).add(q_.dialect.limit(limit));
+  return all_rows<FailedSms>(**st, failed_sms_from_row);
+}
+
+Result<std::int64_t> SqlTx::count_failed_sms_since(Instant since) {
+  auto st = session_.prepare(q_.failed_sms_count_since, "count_failed_sms_since");
+  if (!st) return st.error();
+  Binder(**st).add(seconds(since));
+  return single_count(**st);
+}
+
+Result<std::int64_t> SqlTx::count_bills_due(Instant until) {
+  auto st = session_.prepare(q_.bills_due_count, "count_bills_due");
+  if (!st) return st.error();
+  Binder(**st).add(seconds(until));
+  return single_count(**st);
+}
+
+}  // namespace cg::store::sql

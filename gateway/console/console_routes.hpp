@@ -1,0 +1,31 @@
+// The operator console at /console/ (docs/console.md): its files, sign-in and sign-out, and the
+// JSON endpoints under /console/api/, each behind a session of the role it needs. Every
+// state-changing request needs the session's CSRF token (X-CSRF-Token) and a JSON body.
+#pragma once
+
+#include <memory>
+
+#include "adapters/store/store.hpp"
+#include "gateway/app/clock.hpp"
+#include "gateway/app/config.hpp"
+#include "gateway/http/router.hpp"
+
+namespace cg::gateway::console {
+
+class Console;
+
+// Owns what the console's handlers share (the sign-in throttle, the password worker); it must
+// outlive the server that calls the routes.
+class ConsoleRoutes {
+ public:
+  ConsoleRoutes(store::Store& store, const Config& config, const Clock& clock);
+  ~ConsoleRoutes();
+  void register_routes(http::Router& router);
+  // Housekeeping for the scheduler: removes sessions idle past console.idle_timeout_s.
+  Status forget_idle_sessions();
+
+ private:
+  std::unique_ptr<Console> impl_;
+};
+
+}  // namespace cg::gateway::console

@@ -1,0 +1,310 @@
+#!/usr/bin/env python3
+"""The operator console in a real browser: headless Chromium driven by Selenium (Debian's chromium,
+chromium-driver and python3-selenium) against a real course-gateway process on 127.0.0.1 (port 0,
+SQLite in a temporary folder). Operators are added with `course-gateway operator add`, courses
+through the admin API, and every role's limits are checked at the server too, not only in the page.
+Screenshots of each page in both languages go to --screenshots.
+
+    console_browser_test.py --binary build/test/gateway/course-gateway --screenshots DIR
+
+Exit status: 0 passed, 1 a test failed, 77 Chromium, chromedriver or Selenium is missing (ctest
+reports a skip)."""
+
+import argparse
+import json
+import os
+import secrets
+import shutil
+import subprocess
+import sys
+import tempfile
+import traceback
+import urllib.error
+import urllib.request
+
+try:
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as EC
+    from selenium.webdriver.support.ui import WebDriverWait
+except ImportError:
+    print("SKIP: python3-selenium is not installed (scripts/setup-deps.sh --with-tests)")
+    sys.exit(77)
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+CHROMEDRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
+if not CHROMIUM or not os.path.exists(CHROMEDRIVER):
+    print("SKIP: chromium or chromedriver is not installed (scripts/setup-deps.sh --with-tests)")
+    sys.exit(77)
+
+PASSWORD = "browser-test-password"
+WAIT_S = 20  # an upper bound for the page to react, not a timed assertion
+
+
+class Gateway:
+    """A course-gateway process with its own config, SQLite file and outbox in `folder`."""
+
+    def __init__(self, binary, folder):
+        self.binary = binary
+        self.folder = folder
+        self.admin_token = secrets.token_hex(16)
+        self.config = os.path.join(folder, "gateway.json")
+        config = {
+            "listen": {"address": "127.0.0.1", "port": 0, "threads": 2},
+            "store": {"url": "sqlite:" + os.path.join(folder, "gateway.db")},
+            "admin_token": self.admin_token,
+            "exam_secret": secrets.token_hex(16),
+            "website": {"api_keys": [secrets.token_hex(16)]},
+            "outbox": {"adapter": "file", "file": {"path": os.path.join(folder, "outbox.jsonl")}},
+            "console": {"max_failures_per_account": 3, "idle_timeout_s": 1800},
+            "public_base_url": "http://127.0.0.1:8080",
+        }
+        with open(self.config, "w", encoding="utf-8") as f:
+            json.dump(config, f)
+        self.process = None
+        self.base = None
+
+    def add_operator(self, name, role):
+        pw_file = os.path.join(self.folder, "pw-" + name)
+        with open(pw_file, "w", encoding="utf-8") as f:
+            f.write(PASSWORD + "\n")
+        out = subprocess.run(
+            [self.binary, "operator", "add", "--config", self.config, name, "--role", role, "--password-file", pw_file],
+            capture_output=True, text=True, check=False)
+        assert out.returncode == 0, out.stderr
+        assert "password:" not in out.stdout, "a given password is not printed"
+
+    def start(self):
+        self.process = subprocess.Popen([self.binary, "serve", "--config", self.config], stdout=subprocess.PIPE,
+                                        stderr=open(os.path.join(self.folder, "gateway.log"), "w"), text=True)
+        line = self.process.stdout.readline()
+        assert line.startswith("listening on "), "the gateway did not start: " + line
+        self.base = "http://" + line.split()[-1]
+
+    def stop(self):
+        if self.process:
+            self.process.terminate()
+            self.process.wait(timeout=30)
+
+    def request(self, method, path, body=None, headers=None):
+        data = None if body is None else json.dumps(body).encode()
+        req = urllib.request.Request(self.base + path, data=data, method=method, headers=dict(headers or {}))
+        if body is not None:
+            req.add_header("Content-Type", "application/json")
+        try:
+            with urllib.request.urlopen(req, timeout=30) as res:
+                return res.status, json.loads(res.read() or b"null")
+        except urllib.error.HTTPError as e:
+            return e.code, json.loads(e.read() or b"null")
+
+    def admin_api(self, method, path, body=None):
+        return self.request(method, path, body, {"Authorization": "Bearer " + self.admin_token})
+
+
+class Browser:
+    """One headless Chromium with a fresh profile folder of its own."""
+
+    def __init__(self, folder):
+        self.profile = tempfile.mkdtemp(prefix="profile-", dir=folder)
+        options = webdriver.ChromeOptions()
+        options.binary_location = CHROMIUM
+        for arg in ["--headless=new", "--user-data-dir=" + self.profile, "--window-size=1280,1000",
+                    "--disable-gpu", "--disable-dev-shm-usage", "--lang=en-GB"]:
+            options.add_argument(arg)
+        if os.geteuid() == 0:
+            options.add_argument("--no-sandbox")  # Chromium's sandbox refuses to run as root
+        self.driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
+
+    def quit(self):
+        self.driver.quit()
+
+    def wait(self, condition):
+        return WebDriverWait(self.driver, WAIT_S).until(condition)
+
+    def visible(self, element_id):
+        return self.wait(EC.visibility_of_element_located((By.ID, element_id)))
+
+    def open(self, base):
+        self.driver.get(base + "/console/")
+        self.wait(lambda d: d.find_element(By.TAG_NAME, "body").get_attribute("data-ready") == "true")
+
+    def sign_in(self, name, password=PASSWORD):
+        self.visible("username").clear()
+        self.driver.find_element(By.ID, "username").send_keys(name)
+        self.driver.find_element(By.ID, "password").send_keys(password)
+        self.driver.find_element(By.ID, "signin-submit").click()
+
+    def text(self, element_id):
+        return self.driver.find_element(By.ID, element_id).text
+
+    def cookie(self):
+        for c in self.driver.get_cookies():
+            if c["name"] == "cg_console":
+                return "cg_console=" + c["value"]
+        return None
+
+    def shot(self, folder, name):
+        self.driver.save_screenshot(os.path.join(folder, name + ".png"))
+
+
+def switch_language(b, lang):
+    if b.driver.find_element(By.TAG_NAME, "html").get_attribute("lang") != lang:
+        b.driver.find_element(By.ID, "lang-toggle").click()
+        b.wait(lambda d: d.find_element(By.TAG_NAME, "html").get_attribute("lang") == lang)
+
+
+# ---- the tests ----
+
+def test_wrong_password_is_refused_then_throttled(gw, b, shots):
+    b.open(gw.base)
+    for _ in range(3):
+        b.sign_in("locked", "not the password")
+        b.wait(lambda d: "Wrong username or password" in d.find_element(By.ID, "signin-error").text)
+        b.driver.execute_script("document.getElementById('signin-error').textContent = ''")
+    b.sign_in("locked")  # the right password, but the account is throttled now
+    b.wait(lambda d: "Too many failed attempts" in d.find_element(By.ID, "signin-error").text)
+    assert b.visible("page-signin")
+    b.shot(shots, "signin-throttled-en")
+    status, body = gw.request("POST", "/console/api/session", {"username": "locked", "password": PASSWORD})
+    assert status == 429, (status, body)
+
+
+def test_admin_sees_a_new_course_manages_operators_and_switches_language(gw, b, shots):
+    b.open(gw.base)
+    b.shot(shots, "signin-en")
+    b.sign_in("admin1")
+    b.visible("page-overview")
+    status, body = gw.admin_api("POST", "/v1/admin/courses", {
+        "code": "BT1", "title_ar": "مهارات الحاسوب الأساسية", "title_en": "Basic Computer Skills",
+        "location": "مركز الحسين الثقافي", "start_at": "2031-03-10T16:00:00+03:00",
+        "end_at": "2031-03-14T19:00:00+03:00", "min_participants": 3, "capacity": 20, "fee_jod": "0.000",
+        "evaluation_url": "https://amman.jo/eval/bt1"})
+    assert status == 201, (status, body)
+    b.driver.refresh()
+    row = b.wait(EC.visibility_of_element_located((By.CSS_SELECTOR, 'tr[data-course-code="BT1"]')))
+    assert "Basic Computer Skills" in row.text and "0 of 3 active" in row.text, row.text
+    b.shot(shots, "overview-en")
+
+    b.driver.find_element(By.ID, "nav-operators").click()
+    b.visible("page-operators")
+    b.wait(EC.visibility_of_element_located((By.CSS_SELECTOR, 'tr[data-username="view1"]')))
+    b.driver.find_element(By.ID, "new-username").send_keys("added.by.admin")
+    b.driver.find_element(By.ID, "operator-submit").click()
+    generated = b.visible("generated-password").text
+    assert len(generated) == 20, generated
+    b.wait(EC.visibility_of_element_located((By.CSS_SELECTOR, 'tr[data-username="added.by.admin"]')))
+    b.shot(shots, "operators-en")
+    status, _ = gw.request("POST", "/console/api/session", {"username": "added.by.admin", "password": generated})
+    assert status == 200, "the generated password signs in"
+
+    switch_language(b, "ar")
+    html = b.driver.find_element(By.TAG_NAME, "html")
+    assert html.get_attribute("dir") == "rtl", html.get_attribute("dir")
+    assert b.text("operators-title") == "المشغّلون", b.text("operators-title")
+    b.shot(shots, "operators-ar")
+    b.driver.find_element(By.ID, "nav-overview").click()
+    row = b.wait(EC.visibility_of_element_located((By.CSS_SELECTOR, 'tr[data-course-code="BT1"]')))
+    assert "مهارات الحاسوب الأساسية" in row.text, row.text
+    b.shot(shots, "overview-ar")
+    b.driver.refresh()  # the choice is remembered
+    b.wait(lambda d: d.find_element(By.TAG_NAME, "body").get_attribute("data-ready") == "true")
+    assert b.driver.find_element(By.TAG_NAME, "html").get_attribute("dir") == "rtl"
+
+    cookie = b.cookie()
+    b.driver.find_element(By.ID, "signout").click()
+    b.visible("page-signin")
+    b.shot(shots, "signin-ar")
+    status, _ = gw.request("GET", "/console/api/overview", headers={"Cookie": cookie})
+    assert status == 401, "the signed-out session is over at the server"
+    switch_language(b, "en")
+    assert b.driver.find_element(By.TAG_NAME, "html").get_attribute("dir") == "ltr"
+
+
+def test_viewer_cannot_reach_the_operators_page_nor_post_to_it(gw, b, shots):
+    b.open(gw.base)
+    b.sign_in("view1")
+    b.visible("page-overview")
+    assert not b.driver.find_element(By.ID, "nav-operators").is_displayed()
+    b.driver.get(gw.base + "/console/#/operators")
+    b.visible("page-forbidden")
+    b.shot(shots, "forbidden-en")
+    switch_language(b, "ar")
+    b.shot(shots, "forbidden-ar")
+    # The server refuses too, with the viewer's own session and CSRF token.
+    cookie = b.cookie()
+    status, me = gw.request("GET", "/console/api/session", headers={"Cookie": cookie})
+    assert status == 200 and me["role"] == "viewer", (status, me)
+    headers = {"Cookie": cookie, "X-CSRF-Token": me["csrf"]}
+    status, _ = gw.request("GET", "/console/api/operators", headers=headers)
+    assert status == 403, status
+    status, _ = gw.request("POST", "/console/api/operators", {"username": "sneaky", "role": "admin"}, headers)
+    assert status == 403, status
+    # And from inside the page, as a script of the viewer's would.
+    answer = b.driver.execute_async_script("""
+        const done = arguments[arguments.length - 1];
+        fetch('/console/api/session').then(r => r.json()).then(me =>
+          fetch('/console/api/operators', {method: 'POST', headers: {'Content-Type': 'application/json',
+                'X-CSRF-Token': me.csrf}, body: JSON.stringify({username: 'sneaky2', role: 'admin'})}))
+          .then(r => done(r.status));""")
+    assert answer == 403, answer
+    status, body = gw.request("POST", "/console/api/session", {"username": "admin1", "password": PASSWORD})
+    assert status == 200
+
+
+def test_operator_sees_the_overview_but_not_operators(gw, b, shots):
+    b.open(gw.base)
+    b.sign_in("oper1")
+    b.visible("page-overview")
+    assert not b.driver.find_element(By.ID, "nav-operators").is_displayed()
+    assert "oper1" in b.text("whoami")
+    status, me = gw.request("GET", "/console/api/session", headers={"Cookie": b.cookie()})
+    assert status == 200 and me["role"] == "operator"
+    status, _ = gw.request("GET", "/console/api/operators", headers={"Cookie": b.cookie()})
+    assert status == 403, status
+
+
+TESTS = [
+    test_wrong_password_is_refused_then_throttled,
+    test_admin_sees_a_new_course_manages_operators_and_switches_language,
+    test_viewer_cannot_reach_the_operators_page_nor_post_to_it,
+    test_operator_sees_the_overview_but_not_operators,
+]
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--binary", required=True)
+    parser.add_argument("--screenshots", required=True)
+    args = parser.parse_args()
+    os.makedirs(args.screenshots, exist_ok=True)
+    folder = tempfile.mkdtemp(prefix="cg-console-browser-")
+    gw = Gateway(os.path.abspath(args.binary), folder)
+    failed = 0
+    try:
+        for name, role in [("admin1", "admin"), ("oper1", "operator"), ("view1", "viewer"), ("locked", "viewer")]:
+            gw.add_operator(name, role)
+        gw.start()
+        for test in TESTS:
+            b = Browser(folder)
+            try:
+                test(gw, b, args.screenshots)
+                print("PASS", test.__name__)
+            except Exception:  # noqa: BLE001 - every failure is reported, then the next test runs
+                failed += 1
+                print("FAIL", test.__name__)
+                traceback.print_exc()
+                b.shot(args.screenshots, "failed-" + test.__name__)
+            finally:
+                b.quit()
+    finally:
+        gw.stop()
+        if failed:
+            print("gateway log:", open(os.path.join(folder, "gateway.log"), encoding="utf-8").read()[-4000:])
+        shutil.rmtree(folder, ignore_errors=True)
+    print(f"{len(TESTS) - failed} of {len(TESTS)} passed; screenshots in {args.screenshots}")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
