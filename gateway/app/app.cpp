@@ -89,7 +89,7 @@ Result<std::unique_ptr<App>> App::create(Config config, const Clock& clock) {
   register_sms_status_routes(app->router_, provider_context, *app->readers_);
   if (c.console.enabled) {
     app->console_ = std::make_unique<console::ConsoleRoutes>(*app->store_, c, clock);
-    app->console_->register_routes(app->router_);
+    app->console_->register_routes(app->router_, *app->readers_);
   }
   http::Settings hs;
   hs.address = c.listen.address;

@@ -359,7 +359,10 @@ class Console {
     });
   }
 
-  void register_routes(http::Router& router) {
+  // Every /console/api/ route reads the store (the session at least), so it runs on the reader pool,
+  // off the server's threads; the files are in the binary and answer on the server's thread.
+  void register_routes(http::Router& router, http::ReaderPool& readers) {
+    auto pooled = [&readers](http::Handler h) { return http::on_pool(readers, std::move(h)); };
     router.add(Method::get, "/console", secured(http::sync_handler([](const Request&) {
                  Response r;
                  r.status = 308;
@@ -377,19 +380,23 @@ class Console {
                  return asset_response(req, *a);
                })));
     router.add(Method::post, "/console/api/session",
-               secured([this](const Request& req, const Responder& respond) { sign_in(req, respond); }));
+               pooled(secured([this](const Request& req, const Responder& respond) { sign_in(req, respond); })));
     auto bind = [this](auto method) {
       return
           [this, method](Caller c, const Request& req, const Responder& respond) { (this->*method)(c, req, respond); };
     };
-    router.add(Method::get, "/console/api/session", signed_in(Role::viewer, false, bind(&Console::whoami)));
-    router.add(Method::delete_, "/console/api/session", signed_in(Role::viewer, true, bind(&Console::sign_out)));
-    router.add(Method::get, "/console/api/overview", signed_in(Role::viewer, false, bind(&Console::get_overview)));
-    router.add(Method::get, "/console/api/operators", signed_in(Role::admin, false, bind(&Console::get_operators)));
-    router.add(Method::post, "/console/api/operators", signed_in(Role::admin, true, bind(&Console::post_operator)));
+    router.add(Method::get, "/console/api/session", pooled(signed_in(Role::viewer, false, bind(&Console::whoami))));
+    router.add(Method::delete_, "/console/api/session",
+               pooled(signed_in(Role::viewer, true, bind(&Console::sign_out))));
+    router.add(Method::get, "/console/api/overview",
+               pooled(signed_in(Role::viewer, false, bind(&Console::get_overview))));
+    router.add(Method::get, "/console/api/operators",
+               pooled(signed_in(Role::admin, false, bind(&Console::get_operators))));
+    router.add(Method::post, "/console/api/operators",
+               pooled(signed_in(Role::admin, true, bind(&Console::post_operator))));
     router.add(Method::post, "/console/api/operators/{username}/disable",
-               signed_in(Role::admin, true, bind(&Console::post_disable)));
-    router.add(Method::get, "/console/api/audit", signed_in(Role::admin, false, bind(&Console::get_audit)));
+               pooled(signed_in(Role::admin, true, bind(&Console::post_disable))));
+    router.add(Method::get, "/console/api/audit", pooled(signed_in(Role::admin, false, bind(&Console::get_audit))));
   }
 
  private:
@@ -418,7 +425,9 @@ class Console {
 ConsoleRoutes::ConsoleRoutes(store::Store& store, const Config& config, const Clock& clock)
     : impl_(std::make_unique<Console>(store, config, clock)) {}
 ConsoleRoutes::~ConsoleRoutes() = default;
-void ConsoleRoutes::register_routes(http::Router& router) { impl_->register_routes(router); }
+void ConsoleRoutes::register_routes(http::Router& router, http::ReaderPool& readers) {
+  impl_->register_routes(router, readers);
+}
 Status ConsoleRoutes::forget_idle_sessions() { return impl_->forget_idle_sessions(); }
 
 }  // namespace cg::gateway::console

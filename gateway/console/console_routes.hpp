@@ -8,6 +8,7 @@
 #include "adapters/store/store.hpp"
 #include "gateway/app/clock.hpp"
 #include "gateway/app/config.hpp"
+#include "gateway/http/reader_pool.hpp"
 #include "gateway/http/router.hpp"
 
 namespace cg::gateway::console {
@@ -20,7 +21,7 @@ class ConsoleRoutes {
  public:
   ConsoleRoutes(store::Store& store, const Config& config, const Clock& clock);
   ~ConsoleRoutes();
-  void register_routes(http::Router& router);
+  void register_routes(http::Router& router, http::ReaderPool& readers);
   // Housekeeping for the scheduler: removes sessions idle past console.idle_timeout_s.
   Status forget_idle_sessions();
 
