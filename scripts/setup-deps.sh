@@ -13,11 +13,13 @@ BUILD_PKGS=(
   libcurl4-openssl-dev nlohmann-json3-dev libssl-dev libsqlite3-dev
   libpugixml-dev libphonenumber-dev libmysqlcppconn-dev libjemalloc-dev
 )
-# What the tests and benchmarks need in addition: the real peers they start on loopback.
+# What the tests and benchmarks need in addition: the real peers they start on loopback, the
+# linters, and clang with its sanitizer and libFuzzer runtimes for scripts/fuzz.sh.
 TEST_PKGS=(
   libgtest-dev libgmock-dev libbenchmark-dev
   mariadb-server mariadb-client kannel kannel-extras wrk curl python3 openssl procps
   clang-format clang-tidy
+  clang libclang-rt-14-dev
 )
 
 want=("${BUILD_PKGS[@]}")
