@@ -91,7 +91,6 @@ const char kYa = static_cast<char>(vocabulary::fold_letter(U'ي'));
 const char kNun = static_cast<char>(vocabulary::fold_letter(U'ن'));
 const char kShin = static_cast<char>(vocabulary::fold_letter(U'ش'));
 const char kLam = static_cast<char>(vocabulary::fold_letter(U'ل'));
-const std::vector<std::string> kNoPrefixes;
 
 // Runs of three or more of one letter as one ("الغاااء", "pleeease"); `all` also doubles.
 std::string collapse_repeats(const std::string& w, bool all) {

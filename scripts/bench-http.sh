@@ -3,7 +3,7 @@
 # and, optionally, the gateway itself in the same run, so the two figures are comparable.
 #
 # usage: scripts/bench-http.sh [options]
-#   --build-dir DIR        where bench/http/bench_http_bare was built (default: build)
+#   --build-dir DIR        where bench/http/bench_http_bare was built (default: build/bench)
 #   --server-threads N     threads of the bare server (default 2)
 #   --wrk-threads N        wrk -t (default 2)
 #   --connections N        wrk -c (default 64)
@@ -19,7 +19,7 @@
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-BUILD_DIR="$ROOT/build"
+BUILD_DIR="$ROOT/build/bench"
 SERVER_THREADS=2
 WRK_THREADS=2
 CONNECTIONS=64

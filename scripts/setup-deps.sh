@@ -13,13 +13,15 @@ BUILD_PKGS=(
   libcurl4-openssl-dev nlohmann-json3-dev libssl-dev libsqlite3-dev
   libpugixml-dev libphonenumber-dev libmysqlcppconn-dev libjemalloc-dev libsodium-dev
 )
-# What the tests and benchmarks need in addition: the real peers they start on loopback.
+# What the tests and benchmarks need in addition: the real peers they start on loopback, the
+# linters, and clang with its sanitizer and libFuzzer runtimes for scripts/fuzz.sh.
 TEST_PKGS=(
   libgtest-dev libgmock-dev libbenchmark-dev
   mariadb-server mariadb-client kannel kannel-extras wrk curl python3 openssl procps
   nginx-light systemd
   clang-format clang-tidy
   chromium chromium-driver python3-selenium  # the console's tests in a real browser
+  clang libclang-rt-14-dev
 )
 
 want=("${BUILD_PKGS[@]}")

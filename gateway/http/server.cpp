@@ -15,6 +15,7 @@
 #include "gateway/http/asio.hpp"
 
 #include "core/text.hpp"
+#include "gateway/http/head.hpp"
 #include "gateway/http/server.hpp"
 
 #include <pthread.h>
@@ -43,35 +44,6 @@ using tcp = asio::ip::tcp;
 using asio::awaitable;
 using asio::use_awaitable;
 using error_code = boost::system::error_code;
-
-// The client behind trusted proxies: X-Forwarded-For lists the addresses each proxy saw, the
-// nearest last. Walking from the right past our own proxies gives the first address no trusted
-// party vouches for beyond; everything left of it may be written by the client and is ignored.
-// Without the header the request came from the proxy itself.
-Result<std::string> forwarded_client(const Request& request, const std::function<bool(std::string_view)>& trusted) {
-  std::vector<std::string> hops;
-  for (const auto& [name, value] : request.headers) {
-    if (!iequals(name, "X-Forwarded-For")) continue;
-    std::string_view rest = value;
-    while (!rest.empty()) {
-      auto comma = rest.find(',');
-      std::string_view item = rest.substr(0, comma);
-      while (!item.empty() && (item.front() == ' ' || item.front() == '\t')) item.remove_prefix(1);
-      while (!item.empty() && (item.back() == ' ' || item.back() == '\t')) item.remove_suffix(1);
-      hops.emplace_back(item);
-      rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
-    }
-  }
-  std::string client = request.remote_address;
-  for (auto it = hops.rbegin(); it != hops.rend(); ++it) {
-    error_code ec;
-    auto address = asio::ip::make_address(*it, ec);
-    if (ec) return make_error("invalid_header", "X-Forwarded-For holds something that is not an IP address");
-    client = address.to_string();
-    if (!trusted(client)) break;
-  }
-  return client;
-}
 
 constexpr std::size_t kReadChunk = 4096;
 // After an error answer (413, 503, ...) the rest of what the client sends is read and discarded for
@@ -252,31 +224,12 @@ bool reserved_field(std::string_view name) {
          iequals(name, "Content-Type");
 }
 
-// What the server refuses in a request head before reading the body: two Host fields (which one a
-// proxy routed by is unknown, RFC 9112 §3.2 says 400), and a transfer coding other than plain
-// chunked, which Beast would hand over still coded, e.g. a gzip body read as text (RFC 9112 §6.1:
-// 501).
+// The head's fields for refused_head, as views into the parser's buffer.
 template <class Fields>
-std::optional<Response> refused_head(const Fields& fields) {
-  std::size_t hosts = 0;
-  for (const auto& field : fields) hosts += field.name() == bhttp::field::host;
-  if (hosts > 1) return json_error(400, "bad_request", "the request has more than one Host header");
-  std::vector<std::string_view> codings;
-  for (const auto& field : fields) {
-    if (field.name() != bhttp::field::transfer_encoding) continue;
-    std::string_view value = sv(field.value());
-    while (!value.empty()) {
-      std::size_t comma = value.find(',');
-      std::string_view coding = value.substr(0, comma);
-      while (!coding.empty() && (coding.front() == ' ' || coding.front() == '\t')) coding.remove_prefix(1);
-      while (!coding.empty() && (coding.back() == ' ' || coding.back() == '\t')) coding.remove_suffix(1);
-      if (!coding.empty()) codings.push_back(coding);
-      value = comma == std::string_view::npos ? std::string_view() : value.substr(comma + 1);
-    }
-  }
-  if (!codings.empty() && (codings.size() != 1 || !iequals(codings.front(), "chunked")))
-    return json_error(501, "transfer_coding_not_implemented", "only the chunked transfer coding is supported");
-  return std::nullopt;
+std::vector<FieldView> head_fields(const Fields& fields) {
+  std::vector<FieldView> out;
+  for (const auto& field : fields) out.emplace_back(sv(field.name_string()), sv(field.value()));
+  return out;
 }
 
 // The Date header (RFC 9110 §6.6.1), formatted at most once a second per thread.
@@ -633,7 +586,7 @@ awaitable<void> Server::Impl::serve(std::shared_ptr<Connection> c) {
     parser.body_limit(settings.body_limit);
     co_await bhttp::async_read_header(c->stream, buffer, parser, asio::redirect_error(use_awaitable, ec));
     if (!ec) {
-      if (auto refusal = refused_head(parser.get())) {
+      if (auto refusal = refused_head(head_fields(parser.get()))) {
         // The body is left unread, so the connection cannot carry another request.
         const int status = refusal->status;
         if (co_await write(c->stream, std::move(*refusal), parser.get().version() == 10 ? 10 : 11, false, false)) {
@@ -704,7 +657,7 @@ awaitable<void> Server::Impl::serve(std::shared_ptr<Connection> c) {
       request.body = std::move(msg.body());
       request.remote_address = remote_address;
       if (settings.trusted_proxy && settings.trusted_proxy(remote_address)) {
-        auto client = forwarded_client(request, settings.trusted_proxy);
+        auto client = forwarded_client(request.headers, request.remote_address, settings.trusted_proxy);
         if (client) {
           request.remote_address = std::move(*client);
         } else {

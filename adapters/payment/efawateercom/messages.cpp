@@ -12,7 +12,6 @@ namespace cg::efawateercom {
 namespace {
 
 constexpr std::size_t kMaxFreeText = 256;  // BankTrxID, BillNo, ...: codes and ids, never prose
-constexpr std::size_t kMaxGuidEcho = 128;  // an unreadable GUID is not echoed at any length
 constexpr std::size_t kMaxQuoted = 40;     // of an offending value quoted in an ErrorDesc
 constexpr std::size_t kMaxSignBytes = 16u << 20;
 
@@ -20,9 +19,11 @@ using Problem = std::optional<MfepStatus>;
 
 MfepStatus schema(std::string message) { return mfep_error(ErrorCode::kInvalidXmlSchema, std::move(message)); }
 
+// Escaped as for a log line: the description goes into our answer's header (ErrorDesc), where bytes
+// that are not UTF-8, or controls, quoted from the request would make the answer malformed XML.
 std::string quoted(std::string_view value) {
-  if (value.size() <= kMaxQuoted) return "'" + std::string(value) + "'";
-  return "'" + std::string(core::text::cut_bytes(value, kMaxQuoted)) + "...'";
+  if (value.size() <= kMaxQuoted) return "'" + core::text::escape_for_log(value) + "'";
+  return "'" + core::text::escape_for_log(core::text::cut_bytes(value, kMaxQuoted)) + "...'";
 }
 
 // An element and its path from the root, for messages that say exactly what is wrong.
@@ -121,12 +122,13 @@ Problem read_envelope(std::string_view bytes, const MfepSettings& settings, cons
     return schema(std::string("the root element is ") + quoted(root.node.name()) + ", not MFEP");
 
   if (Problem p = require_child(root, "MsgHeader", env.msg_header)) return p;
-  // The GUID first, best effort, so that even a refusal names the request it answers.
+  // The GUID first, best effort, so that even a refusal names the request it answers. Only a valid
+  // one: the answer echoes it in its header, which the signature does not cover and nothing else
+  // checks, so bytes that are not UTF-8, or controls, would make our answer malformed XML.
   {
     Found g;
     std::string text;
-    if (!find_child(env.msg_header, "GUID", g) && g && !text_of(g, text) && text.size() <= kMaxGuidEcho)
-      guid_echo = text;
+    if (!find_child(env.msg_header, "GUID", g) && g && !text_of(g, text) && guid_valid(text)) guid_echo = text;
   }
   const bool request = direction == Direction::kRequest;
   const char* type_element = request ? "ReqTyp" : "ResTyp";

@@ -41,7 +41,30 @@ void append_escaped(std::string& out, const char* text, bool attribute) {
           out += "&quot;";
           break;
         }
-        [[fallthrough]];
+        out += *p;
+        break;
+      // Characters a parser would not give back as they are: in an attribute value tab, line feed
+      // and carriage return become spaces (attribute-value normalisation), in text a carriage
+      // return becomes a line feed (end-of-line handling). They arrive only as character references
+      // and are written as such, as .NET's XmlWriter writes them, so the compact form of a parsed
+      // message parses back to the same text and both sides sign the same bytes.
+      case '\t':
+        if (attribute) {
+          out += "&#x9;";
+          break;
+        }
+        out += *p;
+        break;
+      case '\n':
+        if (attribute) {
+          out += "&#xA;";
+          break;
+        }
+        out += *p;
+        break;
+      case '\r':
+        out += "&#xD;";
+        break;
       default:
         out += *p;
     }

@@ -18,9 +18,10 @@ namespace cg::efawateercom::xml {
 enum class EmptyElement { kSelfClosing, kOpenClose };
 
 // Serialises `element` and its subtree without formatting, as .NET writes it: no whitespace between
-// elements, `<X />` (or `<X></X>`) for empty elements, text escaped as &amp; &lt; &gt;, attribute values
-// as &amp; &lt; &gt; &quot;, CDATA written as escaped text. Comments and processing instructions are not
-// parsed, so they cannot appear. Iterative, so a deeply nested hostile document cannot exhaust the stack.
+// elements, `<X />` (or `<X></X>`) for empty elements, text escaped as &amp; &lt; &gt; &#xD;, attribute
+// values as &amp; &lt; &gt; &quot; &#x9; &#xA; &#xD;, CDATA written as escaped text. Comments and processing
+// instructions are not parsed, so they cannot appear. Iterative, so a deeply nested hostile document cannot exhaust the
+// stack.
 std::string compact(pugi::xml_node element, EmptyElement empty = EmptyElement::kSelfClosing);
 
 // True when `element` or any element under it has no content (so the two EmptyElement forms differ).

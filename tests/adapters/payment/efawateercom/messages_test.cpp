@@ -6,6 +6,7 @@
 #include "adapters/payment/efawateercom/billing_number.hpp"
 #include "adapters/payment/efawateercom/mfep.hpp"
 #include "adapters/payment/efawateercom/xml.hpp"
+#include "core/sms.hpp"
 #include "core/text.hpp"
 #include "tests/adapters/payment/efawateercom/test_support.hpp"
 
@@ -285,6 +286,45 @@ TEST(MfepStrictness, RefusalEchoesTheGuid) {
   EXPECT_FALSE(in.ok());
   EXPECT_EQ(in.guid, kGuid);
   EXPECT_NE(in.status.description.find("SOMEONE"), std::string::npos) << in.status.description;
+}
+
+// Found by fuzz/mfep_fuzz: a refusal echoed whatever the GUID element held, and the route wrote it
+// into the answer's header, so a GUID with bytes that are not UTF-8 gave eFAWATEERcom an answer that
+// was not well-formed XML. Only a valid GUID is echoed; an answer without one is still readable.
+TEST(MfepStrictness, RefusalEchoesOnlyAValidGuid) {
+  for (const char* bad : {"8c5f2b1e-5b6\x98\x98"
+                          "e-4c1c",
+                          "has space", "a&#x1;b"}) {
+    Envelope e = pull_envelope();
+    e.guid = bad;
+    e.type = "BLRPMTNTFRQ";  // refused before the GUID's own check
+    auto in = pull(e);
+    ASSERT_FALSE(in.ok()) << bad;
+    EXPECT_EQ(in.guid, "") << bad;
+    BillPullResponse rs;
+    rs.timestamp = MfepTime{2026, 11, 25, 10, 15, 0};
+    rs.guid = in.guid;
+    rs.result = in.status;
+    auto answer = write_bill_pull_response(rs, settings(), biller_signer());
+    ASSERT_TRUE(answer.ok());
+    EXPECT_TRUE(core::is_valid_utf8(*answer)) << bad;
+  }
+}
+
+// Found by fuzz/mfep_fuzz: an error description quoted the offending text as it came, and the
+// answer carries the description in its header, so a TmStp with bytes that are not UTF-8 (or a
+// control) made our answer malformed. Quoted text is escaped as for a log line.
+TEST(MfepStrictness, DescriptionsQuoteBadBytesEscaped) {
+  for (const char* bad : {"2026-11-25T10:15\xff\xff:00", "2026-11-25T10:15&#x1;:00"}) {
+    Envelope e = pull_envelope();
+    e.tmstp = bad;
+    auto in = pull(e);
+    ASSERT_FALSE(in.ok()) << bad;
+    EXPECT_EQ(in.status.code, ErrorCode::kInvalidTimestamp) << bad;
+    EXPECT_TRUE(core::is_valid_utf8(in.status.description)) << in.status.description;
+    EXPECT_FALSE(core::text::find_control(in.status.description, true)) << in.status.description;
+    EXPECT_NE(in.status.description.find("\\x"), std::string::npos) << in.status.description;
+  }
 }
 
 TEST(MfepStrictness, SignatureChecks) {

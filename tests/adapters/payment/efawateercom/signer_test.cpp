@@ -163,6 +163,19 @@ TEST(MfepCompactXml, EscapesAsDotNetWritesText) {
   EXPECT_EQ(compact_of("<a/>"), "<a />");
 }
 
+// Found by fuzz/mfep_xml_fuzz: a tab, line feed or carriage return that arrived as a character
+// reference was written raw, and read back as a space (in an attribute) or a line feed (a carriage
+// return in text): the compact form did not parse back to itself, and a .NET sender, which writes
+// them as references, signed other bytes than we verified.
+TEST(MfepCompactXml, WhitespaceReferencesStayReferences) {
+  const std::string attribute = compact_of("<a k=\"1&#x9;2&#xA;3&#xD;4 5\">t</a>");
+  EXPECT_EQ(attribute, "<a k=\"1&#x9;2&#xA;3&#xD;4 5\">t</a>");
+  EXPECT_EQ(compact_of(attribute), attribute);
+  const std::string text = compact_of("<a>1&#xD;2&#xA;3&#x9;4</a>");
+  EXPECT_EQ(text, "<a>1&#xD;2\n3\t4</a>");
+  EXPECT_EQ(compact_of(text), text);
+}
+
 TEST(MfepCompactXml, DeepNestingDoesNotExhaustTheStack) {
   std::string deep;
   for (int i = 0; i < 100000; ++i) deep += "<d>";
