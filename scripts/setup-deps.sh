@@ -16,7 +16,7 @@ BUILD_PKGS=(
 # What the tests and benchmarks need in addition: the real peers they start on loopback.
 TEST_PKGS=(
   libgtest-dev libgmock-dev libbenchmark-dev
-  mariadb-server mariadb-client kannel kannel-extras wrk curl python3 openssl procps
+  mariadb-server mariadb-client kannel kannel-extras wrk curl python3 openssl procps logrotate
   clang-format clang-tidy
 )
 

@@ -62,7 +62,7 @@ int main(int argc, char** argv) {
     std::printf("%s: ok\n", path);
     return 0;
   }
-  // Catch SIGINT/SIGTERM before any thread starts, so none of them is killed by the default action.
+  // Catch SIGINT/SIGTERM/SIGHUP before any thread starts, so none of them is killed by the default action.
   cg::http::TerminationSignals signals;
   SystemClock clock;
   auto app = App::create(std::move(*config), clock);
@@ -83,7 +83,11 @@ int main(int argc, char** argv) {
                (*app)->config().outbox.adapter.c_str());
   if ((*app)->config().sms.dispatchers == 0)
     std::fprintf(stderr, "course-gateway: sms.dispatchers is 0: outbound SMS are kept in the outbox, none is sent\n");
-  int sig = signals.wait();
+  // SIGHUP: logrotate moved the outbox file away; the file adapter opens its path again.
+  int sig = signals.wait([&] {
+    std::fprintf(stderr, "course-gateway: SIGHUP: reopening the outbox files\n");
+    (*app)->reopen_files();
+  });
   std::fprintf(stderr, "course-gateway: signal %d, stopping: finishing requests in flight\n", sig);
   (*app)->stop();
   std::fprintf(stderr, "course-gateway: stopped\n");
