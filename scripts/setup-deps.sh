@@ -17,7 +17,7 @@ BUILD_PKGS=(
 # linters, and clang with its sanitizer and libFuzzer runtimes for scripts/fuzz.sh.
 TEST_PKGS=(
   libgtest-dev libgmock-dev libbenchmark-dev
-  mariadb-server mariadb-client kannel kannel-extras wrk curl python3 openssl procps
+  mariadb-server mariadb-client kannel kannel-extras wrk curl python3 openssl procps logrotate
   nginx-light systemd
   clang-format clang-tidy
   chromium chromium-driver python3-selenium  # the console's tests in a real browser

@@ -10,6 +10,12 @@ SendOutcomeEffect decide_send_outcome(std::string_view row_status, SendOutcome::
   return SendOutcomeEffect::none;
 }
 
+SendOutcomeEffect decide_send_outcome(std::string_view row_status, Instant row_lease, const SendOutcome& o) {
+  if (o.held_until && o.kind != SendOutcome::Kind::sent && (row_status != "sending" || row_lease != *o.held_until))
+    return SendOutcomeEffect::none;
+  return decide_send_outcome(row_status, o.kind);
+}
+
 Status check_delivery_report(const DeliveryReport& r) {
   if (r.status == "queued" || r.status == "sent" || r.status == "delivered" || r.status == "failed") return ok_status();
   return Error{"invalid_report", "delivery report status '" + r.status + "' is not queued, sent, delivered or failed"};

@@ -13,13 +13,17 @@ namespace cg::store {
 // What a dispatcher's send outcome does to its row (Tx::apply_send_outcome). Only a row still
 // pending or sending takes an outcome: what a provider accepted (sent, delivered) stays accepted
 // and a failed row is not sent again. A `sent` outcome for a row a delivery report moved on first
-// only fills in its provider and provider message id where they are empty.
+// only fills in its provider and provider message id where they are empty. A retry or failed
+// outcome given with the lease the dispatcher holds the row by (SendOutcome::held_until) takes
+// only while the row is still `sending` under that lease: once the lease ran out the row is the
+// next holder's to decide.
 enum class SendOutcomeEffect {
   take,              // the outcome's status, attempts + 1, and its fields
   fill_in_provider,  // provider and provider_message_id where still empty, nothing else
   none,              // nothing changes (and it is not an error: the dispatcher carries on)
 };
 SendOutcomeEffect decide_send_outcome(std::string_view row_status, SendOutcome::Kind kind);
+SendOutcomeEffect decide_send_outcome(std::string_view row_status, Instant row_lease, const SendOutcome& o);
 
 // The delivery fields of an outbox row, before and after a delivery report.
 struct DeliveryRow {

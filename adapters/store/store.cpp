@@ -37,6 +37,20 @@ Status Store::record_send_outcomes(std::span<const SendOutcome> outcomes, std::s
   });
 }
 
+Result<std::vector<std::int64_t>> Store::renew_outbox_lease(std::span<const std::int64_t> ids, Instant held_until,
+                                                            Instant renew_until) {
+  std::vector<std::int64_t> held;
+  if (ids.empty()) return held;
+  auto s = write_sync([&](Tx& tx) -> Status {
+    auto r = tx.renew_outbox_lease(ids, held_until, renew_until);
+    if (!r) return r.error();
+    held = std::move(*r);  // overwritten by a command run again
+    return ok_status();
+  });
+  if (!s) return s.error();
+  return held;
+}
+
 Result<bool> Store::record_delivery(const DeliveryReport& r) {
   bool found = false;
   auto s = write_sync([&](Tx& tx) -> Status {

@@ -111,6 +111,10 @@ struct SendOutcome {
   std::string error;                // retry, failed
   Instant at{};                     // when the outcome was known
   Instant next_attempt_at{};        // retry
+  // The lease the dispatcher holds the row by (the next_attempt_at its claim or last renewal set).
+  // When given, a retry or failed outcome only takes on a row still held by it: a row whose lease
+  // ran out belongs to whoever claimed it next. A `sent` takes regardless (a provider has it).
+  std::optional<Instant> held_until{};
 };
 
 // One outbox row with its delivery history, for the admin API (GET /v1/admin/outbox/{id}).
@@ -263,6 +267,11 @@ class Tx {
   // The dispatcher's verdict on one claimed row, by decide_send_outcome (outbox_rules.hpp). An
   // unknown id is "outbox_not_found".
   virtual Status apply_send_outcome(const SendOutcome& o) = 0;
+  // Keeps a claimed batch's rows while they are being sent: of `ids`, the rows still held by this
+  // claim (status sending, lease `held_until`) get the lease `renew_until` and are returned; a row
+  // another dispatcher claimed after the lease ran out, or that took an outcome, is not.
+  virtual Result<std::vector<std::int64_t>> renew_outbox_lease(std::span<const std::int64_t> ids, Instant held_until,
+                                                               Instant renew_until) = 0;
   virtual Status add_channel_log(const ChannelLogEntry& e) = 0;
   // Files the report under its row, found by (provider, provider_message_id) when the report has
   // an id, else (or when that finds nothing) by outbox_id, and moves the row on by
@@ -362,6 +371,9 @@ class Store {
   Result<std::vector<OutboxMessage>> claim_outbox(std::size_t limit, Instant now, Instant lease_until);
   // A dispatched batch in one transaction: every outcome and the channel log of every exchange.
   Status record_send_outcomes(std::span<const SendOutcome> outcomes, std::span<const ChannelLogEntry> log);
+  // Tx::renew_outbox_lease as one write.
+  Result<std::vector<std::int64_t>> renew_outbox_lease(std::span<const std::int64_t> ids, Instant held_until,
+                                                       Instant renew_until);
   // Tx::apply_delivery_report as one write.
   Result<bool> record_delivery(const DeliveryReport& r);
   // Tx::outbox_detail and Tx::outbox_figures on a reader.

@@ -18,6 +18,13 @@ Result<std::unique_ptr<store::Store>> open_store(const StoreConfig& config) {
       {.url = config.url, .readers = config.readers, .pool = config.pool, .synchronous_full = config.synchronous_full});
 }
 
+void App::reopen_files() {
+  for (auto& s : senders_)
+    if (auto r = s->reopen(); !r)
+      std::fprintf(stderr, "sms: provider %s: reopening its file failed: %s\n", s->name().c_str(),
+                   core::text::escape_for_log(r.error().message).c_str());
+}
+
 Result<std::unique_ptr<App>> App::create(Config config, const Clock& clock) {
   std::unique_ptr<App> app(new App(std::move(config), clock));
   const Config& c = app->config_;

@@ -34,6 +34,10 @@ class App {
   // Stops accepting, finishes requests in flight, stops the workers, closes the store.
   void stop();
 
+  // Opens the SMS adapters' files again (SIGHUP, after logrotate moved them). Each failure is
+  // logged; the adapter keeps its old file.
+  void reopen_files();
+
   std::uint16_t port() const { return server_->port(); }
   Service& service() { return *service_; }
   ConversationService& conversation() { return *conversation_; }

@@ -154,7 +154,7 @@ int check_config(const std::string& path, const cg::gateway::Config& config, boo
 
 int serve(cg::gateway::Config config) {
   using namespace cg::gateway;
-  // Catch SIGINT/SIGTERM before any thread starts, so none of them is killed by the default action.
+  // Catch SIGINT/SIGTERM/SIGHUP before any thread starts, so none of them is killed by the default action.
   cg::http::TerminationSignals signals;
   SystemClock clock;
   auto app = App::create(std::move(config), clock);
@@ -175,7 +175,11 @@ int serve(cg::gateway::Config config) {
                (*app)->config().outbox.adapter.c_str());
   if ((*app)->config().sms.dispatchers == 0)
     std::fprintf(stderr, "course-gateway: sms.dispatchers is 0: outbound SMS are kept in the outbox, none is sent\n");
-  int sig = signals.wait();
+  // SIGHUP: logrotate moved the outbox file away; the file adapter opens its path again.
+  int sig = signals.wait([&] {
+    std::fprintf(stderr, "course-gateway: SIGHUP: reopening the outbox files\n");
+    (*app)->reopen_files();
+  });
   std::fprintf(stderr, "course-gateway: signal %d, stopping: finishing requests in flight\n", sig);
   (*app)->stop();
   std::fprintf(stderr, "course-gateway: stopped\n");

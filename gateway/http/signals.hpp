@@ -1,4 +1,5 @@
-// Waiting for SIGINT/SIGTERM, so main can stop the server gracefully.
+// Waiting for SIGINT/SIGTERM, so main can stop the server gracefully; SIGHUP (logrotate) asks for
+// files to be opened again instead of ending the process.
 #pragma once
 
 #include <functional>
@@ -6,8 +7,8 @@
 
 namespace cg::http {
 
-// Catches SIGINT and SIGTERM from construction until destruction; a signal that arrives before
-// wait() is kept and returned by it. Construct it before starting threads that must not be killed
+// Catches SIGINT, SIGTERM and SIGHUP from construction until destruction; a signal that arrives
+// before wait() is kept and handled by it. Construct it before starting threads that must not be killed
 // by the default action.
 class TerminationSignals {
  public:
@@ -16,8 +17,9 @@ class TerminationSignals {
   TerminationSignals(const TerminationSignals&) = delete;
   TerminationSignals& operator=(const TerminationSignals&) = delete;
 
-  // Blocks until SIGINT or SIGTERM arrives; returns its number.
-  int wait();
+  // Blocks until SIGINT or SIGTERM arrives; returns its number. Each SIGHUP meanwhile calls
+  // `on_hangup` (if any) and the wait goes on.
+  int wait(const std::function<void()>& on_hangup = {});
 
  private:
   struct Impl;

@@ -115,75 +115,92 @@ void Dispatcher::note(std::size_t p, const sms::SendResult& r, bool probe, core:
   }
 }
 
-Result<std::size_t> Dispatcher::run_once() {
-  if (providers_.empty()) return make_error("invalid_config", "no SMS provider to dispatch through");
-  const core::Instant now = clock_.now();
-  auto claimed = store_.claim_outbox(settings_.batch, now, now + settings_.lease);
-  if (!claimed) return claimed.error();
-  const auto& rows = *claimed;
-  if (rows.empty()) return std::size_t{0};
+// One claimed batch while it is out: what each row has come to, and the claim's lease. It is the
+// senders' SendProgress: each answer is recorded as it arrives (so after a crash at most the
+// provider's requests in flight are sent again), the lease is renewed while rows are out, and a row
+// whose lease was lost is never handed over.
+class Dispatcher::Batch final : public sms::SendProgress {
+  Dispatcher& d_;
+  core::Instant lease_;       // the claim's lease as the rows hold it (set by the claim, then each renewal)
+  core::Instant renewed_at_;  // when it was last confirmed
 
-  const std::size_t count = rows.size();
-  std::vector<std::optional<store::SendOutcome>> done(count);
-  std::vector<std::string> last_error(count);
-  std::vector<std::size_t> last_provider(count, 0);
-  std::vector<std::uint64_t> tried(count, 0);
-  std::vector<store::ChannelLogEntry> log;
-  log.reserve(count);
+ public:
+  Batch(Dispatcher& d, std::vector<store::OutboxMessage> rows, core::Instant lease, core::Instant now)
+      : d_(d),
+        lease_(lease),
+        renewed_at_(now),
+        rows(std::move(rows)),
+        held(this->rows.size(), true),
+        handed(this->rows.size(), false),
+        done(this->rows.size(), false),
+        last_error(this->rows.size()),
+        last_provider(this->rows.size(), 0),
+        tried(this->rows.size(), 0) {}
 
-  std::vector<std::size_t> pending;
-  pending.reserve(count);
-  for (std::size_t i = 0; i < count; ++i) {
-    // Checked again here, whatever put the row in the outbox: no provider ever sees it. (A number
-    // not in E.164 form is refused by every sender before any request, with its own reason.)
-    const bool e164 = !rows[i].to.empty() && rows[i].to[0] == '+';
-    if (e164 && !destination_allowed(rows[i].to, settings_.allowed_country_codes)) {
-      done[i] =
-          store::SendOutcome{rows[i].id, store::SendOutcome::Kind::failed, "", "", "destination_not_allowed", now, {}};
-      continue;
-    }
-    pending.push_back(i);
+  // The provider and rows of the round about to be sent (indexes into `rows`).
+  void start_round(std::size_t provider, const std::vector<std::size_t>& plan, bool probe) {
+    provider_ = provider;
+    plan_ = &plan;
+    probe_ = probe;
+    name_ = d_.providers_[provider]->name();
+    answered_.assign(plan.size(), false);
+    again.clear();
   }
-  bool first = true;
-  while (!pending.empty()) {
-    std::vector<bool> probe(providers_.size(), false);
-    auto plan = route(pending, tried, first, now, probe);
-    first = false;
-    std::vector<std::size_t> again;
-    for (std::size_t p = 0; p < plan.size(); ++p) {
-      if (plan[p].empty()) continue;
-      sms::Sender& sender = *providers_[p];
-      const std::string name = sender.name();
-      std::vector<store::OutboxMessage> batch;
-      batch.reserve(plan[p].size());
-      for (std::size_t i : plan[p]) batch.push_back(rows[i]);
-      std::vector<sms::SendResult> results;
-      try {
-        results = sender.send(batch);
-      } catch (const std::exception& e) {
-        // A sender that throws fails this batch for now (each row a temporary failure, retried
-        // later) instead of leaving the claimed rows to a crash and every later start.
-        results.assign(batch.size(), sms::SendResult{sms::SendResult::Kind::temporary, "",
-                                                     std::string("the sender failed: ") + e.what()});
+
+  void tick() override {
+    const core::Instant now = d_.clock_.now();
+    if (now < renewed_at_ + d_.settings_.lease / 3) return;
+    std::vector<std::int64_t> ids;
+    for (std::size_t i = 0; i < rows.size(); ++i)
+      if (held[i] && !done[i]) ids.push_back(rows[i].id);
+    const core::Instant until = now + d_.settings_.lease;
+    auto kept = d_.store_.renew_outbox_lease(ids, lease_, until);
+    if (!kept) {
+      // The proof of holding goes stale and may_send stops handing rows over until a renewal works.
+      if (!error) error = kept.error();
+      return;
+    }
+    std::sort(kept->begin(), kept->end());
+    for (std::size_t i = 0; i < rows.size(); ++i)
+      if (held[i] && !done[i] && !std::binary_search(kept->begin(), kept->end(), rows[i].id)) {
+        held[i] = false;
+        std::fprintf(stderr, "sms: outbox row %lld: its lease ran out and another dispatcher has it; not sent here\n",
+                     static_cast<long long>(rows[i].id));
       }
-      const core::Instant at = clock_.now();
-      for (std::size_t k = 0; k < plan[p].size(); ++k) {
-        const std::size_t i = plan[p][k];
-        const sms::SendResult r =
-            k < results.size() ? results[k] : sms::SendResult{sms::SendResult::Kind::temporary, "", "no result"};
-        note(p, r, probe[p], at);
-        tried[i] |= std::uint64_t{1} << p;
-        last_provider[i] = p;
-        const char* outcome = r.kind == sms::SendResult::Kind::accepted    ? "accepted"
-                              : r.kind == sms::SendResult::Kind::permanent ? "permanent"
-                                                                           : "temporary";
-        // The channel log keeps exchanges with providers, and every failure. A sender that made
-        // no request and succeeded (the file adapter writing its line) has nothing to show there:
-        // the row's own status, provider and done_at say it all.
-        const bool exchanged = !r.request_log.empty() || r.kind != sms::SendResult::Kind::accepted;
+    lease_ = until;
+    renewed_at_ = now;
+  }
+
+  bool may_send(std::size_t k) override {
+    const std::size_t i = (*plan_)[k];
+    if (error || !held[i]) return false;
+    // Handed over only under a lease renewed recently enough that it cannot run out meanwhile.
+    return d_.clock_.now() < renewed_at_ + d_.settings_.lease / 2;
+  }
+
+  void answered(std::span<const std::pair<std::size_t, sms::SendResult>> results) override {
+    std::vector<store::SendOutcome> outcomes;
+    std::vector<store::ChannelLogEntry> log;
+    const core::Instant at = d_.clock_.now();
+    for (const auto& [k, r] : results) {
+      if (k >= plan_->size() || answered_[k]) continue;
+      answered_[k] = true;
+      const std::size_t i = (*plan_)[k];
+      d_.note(provider_, r, probe_, at);
+      tried[i] |= std::uint64_t{1} << provider_;
+      last_provider[i] = provider_;
+      handed[i] = true;
+      const char* outcome = r.kind == sms::SendResult::Kind::accepted    ? "accepted"
+                            : r.kind == sms::SendResult::Kind::permanent ? "permanent"
+                                                                         : "temporary";
+      // The channel log keeps exchanges with providers, and every failure. A sender that made
+      // no request and succeeded (the file adapter writing its line) has nothing to show there:
+      // the row's own status, provider and done_at say it all.
+      const bool exchanged = !r.request_log.empty() || r.kind != sms::SendResult::Kind::accepted;
+      if (exchanged) {
         store::ChannelLogEntry e;
         e.outbox_id = rows[i].id;
-        e.provider = name;
+        e.provider = name_;
         e.request = r.request_log;
         e.response = r.request_log.empty() && r.kind != sms::SendResult::Kind::accepted ? "not sent: " + r.error
                                                                                         : r.response_log;
@@ -191,38 +208,127 @@ Result<std::size_t> Dispatcher::run_once() {
         e.outcome = outcome;
         e.elapsed_ms = r.elapsed.count();
         e.at = at;
-        if (exchanged) log.push_back(std::move(e));
-        if (r.kind == sms::SendResult::Kind::accepted) {
-          done[i] =
-              store::SendOutcome{rows[i].id, store::SendOutcome::Kind::sent, name, r.provider_message_id, "", at, {}};
-        } else if (r.kind == sms::SendResult::Kind::permanent) {
-          done[i] =
-              store::SendOutcome{rows[i].id, store::SendOutcome::Kind::failed, name, "", name + ": " + r.error, at, {}};
-        } else {
-          last_error[i] = name + ": " + r.error;
-          again.push_back(i);
-        }
+        log.push_back(std::move(e));
       }
+      if (r.kind == sms::SendResult::Kind::accepted) {
+        outcomes.push_back(
+            {rows[i].id, store::SendOutcome::Kind::sent, name_, r.provider_message_id, "", at, {}, lease_});
+        done[i] = true;
+      } else if (r.kind == sms::SendResult::Kind::permanent) {
+        outcomes.push_back(
+            {rows[i].id, store::SendOutcome::Kind::failed, name_, "", name_ + ": " + r.error, at, {}, lease_});
+        done[i] = true;
+      } else {
+        last_error[i] = name_ + ": " + r.error;
+        again.push_back(i);
+      }
+    }
+    record(outcomes, log);
+  }
+
+  // Whatever the sender did not answer (it threw) fails this round for now.
+  void unanswered(const std::string& why) {
+    std::vector<std::pair<std::size_t, sms::SendResult>> rest;
+    for (std::size_t k = 0; k < plan_->size(); ++k)
+      if (!answered_[k] && handed_or_allowed(k))
+        rest.emplace_back(k, sms::SendResult{sms::SendResult::Kind::temporary, "", why});
+    if (!rest.empty()) answered(rest);
+  }
+
+  void record(const std::vector<store::SendOutcome>& outcomes, const std::vector<store::ChannelLogEntry>& log) {
+    if (outcomes.empty() && log.empty()) return;
+    if (auto s = d_.store_.record_send_outcomes(outcomes, log); !s && !error) error = s.error();
+  }
+
+  core::Instant lease() const { return lease_; }
+
+  std::vector<store::OutboxMessage> rows;
+  std::vector<bool> held;    // still this claim's (a renewal found it so)
+  std::vector<bool> handed;  // handed to a provider at least once
+  std::vector<bool> done;    // its outcome is recorded
+  std::vector<std::string> last_error;
+  std::vector<std::size_t> last_provider;
+  std::vector<std::uint64_t> tried;
+  std::vector<std::size_t> again;  // temporary failures of the current round
+  std::optional<Error> error;      // the store failed: nothing more is handed over
+
+ private:
+  bool handed_or_allowed(std::size_t k) const { return held[(*plan_)[k]] && !error; }
+
+  std::size_t provider_ = 0;
+  const std::vector<std::size_t>* plan_ = nullptr;
+  bool probe_ = false;
+  std::string name_;
+  std::vector<bool> answered_;
+};
+
+Result<std::size_t> Dispatcher::run_once() {
+  if (providers_.empty()) return make_error("invalid_config", "no SMS provider to dispatch through");
+  const core::Instant now = clock_.now();
+  auto claimed = store_.claim_outbox(settings_.batch, now, now + settings_.lease);
+  if (!claimed) return claimed.error();
+  if (claimed->empty()) return std::size_t{0};
+  Batch b(*this, std::move(*claimed), now + settings_.lease, now);
+  const auto& rows = b.rows;
+  const std::size_t count = rows.size();
+
+  std::vector<std::size_t> pending;
+  pending.reserve(count);
+  {
+    std::vector<store::SendOutcome> refused;
+    for (std::size_t i = 0; i < count; ++i) {
+      // Checked again here, whatever put the row in the outbox: no provider ever sees it. (A number
+      // not in E.164 form is refused by every sender before any request, with its own reason.)
+      const bool e164 = !rows[i].to.empty() && rows[i].to[0] == '+';
+      if (e164 && !destination_allowed(rows[i].to, settings_.allowed_country_codes)) {
+        refused.push_back(
+            {rows[i].id, store::SendOutcome::Kind::failed, "", "", "destination_not_allowed", now, {}, b.lease()});
+        b.done[i] = true;
+        continue;
+      }
+      pending.push_back(i);
+    }
+    b.record(refused, {});
+  }
+  bool first = true;
+  while (!pending.empty() && !b.error) {
+    std::vector<bool> probe(providers_.size(), false);
+    auto plan = route(pending, b.tried, first, now, probe);
+    first = false;
+    std::vector<std::size_t> again;
+    for (std::size_t p = 0; p < plan.size(); ++p) {
+      if (plan[p].empty()) continue;
+      sms::Sender& sender = *providers_[p];
+      std::vector<store::OutboxMessage> batch;
+      batch.reserve(plan[p].size());
+      for (std::size_t i : plan[p]) batch.push_back(rows[i]);
+      b.start_round(p, plan[p], probe[p]);
+      try {
+        sender.send_reporting(batch, b);
+      } catch (const std::exception& e) {
+        // A sender that throws fails the rest of this batch for now (each row a temporary failure,
+        // retried later) instead of leaving the claimed rows to a crash and every later start.
+        b.unanswered(std::string("the sender failed: ") + e.what());
+      }
+      again.insert(again.end(), b.again.begin(), b.again.end());
     }
     // Re-send at once only what failed on a provider that is now out, through the next one up.
     pending.clear();
     {
       std::lock_guard lock(mu_);
       for (std::size_t i : again)
-        if (health_[last_provider[i]].down) pending.push_back(i);
+        if (health_[b.last_provider[i]].down && b.held[i]) pending.push_back(i);
     }
   }
 
+  // What is left: rows handed over that got no final answer. A row never handed over (its lease
+  // was lost, or the store failed) takes no outcome: its lease runs out and it is claimed again.
   std::vector<store::SendOutcome> outcomes;
-  outcomes.reserve(count);
   const core::Instant at = clock_.now();
   for (std::size_t i = 0; i < count; ++i) {
-    if (done[i]) {
-      outcomes.push_back(std::move(*done[i]));
-      continue;
-    }
+    if (b.done[i] || !b.handed[i] || !b.held[i]) continue;
     const int attempt = rows[i].attempts + 1;
-    const std::string error = last_error[i].empty() ? "no provider could take it" : last_error[i];
+    const std::string error = b.last_error[i].empty() ? "no provider could take it" : b.last_error[i];
     if (attempt >= settings_.max_attempts) {
       outcomes.push_back({rows[i].id,
                           store::SendOutcome::Kind::failed,
@@ -230,15 +336,18 @@ Result<std::size_t> Dispatcher::run_once() {
                           "",
                           "gave up after " + std::to_string(attempt) + " attempts: " + error,
                           at,
-                          {}});
+                          {},
+                          b.lease()});
       continue;
     }
     auto delay = backoff(attempt);
     auto jitter_bound = static_cast<std::uint64_t>(delay.count()) * settings_.retry_jitter_percent / 100;
     auto jitter = std::chrono::seconds(jitter_bound ? random_(jitter_bound + 1) : 0);
-    outcomes.push_back({rows[i].id, store::SendOutcome::Kind::retry, "", "", error, at, at + delay + jitter});
+    outcomes.push_back(
+        {rows[i].id, store::SendOutcome::Kind::retry, "", "", error, at, at + delay + jitter, b.lease()});
   }
-  if (auto s = store_.record_send_outcomes(outcomes, log); !s) return s.error();
+  if (b.error) return *b.error;
+  if (auto s = store_.record_send_outcomes(outcomes, {}); !s) return s.error();
   return count;
 }
 

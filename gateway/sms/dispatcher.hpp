@@ -10,11 +10,16 @@
 //   temporary failures are re-sent at once through the next provider that is up, and later rows go
 //   there too. After `failback_after`, one row tries the preferred provider again; if it is
 //   accepted (or refused for good: the provider answers), the provider is back.
-// - Send once: only pending/sending rows are claimed and take outcomes (store.hpp), and outcomes
-//   are committed before the next claim, so a row a provider accepted is never sent again, also
-//   after a restart. A crash between a provider's acceptance and the commit leaves the row
-//   `sending`; its lease runs out and it is sent again (at least once beats at most once for a
-//   course notification), unless a delivery report for it arrived meanwhile (that marks it sent).
+// - Send once: only pending/sending rows are claimed and take outcomes (store.hpp). Each answer
+//   is recorded as it arrives, and a provider adapter hands no further message over until the
+//   answers it reported are committed; so a crash (kill -9) can leave at most the provider's
+//   requests in flight (max_in_flight) answered but unrecorded: after their lease those rows, and
+//   only those, are sent again, unless a delivery report for one arrived meanwhile. The file
+//   adapter sends none of them twice (it knows the ids in its file).
+// - Leases: while a batch is out its lease is renewed every lease/3, and a row is handed over only
+//   under a lease renewed less than lease/2 ago and still this claim's, so a slow batch keeps its
+//   rows, and a row another dispatcher claimed (after this one stalled past the lease) is not sent
+//   here. A retry or failed outcome of a row whose lease was lost changes nothing.
 #pragma once
 
 #include <chrono>
@@ -81,6 +86,7 @@ class Dispatcher {
                                               const std::vector<std::uint64_t>& tried, bool first_round,
                                               core::Instant now, std::vector<bool>& probe);
   void note(std::size_t provider, const sms::SendResult& r, bool probe, core::Instant now);
+  class Batch;  // a claimed batch while it is out (dispatcher.cpp)
 
   store::Store& store_;
   std::vector<sms::Sender*> providers_;

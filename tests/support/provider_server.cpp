@@ -45,8 +45,10 @@ void ProviderServer::stop() {
   std::vector<std::thread> delayed;
   {
     std::lock_guard lock(mu_);
+    stopping_ = true;
     delayed.swap(delayed_);
   }
+  cv_.notify_all();
   for (auto& t : delayed) t.join();
   server_->stop();
 }
@@ -59,6 +61,14 @@ void ProviderServer::set_script(Script script) {
 std::vector<RecordedRequest> ProviderServer::requests() const {
   std::lock_guard lock(mu_);
   return requests_;
+}
+
+void ProviderServer::release() {
+  {
+    std::lock_guard lock(mu_);
+    ++releases_;
+  }
+  cv_.notify_all();
 }
 
 bool ProviderServer::wait_for(std::size_t n, std::chrono::milliseconds timeout) const {
@@ -88,6 +98,17 @@ void ProviderServer::handle(http::Request req, http::Responder respond) {
   }
   cv_.notify_all();
   http::Response resp = http::text_response(reply.status, reply.body, reply.content_type);
+  if (reply.hold) {
+    std::lock_guard lock(mu_);
+    delayed_.emplace_back([this, respond, resp, gen = releases_] {
+      {
+        std::unique_lock lock(mu_);
+        cv_.wait(lock, [&] { return releases_ > gen || stopping_; });
+      }
+      respond(resp);
+    });
+    return;
+  }
   if (reply.delay.count() > 0) {
     std::lock_guard lock(mu_);
     delayed_.emplace_back([respond, resp, d = reply.delay] {

@@ -40,6 +40,7 @@ struct CannedReply {
   std::string body;
   std::string content_type = "text/plain";
   std::chrono::milliseconds delay{0};
+  bool hold = false;  // answered only at release() or stop(): a provider that is slow until told
 };
 
 CannedReply kannel_accepted();  // 202 "0: Accepted for delivery"
@@ -63,6 +64,8 @@ class ProviderServer {
   std::vector<RecordedRequest> requests() const;
   std::size_t count() const { return count_.load(); }
   std::uint64_t connections() const { return server_->accepted_connections(); }
+  // Answers every request held so far (CannedReply::hold).
+  void release();
   // Waits until `n` requests have arrived (false on timeout).
   bool wait_for(std::size_t n, std::chrono::milliseconds timeout) const;
 
@@ -76,6 +79,8 @@ class ProviderServer {
   std::vector<RecordedRequest> requests_;
   std::atomic<std::size_t> count_{0};
   std::vector<std::thread> delayed_;  // answers held back for a slow reply
+  std::uint64_t releases_ = 0;        // release() calls so far (held answers wait for the next)
+  bool stopping_ = false;
   std::unique_ptr<http::Server> server_;
 };
 

@@ -2,6 +2,7 @@
 
 #include <curl/curl.h>
 
+#include <algorithm>
 #include <memory>
 #include <mutex>
 #include <thread>
@@ -53,7 +54,8 @@ HttpClient::~HttpClient() {
   delete impl_;
 }
 
-std::vector<HttpResponse> HttpClient::perform(std::span<const HttpRequest> requests, RateLimiter* limiter) {
+std::vector<HttpResponse> HttpClient::perform(std::span<const HttpRequest> requests, RateLimiter* limiter,
+                                              const PerformHooks& hooks) {
   std::vector<HttpResponse> responses(requests.size());
   std::vector<Transfer> transfers(requests.size());
   const auto& s = impl_->settings;
@@ -119,9 +121,17 @@ std::vector<HttpResponse> HttpClient::perform(std::span<const HttpRequest> reque
     impl_->idle.push_back(e);
   };
 
+  std::vector<std::size_t> answered;
   while (next < requests.size() || active > 0) {
+    if (hooks.tick) hooks.tick();
     Clock::duration wait = Clock::duration::zero();
     while (next < requests.size() && active < s.max_in_flight) {
+      if (hooks.may_start && !hooks.may_start(next)) {
+        responses[next].skipped = true;
+        responses[next].error = "not sent";
+        ++next;
+        continue;
+      }
       if (limiter) {
         wait = limiter->try_acquire(Clock::now());
         if (wait > Clock::duration::zero()) break;
@@ -132,14 +142,21 @@ std::vector<HttpResponse> HttpClient::perform(std::span<const HttpRequest> reque
     int running = 0;
     curl_multi_perform(impl_->multi, &running);
     int queued = 0;
+    answered.clear();
     while (CURLMsg* m = curl_multi_info_read(impl_->multi, &queued)) {
       if (m->msg != CURLMSG_DONE) continue;
+      Transfer* t = nullptr;
+      curl_easy_getinfo(m->easy_handle, CURLINFO_PRIVATE, reinterpret_cast<char**>(&t));
+      answered.push_back(static_cast<std::size_t>(t - transfers.data()));
       finish(m->easy_handle, m->data.result);
       --active;
     }
+    // Reported before the next request starts: the caller records them first.
+    if (!answered.empty() && hooks.finished) hooks.finished(answered, responses);
     if (next >= requests.size() && active == 0) break;
     if (active == 0) {
-      std::this_thread::sleep_for(wait);
+      // In steps, so tick() keeps running under a slow rate limit.
+      std::this_thread::sleep_for(std::min<Clock::duration>(wait, std::chrono::milliseconds(50)));
       continue;
     }
     // Wake for socket activity, or when the rate limit frees the next slot.

@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <functional>
 #include <span>
 #include <string>
 #include <vector>
@@ -26,7 +27,16 @@ struct HttpResponse {
   std::string body;   // at most HttpClientSettings::max_response_bytes
   std::string error;  // libcurl's reason when status is 0
   bool timed_out = false;
+  bool skipped = false;  // PerformHooks::may_start said no: the request was never made
   std::chrono::milliseconds elapsed{0};
+};
+
+// How a caller follows a batch while it runs (all called on the performing thread).
+struct PerformHooks {
+  std::function<void()> tick;                  // every round (at least every 50 ms), before requests start
+  std::function<bool(std::size_t)> may_start;  // asked right before request i starts; false: skipped
+  // Requests just answered (indexes into `responses`, which holds them complete), before any other starts.
+  std::function<void(std::span<const std::size_t> answered, std::span<const HttpResponse> responses)> finished;
 };
 
 struct HttpClientSettings {
@@ -45,7 +55,8 @@ class HttpClient {
 
   // Runs every request, at most max_in_flight at a time, starting each only when `limiter` (if any)
   // grants it a slot. One response per request, in order.
-  std::vector<HttpResponse> perform(std::span<const HttpRequest> requests, RateLimiter* limiter = nullptr);
+  std::vector<HttpResponse> perform(std::span<const HttpRequest> requests, RateLimiter* limiter = nullptr,
+                                    const PerformHooks& hooks = {});
 
  private:
   struct Impl;

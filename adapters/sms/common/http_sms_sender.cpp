@@ -68,53 +68,80 @@ SendResult HttpSmsSender::judge_failure(const HttpResponse& r, const std::string
   return out;
 }
 
+namespace {
+
+// Collects every answer, for send().
+class Collect final : public SendProgress {
+ public:
+  explicit Collect(std::size_t n) : results(n, SendResult{SendResult::Kind::temporary, "", "no result"}) {}
+  void answered(std::span<const std::pair<std::size_t, SendResult>> got) override {
+    for (const auto& [i, r] : got) results[i] = r;
+  }
+  std::vector<SendResult> results;
+};
+
+}  // namespace
+
 std::vector<SendResult> HttpSmsSender::send(std::span<const store::OutboxMessage> batch) {
-  std::vector<SendResult> results(batch.size());
+  Collect all(batch.size());
+  send_reporting(batch, all);
+  return std::move(all.results);
+}
+
+SendResult HttpSmsSender::result_of(const store::OutboxMessage& m, const HttpRequest& rq,
+                                    const HttpResponse& rs) const {
+  SendResult r;
+  try {
+    r = rs.status == 0 ? judge_failure(rs, "") : judge(m, rs);
+  } catch (const std::exception& e) {
+    // An answer the adapter cannot read (a null where a string was expected, ...) says nothing
+    // about the message: send it again later, and let the dispatcher carry on with the batch.
+    r = SendResult{SendResult::Kind::temporary, "", std::string("unreadable answer: ") + e.what()};
+  }
+  // A message id is stored and matched against delivery reports: printable text only.
+  if (r.kind == SendResult::Kind::accepted && !core::text::is_printable(r.provider_message_id))
+    r = SendResult{SendResult::Kind::temporary, "", "the answer's message id holds a control character"};
+  std::string req = rq.method + " " + rq.url + "\n";
+  for (const auto& [n, v] : rq.headers) req += n + ": " + v + "\n";
+  if (!rq.body.empty()) req += "\n" + rq.body;
+  r.request_log = cut(redactor_(req));
+  r.response_log =
+      cut(redactor_(rs.status == 0 ? "no answer: " + rs.error : "HTTP " + std::to_string(rs.status) + "\n" + rs.body));
+  r.error = redactor_(r.error);
+  r.http_status = rs.status;
+  r.elapsed = rs.elapsed;
+  return r;
+}
+
+void HttpSmsSender::send_reporting(std::span<const store::OutboxMessage> batch, SendProgress& progress) {
   std::vector<HttpRequest> requests;
   std::vector<std::size_t> sent;  // index in batch of each request
+  std::vector<std::pair<std::size_t, SendResult>> refused;
   requests.reserve(batch.size());
   for (std::size_t i = 0; i < batch.size(); ++i) {
     auto rq = build(batch[i]);
     if (!rq) {
-      results[i].kind = SendResult::Kind::permanent;
-      results[i].error = rq.error().message;
+      refused.emplace_back(i, SendResult{SendResult::Kind::permanent, "", rq.error().message});
       continue;
     }
     requests.push_back(std::move(*rq));
     sent.push_back(i);
   }
-  std::vector<HttpResponse> responses;
-  if (!requests.empty()) {
-    auto client = take_client();
-    responses = client->perform(requests, &limiter_);
-    give_back(std::move(client));
-  }
-  for (std::size_t k = 0; k < sent.size(); ++k) {
-    const HttpRequest& rq = requests[k];
-    const HttpResponse& rs = responses[k];
-    SendResult r;
-    try {
-      r = rs.status == 0 ? judge_failure(rs, "") : judge(batch[sent[k]], rs);
-    } catch (const std::exception& e) {
-      // An answer the adapter cannot read (a null where a string was expected, ...) says nothing
-      // about the message: send it again later, and let the dispatcher carry on with the batch.
-      r = SendResult{SendResult::Kind::temporary, "", std::string("unreadable answer: ") + e.what()};
-    }
-    // A message id is stored and matched against delivery reports: printable text only.
-    if (r.kind == SendResult::Kind::accepted && !core::text::is_printable(r.provider_message_id))
-      r = SendResult{SendResult::Kind::temporary, "", "the answer's message id holds a control character"};
-    std::string req = rq.method + " " + rq.url + "\n";
-    for (const auto& [n, v] : rq.headers) req += n + ": " + v + "\n";
-    if (!rq.body.empty()) req += "\n" + rq.body;
-    r.request_log = cut(redactor_(req));
-    r.response_log = cut(
-        redactor_(rs.status == 0 ? "no answer: " + rs.error : "HTTP " + std::to_string(rs.status) + "\n" + rs.body));
-    r.error = redactor_(r.error);
-    r.http_status = rs.status;
-    r.elapsed = rs.elapsed;
-    results[sent[k]] = std::move(r);
-  }
-  return results;
+  // Nothing was handed over for these: no lease question.
+  if (!refused.empty()) progress.answered(refused);
+  if (requests.empty()) return;
+  std::vector<std::pair<std::size_t, SendResult>> got;
+  PerformHooks hooks;
+  hooks.tick = [&] { progress.tick(); };
+  hooks.may_start = [&](std::size_t k) { return progress.may_send(sent[k]); };
+  hooks.finished = [&](std::span<const std::size_t> ks, std::span<const HttpResponse> responses) {
+    got.clear();
+    for (std::size_t k : ks) got.emplace_back(sent[k], result_of(batch[sent[k]], requests[k], responses[k]));
+    progress.answered(got);
+  };
+  auto client = take_client();
+  client->perform(requests, &limiter_, hooks);
+  give_back(std::move(client));
 }
 
 }  // namespace cg::sms

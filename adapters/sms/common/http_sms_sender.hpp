@@ -43,6 +43,9 @@ class HttpSmsSender : public Sender {
   ~HttpSmsSender() override;
   std::string name() const override { return settings_.name; }
   std::vector<SendResult> send(std::span<const store::OutboxMessage> batch) override;
+  // Each answer is judged and reported as it arrives (SendProgress::answered), before the request
+  // that takes its place starts.
+  void send_reporting(std::span<const store::OutboxMessage> batch, SendProgress& progress) override;
 
   RateLimiter& limiter() { return limiter_; }
 
@@ -61,6 +64,8 @@ class HttpSmsSender : public Sender {
   const Redactor& redactor() const { return redactor_; }
 
  private:
+  // The verdict on one exchange, with the exchange for the channel log.
+  SendResult result_of(const store::OutboxMessage& m, const HttpRequest& rq, const HttpResponse& rs) const;
   std::unique_ptr<HttpClient> take_client();
   void give_back(std::unique_ptr<HttpClient> client);
 

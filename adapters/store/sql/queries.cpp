@@ -128,7 +128,11 @@ Queries::Queries(const Dialect& d) : dialect(d) {
   // A send outcome reads the row's status (locked) and decides (outbox_rules.hpp), then writes.
   // `attempts` counts finished attempts, so a claimed row shows how many came before this one; a
   // lease that ran out (the dispatcher died mid-send) is not counted.
-  outbox_status_locked = "SELECT status FROM outbox WHERE id = ?" + lock;
+  outbox_status_locked = "SELECT status, next_attempt_at FROM outbox WHERE id = ?" + lock;
+  // A lease is renewed only where it is still the one this claim set (one row at a time: the
+  // matched count says whether it is still held, with no statement per batch size).
+  outbox_renew_lease =
+      "UPDATE outbox SET next_attempt_at = ? WHERE id = ? AND status = 'sending' AND next_attempt_at = ?";
   outcome_sent =
       "UPDATE outbox SET status = 'sent', attempts = attempts + 1, provider = ?, provider_message_id = ?, "
       "last_error = '', done_at = ? WHERE id = ?";

@@ -34,7 +34,7 @@ struct Queries {
 
   // Outbox and delivery
   std::string outbox_select, outbox_one, outbox_insert, outbox_claim, outbox_due_pending, outbox_due_sending;
-  std::string outbox_status_locked, outcome_sent, outcome_sent_late, outcome_retry, outcome_failed;
+  std::string outbox_status_locked, outbox_renew_lease, outcome_sent, outcome_sent_late, outcome_retry, outcome_failed;
   std::string outbox_by_status, outbox_by_provider, outbox_oldest_pending;
   std::string channel_log_insert, channel_log_select;
   std::string delivery_row_by_message, delivery_row_by_id, delivery_update, delivery_report_insert,

@@ -60,6 +60,8 @@ class SqlTx final : public Tx {
   Result<std::int64_t> enqueue(const OutboxMessage& m) override;
   Result<std::vector<OutboxMessage>> claim_outbox(std::size_t limit, Instant now, Instant lease_until) override;
   Status apply_send_outcome(const SendOutcome& o) override;
+  Result<std::vector<std::int64_t>> renew_outbox_lease(std::span<const std::int64_t> ids, Instant held_until,
+                                                       Instant renew_until) override;
   Status add_channel_log(const ChannelLogEntry& e) override;
   Result<bool> apply_delivery_report(const DeliveryReport& r) override;
   Result<std::optional<OutboxDetail>> outbox_detail(std::int64_t id) override;

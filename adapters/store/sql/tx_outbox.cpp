@@ -86,6 +86,7 @@ Status SqlTx::apply_send_outcome(const SendOutcome& o) {
   if (auto s = writable("apply_send_outcome"); !s) return s;
   constexpr std::string_view what = "apply_send_outcome";
   std::string status;
+  Instant lease{};
   {
     auto st = session_.prepare(q_.outbox_status_locked, what);
     if (!st) return st.error();
@@ -94,8 +95,9 @@ Status SqlTx::apply_send_outcome(const SendOutcome& o) {
     if (!row) return row.error();
     if (!*row) return outbox_not_found(o.id);
     status = (*st)->text(0);
+    lease = instant((*st)->int64(1));
   }
-  switch (decide_send_outcome(status, o.kind)) {
+  switch (decide_send_outcome(status, lease, o)) {
     case SendOutcomeEffect::none:
       return ok_status();
     case SendOutcomeEffect::fill_in_provider: {
@@ -120,6 +122,22 @@ Status SqlTx::apply_send_outcome(const SendOutcome& o) {
     Binder(**st).add(o.error).add(seconds(retry ? o.next_attempt_at : o.at)).add(o.id);
   if (auto r = (*st)->run(); !r) return r.error();
   return ok_status();
+}
+
+Result<std::vector<std::int64_t>> SqlTx::renew_outbox_lease(std::span<const std::int64_t> ids, Instant held_until,
+                                                            Instant renew_until) {
+  if (auto s = writable("renew_outbox_lease"); !s) return s.error();
+  std::vector<std::int64_t> held;
+  held.reserve(ids.size());
+  for (std::int64_t id : ids) {
+    auto st = session_.prepare(q_.outbox_renew_lease, "renew_outbox_lease");
+    if (!st) return st.error();
+    Binder(**st).add(seconds(renew_until)).add(id).add(seconds(held_until));
+    auto matched = (*st)->run();
+    if (!matched) return matched.error();
+    if (*matched > 0) held.push_back(id);
+  }
+  return held;
 }
 
 Status SqlTx::add_channel_log(const ChannelLogEntry& e) {

@@ -28,6 +28,7 @@
 #include "adapters/exam/exam.hpp"
 #include "adapters/store/mysql/mysql_store.hpp"
 #include "gateway/app/config.hpp"
+#include "tests/gateway/app/gateway_process.hpp"
 #include "tests/support/http_client.hpp"
 #include "tests/support/mariadb.hpp"
 
@@ -67,79 +68,6 @@ std::string enc(std::string_view s) {
   }
   return out;
 }
-
-// One `course-gateway serve` process; SIGTERM (a clean stop) when destroyed.
-class GatewayProcess {
- public:
-  static Result<std::unique_ptr<GatewayProcess>> start(const fs::path& dir, const std::string& name,
-                                                       const json& config) {
-    std::unique_ptr<GatewayProcess> p(new GatewayProcess());
-    p->log_ = dir / (name + ".log");
-    fs::path config_path = dir / (name + ".json");
-    std::ofstream(config_path) << config.dump(2);
-    std::string binary = std::string(CG_BINARY_DIR) + "/gateway/course-gateway";
-    if (::access(binary.c_str(), X_OK) != 0) return Error{"missing", binary + " is not built"};
-    std::vector<std::string> argv{binary, "serve", "--config", config_path.string()};
-    std::vector<char*> args;
-    for (auto& a : argv) args.push_back(a.data());
-    args.push_back(nullptr);
-    int out = ::open(p->log_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    if (out < 0) return Error{"log", "cannot open " + p->log_.string()};
-    pid_t parent = ::getpid();
-    p->pid_ = ::fork();
-    if (p->pid_ == 0) {
-      ::prctl(PR_SET_PDEATHSIG, SIGKILL);
-      if (::getppid() != parent) ::_exit(127);
-      ::dup2(out, 1);
-      ::dup2(out, 2);
-      ::execv(args[0], args.data());
-      ::_exit(127);
-    }
-    ::close(out);
-    if (p->pid_ < 0) return Error{"fork", "fork failed"};
-    // main() prints "listening on ADDRESS:PORT" once the server is up.
-    std::regex listening("listening on 127\\.0\\.0\\.1:([0-9]+)");
-    for (int i = 0; i < 1500; ++i) {
-      std::ifstream in(p->log_);
-      std::stringstream ss;
-      ss << in.rdbuf();
-      std::smatch m;
-      std::string text = ss.str();
-      if (std::regex_search(text, m, listening)) {
-        p->port_ = std::stoi(m[1]);
-        return p;
-      }
-      int status = 0;
-      if (::waitpid(p->pid_, &status, WNOHANG) == p->pid_) {
-        p->pid_ = -1;
-        return Error{"exited", name + " exited while starting:\n" + text};
-      }
-      std::this_thread::sleep_for(20ms);
-    }
-    return Error{"timeout", name + " did not start listening within 30 s:\n" + p->log()};
-  }
-
-  ~GatewayProcess() {
-    if (pid_ <= 0) return;
-    ::kill(pid_, SIGTERM);
-    int status = 0;
-    ::waitpid(pid_, &status, 0);
-  }
-
-  std::string base() const { return "http://127.0.0.1:" + std::to_string(port_); }
-  std::string log() const {
-    std::ifstream in(log_);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
-  }
-
- private:
-  GatewayProcess() = default;
-  fs::path log_;
-  pid_t pid_ = -1;
-  int port_ = 0;
-};
 
 class TwoGateways : public ::testing::Test {
  protected:

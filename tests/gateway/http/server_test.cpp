@@ -738,5 +738,18 @@ TEST(TerminationSignals, ReturnsTheSignalThatArrived) {
   EXPECT_EQ(signals.wait(), SIGINT);
 }
 
+TEST(TerminationSignals, SighupAsksForAReopenAndDoesNotStop) {
+  TerminationSignals signals;
+  ASSERT_EQ(std::raise(SIGHUP), 0);  // logrotate's postrotate; by default it would end the process
+  int hangups = 0;
+  std::thread later([] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    std::raise(SIGTERM);
+  });
+  EXPECT_EQ(signals.wait([&] { ++hangups; }), SIGTERM);
+  later.join();
+  EXPECT_EQ(hangups, 1);
+}
+
 }  // namespace
 }  // namespace cg::http

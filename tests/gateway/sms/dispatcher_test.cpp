@@ -6,7 +6,9 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <map>
 #include <random>
+#include <thread>
 
 #include "adapters/sms/kannel/outbound.hpp"
 #include "adapters/store/sqlite/sqlite_store.hpp"
@@ -57,10 +59,12 @@ class DispatcherTest : public ::testing::Test {
     ASSERT_TRUE(st) << st.error().message;
     store_ = std::move(*st);
   }
-  std::unique_ptr<sms::kannel::KannelSender> kannel(const std::string& name, const ProviderServer& server) {
+  std::unique_ptr<sms::kannel::KannelSender> kannel(const std::string& name, const ProviderServer& server,
+                                                    std::size_t max_in_flight = 32, std::chrono::seconds timeout = 2s) {
     sms::kannel::Settings s;
     s.sender.name = name;
-    s.sender.http.timeout = 2s;
+    s.sender.http.timeout = timeout;
+    s.sender.http.max_in_flight = max_in_flight;
     s.base_url = server.base_url();
     s.username = "gw";
     s.password = "kannel-secret-pw";
@@ -377,6 +381,126 @@ TEST_F(DispatcherTest, ChannelLogKeepsEachExchangeWithSecretsRedacted) {
   EXPECT_EQ(e.response, "HTTP 202\n0: Accepted for delivery");
   EXPECT_EQ(r.message.status, "sent");
   EXPECT_EQ(r.message.provider, "a");
+}
+
+// The outbox id a Kannel request carries (in its dlr-url).
+std::int64_t outbox_id_of(const RecordedRequest& r) {
+  const std::string dlr = r.query_param("dlr-url");
+  const auto at = dlr.find("id=");
+  return at == std::string::npos ? 0 : std::stoll(dlr.substr(at + 3));
+}
+
+std::map<std::int64_t, int> sends_per_row(const ProviderServer& server) {
+  std::map<std::int64_t, int> n;
+  for (const auto& r : server.requests()) ++n[outbox_id_of(r)];
+  return n;
+}
+
+CannedReply held() {
+  CannedReply r = test::kannel_accepted();
+  r.hold = true;
+  return r;
+}
+
+// A kill -9 while a batch is out loses what was answered but not yet recorded. Answers are
+// recorded as they arrive and no request starts before the answers ahead of it are recorded, so
+// what a provider took without the row saying so is at most the requests in flight.
+TEST_F(DispatcherTest, AnswersAreRecordedAsTheyArriveSoACrashLeavesAtMostTheRequestsInFlight) {
+  constexpr std::size_t kInFlight = 4;
+  // Ten answered at once, then a slow provider: the batch is half out for a while.
+  ProviderServer a([](const RecordedRequest&, std::size_t n) {
+    CannedReply r = test::kannel_accepted();
+    if (n >= 10) r.delay = 300ms;
+    return r;
+  });
+  ASSERT_TRUE(a.start());
+  auto ka = kannel("a", a, kInFlight, 20s);
+  settings_.batch = 20;
+  make_dispatcher({ka.get()});
+  std::vector<std::int64_t> ids;
+  for (int i = 0; i < 20; ++i) ids.push_back(enqueue());
+  std::thread sending([&] { run(); });
+  ASSERT_TRUE(a.wait_for(10 + kInFlight, 10s));
+  // What the store says now is what a kill -9 would leave: of the rows the provider has (counted
+  // first), those not recorded as sent would be sent again after their lease.
+  const std::size_t taken = a.count();
+  std::size_t recorded = 0;
+  for (auto id : ids) recorded += row(id).message.status == "sent";
+  EXPECT_GE(recorded, 10u);
+  EXPECT_LE(taken - std::min(taken, recorded), kInFlight) << taken << " taken, " << recorded << " recorded";
+  sending.join();
+  for (auto id : ids) EXPECT_EQ(row(id).message.status, "sent") << id << " " << row(id).message.last_error;
+  for (auto [id, n] : sends_per_row(a)) EXPECT_EQ(n, 1) << "row " << id;
+  EXPECT_EQ(a.count(), 20u);
+}
+
+// A batch slower than the lease keeps its rows: the lease is renewed while they are out, so a
+// second dispatcher finds nothing to claim and every row goes out once.
+TEST_F(DispatcherTest, ASlowBatchKeepsItsLeaseAndASecondDispatcherSendsNoneOfIt) {
+  ProviderServer a(always(held()));
+  ProviderServer b(always(test::kannel_accepted()));
+  ASSERT_TRUE(a.start());
+  ASSERT_TRUE(b.start());
+  auto ka = kannel("a", a, 1);
+  auto kb = kannel("b", b);
+  settings_.batch = 5;
+  make_dispatcher({ka.get()});
+  Dispatcher second(*store_, {kb.get()}, settings_, clock_);
+  std::vector<std::int64_t> ids;
+  for (int i = 0; i < 5; ++i) ids.push_back(enqueue());
+  std::thread sending([&] { run(); });
+  ASSERT_TRUE(a.wait_for(1, 10s));
+  // 75 s pass in steps while the first request is out (the lease is 60 s); after each the rows
+  // hold a lease that reaches 60 s past the clock.
+  for (int step = 0; step < 3; ++step) {
+    clock_.advance(25s);
+    bool renewed = false;
+    for (int i = 0; i < 500 && !renewed; ++i) {
+      renewed = row(ids.back()).message.next_attempt_at == clock_.now() + 60s;
+      if (!renewed) std::this_thread::sleep_for(10ms);
+    }
+    EXPECT_TRUE(renewed) << "step " << step;
+  }
+  auto n = second.run_once();
+  ASSERT_TRUE(n) << n.error().message;
+  EXPECT_EQ(*n, 0u) << "the rows are still the first dispatcher's";
+  a.set_script(always(test::kannel_accepted()));
+  a.release();
+  sending.join();
+  EXPECT_EQ(b.count(), 0u);
+  EXPECT_EQ(a.count(), 5u);
+  for (auto [id, k] : sends_per_row(a)) EXPECT_EQ(k, 1) << "row " << id;
+  for (auto id : ids) EXPECT_EQ(row(id).message.status, "sent");
+}
+
+// A dispatcher that stalled past its lease (here: its clock stood still while another's moved
+// on) finds on waking that the rows were claimed by another, and hands none of them over; only
+// the request it had in flight when it stalled reached its provider.
+TEST_F(DispatcherTest, ARowWhoseLeaseWasLostIsNeverSentByTheOldHolder) {
+  ProviderServer a(always(held()));
+  ProviderServer b(always(test::kannel_accepted()));
+  ASSERT_TRUE(a.start());
+  ASSERT_TRUE(b.start());
+  auto ka = kannel("a", a, 1);
+  auto kb = kannel("b", b);
+  settings_.batch = 5;
+  make_dispatcher({ka.get()});
+  std::vector<std::int64_t> ids;
+  for (int i = 0; i < 5; ++i) ids.push_back(enqueue());
+  std::thread sending([&] { run(); });
+  ASSERT_TRUE(a.wait_for(1, 10s));
+  ManualClock later{clock_.now() + 61s};
+  Dispatcher second(*store_, {kb.get()}, settings_, later);
+  auto n = second.run_once();
+  ASSERT_TRUE(n) << n.error().message;
+  EXPECT_EQ(*n, 5u) << "the lease ran out: the second dispatcher claims the batch";
+  clock_.set(later.now());  // the first one wakes up
+  a.set_script(always(test::kannel_accepted()));
+  a.release();
+  sending.join();
+  EXPECT_EQ(a.count(), 1u) << "only the request already out when it stalled";
+  EXPECT_EQ(b.count(), 5u);
+  for (auto id : ids) EXPECT_EQ(row(id).message.status, "sent");
 }
 
 }  // namespace

@@ -854,6 +854,60 @@ TEST_P(StoreContract, OutboxClaimTakesOldestDueFirstUpToLimit) {
   EXPECT_TRUE(claim_ids(*store_, 10, t0, t0 + kMinute).empty());
 }
 
+TEST_P(StoreContract, OutboxLeaseIsRenewedOnlyWhileTheClaimStillHoldsTheRow) {
+  using std::chrono::seconds;
+  std::vector<std::int64_t> ids;
+  for (int i = 0; i < 4; ++i) ids.push_back(enqueue(*store_, make_message("+96279100000" + std::to_string(i), t0)));
+  const std::int64_t a = ids[0], b = ids[1], c = ids[2], d = ids[3];
+  const Instant l1 = t0 + seconds{60}, l2 = t0 + seconds{80}, l3 = t0 + seconds{140};
+  ASSERT_EQ(claim_ids(*store_, 10, t0, l1).size(), 4u);
+
+  auto renew = [&](std::vector<std::int64_t> of, Instant held, Instant until) {
+    auto r = store_->renew_outbox_lease(of, held, until);
+    EXPECT_TRUE(r.ok()) << r.error().message;
+    std::vector<std::int64_t> kept = r.ok() ? *r : std::vector<std::int64_t>{};
+    std::sort(kept.begin(), kept.end());
+    return kept;
+  };
+  // A slow batch keeps its rows: renewed, they are not claimable when the first lease ends.
+  EXPECT_EQ(renew(ids, l1, l2), ids);
+  EXPECT_TRUE(claim_ids(*store_, 10, t0 + seconds{70}, t0 + seconds{130}).empty());
+  // The claim's old lease no longer names them: the same renewal again holds nothing.
+  EXPECT_TRUE(renew(ids, l1, t0 + seconds{90}).empty());
+  // Rows that took an outcome are no longer the claim's to renew.
+  ASSERT_TRUE(record_sent(*store_, b, "kannel", "m-b", t0 + seconds{10}).ok());
+  ASSERT_TRUE(record_retry(*store_, c, "HTTP 503", t0 + seconds{500}).ok());
+  // The lease ran out (the holder stalled): another dispatcher claims what is left, a and d.
+  auto taken = claim_ids(*store_, 10, l2, l3);
+  std::sort(taken.begin(), taken.end());
+  EXPECT_EQ(taken, (std::vector<std::int64_t>{a, d}));
+  EXPECT_TRUE(renew(ids, l2, t0 + seconds{100}).empty()) << "the old holder holds nothing now";
+  EXPECT_EQ(renew({a, d}, l3, t0 + seconds{150}), (std::vector<std::int64_t>{a, d})) << "the new holder keeps them";
+
+  // The old holder's verdicts: a retry or failure of a lost row changes nothing; a `sent` counts.
+  SendOutcome late_retry{a, SendOutcome::Kind::retry, "kannel", "", "timed out", l2, l2 + seconds{5}, l2};
+  ASSERT_TRUE(record_outcome(*store_, late_retry).ok());
+  SendOutcome late_failure{c, SendOutcome::Kind::failed, "kannel", "", "HTTP 400", l2, {}, l2};
+  ASSERT_TRUE(record_outcome(*store_, late_failure).ok());
+  SendOutcome late_sent{d, SendOutcome::Kind::sent, "kannel", "m-d", "", l2, {}, l2};
+  ASSERT_TRUE(record_outcome(*store_, late_sent).ok());
+  auto row = [&](std::int64_t id) {
+    auto r = store_->outbox_detail(id);
+    EXPECT_TRUE(r.ok() && r->has_value());
+    return r.ok() && r->has_value() ? (*r)->message : OutboxMessage{};
+  };
+  EXPECT_EQ(row(a).status, "sending");
+  EXPECT_EQ(row(a).next_attempt_at, t0 + seconds{150});
+  EXPECT_EQ(row(c).status, "pending") << "a row another verdict moved on is not failed by a stale one";
+  EXPECT_EQ(row(d).status, "sent");
+  EXPECT_EQ(row(d).provider_message_id, "m-d");
+  // The holder's own verdict takes.
+  SendOutcome own_retry{a, SendOutcome::Kind::retry, "kannel", "", "timed out", l3, l3 + seconds{5}, t0 + seconds{150}};
+  ASSERT_TRUE(record_outcome(*store_, own_retry).ok());
+  EXPECT_EQ(row(a).status, "pending");
+  EXPECT_EQ(row(a).attempts, 1);
+}
+
 TEST_P(StoreContract, OutboxSentRetriedAndFailedMessages) {
   std::int64_t sent = enqueue(*store_, make_message("+962791111111", t0));
   std::int64_t retried = enqueue(*store_, make_message("+962792222222", t0));
