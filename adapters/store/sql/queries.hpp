@@ -50,6 +50,10 @@ struct Queries {
 
   // Events
   std::string event_insert, event_summary;
+
+  // Retention: the oldest rows of each kind, a batch at a time
+  std::string purge_inbound, purge_channel_log, purge_delivery_reports, purge_sessions, purge_events;
+  std::string purge_outbox_finished, purge_outbox_reports, purge_outbox_log, purge_outbox_row;
 };
 
 }  // namespace cg::store::sql

@@ -89,7 +89,11 @@ class SqlTx final : public Tx {
                             Instant at) override;
   Result<std::optional<std::string>> event_summary(std::string_view source, std::string_view key) override;
 
+  // Retention
+  Result<std::int64_t> purge_before(PurgeKind kind, Instant cutoff, std::size_t limit) override;
+
  private:
+  Result<std::int64_t> purge_finished_outbox(Instant cutoff, std::size_t limit);
   Status writable(std::string_view what) const;
   // In a write the row is locked where the engine has row locks: a command reads a row to change it.
   const std::string& locked(const std::string& plain, const std::string& locking) const {
