@@ -72,6 +72,21 @@ Result<std::unique_ptr<App>> App::create(Config config, const Clock& clock) {
         return false;
       },
       count_failure);
+  // Retention on a thread of its own: a pass through a backlog takes minutes of small batches, which
+  // must not hold up the scheduler's card steps.
+  if (c.retention.purges_anything()) {
+    app->retention_ = std::make_unique<Retention>(
+        *app->store_, c.retention,
+        [self](store::PurgeKind kind, std::int64_t n) { self->metrics_.retention_purged(kind, n); });
+    app->retention_loop_ = std::make_unique<Periodic>(
+        "cg-retention", c.retention.interval,
+        [self] {
+          auto purged = self->retention_->run_once(self->clock_.now());
+          if (!purged) throw std::runtime_error(purged.error().message);
+          return false;
+        },
+        count_failure);
+  }
   web::register_web_routes(app->router_, *app->service_, c, app->metrics_);
   const ProviderContext provider_context{*app->conversation_, *app->store_, c, clock};
   register_sms_inbound_routes(app->router_, provider_context);
@@ -108,6 +123,7 @@ Status App::start() {
   if (dispatch_loop_) dispatch_loop_->start();
   for (auto& loop : more_dispatch_loops_) loop->start();
   scheduler_loop_->start();
+  if (retention_loop_) retention_loop_->start();
   return ok_status();
 }
 
@@ -116,6 +132,8 @@ void App::stop() {
   stopped_ = true;
   if (server_) server_->stop();
   if (scheduler_loop_) scheduler_loop_->stop();
+  if (retention_) retention_->stop();  // a pass ends at its next pause
+  if (retention_loop_) retention_loop_->stop();
   if (dispatch_loop_) dispatch_loop_->stop();
   for (auto& loop : more_dispatch_loops_) loop->stop();
   if (store_) store_->close();

@@ -15,6 +15,7 @@
 #include "gateway/payments/payments.hpp"
 #include "gateway/service/service.hpp"
 #include "gateway/sms/conversation.hpp"
+#include "gateway/workers/retention.hpp"
 #include "gateway/workers/workers.hpp"
 #include "templates/catalogue.hpp"
 
@@ -56,6 +57,8 @@ class App {
   std::unique_ptr<Periodic> dispatch_loop_;
   std::vector<std::unique_ptr<Periodic>> more_dispatch_loops_;  // sms.dispatchers beyond the first
   std::unique_ptr<Periodic> scheduler_loop_;
+  std::unique_ptr<Retention> retention_;  // none when retention keeps everything
+  std::unique_ptr<Periodic> retention_loop_;
   Metrics metrics_;
   http::Router router_;
   std::unique_ptr<http::Server> server_;

@@ -16,6 +16,7 @@
 #include "core/enrollment.hpp"
 #include "core/result.hpp"
 #include "gateway/sms/config.hpp"
+#include "gateway/workers/retention.hpp"
 
 namespace cg::gateway {
 
@@ -110,7 +111,8 @@ struct Config {
   SchedulerConfig scheduler;
   InboundConfig inbound;
   ConversationConfig conversation;
-  SmsConfig sms;  // outbound providers (gateway/sms/config.hpp)
+  SmsConfig sms;                // outbound providers (gateway/sms/config.hpp)
+  RetentionSettings retention;  // what old rows are deleted, and when (gateway/workers/retention.hpp)
   core::Policy policy;
   std::chrono::minutes utc_offset{180};                   // Asia/Amman: UTC+3 all year since 2022
   std::string templates_directory;                        // empty: the texts built into the binary
