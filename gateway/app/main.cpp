@@ -3,6 +3,7 @@
 //
 //   course-gateway serve --config FILE     run the gateway
 //   course-gateway check-config --config FILE
+//   course-gateway backup --config FILE --to PATH [--force]   copy the SQLite store while it runs
 //   course-gateway version
 //   course-gateway efawateercom-sign|efawateercom-send ...   play eFAWATEERcom by hand
 #include <cstdio>
@@ -14,6 +15,7 @@
 
 #include "adapters/store/open.hpp"
 #include "gateway/app/app.hpp"
+#include "gateway/app/backup_command.hpp"
 #include "gateway/http/signals.hpp"
 #include "gateway/payments/efawateercom_tool.hpp"
 
@@ -27,15 +29,24 @@ int usage() {
   std::fprintf(stderr,
                "usage: course-gateway serve --config FILE\n"
                "       course-gateway check-config --config FILE\n"
+               "       course-gateway backup --config FILE --to PATH [--force]\n"
                "       course-gateway version\n"
                "       course-gateway efawateercom-sign|efawateercom-send ...   (run without options for help)\n");
   return 2;
 }
 
-const char* config_arg(int argc, char** argv) {
+const char* option(int argc, char** argv, const char* name) {
   for (int i = 2; i + 1 < argc; ++i)
-    if (std::strcmp(argv[i], "--config") == 0) return argv[i + 1];
+    if (std::strcmp(argv[i], name) == 0) return argv[i + 1];
   return nullptr;
+}
+
+const char* config_arg(int argc, char** argv) { return option(argc, argv, "--config"); }
+
+bool flag(int argc, char** argv, const char* name) {
+  for (int i = 2; i < argc; ++i)
+    if (std::strcmp(argv[i], name) == 0) return true;
+  return false;
 }
 
 }  // namespace
@@ -50,7 +61,7 @@ int main(int argc, char** argv) {
   }
   if (command == "efawateercom-sign" || command == "efawateercom-send")  // gateway/payments/efawateercom_tool.hpp
     return run_efawateercom_tool(std::vector<std::string>(argv + 1, argv + argc), std::cout, std::cerr);
-  if (command != "serve" && command != "check-config") return usage();
+  if (command != "serve" && command != "check-config" && command != "backup") return usage();
   const char* path = config_arg(argc, argv);
   if (!path) return usage();
   auto config = load_config(path);
@@ -61,6 +72,11 @@ int main(int argc, char** argv) {
   if (command == "check-config") {
     std::printf("%s: ok\n", path);
     return 0;
+  }
+  if (command == "backup") {  // gateway/app/backup_command.hpp
+    const char* to = option(argc, argv, "--to");
+    if (!to) return usage();
+    return run_backup(*config, to, flag(argc, argv, "--force"), std::cout, std::cerr);
   }
   // Catch SIGINT/SIGTERM before any thread starts, so none of them is killed by the default action.
   cg::http::TerminationSignals signals;
