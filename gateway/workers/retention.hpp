@@ -18,9 +18,9 @@ namespace cg::gateway {
 struct RetentionSettings {
   // How long each kind is kept, indexed by store::PurgeKind; 0 = forever.
   std::array<std::chrono::days, store::kAllPurgeKinds.size()> keep{};
-  std::size_t batch = 500;               // rows per DELETE, one write each
-  std::chrono::milliseconds pause{100};  // between two batches: the writer serves the queue
-  std::chrono::minutes interval{60};     // between passes
+  std::size_t batch = 100;              // rows per DELETE, one write each
+  std::chrono::milliseconds pause{20};  // between two batches: the writer serves the queue
+  std::chrono::minutes interval{60};    // between passes
 
   std::chrono::days& period(store::PurgeKind kind) { return keep[static_cast<std::size_t>(kind)]; }
   std::chrono::days period(store::PurgeKind kind) const { return keep[static_cast<std::size_t>(kind)]; }

@@ -58,7 +58,8 @@ TEST(Config, DefaultsFillWhatIsNotSaid) {
   EXPECT_EQ(c->scheduler.tick, std::chrono::milliseconds(5000));
   // Deleting is chosen, never inherited: without a retention section every row is kept.
   EXPECT_FALSE(c->retention.purges_anything());
-  EXPECT_EQ(c->retention.batch, 500u);
+  EXPECT_EQ(c->retention.batch, 100u);
+  EXPECT_EQ(c->retention.pause, std::chrono::milliseconds(20));
 }
 
 TEST(Config, RetentionIsReadPerKind) {
