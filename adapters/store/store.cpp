@@ -5,6 +5,24 @@
 
 namespace cg::store {
 
+std::string_view to_string(PurgeKind kind) {
+  switch (kind) {
+    case PurgeKind::inbound_messages:
+      return "inbound_messages";
+    case PurgeKind::channel_log:
+      return "channel_log";
+    case PurgeKind::delivery_reports:
+      return "delivery_reports";
+    case PurgeKind::sessions:
+      return "sessions";
+    case PurgeKind::outbox:
+      return "outbox";
+    case PurgeKind::events:
+      return "events";
+  }
+  return "unknown";
+}
+
 // Waits on the writer's answer. Must not be called from inside a `done` callback (the store
 // thread running it would then wait for itself).
 Status Store::write_sync(Command command) {

@@ -10,6 +10,7 @@
 // opens the one a store URL names.
 #pragma once
 
+#include <array>
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -203,6 +204,15 @@ struct FailedSms {
   std::string last_error;
   std::optional<Instant> done_at;
 };
+// What retention (gateway/workers/retention.hpp) may delete, each kind by its own age. Nothing else
+// is ever deleted: courses, applications and their history, bills, payments, passes, opt-outs and
+// sequences are the card's record and its audit trail.
+enum class PurgeKind { inbound_messages, channel_log, delivery_reports, sessions, outbox, events };
+inline constexpr std::array<PurgeKind, 6> kAllPurgeKinds{PurgeKind::inbound_messages, PurgeKind::channel_log,
+                                                         PurgeKind::delivery_reports, PurgeKind::sessions,
+                                                         PurgeKind::outbox,           PurgeKind::events};
+// The kind's name in config keys and metric labels: "inbound_messages", "channel_log", ...
+std::string_view to_string(PurgeKind kind);
 
 // Reads and writes inside one transaction, by aggregate. Every method may fail (the database is a
 // dependency); errors carry code "store_error" or "store_unavailable". A write method called in a
@@ -344,6 +354,13 @@ class Tx {
   virtual Result<std::int64_t> count_failed_sms_since(Instant since) = 0;
   // awaiting_payment applications whose bill is due before `until`: how many.
   virtual Result<std::int64_t> count_bills_due(Instant until) = 0;
+  // --- retention ---
+  // Deletes up to `limit` rows of `kind` older than `cutoff`, oldest first, and says how many went.
+  // Inbound messages, channel log entries, delivery reports and events go by when they were
+  // recorded, sessions by when they last changed. An outbox row goes only once finished (sent,
+  // delivered or failed) before `cutoff`, by its done_at; its delivery reports and channel log go
+  // with it (they name it), and are not counted. A pending or sending row is never deleted.
+  virtual Result<std::int64_t> purge_before(PurgeKind kind, Instant cutoff, std::size_t limit) = 0;
 };
 
 class Store {

@@ -82,6 +82,21 @@ Result<std::unique_ptr<App>> App::create(Config config, const Clock& clock) {
         return false;
       },
       count_failure);
+  // Retention on a thread of its own: a pass through a backlog takes minutes of small batches, which
+  // must not hold up the scheduler's card steps.
+  if (c.retention.purges_anything()) {
+    app->retention_ = std::make_unique<Retention>(
+        *app->store_, c.retention,
+        [self](store::PurgeKind kind, std::int64_t n) { self->metrics_.retention_purged(kind, n); });
+    app->retention_loop_ = std::make_unique<Periodic>(
+        "cg-retention", c.retention.interval,
+        [self] {
+          auto purged = self->retention_->run_once(self->clock_.now());
+          if (!purged) throw std::runtime_error(purged.error().message);
+          return false;
+        },
+        count_failure);
+  }
   // Store reads for HTTP requests run here, off the server's threads (gateway/http/reader_pool.hpp).
   app->deadlines_ = std::make_unique<http::Deadlines>();
   app->readers_ = std::make_unique<http::ReaderPool>(
@@ -129,6 +144,7 @@ Status App::start() {
   if (dispatch_loop_) dispatch_loop_->start();
   for (auto& loop : more_dispatch_loops_) loop->start();
   scheduler_loop_->start();
+  if (retention_loop_) retention_loop_->start();
   return ok_status();
 }
 
@@ -141,6 +157,8 @@ void App::stop() {
   if (readers_) readers_->stop();
   if (deadlines_) deadlines_->stop();
   if (scheduler_loop_) scheduler_loop_->stop();
+  if (retention_) retention_->stop();  // a pass ends at its next pause
+  if (retention_loop_) retention_loop_->stop();
   if (dispatch_loop_) dispatch_loop_->stop();
   for (auto& loop : more_dispatch_loops_) loop->stop();
   if (store_) store_->close();

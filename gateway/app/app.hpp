@@ -18,6 +18,7 @@
 #include "gateway/service/service.hpp"
 #include "gateway/sms/conversation.hpp"
 #include "gateway/web/health.hpp"
+#include "gateway/workers/retention.hpp"
 #include "gateway/workers/workers.hpp"
 #include "templates/catalogue.hpp"
 
@@ -63,6 +64,8 @@ class App {
   std::unique_ptr<Periodic> dispatch_loop_;
   std::vector<std::unique_ptr<Periodic>> more_dispatch_loops_;  // sms.dispatchers beyond the first
   std::unique_ptr<Periodic> scheduler_loop_;
+  std::unique_ptr<Retention> retention_;  // none when retention keeps everything
+  std::unique_ptr<Periodic> retention_loop_;
   Metrics metrics_;
   // Declared before the server: requests still queued on the pool when the server goes are run
   // (or answered by their deadline) before these are destroyed.

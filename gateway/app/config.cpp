@@ -256,6 +256,16 @@ Result<Config> parse_config(std::string_view text, const SecretSources& secrets)
                       {"ussd_ucs2_chars", n.integer(cv.ussd_ucs2_chars, 20, 91)},
                       {"ussd_session_timeout_s", n.duration(cv.ussd_session_timeout, 10, 3600)}});
        })},
+      {"retention", r.nested([&](Reader& n, const json& v) {
+         auto& rt = c.retention;
+         std::map<std::string, Reader::Field> fields{
+             {"batch", n.integer(rt.batch, 1, 10'000)},
+             {"pause_ms", n.duration(rt.pause, 0, 60'000)},
+             {"interval_minutes", n.duration(rt.interval, 1, 7LL * 24 * 60)}};
+         for (store::PurgeKind kind : store::kAllPurgeKinds)
+           fields.emplace(std::string(store::to_string(kind)) + "_days", n.duration(rt.period(kind), 0, 36'500));
+         n.object(v, fields);
+       })},
       {"utc_offset_minutes", r.duration(c.utc_offset, -14LL * 60, 14LL * 60)},
       {"templates_directory", r.str(c.templates_directory)},
       {"public_base_url", r.str(c.public_base_url, true)},
@@ -308,6 +318,13 @@ Result<Config> parse_config(std::string_view text, const SecretSources& secrets)
   if (!c.inbound.africastalking.allowed_addresses.empty() && c.inbound.africastalking.key.empty())
     return make_error("invalid_config",
                       "inbound.africastalking.key: is required (addresses alone do not authenticate)");
+  // A provider retries an unacknowledged inbound SMS, and a client its request with the same
+  // Idempotency-Key, for hours at most: a week of dedup record outlasts any retry.
+  for (store::PurgeKind kind : {store::PurgeKind::inbound_messages, store::PurgeKind::events})
+    if (auto days = c.retention.period(kind).count(); days > 0 && days < 7)
+      return make_error("invalid_config", "retention." + std::string(store::to_string(kind)) +
+                                              "_days: must be 0 (keep forever) or at least 7, the window in which "
+                                              "a retry must still be recognised");
   if (auto s = store::check_store_url(c.store.url); !s)
     return make_error("invalid_config", "store.url: " + s.error().message);
   if (c.public_base_url.rfind("http://", 0) != 0 && c.public_base_url.rfind("https://", 0) != 0)

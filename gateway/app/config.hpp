@@ -17,6 +17,7 @@
 #include "core/result.hpp"
 #include "gateway/app/secret_refs.hpp"
 #include "gateway/sms/config.hpp"
+#include "gateway/workers/retention.hpp"
 
 namespace cg::gateway {
 
@@ -136,6 +137,7 @@ struct Config {
   ConversationConfig conversation;
   SmsConfig sms;  // outbound providers (gateway/sms/config.hpp)
   ConsoleConfig console;
+  RetentionSettings retention;  // what old rows are deleted, and when (gateway/workers/retention.hpp)
   core::Policy policy;
   std::chrono::minutes utc_offset{180};                   // Asia/Amman: UTC+3 all year since 2022
   std::string templates_directory;                        // empty: the texts built into the binary

@@ -3,6 +3,7 @@
 //
 //   course-gateway serve --config FILE                 run the gateway
 //   course-gateway check-config --config FILE [--online]
+//   course-gateway backup --config FILE --to PATH [--force]   copy the SQLite store while it runs
 //   course-gateway version
 //   course-gateway efawateercom-sign|efawateercom-send ...   play eFAWATEERcom by hand
 //   course-gateway operator add|list|disable|reset --config FILE ...   console operators
@@ -18,6 +19,7 @@
 
 #include "adapters/store/open.hpp"
 #include "gateway/app/app.hpp"
+#include "gateway/app/backup_command.hpp"
 #include "gateway/app/online_check.hpp"
 #include "gateway/console/operator_tool.hpp"
 #include "gateway/http/signals.hpp"
@@ -53,6 +55,12 @@ const std::vector<Command>& commands() {
         {"--online", nullptr,
          "also connect to the store and ask each SMS provider whether it takes the credentials, sending and "
          "writing nothing; one line per check, exit 1 if any fails"}}},
+      {"backup",
+       "Copy the SQLite store to PATH while the gateway runs (a consistent snapshot, integrity-checked, 0600; "
+       "docs/backup.md).",
+       {{"--config", "FILE", "the JSON config; required"},
+        {"--to", "PATH", "where the copy goes; required"},
+        {"--force", nullptr, "replace PATH if it exists"}}},
       {"version", "Print the version.", {}},
       {"efawateercom-sign", "Build and sign a test eFAWATEERcom bill pull or payment notification.", {}, true},
       {"efawateercom-send", "Sign one and post it to the gateway, and check the signed answer.", {}, true},
@@ -93,7 +101,9 @@ int usage_error(const std::string& command, const std::string& what) {
 
 struct Parsed {
   std::optional<std::string> config;
+  std::optional<std::string> to;
   bool online = false;
+  bool force = false;
   bool help = false;
 };
 
@@ -117,6 +127,7 @@ std::optional<std::string> parse(const Command& c, int argc, char** argv, Parsed
     if (!option->value) {
       if (inline_value) return arg + " takes no value";
       if (arg == "--online") out.online = true;
+      if (arg == "--force") out.force = true;
       continue;
     }
     std::string value;
@@ -130,6 +141,10 @@ std::optional<std::string> parse(const Command& c, int argc, char** argv, Parsed
     if (arg == "--config") {
       if (out.config) return "--config is given twice";
       out.config = value;
+    }
+    if (arg == "--to") {
+      if (out.to) return "--to is given twice";
+      out.to = value;
     }
   }
   return std::nullopt;
@@ -236,5 +251,9 @@ int main(int argc, char** argv) {
     return 1;
   }
   if (name == "check-config") return check_config(*parsed.config, *config, parsed.online);
+  if (name == "backup") {  // gateway/app/backup_command.hpp
+    if (!parsed.to) return usage_error(command->name, "--to PATH is required");
+    return run_backup(*config, *parsed.to, parsed.force, std::cout, std::cerr);
+  }
   return serve(std::move(*config));
 }

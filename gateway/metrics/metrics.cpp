@@ -68,7 +68,18 @@ std::string Metrics::render_requests() const {
       workers += "course_gateway_worker_failures_total{worker=\"" + prometheus_label(worker) + "\"} " +
                  std::to_string(n) + "\n";
   }
-  return out + seconds + workers;
+  std::string retention =
+      "# HELP course_gateway_retention_purged_total Rows deleted by retention, by kind.\n"
+      "# TYPE course_gateway_retention_purged_total counter\n";
+  for (store::PurgeKind kind : store::kAllPurgeKinds)
+    retention += "course_gateway_retention_purged_total{kind=\"" + std::string(store::to_string(kind)) + "\"} " +
+                 std::to_string(purged_[static_cast<std::size_t>(kind)].load(std::memory_order_relaxed)) + "\n";
+  return out + seconds + workers + retention;
+}
+
+void Metrics::retention_purged(store::PurgeKind kind, std::int64_t rows) {
+  if (rows > 0)
+    purged_[static_cast<std::size_t>(kind)].fetch_add(static_cast<std::uint64_t>(rows), std::memory_order_relaxed);
 }
 
 void Metrics::worker_failure(std::string_view worker) {

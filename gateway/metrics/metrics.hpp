@@ -15,6 +15,8 @@
 #include <utility>
 #include <vector>
 
+#include "adapters/store/store.hpp"
+
 namespace cg::gateway {
 
 class Metrics {
@@ -22,7 +24,9 @@ class Metrics {
   void request(std::string_view route, std::string_view method, int status, std::chrono::steady_clock::duration d);
   // A background loop's run that threw (gateway/workers), by the loop's thread name.
   void worker_failure(std::string_view worker);
-  // The request counters (and the workers' failures) in exposition format.
+  // Rows retention deleted (gateway/workers/retention.hpp).
+  void retention_purged(store::PurgeKind kind, std::int64_t rows);
+  // The request counters (the workers' failures and retention's deletions too) in exposition format.
   std::string render_requests() const;
 
  private:
@@ -59,6 +63,7 @@ class Metrics {
   mutable std::mutex workers_mu_;
   std::map<std::string, std::uint64_t, std::less<>> worker_failures_;
   std::atomic<std::size_t> next_shard_{0};
+  std::array<std::atomic<std::uint64_t>, store::kAllPurgeKinds.size()> purged_{};
 };
 
 // A label value escaped for the exposition format.

@@ -42,6 +42,15 @@ std::int64_t Dialect::limit(std::size_t limit) const {
   return static_cast<std::int64_t>(limit);
 }
 
+std::string Dialect::delete_oldest(std::string_view table, std::string_view key, std::string_view age) const {
+  const std::string t(table), a(age);
+  const std::string oldest = " WHERE " + a + " < ? ORDER BY " + a + " LIMIT ?";
+  if (delete_with_limit) return "DELETE FROM " + t + oldest;
+  std::string k(key);
+  std::string columns = k.front() == '(' ? k.substr(1, k.size() - 2) : k;
+  return "DELETE FROM " + t + " WHERE " + k + " IN (SELECT " + columns + " FROM " + t + oldest + ")";
+}
+
 const Dialect& sqlite_dialect() {
   static const Dialect d{
       .name = "sqlite",
@@ -52,6 +61,7 @@ const Dialect& sqlite_dialect() {
       .on_duplicate_key_update = false,
       .prefix_by_like = false,
       .sum_is_decimal = false,
+      .delete_with_limit = false,
       .course_code_key = "courses.code",
       .no_limit = -1,  // SQLite reads LIMIT -1 as "no limit"
   };
@@ -68,6 +78,7 @@ const Dialect& mysql_dialect() {
       .on_duplicate_key_update = true,
       .prefix_by_like = true,
       .sum_is_decimal = true,
+      .delete_with_limit = true,
       .course_code_key = "courses_code",
       .no_limit = std::numeric_limits<std::int64_t>::max(),
   };

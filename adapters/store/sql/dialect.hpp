@@ -31,6 +31,9 @@ struct Dialect {
   bool prefix_by_like = false;
   // SUM of integers is a DECIMAL on MariaDB: cast back to a number of fils.
   bool sum_is_decimal = false;
+  // Deleting the oldest rows in batches: DELETE ... ORDER BY ... LIMIT (MariaDB), or the keys a
+  // subquery chose (SQLite's library is built without SQLITE_ENABLE_UPDATE_DELETE_LIMIT).
+  bool delete_with_limit = false;
   // What the engine's duplicate-key message names for the unique course code.
   std::string_view course_code_key;
   // LIMIT that means "all" (the interface's limit 0).
@@ -43,6 +46,9 @@ struct Dialect {
   // The one parameter prefix_match takes for `prefix`.
   std::string prefix_parameter(std::string_view prefix) const;
   std::int64_t limit(std::size_t limit) const;
+  // Deletes up to `?2` rows of `table` whose `age` column is under `?1`, oldest first; `key` names
+  // the row (a column, or "(a, b)").
+  std::string delete_oldest(std::string_view table, std::string_view key, std::string_view age) const;
 };
 
 const Dialect& sqlite_dialect();

@@ -252,6 +252,23 @@ Queries::Queries(const Dialect& d) : dialect(d) {
   failed_sms_count_since = "SELECT COUNT(*) FROM outbox WHERE status = 'failed' AND done_at >= ?";
   // The literal state matches SQLite's partial index applications_bills_due.
   bills_due_count = "SELECT COUNT(*) FROM applications WHERE state = 'awaiting_payment' AND bill_due_at <= ?";
+  // Each through its index of migration 11 (sessions: migration 9).
+  purge_inbound = d.delete_oldest("inbound_messages", "id", "received_at");
+  purge_channel_log = d.delete_oldest("channel_log", "id", "at");
+  purge_delivery_reports = d.delete_oldest("delivery_reports", "id", "at");
+  purge_sessions = d.delete_oldest("sessions", "id", "updated_at");
+  purge_events = d.delete_oldest("events", "(source, `key`)", "at");
+  // An outbox row is finished once done_at is set (sent, delivered or failed: outbox_rules.cpp
+  // never sets it on a row that may still be sent); the status is checked too, so a row that
+  // could go out is never taken. "done_at IS NOT NULL" matches SQLite's partial index outbox_done.
+  // The row is locked: a delivery report filed at the same moment on another gateway waits.
+  purge_outbox_finished =
+      "SELECT id FROM outbox WHERE done_at IS NOT NULL AND done_at < ? AND status IN ('sent', 'delivered', 'failed') "
+      "ORDER BY done_at LIMIT ?" +
+      lock;
+  purge_outbox_reports = "DELETE FROM delivery_reports WHERE outbox_id = ?";
+  purge_outbox_log = "DELETE FROM channel_log WHERE outbox_id = ?";
+  purge_outbox_row = "DELETE FROM outbox WHERE id = ?";
 }
 
 }  // namespace cg::store::sql

@@ -441,4 +441,64 @@ Result<std::optional<std::string>> SqlTx::event_summary(std::string_view source,
   return first_row<std::string>(**st, [](const Statement& r) -> Result<std::string> { return r.text(0); });
 }
 
+// --- retention ---
+
+Result<std::int64_t> SqlTx::purge_before(PurgeKind kind, Instant cutoff, std::size_t limit) {
+  if (auto s = writable("purge_before"); !s) return s.error();
+  if (limit == 0) return Error{"store_error", "purge_before: a batch of 0 rows would delete everything at once"};
+  if (kind == PurgeKind::outbox) return purge_finished_outbox(cutoff, limit);
+  const std::string* sql = nullptr;
+  switch (kind) {
+    case PurgeKind::inbound_messages:
+      sql = &q_.purge_inbound;
+      break;
+    case PurgeKind::channel_log:
+      sql = &q_.purge_channel_log;
+      break;
+    case PurgeKind::delivery_reports:
+      sql = &q_.purge_delivery_reports;
+      break;
+    case PurgeKind::sessions:
+      sql = &q_.purge_sessions;
+      break;
+    case PurgeKind::events:
+      sql = &q_.purge_events;
+      break;
+    case PurgeKind::outbox:
+      break;
+  }
+  if (!sql) return Error{"store_error", "purge_before: unknown kind"};
+  auto st = session_.prepare(*sql, "purge_before");
+  if (!st) return st.error();
+  Binder(**st).add(seconds(cutoff)).add(q_.dialect.limit(limit));
+  return (*st)->run();
+}
+
+// The batch is chosen first, then each row goes after what names it (the foreign keys of
+// delivery_reports and channel_log): one statement per table per row, which both engines run
+// alike (MariaDB takes no LIMIT in a subquery, and no ORDER BY or LIMIT in a multi-table DELETE).
+Result<std::int64_t> SqlTx::purge_finished_outbox(Instant cutoff, std::size_t limit) {
+  std::vector<std::int64_t> ids;
+  {
+    auto st = session_.prepare(q_.purge_outbox_finished, "purge_before(outbox)");
+    if (!st) return st.error();
+    Binder(**st).add(seconds(cutoff)).add(q_.dialect.limit(limit));
+    auto rows = all_rows<std::int64_t>(**st, [](const Statement& r) -> Result<std::int64_t> { return r.int64(0); });
+    if (!rows) return rows.error();
+    ids = std::move(*rows);
+  }
+  std::int64_t purged = 0;
+  for (std::int64_t id : ids) {
+    for (const std::string* sql : {&q_.purge_outbox_reports, &q_.purge_outbox_log, &q_.purge_outbox_row}) {
+      auto st = session_.prepare(*sql, "purge_before(outbox)");
+      if (!st) return st.error();
+      (*st)->bind(1, id);
+      auto n = (*st)->run();
+      if (!n) return n.error();
+      if (sql == &q_.purge_outbox_row) purged += *n;
+    }
+  }
+  return purged;
+}
+
 }  // namespace cg::store::sql

@@ -108,8 +108,11 @@ class SqlTx final : public Tx {
   Result<std::vector<FailedSms>> failed_sms_since(Instant since, std::size_t limit) override;
   Result<std::int64_t> count_failed_sms_since(Instant since) override;
   Result<std::int64_t> count_bills_due(Instant until) override;
+  // Retention
+  Result<std::int64_t> purge_before(PurgeKind kind, Instant cutoff, std::size_t limit) override;
 
  private:
+  Result<std::int64_t> purge_finished_outbox(Instant cutoff, std::size_t limit);
   Status writable(std::string_view what) const;
   // In a write the row is locked where the engine has row locks: a command reads a row to change it.
   const std::string& locked(const std::string& plain, const std::string& locking) const {

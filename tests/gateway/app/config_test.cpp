@@ -46,6 +46,9 @@ TEST(Config, TheExampleConfigStopsTheStartUntilItsPlaceholdersAreReplaced) {
   EXPECT_EQ(c->policy.biller_code, "250");
   EXPECT_EQ(c->policy.payment_window, std::chrono::hours(72));
   EXPECT_EQ(c->utc_offset, std::chrono::minutes(180));
+  // Shipped with retention on: 90 days for every kind.
+  for (store::PurgeKind kind : store::kAllPurgeKinds)
+    EXPECT_EQ(c->retention.period(kind), std::chrono::days(90)) << store::to_string(kind);
 }
 
 TEST(Config, DefaultsFillWhatIsNotSaid) {
@@ -57,6 +60,10 @@ TEST(Config, DefaultsFillWhatIsNotSaid) {
   EXPECT_EQ(c->store.reader_queue, 256u);
   EXPECT_EQ(c->store.read_deadline, std::chrono::milliseconds(5000));
   EXPECT_EQ(c->health.deadline, std::chrono::milliseconds(1000));
+  // Deleting is chosen, never inherited: without a retention section every row is kept.
+  EXPECT_FALSE(c->retention.purges_anything());
+  EXPECT_EQ(c->retention.batch, 100u);
+  EXPECT_EQ(c->retention.pause, std::chrono::milliseconds(20));
 }
 
 TEST(Config, TheReaderPoolAndTheHealthDeadlineAreRead) {
@@ -68,6 +75,22 @@ TEST(Config, TheReaderPoolAndTheHealthDeadlineAreRead) {
   EXPECT_EQ(c->store.reader_queue, 32u);
   EXPECT_EQ(c->store.read_deadline, std::chrono::milliseconds(750));
   EXPECT_EQ(c->health.deadline, std::chrono::milliseconds(250));
+}
+
+TEST(Config, RetentionIsReadPerKind) {
+  auto c = parse_config(R"({"admin_token":"0123456789abcdef0123","exam_secret":"exam-secret-0123456789",
+    "retention":{"inbound_messages_days":30,"channel_log_days":14,"outbox_days":0,"events_days":7,
+                 "batch":250,"pause_ms":0,"interval_minutes":15}})");
+  ASSERT_TRUE(c.ok()) << c.error().message;
+  const auto& r = c->retention;
+  EXPECT_EQ(r.period(store::PurgeKind::inbound_messages), std::chrono::days(30));
+  EXPECT_EQ(r.period(store::PurgeKind::channel_log), std::chrono::days(14));
+  EXPECT_EQ(r.period(store::PurgeKind::outbox), std::chrono::days(0));            // kept forever
+  EXPECT_EQ(r.period(store::PurgeKind::delivery_reports), std::chrono::days(0));  // absent: kept forever
+  EXPECT_EQ(r.period(store::PurgeKind::events), std::chrono::days(7));
+  EXPECT_EQ(r.batch, 250u);
+  EXPECT_EQ(r.pause, std::chrono::milliseconds(0));
+  EXPECT_EQ(r.interval, std::chrono::minutes(15));
 }
 
 TEST(Config, ErrorsNameTheKey) {
@@ -128,6 +151,21 @@ TEST(Config, ErrorsNameTheKey) {
       {R"({"admin_token":"0123456789abcdef0123","exam_secret":"exam-secret-0123456789",
            "sms":{"allowed_country_codes":[]}})",
        "sms.allowed_country_codes: must be a non-empty list"},
+      {R"({"admin_token":"0123456789abcdef0123","exam_secret":"exam-secret-0123456789",
+           "retention":{"history_days":30}})",
+       "retention.history_days: unknown key"},
+      {R"({"admin_token":"0123456789abcdef0123","exam_secret":"exam-secret-0123456789",
+           "retention":{"outbox_days":-1}})",
+       "retention.outbox_days: must be 0 to 36500"},
+      {R"({"admin_token":"0123456789abcdef0123","exam_secret":"exam-secret-0123456789",
+           "retention":{"batch":0}})",
+       "retention.batch: must be 1 to 10000"},
+      {R"({"admin_token":"0123456789abcdef0123","exam_secret":"exam-secret-0123456789",
+           "retention":{"inbound_messages_days":2}})",
+       "retention.inbound_messages_days: must be 0 (keep forever) or at least 7"},
+      {R"({"admin_token":"0123456789abcdef0123","exam_secret":"exam-secret-0123456789",
+           "retention":{"events_days":1}})",
+       "retention.events_days: must be 0 (keep forever) or at least 7"},
       {R"([1])", "must be an object"},
       {R"({oops)", "not valid JSON"},
   };

@@ -21,6 +21,7 @@
 #include <tuple>
 #include <vector>
 
+#include "adapters/store/sql/queries.hpp"
 #include "adapters/store/sqlite/connection.hpp"
 #include "adapters/store/sqlite/sqlite_store.hpp"
 #include "tests/adapters/store/sqlite/sqlite_files.hpp"
@@ -176,6 +177,34 @@ TEST(SqliteStore, Migration12KeepsTheAuditLogAppendOnly) {
   bool by_index = false;
   for (const auto& row : plan) by_index = by_index || row.find("outbox_failed") != std::string::npos;
   EXPECT_TRUE(by_index) << (plan.empty() ? "" : plan.front());
+}
+
+// Migration 11: retention deletes the oldest rows of each kind through an index on their age, so a
+// batch reads only what it deletes and a run with nothing old is one probe, never a scan of a table
+// on the one writer. The statements checked are the data layer's own (queries.cpp).
+TEST(SqliteStore, RetentionPurgesFindTheirRowsThroughAnIndexNotAScan) {
+  TempDb db("m11");
+  must_open(db.settings()).reset();
+  const sql::Queries q(sql::sqlite_dialect());
+  const std::vector<std::tuple<std::string, std::string, std::string>> purges{
+      {q.purge_inbound, "inbound_messages", "inbound_by_received_at"},
+      {q.purge_channel_log, "channel_log", "channel_log_by_at"},
+      {q.purge_delivery_reports, "delivery_reports", "delivery_reports_by_at"},
+      {q.purge_sessions, "sessions", "sessions_by_updated_at"},
+      {q.purge_events, "events", "events_by_at"},
+      {q.purge_outbox_finished, "outbox", "outbox_done"},
+      {q.purge_outbox_reports, "delivery_reports", "delivery_reports_by_outbox"},
+      {q.purge_outbox_log, "channel_log", "channel_log_by_outbox"},
+  };
+  for (const auto& [statement, table, index] : purges) {
+    auto plan = Raw(db.path()).rows("EXPLAIN QUERY PLAN " + statement);
+    ASSERT_FALSE(plan.empty()) << statement;
+    std::string all;
+    for (const auto& row : plan) all += row + "\n";
+    EXPECT_NE(all.find(index), std::string::npos) << statement << "\n" << all;
+    // "SCAN t" alone reads the whole table; "SCAN t USING ... INDEX" in order is not asked for either.
+    EXPECT_EQ(all.find("SCAN " + table), std::string::npos) << statement << "\n" << all;
+  }
 }
 
 // Migration 8 rebuilds inbound_messages and sessions as tables kept in arrival order, with their
