@@ -95,7 +95,7 @@ bool ReaderPool::post(std::function<void()> job) {
   return true;
 }
 
-void ReaderPool::run(std::function<void(const Responder&)> work, Responder respond,
+void ReaderPool::run(std::function<void(const Responder&)> work, const Responder& respond,
                      std::function<Response()> fallback) {
   auto job = [work = std::move(work), respond] {
     // Answered by its deadline while it waited: its client has its answer already.

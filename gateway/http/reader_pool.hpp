@@ -76,7 +76,7 @@ class ReaderPool {
   // queue is full or the pool stopped, `fallback()` answers at once; when the deadline passes
   // first, it answers then. Work whose request was answered by its deadline while still queued is
   // not run at all.
-  void run(std::function<void(const Responder&)> work, Responder respond, std::function<Response()> fallback);
+  void run(std::function<void(const Responder&)> work, const Responder& respond, std::function<Response()> fallback);
   // `handler` for `request`, with unavailable() as the fallback.
   void run(std::shared_ptr<const Handler> handler, Request request, Responder respond);
 

@@ -12,7 +12,7 @@ bool RetentionSettings::purges_anything() const {
 
 Retention::Retention(store::Store& store, RetentionSettings settings,
                      std::function<void(store::PurgeKind, std::int64_t)> purged)
-    : store_(store), settings_(std::move(settings)), purged_(std::move(purged)) {}
+    : store_(store), settings_(settings), purged_(std::move(purged)) {}
 
 Result<PurgeCounts> Retention::run_once(core::Instant now) {
   PurgeCounts counts{};
