@@ -98,7 +98,14 @@ struct ConversationConfig {
   std::chrono::seconds ussd_session_timeout{180};  // a USSD session's silence limit
 };
 
+// The log (adapters/observe/log.hpp): lines on stderr at `level` and above, as `text` or `json`.
+struct LogConfig {
+  std::string level = "info";  // debug, info, warn, error
+  std::string format = "text";  // text, json
+};
+
 struct Config {
+  LogConfig log;
   ListenConfig listen;
   LimitsConfig limits;
   WebsiteConfig website;

@@ -12,6 +12,7 @@
 #include <iostream>
 #include <vector>
 
+#include "adapters/observe/log.hpp"
 #include "adapters/store/open.hpp"
 #include "gateway/app/app.hpp"
 #include "gateway/http/signals.hpp"
@@ -23,12 +24,14 @@
 
 namespace {
 
+// Help for the person at the terminal, not an event of a running gateway: plain text, not a log line.
 int usage() {
-  std::fprintf(stderr,
-               "usage: course-gateway serve --config FILE\n"
-               "       course-gateway check-config --config FILE\n"
-               "       course-gateway version\n"
-               "       course-gateway efawateercom-sign|efawateercom-send ...   (run without options for help)\n");
+  std::fputs(
+      "usage: course-gateway serve --config FILE\n"
+      "       course-gateway check-config --config FILE\n"
+      "       course-gateway version\n"
+      "       course-gateway efawateercom-sign|efawateercom-send ...   (run without options for help)\n",
+      stderr);
   return 2;
 }
 
@@ -55,9 +58,10 @@ int main(int argc, char** argv) {
   if (!path) return usage();
   auto config = load_config(path);
   if (!config) {
-    std::fprintf(stderr, "course-gateway: %s\n", config.error().message.c_str());
+    cg::log::error("main", "config refused", {{"error", config.error().message}});
     return 1;
   }
+  cg::log::configure(*cg::log::parse_level(config->log.level), *cg::log::parse_format(config->log.format));
   if (command == "check-config") {
     std::printf("%s: ok\n", path);
     return 0;
@@ -67,25 +71,27 @@ int main(int argc, char** argv) {
   SystemClock clock;
   auto app = App::create(std::move(*config), clock);
   if (!app) {
-    std::fprintf(stderr, "course-gateway: %s\n", app.error().message.c_str());
+    cg::log::error("main", "cannot start", {{"error", app.error().message}});
     return 1;
   }
   if (auto s = (*app)->start(); !s) {
-    std::fprintf(stderr, "course-gateway: %s\n", s.error().message.c_str());
+    cg::log::error("main", "cannot start", {{"error", s.error().message}});
     return 1;
   }
   // The machine-readable line scripts wait for (scripts/bench-http.sh), then the human one.
   std::printf("listening on %s:%u\n", (*app)->config().listen.address.c_str(), (*app)->port());
   std::fflush(stdout);
-  std::fprintf(stderr, "course-gateway %s listening on %s:%u (store %s, outbox %s)\n", CG_VERSION,
-               (*app)->config().listen.address.c_str(), (*app)->port(),
-               cg::store::redact_store_url((*app)->config().store.url).c_str(),
-               (*app)->config().outbox.adapter.c_str());
+  cg::log::info("main", "listening",
+                {{"version", CG_VERSION},
+                 {"address", (*app)->config().listen.address},
+                 {"port", (*app)->port()},
+                 {"store", cg::store::redact_store_url((*app)->config().store.url)},
+                 {"outbox", (*app)->config().outbox.adapter}});
   if ((*app)->config().sms.dispatchers == 0)
-    std::fprintf(stderr, "course-gateway: sms.dispatchers is 0: outbound SMS are kept in the outbox, none is sent\n");
+    cg::log::warn("main", "sms.dispatchers is 0: outbound SMS are kept in the outbox, none is sent");
   int sig = signals.wait();
-  std::fprintf(stderr, "course-gateway: signal %d, stopping: finishing requests in flight\n", sig);
+  cg::log::info("main", "stopping: finishing requests in flight", {{"signal", sig}});
   (*app)->stop();
-  std::fprintf(stderr, "course-gateway: stopped\n");
+  cg::log::info("main", "stopped");
   return 0;
 }

@@ -4,7 +4,9 @@
 #include <cstdio>
 
 #include "adapters/crypto/crypto.hpp"
+#include "adapters/observe/log.hpp"
 #include "core/text.hpp"
+#include "gateway/sms/dispatch_log.hpp"
 
 namespace cg::gateway {
 
@@ -32,6 +34,7 @@ Dispatcher::Dispatcher(store::Store& store, std::vector<sms::Sender*> providers,
   // The routing keeps which providers a row has tried in a 64-bit mask.
   if (providers_.size() > 64) providers_.resize(64);
   health_.resize(providers_.size());
+  for (auto* p : providers_) register_provider(p->name());
 }
 
 std::chrono::seconds Dispatcher::backoff(int attempt) const {
@@ -102,7 +105,8 @@ void Dispatcher::note(std::size_t p, const sms::SendResult& r, bool probe, core:
     h.consecutive = 0;
     if (h.down) {
       h.down = false;
-      std::fprintf(stderr, "sms: provider %s answers again; back in rotation\n", providers_[p]->name().c_str());
+      set_provider_down(providers_[p]->name(), false);
+      log::warn("sms", "provider answers again; back in rotation", {{"provider", providers_[p]->name()}});
     }
     return;
   }
@@ -110,8 +114,9 @@ void Dispatcher::note(std::size_t p, const sms::SendResult& r, bool probe, core:
   h.last_failure = now;
   if (!h.down && h.consecutive >= settings_.failover_after) {
     h.down = true;
-    std::fprintf(stderr, "sms: provider %s failed %d times in a row (%s); failing over\n",
-                 providers_[p]->name().c_str(), h.consecutive, core::text::escape_for_log(r.error).c_str());
+    count_failover(providers_[p]->name());
+    log::error("sms", "provider failed repeatedly; failing over",
+               {{"provider", providers_[p]->name()}, {"failures", h.consecutive}, {"error", r.error}});
   }
 }
 
@@ -140,6 +145,7 @@ Result<std::size_t> Dispatcher::run_once() {
     if (e164 && !destination_allowed(rows[i].to, settings_.allowed_country_codes)) {
       done[i] =
           store::SendOutcome{rows[i].id, store::SendOutcome::Kind::failed, "", "", "destination_not_allowed", now, {}};
+      count_outbound("none", "destination_not_allowed");
       continue;
     }
     pending.push_back(i);
@@ -191,6 +197,8 @@ Result<std::size_t> Dispatcher::run_once() {
         e.outcome = outcome;
         e.elapsed_ms = r.elapsed.count();
         e.at = at;
+        e.request_id = rows[i].request_id;
+        log_exchange(rows[i], name, r, outcome);
         if (exchanged) log.push_back(std::move(e));
         if (r.kind == sms::SendResult::Kind::accepted) {
           done[i] =
@@ -224,6 +232,7 @@ Result<std::size_t> Dispatcher::run_once() {
     const int attempt = rows[i].attempts + 1;
     const std::string error = last_error[i].empty() ? "no provider could take it" : last_error[i];
     if (attempt >= settings_.max_attempts) {
+      count_outbound("none", "gave_up");
       outcomes.push_back({rows[i].id,
                           store::SendOutcome::Kind::failed,
                           "",

@@ -278,11 +278,19 @@ constexpr std::array<std::string_view, 1> kSessionsByTime{
     "CREATE INDEX IF NOT EXISTS sessions_by_updated_at ON sessions (updated_at)",
 };
 
+// Version 10: as SQLite's migration 10, the request id of an outbox row and of each provider
+// exchange for it. IF NOT EXISTS: run again, it changes nothing.
+constexpr std::array<std::string_view, 2> kRequestIds{
+    "ALTER TABLE outbox ADD COLUMN IF NOT EXISTS request_id VARCHAR(64) NOT NULL DEFAULT ''",
+    "ALTER TABLE channel_log ADD COLUMN IF NOT EXISTS request_id VARCHAR(64) NOT NULL DEFAULT ''",
+};
+
 // In the order of SQLite's list (position = version).
-constexpr std::array<Migration, 9> kMigrations{
+constexpr std::array<Migration, 10> kMigrations{
     Migration(kInitialSchema),     Migration(kPaymentsByStmtDate), Migration(kConversation),
     Migration(kOutboundDelivery),  Migration(kLeanOutboxIndexes),  Migration(kApplicationsByPhoneInOrder),
     Migration(kNoInboundBySender), Migration(kAppendedRows),       Migration(kSessionsByTime),
+    Migration(kRequestIds),
 };
 
 }  // namespace

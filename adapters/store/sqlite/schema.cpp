@@ -272,10 +272,19 @@ constexpr std::string_view kSessionsByTime = R"sql(
 CREATE INDEX sessions_by_updated_at ON sessions (updated_at);
 )sql";
 
-constexpr std::array<std::string_view, 9> kMigrations{
-    kInitialSchema,     kPaymentsByStmtDate, kConversation,
-    kOutboundDelivery,  kLeanOutboxIndexes,  kApplicationsByPhoneInOrder,
-    kNoInboundBySender, kAppendedRows,       kSessionsByTime};
+// Migration 10 (observability): the id of the HTTP request that caused an outbox row, kept with the
+// row and with each provider exchange for it, so one id finds the request, the SMS and the
+// provider's answer. Rows from before have none ('').
+constexpr std::string_view kRequestIds = R"sql(
+ALTER TABLE outbox ADD COLUMN request_id TEXT NOT NULL DEFAULT '';
+ALTER TABLE channel_log ADD COLUMN request_id TEXT NOT NULL DEFAULT '';
+)sql";
+
+constexpr std::array<std::string_view, 10> kMigrations{kInitialSchema,     kPaymentsByStmtDate,
+                                                       kConversation,      kOutboundDelivery,
+                                                       kLeanOutboxIndexes, kApplicationsByPhoneInOrder,
+                                                       kNoInboundBySender, kAppendedRows,
+                                                       kSessionsByTime,    kRequestIds};
 
 }  // namespace
 
