@@ -96,6 +96,12 @@ void text_value(std::string& out, std::string_view v) {
 
 }  // namespace
 
+Field::Field(std::string_view k, double v) : key(k), number(true) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.6g", v);
+  value = buf;
+}
+
 std::optional<Level> parse_level(std::string_view t) {
   if (t == "debug") return Level::debug;
   if (t == "info") return Level::info;

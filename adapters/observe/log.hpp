@@ -33,8 +33,9 @@ struct Field {
   Field(std::string_view k, std::string_view v) : key(k), value(v) {}
   Field(std::string_view k, const char* v) : key(k), value(v ? v : "") {}
   Field(std::string_view k, const std::string& v) : key(k), value(v) {}
-  template <class T, std::enable_if_t<std::is_arithmetic_v<T> && !std::is_same_v<T, bool>, int> = 0>
+  template <class T, std::enable_if_t<std::is_integral_v<T> && !std::is_same_v<T, bool>, int> = 0>
   Field(std::string_view k, T v) : key(k), value(std::to_string(v)), number(true) {}
+  Field(std::string_view k, double v);  // up to 6 significant digits
   Field(std::string_view k, bool v) : key(k), value(v ? "true" : "false"), number(true) {}
   std::string_view key;
   std::string value;

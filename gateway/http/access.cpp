@@ -21,22 +21,20 @@ Handler with_access_log(Handler inner) {
       if (log::enabled(log::Level::info)) {
         log::RequestScope scope(id);
         const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
-        char took[32];
-        std::snprintf(took, sizeof took, "%.3f", ms);
         const std::string phone = notes->phone();
         if (phone.empty())
           log::info("http", "request",
                     {{"method", method},
                      {"route", route.empty() ? "unmatched" : route},
                      {"status", response.status},
-                     {"duration_ms", std::string_view(took)},
+                     {"duration_ms", ms},
                      {"client", client}});
         else
           log::info("http", "request",
                     {{"method", method},
                      {"route", route.empty() ? "unmatched" : route},
                      {"status", response.status},
-                     {"duration_ms", std::string_view(took)},
+                     {"duration_ms", ms},
                      {"client", client},
                      {"phone", phone}});
       }

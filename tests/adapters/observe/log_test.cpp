@@ -26,10 +26,10 @@ TEST(LogFormat, TextLineIsLevelComponentMessageFieldsThenRequestId) {
 TEST(LogFormat, JsonLineIsOneObjectWithNumbersUnquoted) {
   const std::string line =
       format_line(Format::json, "2026-12-07T05:45:00.123Z", Level::warn, "sms", "provider exchange", "r-9",
-                  {{"outbox_id", 42}, {"provider", "kannel"}, {"ok", false}});
+                  {{"outbox_id", 42}, {"provider", "kannel"}, {"ok", false}, {"ms", 3.25}});
   EXPECT_EQ(line,
             "{\"time\":\"2026-12-07T05:45:00.123Z\",\"level\":\"warn\",\"component\":\"sms\",\"msg\":\"provider "
-            "exchange\",\"request_id\":\"r-9\",\"outbox_id\":42,\"provider\":\"kannel\",\"ok\":false}\n");
+            "exchange\",\"request_id\":\"r-9\",\"outbox_id\":42,\"provider\":\"kannel\",\"ok\":false,\"ms\":3.25}\n");
   auto j = nlohmann::json::parse(
       format_line(Format::json, "", Level::info, "x", "a\"b\\c\n\x01", "", {{"bytes", std::string("\xff\x02 \t")}}),
       nullptr, false);
