@@ -79,6 +79,8 @@ Result<std::unique_ptr<App>> App::create(Config config, const Clock& clock) {
         return false;
       },
       count_failure);
+  app->metrics_.worker_started("cg-scheduler");
+  for (int i = 0; i < c.sms.dispatchers; ++i) app->metrics_.worker_started("cg-outbox-" + std::to_string(i));
   web::register_web_routes(app->router_, *app->service_, c, app->metrics_);
   const ProviderContext provider_context{*app->conversation_, *app->store_, c, clock};
   register_sms_inbound_routes(app->router_, provider_context);

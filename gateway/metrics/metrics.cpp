@@ -112,6 +112,11 @@ void Metrics::worker_failure(std::string_view worker) {
   ++it->second;
 }
 
+void Metrics::worker_started(std::string_view worker) {
+  std::lock_guard lock(workers_mu_);
+  if (worker_failures_.find(worker) == worker_failures_.end()) worker_failures_.emplace(std::string(worker), 0);
+}
+
 namespace {
 
 void gauge(std::string& out, const char* name, const char* help, const char* label,

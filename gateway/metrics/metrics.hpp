@@ -24,6 +24,8 @@ class Metrics {
   void request(std::string_view route, std::string_view method, int status, std::chrono::steady_clock::duration d);
   // A background loop's run that threw (gateway/workers), by the loop's thread name.
   void worker_failure(std::string_view worker);
+  // A loop's failure series at 0 from its start, so dashboards and rate() see it before a failure.
+  void worker_started(std::string_view worker);
   // The request counters (and the workers' failures) in exposition format.
   std::string render_requests() const;
 

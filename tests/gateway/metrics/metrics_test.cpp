@@ -122,6 +122,18 @@ TEST(Metrics, RequestDurationIsAHistogramPerRouteAndMethodWhateverTheStatus) {
             std::string::npos);
 }
 
+TEST(Metrics, AStartedWorkerShowsZeroFailures) {
+  Metrics metrics;
+  metrics.worker_started("cg-scheduler");
+  metrics.worker_failure("cg-outbox-0");
+  metrics.worker_started("cg-outbox-0");  // counted already: unchanged
+  const std::string text = metrics.render_requests();
+  EXPECT_NE(text.find("course_gateway_worker_failures_total{worker=\"cg-outbox-0\"} 1\n"
+                      "course_gateway_worker_failures_total{worker=\"cg-scheduler\"} 0\n"),
+            std::string::npos)
+      << text;
+}
+
 TEST(Metrics, TheOldestPendingOutboxRowsAgeIsAGauge) {
   GaugeFigures f;
   f.store_up = true;
