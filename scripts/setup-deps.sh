@@ -18,6 +18,7 @@ TEST_PKGS=(
   libgtest-dev libgmock-dev libbenchmark-dev
   mariadb-server mariadb-client kannel kannel-extras wrk curl python3 openssl procps
   clang-format clang-tidy
+  prometheus
 )
 
 want=("${BUILD_PKGS[@]}")
@@ -32,9 +33,10 @@ if [ "${#missing[@]}" -gt 0 ]; then
   $SUDO apt-get update -qq
   $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
-# Debian's mariadb-server and kannel packages start system services on install where an init
+# Debian's mariadb-server, kannel and prometheus packages start system services on install where an init
 # system runs; the tests start their own throwaway servers on loopback, so stop those if running.
 if command -v service >/dev/null 2>&1; then
   $SUDO service kannel stop >/dev/null 2>&1 || true
+  $SUDO service prometheus stop >/dev/null 2>&1 || true  # installed for promtool (deploy/prometheus tests)
 fi
 echo "setup-deps: ok"
