@@ -100,7 +100,7 @@ struct ConversationConfig {
 
 // The log (adapters/observe/log.hpp): lines on stderr at `level` and above, as `text` or `json`.
 struct LogConfig {
-  std::string level = "info";  // debug, info, warn, error
+  std::string level = "info";   // debug, info, warn, error
   std::string format = "text";  // text, json
 };
 
