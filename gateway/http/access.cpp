@@ -9,14 +9,14 @@
 namespace cg::http {
 
 Handler with_access_log(Handler inner) {
-  return [inner = std::move(inner)](Request request, Responder respond) {
+  return [inner = std::move(inner)](Request request, const Responder& respond) {
     const auto t0 = std::chrono::steady_clock::now();
     auto given = request.header("X-Request-Id");
     std::string id = given && log::valid_request_id(*given) ? std::string(*given) : log::generate_request_id();
     request.request_id = id;
     request.notes = std::make_shared<RequestNotes>();
     Responder logged([respond, id, notes = request.notes, t0, method = std::string(to_string(request.method)),
-                      client = request.remote_address](Response response, std::string route) {
+                      client = request.remote_address](Response response, const std::string& route) {
       response.headers.set("X-Request-Id", id);
       if (log::enabled(log::Level::info)) {
         log::RequestScope scope(id);
