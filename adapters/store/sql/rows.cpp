@@ -133,7 +133,9 @@ void bind_outbox_fields(Binder& b, const OutboxMessage& m) {
   b.add(m.last_error);
   // The request that caused the message, when the caller did not name one: the store command runs
   // under the id of the request that queued it (Store::traced).
-  b.add(m.request_id.empty() ? std::string(log::current_request_id()) : m.request_id);
+  // A view, never a temporary: the binder keeps a pointer until the statement has run (the
+  // thread's id outlives it, as the command runs inside its scope).
+  b.add(m.request_id.empty() ? log::current_request_id() : std::string_view(m.request_id));
 }
 
 Result<PaymentRecord> payment_from_row(const Statement& st) {
