@@ -22,6 +22,7 @@ TEST_PKGS=(
   clang-format clang-tidy
   chromium chromium-driver python3-selenium  # the console's tests in a real browser
   clang libclang-rt-14-dev
+  prometheus  # promtool, for the tests of deploy/prometheus
 )
 
 want=("${BUILD_PKGS[@]}")
@@ -36,10 +37,11 @@ if [ "${#missing[@]}" -gt 0 ]; then
   $SUDO apt-get update -qq
   $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
-# Debian's mariadb-server, kannel and nginx packages start system services on install where an
-# init system runs; the tests start their own throwaway servers on loopback, so stop those if running.
+# Debian's mariadb-server, kannel, nginx and prometheus packages start system services on install
+# where an init system runs; the tests start their own throwaway servers on loopback, so stop those.
 if command -v service >/dev/null 2>&1; then
   $SUDO service kannel stop >/dev/null 2>&1 || true
   $SUDO service nginx stop >/dev/null 2>&1 || true
+  $SUDO service prometheus stop >/dev/null 2>&1 || true
 fi
 echo "setup-deps: ok"

@@ -15,13 +15,15 @@
 #include <cstring>
 #include <limits>
 
+#include "adapters/observe/log.hpp"
+
 namespace cg::crypto {
 namespace {
 
 // OpenSSL fails here only when the process is broken (out of memory, no provider, no entropy):
 // there is no sensible value to return, and carrying on with a weak result would be worse.
 [[noreturn]] void die(const char* what) {
-  std::fprintf(stderr, "cg::crypto: %s failed\n", what);
+  log::error("crypto", "OpenSSL failed; aborting", {{"call", what}});
   std::abort();
 }
 

@@ -3,6 +3,9 @@
 #include <future>
 #include <utility>
 
+#include "adapters/observe/log.hpp"
+#include "adapters/observe/registry.hpp"
+
 namespace cg::store {
 
 std::string_view to_string(PurgeKind kind) {
@@ -21,6 +24,37 @@ std::string_view to_string(PurgeKind kind) {
       return "events";
   }
   return "unknown";
+}
+
+std::pair<Store::Command, Store::Done> Store::traced(Command command, Done done) {
+  static obs::Histogram& ok =
+      obs::registry().histogram("course_gateway_store_command_seconds",
+                                "Write commands, from being queued to their outcome (queue, run, commit), by outcome.",
+                                obs::latency_buckets(), {{"outcome", "ok"}});
+  static obs::Histogram& failed = obs::registry().histogram("course_gateway_store_command_seconds", "",
+                                                            obs::latency_buckets(), {{"outcome", "error"}});
+  const auto queued = std::chrono::steady_clock::now();
+  std::string id(log::current_request_id());
+  Done timed = [id, queued, done = std::move(done)](const Status& s) {
+    (s.ok() ? ok : failed).observe(std::chrono::duration<double>(std::chrono::steady_clock::now() - queued).count());
+    if (!done) return;
+    if (id.empty()) return done(s);
+    log::RequestScope scope(id);
+    done(s);
+  };
+  if (id.empty()) return {std::move(command), std::move(timed)};
+  Command scoped = [id = std::move(id), command = std::move(command)](Tx& tx) {
+    log::RequestScope scope(id);
+    return command(tx);
+  };
+  return {std::move(scoped), std::move(timed)};
+}
+
+void Store::observe_commit(std::chrono::steady_clock::duration took) {
+  static obs::Histogram& h = obs::registry().histogram(
+      "course_gateway_store_commit_seconds", "COMMITs of write transactions (SQLite: one per batch of commands).",
+      obs::latency_buckets());
+  h.observe(std::chrono::duration<double>(took).count());
 }
 
 // Waits on the writer's answer. Must not be called from inside a `done` callback (the store

@@ -48,6 +48,7 @@ struct OutboxMessage {
   std::string provider;
   std::string provider_message_id;
   std::string last_error;
+  std::string request_id;  // of the HTTP request that caused it; "" for the scheduler's own messages
 };
 
 // A payment received through eFAWATEERcom (SPEC §4), kept for reconciliation and refunds.
@@ -100,6 +101,7 @@ struct ChannelLogEntry {
   std::string outcome;   // accepted, temporary, permanent
   std::int64_t elapsed_ms = 0;
   Instant at{};
+  std::string request_id;  // the outbox row's: one id finds the request and the provider's answer
 };
 
 // What one send attempt of a claimed row came to, for Store::record_send_outcomes.
@@ -396,6 +398,13 @@ class Store {
   // Tx::outbox_detail and Tx::outbox_figures on a reader.
   Result<std::optional<OutboxDetail>> outbox_detail(std::int64_t id);
   Result<OutboxFigures> outbox_figures();
+
+  // For the backends' write(): the command and its `done` as they run on the store's threads, under
+  // the request id of the thread that queued them (so what they log and enqueue carries it), and
+  // timed from queueing to `done` (course_gateway_store_command_seconds).
+  static std::pair<Command, Done> traced(Command command, Done done);
+  // For the backends: how long one COMMIT took (course_gateway_store_commit_seconds).
+  static void observe_commit(std::chrono::steady_clock::duration took);
 
   // Liveness for /healthz: can the store answer a trivial query now?
   virtual Status ping() = 0;

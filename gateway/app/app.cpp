@@ -3,13 +3,16 @@
 #include <cstdio>
 #include <stdexcept>
 
+#include "adapters/observe/log.hpp"
 #include "adapters/store/open.hpp"
 #include "core/text.hpp"
+#include "gateway/http/access.hpp"
 #include "gateway/payments/efawateercom_routes.hpp"
 #include "gateway/sms/inbound_routes.hpp"
 #include "gateway/sms/senders.hpp"
 #include "gateway/sms/status_routes.hpp"
 #include "gateway/web/routes.hpp"
+#include "gateway/workers/tick_metrics.hpp"
 
 namespace cg::gateway {
 
@@ -21,8 +24,7 @@ Result<std::unique_ptr<store::Store>> open_store(const StoreConfig& config) {
 void App::reopen_files() {
   for (auto& s : senders_)
     if (auto r = s->reopen(); !r)
-      std::fprintf(stderr, "sms: provider %s: reopening its file failed: %s\n", s->name().c_str(),
-                   core::text::escape_for_log(r.error().message).c_str());
+      log::error("sms", "reopening the provider's file failed", {{"provider", s->name()}, {"error", r.error().message}});
 }
 
 Result<std::unique_ptr<App>> App::create(Config config, const Clock& clock) {
@@ -66,11 +68,15 @@ Result<std::unique_ptr<App>> App::create(Config config, const Clock& clock) {
   app->scheduler_loop_ = std::make_unique<Periodic>(
       "cg-scheduler", c.scheduler.tick,
       [self] {
+        ScheduledTick timed(self->config_.scheduler.tick);
         TickReport r = self->service_->tick(self->clock_.now());
         if (r.postponed_courses + r.ended_courses + r.reminded_courses + r.expired_bills > 0)
-          std::fprintf(stderr, "scheduler: postponed %d, ended %d, reminded %d, expired bills %d\n",
-                       r.postponed_courses, r.ended_courses, r.reminded_courses, r.expired_bills);
-        if (r.errors) std::fprintf(stderr, "scheduler: %d steps failed; they run again next tick\n", r.errors);
+          log::info("scheduler", "tick changed something",
+                    {{"postponed", r.postponed_courses},
+                     {"ended", r.ended_courses},
+                     {"reminded", r.reminded_courses},
+                     {"expired_bills", r.expired_bills}});
+        if (r.errors) log::warn("scheduler", "steps failed; they run again next tick", {{"failed", r.errors}});
         if (r.postponed_courses + r.ended_courses + r.reminded_courses + r.expired_bills > 0 && self->dispatch_loop_)
           self->dispatch_loop_->wake();
         if (self->console_)
@@ -97,6 +103,9 @@ Result<std::unique_ptr<App>> App::create(Config config, const Clock& clock) {
         },
         count_failure);
   }
+  app->metrics_.worker_started("cg-scheduler");
+  if (app->retention_loop_) app->metrics_.worker_started("cg-retention");
+  for (int i = 0; i < c.sms.dispatchers; ++i) app->metrics_.worker_started("cg-outbox-" + std::to_string(i));
   // Store reads for HTTP requests run here, off the server's threads (gateway/http/reader_pool.hpp).
   app->deadlines_ = std::make_unique<http::Deadlines>();
   app->readers_ = std::make_unique<http::ReaderPool>(
@@ -126,14 +135,13 @@ Result<std::unique_ptr<App>> App::create(Config config, const Clock& clock) {
     hs.trusted_proxy = [self](std::string_view address) {
       return self->config_.listen.trusted_proxies.contains(address);
     };
-  app->server_ = std::make_unique<http::Server>(
-      hs,
-      [self](http::Request req, http::Responder respond) {
-        self->router_.dispatch(std::move(req), std::move(respond));
-      },
-      [self](const http::Completed& done) {
-        self->metrics_.request(done.route, done.method, done.status, done.duration);
-      });
+  app->server_ =
+      std::make_unique<http::Server>(hs, http::with_access_log([self](http::Request req, http::Responder respond) {
+                                       self->router_.dispatch(std::move(req), std::move(respond));
+                                     }),
+                                     [self](const http::Completed& done) {
+                                       self->metrics_.request(done.route, done.method, done.status, done.duration);
+                                     });
   return app;
 }
 

@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "adapters/observe/log.hpp"
 #include "adapters/store/open.hpp"
 #include "gateway/app/secret_refs.hpp"
 
@@ -160,6 +161,9 @@ Result<Config> parse_config(std::string_view text, const SecretSources& secrets)
   long long payment_window_h = 72, reminder_h = 24;
   Reader r("");
   r.object(root, {
+      {"log", r.nested([&](Reader& n, const json& v) {
+         n.object(v, {{"level", n.str(c.log.level, true)}, {"format", n.str(c.log.format, true)}});
+       })},
       {"listen", r.nested([&](Reader& n, const json& v) {
          n.object(v, {{"address", n.str(c.listen.address, true)},
                       {"port", n.integer(c.listen.port, 0, 65535)},
@@ -333,6 +337,9 @@ Result<Config> parse_config(std::string_view text, const SecretSources& secrets)
   if (auto f = validate_sms_config(c.sms, c.outbox.file.path))
     return make_error("invalid_config", f->key + ": " + f->what);
   // Last, so a config's other faults are named first.
+  if (!log::parse_level(c.log.level))
+    return make_error("invalid_config", "log.level: must be debug, info, warn or error");
+  if (!log::parse_format(c.log.format)) return make_error("invalid_config", "log.format: must be text or json");
   if (auto weak = weak_secret(c)) return make_error("invalid_config", *weak);
   return c;
 }

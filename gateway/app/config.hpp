@@ -122,7 +122,14 @@ struct ConsoleConfig {
   std::chrono::seconds failure_window{900};
 };
 
+// The log (adapters/observe/log.hpp): lines on stderr at `level` and above, as `text` or `json`.
+struct LogConfig {
+  std::string level = "info";   // debug, info, warn, error
+  std::string format = "text";  // text, json
+};
+
 struct Config {
+  LogConfig log;
   ListenConfig listen;
   LimitsConfig limits;
   WebsiteConfig website;

@@ -17,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "adapters/observe/log.hpp"
 #include "adapters/store/open.hpp"
 #include "gateway/app/app.hpp"
 #include "gateway/app/backup_command.hpp"
@@ -174,30 +175,32 @@ int serve(cg::gateway::Config config) {
   SystemClock clock;
   auto app = App::create(std::move(config), clock);
   if (!app) {
-    std::fprintf(stderr, "course-gateway: %s\n", app.error().message.c_str());
+    cg::log::error("main", "cannot start", {{"error", app.error().message}});
     return 1;
   }
   if (auto s = (*app)->start(); !s) {
-    std::fprintf(stderr, "course-gateway: %s\n", s.error().message.c_str());
+    cg::log::error("main", "cannot start", {{"error", s.error().message}});
     return 1;
   }
   // The machine-readable line scripts wait for (scripts/bench-http.sh), then the human one.
   std::printf("listening on %s:%u\n", (*app)->config().listen.address.c_str(), (*app)->port());
   std::fflush(stdout);
-  std::fprintf(stderr, "course-gateway %s listening on %s:%u (store %s, outbox %s)\n", CG_VERSION,
-               (*app)->config().listen.address.c_str(), (*app)->port(),
-               cg::store::redact_store_url((*app)->config().store.url).c_str(),
-               (*app)->config().outbox.adapter.c_str());
+  cg::log::info("main", "listening",
+                {{"version", CG_VERSION},
+                 {"address", (*app)->config().listen.address},
+                 {"port", (*app)->port()},
+                 {"store", cg::store::redact_store_url((*app)->config().store.url)},
+                 {"outbox", (*app)->config().outbox.adapter}});
   if ((*app)->config().sms.dispatchers == 0)
-    std::fprintf(stderr, "course-gateway: sms.dispatchers is 0: outbound SMS are kept in the outbox, none is sent\n");
+    cg::log::warn("main", "sms.dispatchers is 0: outbound SMS are kept in the outbox, none is sent");
   // SIGHUP: logrotate moved the outbox file away; the file adapter opens its path again.
   int sig = signals.wait([&] {
-    std::fprintf(stderr, "course-gateway: SIGHUP: reopening the outbox files\n");
+    cg::log::info("main", "SIGHUP: reopening the outbox files");
     (*app)->reopen_files();
   });
-  std::fprintf(stderr, "course-gateway: signal %d, stopping: finishing requests in flight\n", sig);
+  cg::log::info("main", "stopping: finishing requests in flight", {{"signal", sig}});
   (*app)->stop();
-  std::fprintf(stderr, "course-gateway: stopped\n");
+  cg::log::info("main", "stopped");
   return 0;
 }
 
@@ -247,9 +250,10 @@ int main(int argc, char** argv) {
   if (!parsed.config) return usage_error(command->name, "--config FILE is required");
   auto config = load_config(*parsed.config);
   if (!config) {
-    std::fprintf(stderr, "course-gateway: %s\n", config.error().message.c_str());
+    cg::log::error("main", "config refused", {{"error", config.error().message}});
     return 1;
   }
+  cg::log::configure(*cg::log::parse_level(config->log.level), *cg::log::parse_format(config->log.format));
   if (name == "check-config") return check_config(*parsed.config, *config, parsed.online);
   if (name == "backup") {  // gateway/app/backup_command.hpp
     if (!parsed.to) return usage_error(command->name, "--to PATH is required");

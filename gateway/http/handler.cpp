@@ -4,6 +4,8 @@
 #include <cstdio>
 #include <exception>
 
+#include "adapters/observe/log.hpp"
+
 namespace cg::http {
 
 struct Responder::State {
@@ -17,7 +19,7 @@ struct Responder::State {
       deliver(json_error(500, "no_response", "the request handler finished without answering"), std::move(route));
     } catch (const std::exception& e) {
       // A destructor must not throw; the connection is then closed by the server's own guard.
-      std::fprintf(stderr, "http: delivering the fallback response failed: %s\n", e.what());
+      log::error("http", "delivering the fallback response failed", {{"error", e.what()}});
     }
   }
 

@@ -4,6 +4,7 @@
 #include <array>
 #include <cstdio>
 
+#include "adapters/observe/log.hpp"
 #include "core/text.hpp"
 
 namespace cg::http {
@@ -225,6 +226,16 @@ std::string json_quote(std::string_view text) {
   return out;
 }
 
+void RequestNotes::set_phone(std::string_view masked) {
+  std::lock_guard lock(mu_);
+  phone_.assign(masked);
+}
+
+std::string RequestNotes::phone() const {
+  std::lock_guard lock(mu_);
+  return phone_;
+}
+
 Response json_error(int status, std::string_view code, std::string_view message) {
   return json_response(status,
                        "{\"error\":{\"code\":" + json_quote(code) + ",\"message\":" + json_quote(message) + "}}");
@@ -232,8 +243,7 @@ Response json_error(int status, std::string_view code, std::string_view message)
 
 Response store_failure(const Error& e) {
   const bool unavailable = e.code == "store_unavailable";
-  std::fprintf(stderr, "store: %s: %s\n", core::text::escape_for_log(e.code).c_str(),
-               core::text::escape_for_log(e.message).c_str());
+  log::error("store", "request failed in the store", {{"code", e.code}, {"error", e.message}});
   return json_error(
       unavailable ? 503 : 500, e.code,
       unavailable ? "the store is unavailable; try again later" : "the store failed; see the gateway's log");

@@ -2,6 +2,8 @@
 // never include Beast; gateway/http/server.cpp converts to and from the wire.
 #pragma once
 
+#include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -46,6 +48,18 @@ class Headers {
 
 bool iequals(std::string_view a, std::string_view b);  // ASCII case-insensitive
 
+// What a handler learns about a request that its access log line should say (gateway/http/access.hpp):
+// shared by every copy of the request, written from whichever thread the handler runs on.
+class RequestNotes {
+ public:
+  void set_phone(std::string_view masked);  // already masked (core::mask_phone): logs never hold a whole number
+  std::string phone() const;
+
+ private:
+  mutable std::mutex mu_;
+  std::string phone_;
+};
+
 struct Request {
   Method method = Method::get;
   std::string target;  // as received: path and query
@@ -55,6 +69,15 @@ struct Request {
   Headers headers;
   std::string body;
   std::string remote_address;  // peer IP, e.g. "127.0.0.1"
+  // Set by with_access_log (gateway/http/access.hpp): the id this request goes by in the logs, its
+  // answer's X-Request-Id and its outbox rows; and the notes for its access log line.
+  std::string request_id;
+  std::shared_ptr<RequestNotes> notes;
+
+  // For the access log: the phone number this request is about, masked. Nothing without notes.
+  void note_phone(std::string_view masked) const {
+    if (notes) notes->set_phone(masked);
+  }
 
   std::optional<std::string_view> query_param(std::string_view name) const { return find_param(query, name); }
   std::optional<std::string_view> path_param(std::string_view name) const { return find_param(path_params, name); }

@@ -7,6 +7,8 @@
 #include <stdexcept>
 #include <utility>
 
+#include "adapters/observe/log.hpp"
+
 namespace cg::http {
 
 Deadlines::Deadlines() {
@@ -61,7 +63,7 @@ void Deadlines::run() {
       try {
         e.respond(e.fallback());
       } catch (const std::exception& ex) {
-        std::fprintf(stderr, "http: a deadline's fallback failed: %s\n", ex.what());
+        log::error("http", "a deadline's fallback failed", {{"error", ex.what()}});
       }
     }
     lock.lock();
@@ -102,7 +104,7 @@ void ReaderPool::run(std::function<void(const Responder&)> work, const Responder
     if (!respond.answered()) work(respond);
   };
   if (!post(std::move(job))) {
-    std::fprintf(stderr, "http: reader pool full (%zu waiting); answered without the store\n", settings_.queue);
+    log::warn("http", "reader pool full; answered without the store", {{"waiting", settings_.queue}});
     return respond(fallback());
   }
   deadlines_.answer_by(respond, std::chrono::steady_clock::now() + settings_.deadline, std::move(fallback));
@@ -139,7 +141,7 @@ void ReaderPool::work() {
       job();
     } catch (const std::exception& e) {
       // A handler's Responder answers 500 "no_response" when its last copy goes; the thread goes on.
-      std::fprintf(stderr, "http: a pooled job threw: %s\n", e.what());
+      log::error("http", "a pooled job threw", {{"error", e.what()}});
     }
   }
 }

@@ -14,6 +14,7 @@
 #define CG_ASIO_WITH_BEAST
 #include "gateway/http/asio.hpp"
 
+#include "adapters/observe/log.hpp"
 #include "core/text.hpp"
 #include "gateway/http/head.hpp"
 #include "gateway/http/server.hpp"
@@ -400,7 +401,7 @@ Status Server::Impl::start() {
           return;
         } catch (const std::exception& e) {
           // A connection's failure must not take the server down; that connection is gone.
-          std::fprintf(stderr, "http: unexpected exception in a server thread: %s\n", e.what());
+          log::error("http", "unexpected exception in a server thread", {{"error", e.what()}});
         }
       }
     });
@@ -549,7 +550,7 @@ awaitable<void> Server::Impl::session(std::shared_ptr<Connection> c) {
   try {
     co_await serve(c);
   } catch (const std::exception& e) {
-    std::fprintf(stderr, "http: connection failed: %s\n", e.what());
+    log::warn("http", "connection failed", {{"error", e.what()}});
   }
   error_code ignored;
   c->stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
@@ -689,11 +690,10 @@ awaitable<void> Server::Impl::serve(std::shared_ptr<Connection> c) {
                 Responder([mb](Response r, std::string route) { deliver(mb, std::move(r), std::move(route)); }));
       } catch (const std::exception& e) {
         // The Responder copies died with the exception, which already answered 500.
-        std::fprintf(stderr, "http: handler for %s %s threw: %s\n", method_text.c_str(), logged_path(msg).c_str(),
-                     core::text::escape_for_log(e.what()).c_str());
+        log::error("http", "handler threw", {{"method", method_text}, {"path", logged_path(msg)}, {"error", e.what()}});
       } catch (...) {
-        std::fprintf(stderr, "http: handler for %s %s threw a non-standard exception\n", method_text.c_str(),
-                     logged_path(msg).c_str());
+        log::error("http", "handler threw a non-standard exception",
+                   {{"method", method_text}, {"path", logged_path(msg)}});
       }
       {
         std::lock_guard lock(mb->m);
@@ -777,7 +777,7 @@ void Server::Impl::report(std::string_view route, std::string_view method, int s
   try {
     metrics(Completed{route, method, status, std::chrono::steady_clock::now() - t0});
   } catch (const std::exception& e) {
-    std::fprintf(stderr, "http: metrics hook threw: %s\n", e.what());
+    log::error("http", "metrics hook threw", {{"error", e.what()}});
   }
 }
 

@@ -2,6 +2,8 @@
 
 #include <cstdio>
 
+#include "adapters/observe/registry.hpp"
+
 namespace cg::gateway {
 
 std::string prometheus_label(std::string_view v) {
@@ -30,8 +32,12 @@ void Metrics::request(std::string_view route, std::string_view method, int statu
   std::lock_guard lock(s.mu);
   auto it = s.series.find(KeyView{route, method, status});
   if (it == s.series.end()) it = s.series.emplace(Key{std::string(route), std::string(method), status}, Series{}).first;
+  const double seconds = std::chrono::duration<double>(d).count();
   ++it->second.count;
-  it->second.seconds += std::chrono::duration<double>(d).count();
+  it->second.seconds += seconds;
+  std::size_t b = 0;
+  while (b < kBounds.size() && seconds > kBounds[b]) ++b;
+  ++it->second.buckets[b];
 }
 
 std::string Metrics::render_requests() const {
@@ -42,7 +48,35 @@ std::string Metrics::render_requests() const {
       Series& sum = all[key];
       sum.count += s.count;
       sum.seconds += s.seconds;
+      for (std::size_t b = 0; b < s.buckets.size(); ++b) sum.buckets[b] += s.buckets[b];
     }
+  }
+  // The histogram leaves the status out: a route's latency whatever the answer, and a tenth of the
+  // series.
+  std::map<std::pair<std::string, std::string>, Series> by_route;
+  for (const auto& [key, s] : all) {
+    Series& r = by_route[{key.route, key.method}];
+    r.count += s.count;
+    r.seconds += s.seconds;
+    for (std::size_t b = 0; b < s.buckets.size(); ++b) r.buckets[b] += s.buckets[b];
+  }
+  std::string histogram =
+      "# HELP course_gateway_http_request_duration_seconds Time from a request read to its answer written, by route "
+      "pattern and method.\n"
+      "# TYPE course_gateway_http_request_duration_seconds histogram\n";
+  for (const auto& [key, s] : by_route) {
+    const std::string labels =
+        "route=\"" + prometheus_label(key.first) + "\",method=\"" + prometheus_label(key.second) + "\"";
+    std::uint64_t running = 0;
+    for (std::size_t b = 0; b <= kBounds.size(); ++b) {
+      running += s.buckets[b];
+      std::string le = b < kBounds.size() ? obs::format_value(kBounds[b]) : "+Inf";
+      histogram += "course_gateway_http_request_duration_seconds_bucket{" + labels + ",le=\"" + le + "\"} " +
+                   std::to_string(running) + "\n";
+    }
+    histogram +=
+        "course_gateway_http_request_duration_seconds_sum{" + labels + "} " + obs::format_value(s.seconds) + "\n";
+    histogram += "course_gateway_http_request_duration_seconds_count{" + labels + "} " + std::to_string(s.count) + "\n";
   }
   std::string out =
       "# HELP course_gateway_http_requests_total HTTP requests answered, by route pattern, method and status.\n"
@@ -74,7 +108,7 @@ std::string Metrics::render_requests() const {
   for (store::PurgeKind kind : store::kAllPurgeKinds)
     retention += "course_gateway_retention_purged_total{kind=\"" + std::string(store::to_string(kind)) + "\"} " +
                  std::to_string(purged_[static_cast<std::size_t>(kind)].load(std::memory_order_relaxed)) + "\n";
-  return out + seconds + workers + retention;
+  return out + seconds + histogram + workers + retention;
 }
 
 void Metrics::retention_purged(store::PurgeKind kind, std::int64_t rows) {
@@ -87,6 +121,11 @@ void Metrics::worker_failure(std::string_view worker) {
   auto it = worker_failures_.find(worker);
   if (it == worker_failures_.end()) it = worker_failures_.emplace(std::string(worker), 0).first;
   ++it->second;
+}
+
+void Metrics::worker_started(std::string_view worker) {
+  std::lock_guard lock(workers_mu_);
+  if (worker_failures_.find(worker) == worker_failures_.end()) worker_failures_.emplace(std::string(worker), 0);
 }
 
 namespace {
@@ -107,6 +146,10 @@ std::string render_gauges(const GaugeFigures& figures) {
   if (figures.outbox_by_status)
     gauge(out, "course_gateway_outbox_messages", "Outbox messages by delivery status.", "status",
           *figures.outbox_by_status);
+  if (figures.outbox_oldest_pending_age_seconds)
+    out += obs::render_gauge("course_gateway_outbox_oldest_pending_age_seconds",
+                             "Age of the oldest outbox row not yet sent (pending or sending); 0 when none.",
+                             *figures.outbox_oldest_pending_age_seconds);
   out += "# HELP course_gateway_store_up Whether the store answers.\n# TYPE course_gateway_store_up gauge\n";
   out += std::string("course_gateway_store_up ") + (figures.store_up ? "1" : "0") + "\n";
   return out;

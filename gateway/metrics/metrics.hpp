@@ -1,5 +1,7 @@
 // Prometheus text-format metrics (GET /metrics): requests by route, method and status, with
-// their total latency; gauges read from the store at scrape time.
+// their total latency and a latency histogram by route and method; gauges read from the store at
+// scrape time. Figures counted deeper in the gateway (store, dispatcher, inbound, scheduler) are in
+// the process's obs::registry() (adapters/observe/registry.hpp); docs/observability.md lists all.
 #pragma once
 
 #include <array>
@@ -26,13 +28,18 @@ class Metrics {
   void worker_failure(std::string_view worker);
   // Rows retention deleted (gateway/workers/retention.hpp).
   void retention_purged(store::PurgeKind kind, std::int64_t rows);
+  // A loop's failure series at 0 from its start, so dashboards and rate() see it before a failure.
+  void worker_started(std::string_view worker);
   // The request counters (the workers' failures and retention's deletions too) in exposition format.
   std::string render_requests() const;
 
  private:
+  // Upper bounds of course_gateway_http_request_duration_seconds, in seconds.
+  static constexpr std::array<double, 12> kBounds{0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10};
   struct Series {
     std::uint64_t count = 0;
     double seconds = 0;
+    std::array<std::uint64_t, kBounds.size() + 1> buckets{};  // per bound (not cumulative), then +Inf
   };
   struct Key {
     std::string route;
@@ -75,6 +82,8 @@ struct GaugeFigures {
   using Counts = std::vector<std::pair<std::string, std::int64_t>>;  // label value, count
   std::optional<Counts> applications_by_state;
   std::optional<Counts> outbox_by_status;
+  // How long the oldest pending (or sending) outbox row has waited; 0 when none is.
+  std::optional<double> outbox_oldest_pending_age_seconds;
   bool store_up = false;
 };
 

@@ -1,8 +1,11 @@
 #include "gateway/payments/payments.hpp"
 
 #include <atomic>
+#include <utility>
 
 #include "adapters/crypto/crypto.hpp"
+#include "adapters/observe/registry.hpp"
+#include "adapters/payment/efawateercom/expiry.hpp"
 
 namespace cg::gateway {
 
@@ -69,6 +72,17 @@ Result<std::unique_ptr<PaymentService>> PaymentService::create(Service& service,
         efawateercom::MfepSigner::load({config.efawateercom.signing_key_path, config.efawateercom.verifying_cert_path});
     if (!signer) return make_error("invalid_config", "efawateercom: " + signer.error().message);
     p->signer_.emplace(std::move(*signer));
+    // The end dates of the certificates loaded, so an alert warns weeks before eFAWATEERcom's
+    // requests (or our answers) stop verifying. A bare key has none and shows no series.
+    for (const auto& [file, path] :
+         {std::pair<std::string, std::string>{"verifying_cert", config.efawateercom.verifying_cert_path},
+          {"signing_key", config.efawateercom.signing_key_path}})
+      if (auto not_after = efawateercom::certificate_file_not_after(path))
+        obs::registry()
+            .gauge("course_gateway_efawateercom_certificate_expiry_timestamp_seconds",
+                   "When a certificate the gateway loaded for eFAWATEERcom expires (notAfter), by file.",
+                   {{"file", file}})
+            .set(static_cast<double>(*not_after));
   }
   return p;
 }

@@ -6,6 +6,8 @@
 #include <nlohmann/json.hpp>
 
 #include "adapters/crypto/crypto.hpp"
+#include "adapters/observe/log.hpp"
+#include "adapters/observe/registry.hpp"
 #include "core/applicant.hpp"
 #include "core/text.hpp"
 
@@ -359,17 +361,50 @@ ConversationService::ReadSms ConversationService::read(InboundSms message) {
 // store's writer: its connection's page cache is warm (it wrote those pages), while a reader's cache
 // starts cold after every commit, so working the step out first on a read snapshot cost more CPU in
 // all (20% more per message, measured) than it took off the writer.
+namespace {
+
+// course_gateway_sms_inbound_total{provider, outcome}, counted once the store has answered (a
+// command may run more than once; its outcome is known once).
+void count_inbound(std::string_view provider, const Result<InboundOutcome>& r) {
+  const char* outcome = !r                  ? "store_failed"
+                        : r->duplicate      ? "duplicate"
+                        : r->invalid_sender ? "invalid_sender"
+                        : r->rate_limited   ? "rate_limited"
+                                            : "processed";
+  obs::registry()
+      .counter("course_gateway_sms_inbound_total",
+               "Inbound SMS by provider and outcome (processed, duplicate, rate_limited, invalid_sender, "
+               "store_failed).",
+               {{"provider", std::string(provider)}, {"outcome", outcome}})
+      .inc();
+}
+
+}  // namespace
+
 void ConversationService::receive(InboundSms message, Callback<InboundOutcome> done) {
+  std::string provider = message.provider;
   run_command<InboundOutcome>(
       store_,
       [this, m = read(std::move(message)), now = clock_.now()](store::Tx& tx) { return receive_in(tx, m, now); },
-      std::move(done));
+      [provider = std::move(provider), done = std::move(done)](Result<InboundOutcome> r) {
+        count_inbound(provider, r);
+        done(std::move(r));
+      });
 }
 
 void ConversationService::receive_batch(std::vector<InboundSms> messages, Callback<std::vector<InboundOutcome>> done) {
   std::vector<ReadSms> read_messages;
   read_messages.reserve(messages.size());
   for (auto& m : messages) read_messages.push_back(read(std::move(m)));
+  std::vector<std::string> providers;
+  for (const auto& m : read_messages) providers.push_back(m.sms.provider);
+  auto counted = [providers = std::move(providers), done = std::move(done)](Result<std::vector<InboundOutcome>> r) {
+    for (std::size_t i = 0; i < providers.size(); ++i) {
+      if (r && i >= r->size()) break;
+      count_inbound(providers[i], r ? Result<InboundOutcome>((*r)[i]) : Result<InboundOutcome>(r.error()));
+    }
+    done(std::move(r));
+  };
   run_command<std::vector<InboundOutcome>>(
       store_,
       [this, ms = std::move(read_messages)](store::Tx& tx) -> Result<std::vector<InboundOutcome>> {
@@ -382,7 +417,7 @@ void ConversationService::receive_batch(std::vector<InboundSms> messages, Callba
         }
         return out;
       },
-      std::move(done));
+      std::move(counted));
 }
 
 Result<InboundOutcome> ConversationService::receive_in(store::Tx& tx, const ReadSms& m, Instant now) {
@@ -443,9 +478,12 @@ Result<ConversationService::Admitted> ConversationService::admit(store::Tx& tx, 
     const bool stop = core::is_stop(r.text);
     if (stop)
       if (auto s = tx.set_opted_out(*phone, true, now); !s) return s.error();
-    std::fprintf(stderr, "sms inbound: %s %s from %s over %d/min: recorded, not answered%s\n", m.provider.c_str(),
-                 core::text::escape_for_log(m.provider_message_id).c_str(), core::mask_phone(*phone).c_str(),
-                 config_.conversation.max_messages_per_minute, stop ? " (STOP honoured)" : "");
+    log::warn("sms", "inbound over the per-number rate: recorded, not answered",
+              {{"provider", m.provider},
+               {"provider_message_id", m.provider_message_id},
+               {"phone", core::mask_phone(*phone)},
+               {"per_minute", config_.conversation.max_messages_per_minute},
+               {"stop_honoured", stop}});
     return a;
   }
   a.phone = *phone;

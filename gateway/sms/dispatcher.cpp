@@ -4,7 +4,9 @@
 #include <cstdio>
 
 #include "adapters/crypto/crypto.hpp"
+#include "adapters/observe/log.hpp"
 #include "core/text.hpp"
+#include "gateway/sms/dispatch_log.hpp"
 
 namespace cg::gateway {
 
@@ -32,6 +34,7 @@ Dispatcher::Dispatcher(store::Store& store, std::vector<sms::Sender*> providers,
   // The routing keeps which providers a row has tried in a 64-bit mask.
   if (providers_.size() > 64) providers_.resize(64);
   health_.resize(providers_.size());
+  for (auto* p : providers_) register_provider(p->name());
 }
 
 std::chrono::seconds Dispatcher::backoff(int attempt) const {
@@ -102,7 +105,8 @@ void Dispatcher::note(std::size_t p, const sms::SendResult& r, bool probe, core:
     h.consecutive = 0;
     if (h.down) {
       h.down = false;
-      std::fprintf(stderr, "sms: provider %s answers again; back in rotation\n", providers_[p]->name().c_str());
+      set_provider_down(providers_[p]->name(), false);
+      log::warn("sms", "provider answers again; back in rotation", {{"provider", providers_[p]->name()}});
     }
     return;
   }
@@ -110,8 +114,9 @@ void Dispatcher::note(std::size_t p, const sms::SendResult& r, bool probe, core:
   h.last_failure = now;
   if (!h.down && h.consecutive >= settings_.failover_after) {
     h.down = true;
-    std::fprintf(stderr, "sms: provider %s failed %d times in a row (%s); failing over\n",
-                 providers_[p]->name().c_str(), h.consecutive, core::text::escape_for_log(r.error).c_str());
+    count_failover(providers_[p]->name());
+    log::error("sms", "provider failed repeatedly; failing over",
+               {{"provider", providers_[p]->name()}, {"failures", h.consecutive}, {"error", r.error}});
   }
 }
 
@@ -164,8 +169,8 @@ class Dispatcher::Batch final : public sms::SendProgress {
     for (std::size_t i = 0; i < rows.size(); ++i)
       if (held[i] && !done[i] && !std::binary_search(kept->begin(), kept->end(), rows[i].id)) {
         held[i] = false;
-        std::fprintf(stderr, "sms: outbox row %lld: its lease ran out and another dispatcher has it; not sent here\n",
-                     static_cast<long long>(rows[i].id));
+        log::warn("sms", "lease ran out and another dispatcher has the row; not sent here",
+                  {{"outbox_id", rows[i].id}});
       }
     lease_ = until;
     renewed_at_ = now;
@@ -197,6 +202,7 @@ class Dispatcher::Batch final : public sms::SendProgress {
       // no request and succeeded (the file adapter writing its line) has nothing to show there:
       // the row's own status, provider and done_at say it all.
       const bool exchanged = !r.request_log.empty() || r.kind != sms::SendResult::Kind::accepted;
+      log_exchange(rows[i], name_, r, outcome);
       if (exchanged) {
         store::ChannelLogEntry e;
         e.outbox_id = rows[i].id;
@@ -208,6 +214,7 @@ class Dispatcher::Batch final : public sms::SendProgress {
         e.outcome = outcome;
         e.elapsed_ms = r.elapsed.count();
         e.at = at;
+        e.request_id = rows[i].request_id;
         log.push_back(std::move(e));
       }
       if (r.kind == sms::SendResult::Kind::accepted) {
@@ -284,6 +291,7 @@ Result<std::size_t> Dispatcher::run_once() {
         refused.push_back(
             {rows[i].id, store::SendOutcome::Kind::failed, "", "", "destination_not_allowed", now, {}, b.lease()});
         b.done[i] = true;
+        count_outbound("none", "destination_not_allowed");
         continue;
       }
       pending.push_back(i);
@@ -330,6 +338,7 @@ Result<std::size_t> Dispatcher::run_once() {
     const int attempt = rows[i].attempts + 1;
     const std::string error = b.last_error[i].empty() ? "no provider could take it" : b.last_error[i];
     if (attempt >= settings_.max_attempts) {
+      count_outbound("none", "gave_up");
       outcomes.push_back({rows[i].id,
                           store::SendOutcome::Kind::failed,
                           "",

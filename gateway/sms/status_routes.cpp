@@ -4,6 +4,8 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 
+#include "adapters/observe/log.hpp"
+#include "adapters/observe/registry.hpp"
 #include "core/text.hpp"
 #include "gateway/web/admin_auth.hpp"
 
@@ -18,6 +20,16 @@ using nlohmann::json;
 
 }  // namespace
 
+// The delivery-report funnel: reports by provider and the status they report (queued, sent,
+// delivered, failed), or "unmatched" for a report of no message we know.
+static void count_delivery_report(const store::DeliveryReport& r, bool matched) {
+  obs::registry()
+      .counter("course_gateway_sms_delivery_reports_total",
+               "Delivery reports by provider and reported status (\"unmatched\": no such message).",
+               {{"provider", r.provider}, {"status", matched ? r.status : "unmatched"}})
+      .inc();
+}
+
 Response not_configured(std::string_view kind) {
   return http::json_error(403, "not_configured",
                           "no " + std::string(kind) + " provider is configured in sms.providers");
@@ -26,13 +38,16 @@ Response not_configured(std::string_view kind) {
 void record_delivery_reports(store::Store& store, std::vector<store::DeliveryReport> reports, Responder respond,
                              Response ok) {
   auto unknown = std::make_shared<std::vector<std::string>>();
+  auto matched = std::make_shared<std::vector<bool>>();
   auto shared = std::make_shared<std::vector<store::DeliveryReport>>(std::move(reports));
   store.write(
-      [shared, unknown](store::Tx& tx) -> Status {
+      [shared, unknown, matched](store::Tx& tx) -> Status {
         unknown->clear();  // a command may be run again after a failed batch
+        matched->clear();
         for (const auto& r : *shared) {
           auto found = tx.apply_delivery_report(r);
           if (!found) return found.error();
+          matched->push_back(*found);
           if (!*found)
             unknown->push_back(r.provider + " " +
                                (r.provider_message_id.empty() ? "outbox id " + std::to_string(r.outbox_id)
@@ -40,7 +55,7 @@ void record_delivery_reports(store::Store& store, std::vector<store::DeliveryRep
         }
         return ok_status();
       },
-      [respond = std::move(respond), unknown, ok = std::move(ok)](const Status& s) {
+      [respond = std::move(respond), unknown, matched, shared, ok = std::move(ok)](const Status& s) {
         if (!s) {
           if (s.error().code == "invalid_report")
             return respond(http::json_error(400, s.error().code, s.error().message));
@@ -48,9 +63,10 @@ void record_delivery_reports(store::Store& store, std::vector<store::DeliveryRep
           if (e.code != "store_error") e.code = "store_unavailable";  // the provider retries either way
           return respond(http::store_failure(e));
         }
+        for (std::size_t i = 0; i < shared->size() && i < matched->size(); ++i)
+          count_delivery_report((*shared)[i], (*matched)[i]);
         for (const auto& u : *unknown)
-          std::fprintf(stderr, "sms: delivery report for unknown %s; acknowledged\n",
-                       core::text::escape_for_log(u).c_str());
+          log::warn("sms", "delivery report for an unknown message; acknowledged", {{"message", u}});
         respond(ok);
       });
 }
@@ -78,7 +94,8 @@ json outbox_detail_json(const store::OutboxDetail& d) {
                    {"http_status", e.http_status},
                    {"outcome", e.outcome},
                    {"elapsed_ms", e.elapsed_ms},
-                   {"at", core::format_iso8601_utc(e.at)}});
+                   {"at", core::format_iso8601_utc(e.at)},
+                   {"request_id", e.request_id}});
   return json{
       {"id", m.id},
       {"application_id", m.application_id},
@@ -95,6 +112,7 @@ json outbox_detail_json(const store::OutboxDetail& d) {
       {"provider", m.provider},
       {"provider_message_id", m.provider_message_id},
       {"last_error", m.last_error},
+      {"request_id", m.request_id},
       {"done_at", time(d.done_at)},
       {"delivery", {{"status", d.delivery_status}, {"error_code", d.delivery_error}, {"at", time(d.delivery_at)}}},
       {"delivery_reports", reports},

@@ -4,6 +4,8 @@
 
 #include <cstdio>
 
+#include "adapters/observe/log.hpp"
+
 namespace cg::gateway::web {
 
 HealthCheck::HealthCheck(store::Store& store, http::Deadlines& deadlines, std::chrono::milliseconds deadline)
@@ -20,7 +22,7 @@ http::Response HealthCheck::unavailable() { return http::json_response(503, R"({
 void HealthCheck::check(const http::Responder& respond) {
   const long long ms = deadline_.count();
   deadlines_.answer_by(respond, std::chrono::steady_clock::now() + deadline_, [ms] {
-    std::fprintf(stderr, "healthz: store unavailable: no answer within %lld ms (health.deadline_ms)\n", ms);
+    log::error("healthz", "store unavailable: no answer within health.deadline_ms", {{"deadline_ms", ms}});
     return unavailable();
   });
   {
@@ -53,7 +55,7 @@ void HealthCheck::run() {
     // One probe answers everyone who asked before it began.
     Status s = store_.ping();
     if (!s)  // The reason (host, port, database, file) is for operators' logs, not for whoever asks.
-      std::fprintf(stderr, "healthz: store unavailable: %s\n", s.error().message.c_str());
+      log::error("healthz", "store unavailable", {{"error", s.error().message}});
     for (const auto& respond : asking) respond(s ? ok() : unavailable());
   }
 }

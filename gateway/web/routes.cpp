@@ -1,5 +1,7 @@
 #include "gateway/web/routes.hpp"
 
+#include <algorithm>
+#include <chrono>
 #include <cstdio>
 #include <functional>
 #include <map>
@@ -8,6 +10,10 @@
 
 #include "adapters/crypto/crypto.hpp"
 #include "adapters/exam/exam.hpp"
+#include "adapters/observe/log.hpp"
+#include "adapters/observe/process.hpp"
+#include "adapters/observe/registry.hpp"
+#include "core/applicant.hpp"
 #include "gateway/web/admin_auth.hpp"
 #include "gateway/web/http_json.hpp"
 #include "gateway/web/json_codec.hpp"
@@ -49,7 +55,9 @@ int status_for(const Error& e) {
 }
 
 Response metrics_response(const Metrics& metrics, const GaugeFigures& figures) {
-  return http::text_response(200, metrics.render_requests() + render_gauges(figures),
+  return http::text_response(200,
+                             metrics.render_requests() + render_gauges(figures) + obs::registry().render() +
+                                 obs::render_process(obs::read_process_figures()),
                              "text/plain; version=0.0.4; charset=utf-8");
 }
 
@@ -64,7 +72,13 @@ Response get_metrics(Service& service, const Metrics& metrics, const Request&) {
     }
     figures.applications_by_state = std::move(by_state);
   }
-  if (auto outbox = service.store().outbox_figures()) figures.outbox_by_status = std::move(outbox->by_status);
+  if (auto outbox = service.store().outbox_figures()) {
+    figures.outbox_by_status = std::move(outbox->by_status);
+    figures.outbox_oldest_pending_age_seconds =
+        outbox->oldest_pending
+            ? std::max(0.0, std::chrono::duration<double>(service.clock().now() - *outbox->oldest_pending).count())
+            : 0.0;
+  }
   figures.store_up = service.store().ping().ok();
   return metrics_response(metrics, figures);
 }
@@ -92,6 +106,7 @@ void post_application(Service& service, const Config& config, const std::string&
   if (!body) return respond(bad(body.error()));
   auto in = decode_application(*body);
   if (!in) return respond(bad(in.error()));
+  req.note_phone(core::mask_phone(in->applicant.phone));
   if (!destination_allowed(in->applicant.phone, config.sms.allowed_country_codes))
     return respond(http::json_error(400, "destination_not_allowed",
                                     "phone: SMS are not sent to this country (sms.allowed_country_codes)"));

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cstdio>
 
+#include "adapters/observe/log.hpp"
 #include "core/text.hpp"
 
 namespace cg::gateway {
@@ -59,8 +60,8 @@ void Periodic::loop() {
     if (failed) {
       backoff = std::min(kMaxBackoff, std::max(interval_, backoff * 2));
       wait = backoff;
-      std::fprintf(stderr, "worker %s: %s; again in %lld ms\n", name_.c_str(), core::text::escape_for_log(what).c_str(),
-                   static_cast<long long>(wait.count()));
+      log::error("worker", "run failed; backing off",
+                 {{"worker", name_}, {"error", what}, {"retry_in_ms", static_cast<long long>(wait.count())}});
       if (on_failure_) {
         try {
           on_failure_(name_);

@@ -7,6 +7,8 @@
 #include <mutex>
 #include <thread>
 
+#include "adapters/observe/registry.hpp"
+
 namespace cg::sms {
 namespace {
 
@@ -122,6 +124,22 @@ std::vector<HttpResponse> HttpClient::perform(std::span<const HttpRequest> reque
   };
 
   std::vector<std::size_t> answered;
+  // A message held back by the rate limit is counted once, with how long it waited for its slot.
+  bool held = false;
+  Clock::time_point held_since{};
+  auto count_wait = [&](Clock::time_point now) {
+    if (!held || !limiter) return;
+    obs::Labels provider{{"provider", limiter->name()}};
+    obs::registry()
+        .counter("course_gateway_sms_rate_limit_waits_total",
+                 "Outbound messages that waited for a slot of their provider's rate limit.", provider)
+        .inc();
+    obs::registry()
+        .counter("course_gateway_sms_rate_limit_wait_seconds_total",
+                 "Time outbound messages spent waiting for their provider's rate limit.", provider)
+        .inc(std::chrono::duration<double>(now - held_since).count());
+    held = false;
+  };
   while (next < requests.size() || active > 0) {
     if (hooks.tick) hooks.tick();
     Clock::duration wait = Clock::duration::zero();
@@ -133,8 +151,14 @@ std::vector<HttpResponse> HttpClient::perform(std::span<const HttpRequest> reque
         continue;
       }
       if (limiter) {
-        wait = limiter->try_acquire(Clock::now());
-        if (wait > Clock::duration::zero()) break;
+        const auto now = Clock::now();
+        wait = limiter->try_acquire(now);
+        if (wait > Clock::duration::zero()) {
+          if (!held) held_since = now;
+          held = true;
+          break;
+        }
+        count_wait(now);
       }
       start(next++);
       ++active;

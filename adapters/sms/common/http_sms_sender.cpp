@@ -32,7 +32,7 @@ std::optional<std::string> e164_digits(std::string_view e164) {
 HttpSmsSender::HttpSmsSender(HttpSenderSettings settings, Redactor redactor)
     : settings_(std::move(settings)),
       redactor_(std::move(redactor)),
-      limiter_(settings_.rate_per_second, default_burst(settings_)) {}
+      limiter_(settings_.rate_per_second, default_burst(settings_), settings_.name) {}
 
 HttpSmsSender::~HttpSmsSender() = default;
 

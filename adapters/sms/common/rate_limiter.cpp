@@ -2,10 +2,12 @@
 
 #include <algorithm>
 #include <cmath>
+#include <utility>
 
 namespace cg::sms {
 
-RateLimiter::RateLimiter(double per_second, double burst) : per_second_(per_second) {
+RateLimiter::RateLimiter(double per_second, double burst, std::string name)
+    : name_(std::move(name)), per_second_(per_second) {
   if (per_second > 0) {
     interval_ = std::chrono::nanoseconds(static_cast<std::int64_t>(std::llround(1e9 / per_second)));
     tolerance_ = std::chrono::nanoseconds(

@@ -10,6 +10,7 @@
 
 #include <chrono>
 #include <mutex>
+#include <string>
 
 namespace cg::sms {
 
@@ -18,7 +19,8 @@ class RateLimiter {
   using Clock = std::chrono::steady_clock;
 
   // per_second <= 0: no limit. burst: how many messages may go at once after a quiet spell (>= 1).
-  explicit RateLimiter(double per_second = 0, double burst = 1);
+  // `name`: the provider's, for the metrics of messages that waited for a slot.
+  explicit RateLimiter(double per_second = 0, double burst = 1, std::string name = "");
 
   // Takes one slot if one is free at `now` and returns zero; otherwise takes nothing and returns
   // how long until one is.
@@ -26,9 +28,11 @@ class RateLimiter {
 
   bool limited() const { return interval_.count() > 0; }
   double per_second() const { return per_second_; }
+  const std::string& name() const { return name_; }
 
  private:
   std::mutex mu_;
+  std::string name_;
   double per_second_;
   std::chrono::nanoseconds interval_{0};
   std::chrono::nanoseconds tolerance_{0};  // (burst - 1) intervals

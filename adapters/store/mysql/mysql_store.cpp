@@ -99,7 +99,8 @@ class MysqlStore final : public Store {
       if (done) done(unavailable());
       return;
     }
-    queue_.push_back(Item{std::move(command), std::move(done)});
+    auto [traced_command, traced_done] = traced(std::move(command), std::move(done));
+    queue_.push_back(Item{std::move(traced_command), std::move(traced_done)});
     lock.unlock();
     queue_cv_.notify_one();
   }
@@ -226,7 +227,9 @@ class MysqlStore final : public Store {
         return result;
       }
       try {
+        const auto t0 = std::chrono::steady_clock::now();
         conn->exec("COMMIT");
+        observe_commit(std::chrono::steady_clock::now() - t0);
         return ok_status();
       } catch (const ::sql::SQLException& e) {
         Failure kind = classify(e.getErrorCode());

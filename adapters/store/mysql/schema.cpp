@@ -278,8 +278,12 @@ constexpr std::array<std::string_view, 1> kSessionsByTime{
     "CREATE INDEX IF NOT EXISTS sessions_by_updated_at ON sessions (updated_at)",
 };
 
-// Version 10 is another branch's; until that branch is merged its slot here changes nothing.
-constexpr std::array<std::string_view, 0> kMigration10{};
+// Version 10: as SQLite's migration 10, the request id of an outbox row and of each provider
+// exchange for it. IF NOT EXISTS: run again, it changes nothing.
+constexpr std::array<std::string_view, 2> kRequestIds{
+    "ALTER TABLE outbox ADD COLUMN IF NOT EXISTS request_id VARCHAR(64) NOT NULL DEFAULT ''",
+    "ALTER TABLE channel_log ADD COLUMN IF NOT EXISTS request_id VARCHAR(64) NOT NULL DEFAULT ''",
+};
 
 // Version 11: as SQLite's migration 11, every kind retention purges by age is found oldest first
 // through an index on that age. (No partial indexes here: the outbox's holds every row, with
@@ -347,7 +351,7 @@ constexpr std::array<Migration, 12> kMigrations{
     Migration(kInitialSchema),     Migration(kPaymentsByStmtDate), Migration(kConversation),
     Migration(kOutboundDelivery),  Migration(kLeanOutboxIndexes),  Migration(kApplicationsByPhoneInOrder),
     Migration(kNoInboundBySender), Migration(kAppendedRows),       Migration(kSessionsByTime),
-    Migration(kMigration10),       Migration(kRetention),          Migration(kConsole),
+    Migration(kRequestIds),        Migration(kRetention),          Migration(kConsole),
 };
 
 }  // namespace

@@ -63,10 +63,10 @@ constexpr std::array<std::string_view, 18> kApplicationColumns{
     "bill_due_at",
 };
 
-constexpr std::array<std::string_view, 15> kOutboxColumns{
+constexpr std::array<std::string_view, 16> kOutboxColumns{
     "id",         "application_id", "to_number", "text",     "template_name",   "language", "step",
     "segments",   "created_at",     "status",    "attempts", "next_attempt_at", "provider", "provider_message_id",
-    "last_error",
+    "last_error", "request_id",
 };
 
 constexpr std::array<std::string_view, 9> kPaymentColumns{

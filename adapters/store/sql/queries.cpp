@@ -148,11 +148,11 @@ Queries::Queries(const Dialect& d) : dialect(d) {
   outbox_by_provider = "SELECT provider, COUNT(*) FROM outbox WHERE provider <> '' GROUP BY provider ORDER BY provider";
   outbox_oldest_pending = "SELECT MIN(created_at) FROM outbox WHERE status IN ('pending', 'sending')";
   channel_log_insert =
-      "INSERT INTO channel_log (outbox_id, provider, request, response, http_status, outcome, elapsed_ms, at) "
-      "VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
+      "INSERT INTO channel_log (outbox_id, provider, request, response, http_status, outcome, elapsed_ms, at, "
+      "request_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)";
   channel_log_select =
-      "SELECT outbox_id, provider, request, response, http_status, outcome, elapsed_ms, at FROM channel_log "
-      "WHERE outbox_id = ? ORDER BY id";
+      "SELECT outbox_id, provider, request, response, http_status, outcome, elapsed_ms, at, request_id "
+      "FROM channel_log WHERE outbox_id = ? ORDER BY id";
   // Locked: two gateways may take reports on one message at once; each moves the row on in turn.
   // "provider_message_id <> ''" lets SQLite use its partial index (the caller never asks for '').
   const std::string delivery_row =

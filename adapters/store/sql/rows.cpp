@@ -1,5 +1,6 @@
 #include "adapters/store/sql/rows.hpp"
 
+#include "adapters/observe/log.hpp"
 #include "adapters/store/sql/columns.hpp"
 
 namespace cg::store::sql {
@@ -121,6 +122,7 @@ Result<OutboxMessage> outbox_from_row(const Statement& st) {
   m.provider = st.text(12);
   m.provider_message_id = st.text(13);
   m.last_error = st.text(14);
+  m.request_id = st.text(15);
   return m;
 }
 
@@ -129,6 +131,11 @@ void bind_outbox_fields(Binder& b, const OutboxMessage& m) {
   b.add(m.step).add(std::int64_t{m.segments}).add(seconds(m.created_at)).add(m.status);
   b.add(std::int64_t{m.attempts}).add(seconds(m.next_attempt_at)).add(m.provider).add(m.provider_message_id);
   b.add(m.last_error);
+  // The request that caused the message, when the caller did not name one: the store command runs
+  // under the id of the request that queued it (Store::traced).
+  // A view, never a temporary: the binder keeps a pointer until the statement has run (the
+  // thread's id outlives it, as the command runs inside its scope).
+  b.add(m.request_id.empty() ? log::current_request_id() : std::string_view(m.request_id));
 }
 
 Result<PaymentRecord> payment_from_row(const Statement& st) {
@@ -172,6 +179,7 @@ Result<ChannelLogEntry> channel_log_from_row(const Statement& st) {
   e.outcome = st.text(5);
   e.elapsed_ms = st.int64(6);
   e.at = instant(st.int64(7));
+  e.request_id = st.text(8);
   return e;
 }
 

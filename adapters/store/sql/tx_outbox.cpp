@@ -152,7 +152,8 @@ Status SqlTx::add_channel_log(const ChannelLogEntry& e) {
       .add(std::int64_t{e.http_status})
       .add(e.outcome)
       .add(e.elapsed_ms)
-      .add(seconds(e.at));
+      .add(seconds(e.at))
+      .add(e.request_id);
   if (auto r = (*st)->run(); !r) return r.error();
   return ok_status();
 }

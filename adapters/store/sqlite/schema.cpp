@@ -272,8 +272,13 @@ constexpr std::string_view kSessionsByTime = R"sql(
 CREATE INDEX sessions_by_updated_at ON sessions (updated_at);
 )sql";
 
-// Migration 10 is another branch's; until that branch is merged its slot here changes nothing.
-constexpr std::string_view kMigration10 = "";
+// Migration 10 (observability): the id of the HTTP request that caused an outbox row, kept with the
+// row and with each provider exchange for it, so one id finds the request, the SMS and the
+// provider's answer. Rows from before have none ('').
+constexpr std::string_view kRequestIds = R"sql(
+ALTER TABLE outbox ADD COLUMN request_id TEXT NOT NULL DEFAULT '';
+ALTER TABLE channel_log ADD COLUMN request_id TEXT NOT NULL DEFAULT '';
+)sql";
 
 // Migration 11 (retention, gateway/workers/retention.hpp): each kind that is purged by age is
 // found oldest first through an index on that age, so a purge in batches reads only the rows it
@@ -335,7 +340,7 @@ constexpr std::array<std::string_view, 12> kMigrations{
     kInitialSchema,     kPaymentsByStmtDate, kConversation,
     kOutboundDelivery,  kLeanOutboxIndexes,  kApplicationsByPhoneInOrder,
     kNoInboundBySender, kAppendedRows,       kSessionsByTime,
-    kMigration10,       kRetention,          kConsole};
+    kRequestIds,        kRetention,          kConsole};
 
 }  // namespace
 

@@ -23,6 +23,7 @@
 #include <utility>
 #include <vector>
 
+#include "adapters/observe/log.hpp"
 #include "adapters/store/sql/queries.hpp"
 #include "adapters/store/sql/tx.hpp"
 #include "adapters/store/sqlite/connection.hpp"
@@ -88,7 +89,8 @@ class SqliteStore final : public Store {
       if (done) done(unavailable());
       return;
     }
-    queue_.push_back(Item{std::move(command), std::move(done)});
+    auto [traced_command, traced_done] = traced(std::move(command), std::move(done));
+    queue_.push_back(Item{std::move(traced_command), std::move(traced_done)});
     lock.unlock();
     queue_cv_.notify_one();
   }
@@ -207,8 +209,8 @@ class SqliteStore final : public Store {
       if (rc == SQLITE_OK) checkpointed_frames_ = copied;
       if (rc != SQLITE_OK && rc != SQLITE_BUSY && rc != SQLITE_LOCKED) {
         // The writer's own checkpoints still keep the WAL bounded; say why this one failed.
-        std::fprintf(stderr, "sqlite: background checkpoint failed: %s\n",
-                     sqlite_error(checkpoint_conn_->db(), "checkpoint").message.c_str());
+        log::warn("sqlite", "background checkpoint failed",
+                  {{"error", sqlite_error(checkpoint_conn_->db(), "checkpoint").message}});
       }
       checkpoint_wanted_ = false;  // the next commit past the mark asks again
     }
@@ -296,6 +298,13 @@ class SqliteStore final : public Store {
     batch.clear();
   }
 
+  Status timed_commit() {
+    const auto t0 = std::chrono::steady_clock::now();
+    Status s = step_once(*writer_conn_, "COMMIT");
+    observe_commit(std::chrono::steady_clock::now() - t0);
+    return s;
+  }
+
   Status begin_writer_transaction() {
     writer_tx_.transaction_begins();
     return step_once(*writer_conn_, "BEGIN IMMEDIATE");
@@ -313,7 +322,7 @@ class SqliteStore final : public Store {
         return false;
       }
     }
-    Status committed = step_once(*writer_conn_, "COMMIT");
+    Status committed = timed_commit();
     if (!committed && !sqlite3_get_autocommit(db)) (void)step_once(*writer_conn_, "ROLLBACK");
     results.assign(batch.size(), committed);
     return true;
@@ -342,7 +351,7 @@ class SqliteStore final : public Store {
       }
     }
     if (begun && tx_first < batch.size()) {
-      if (Status committed = step_once(*writer_conn_, "COMMIT"); !committed) {
+      if (Status committed = timed_commit(); !committed) {
         if (!sqlite3_get_autocommit(db)) (void)step_once(*writer_conn_, "ROLLBACK");
         // A command that failed alone keeps its own reason; nothing of the others is on disk.
         for (std::size_t j = tx_first; j < batch.size(); ++j)

@@ -1,6 +1,7 @@
 // Africa's Talking USSD (adapters/ussd/africastalking/): receives only; each request is one screen
 // of the USSD menu, answered CON/END.
 #include "adapters/ussd/africastalking/ussd.hpp"
+#include "core/applicant.hpp"
 #include "gateway/sms/inbound_routes.hpp"
 
 namespace cg::gateway {
@@ -21,6 +22,7 @@ http::Handler inbound(const ProviderContext& ctx) {
     if (!form) return respond(bad_request(make_error("invalid_request", "the form body is malformed")));
     auto in = ussd::africastalking::parse_request(*form);
     if (!in) return respond(bad_request(in.error()));
+    req.note_phone(core::mask_phone(in->phone_number));
     conversation.ussd(UssdRequest{in->session_id, in->phone_number, in->text}, [respond](Result<std::string> r) {
       if (!r) return respond(not_stored(r.error()));
       respond(http::text_response(200, std::move(*r)));

@@ -7,6 +7,7 @@
 #include "adapters/sms/kannel/inbound.hpp"
 #include "adapters/sms/kannel/outbound.hpp"
 #include "adapters/sms/kannel/status.hpp"
+#include "core/applicant.hpp"
 #include "gateway/sms/inbound_routes.hpp"
 #include "gateway/sms/status_routes.hpp"
 
@@ -78,6 +79,7 @@ http::Handler inbound(const ProviderContext& ctx) {
     if (!params) return respond(bad_request(params.error()));
     auto in = sms::kannel::parse_inbound(*params);
     if (!in) return respond(bad_request(in.error()));
+    req.note_phone(core::mask_phone(in->from));
     conversation.receive(
         InboundSms{"kannel", std::move(in->message_id), std::move(in->from), std::move(in->to), std::move(in->text)},
         [respond = std::move(respond)](const Result<InboundOutcome>& r) {

@@ -7,6 +7,7 @@
 #include "adapters/sms/twilio/inbound.hpp"
 #include "adapters/sms/twilio/outbound.hpp"
 #include "adapters/sms/twilio/status.hpp"
+#include "core/applicant.hpp"
 #include "gateway/sms/inbound_routes.hpp"
 #include "gateway/sms/status_routes.hpp"
 
@@ -54,6 +55,7 @@ http::Handler inbound(const ProviderContext& ctx) {
       return respond(forbidden(s.error()));
     auto in = sms::twilio::parse_inbound(*form);
     if (!in) return respond(bad_request(in.error()));
+    req.note_phone(core::mask_phone(in->from));
     conversation.receive(
         InboundSms{"twilio", in->message_sid, in->from, in->to, in->text}, [respond](const Result<InboundOutcome>& r) {
           if (!r) return respond(not_stored(r.error()));

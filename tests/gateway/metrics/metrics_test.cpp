@@ -89,5 +89,65 @@ TEST(MetricsGauges, AFigureTheStoreDidNotGiveIsLeftOut) {
             std::string::npos);
 }
 
+TEST(Metrics, RequestDurationIsAHistogramPerRouteAndMethodWhateverTheStatus) {
+  Metrics metrics;
+  metrics.request("/v1/applications", "POST", 201, 3ms);
+  metrics.request("/v1/applications", "POST", 409, 40ms);
+  metrics.request("/v1/applications", "POST", 201, 20s);
+  metrics.request("", "GET", 404, 1ms);  // no route matched
+  const std::string text = metrics.render_requests();
+  const std::string expected =
+      "# HELP course_gateway_http_request_duration_seconds Time from a request read to its answer written, by route "
+      "pattern and method.\n"
+      "# TYPE course_gateway_http_request_duration_seconds histogram\n"
+      "course_gateway_http_request_duration_seconds_bucket{route=\"/v1/applications\",method=\"POST\",le=\"0.001\"} 0\n"
+      "course_gateway_http_request_duration_seconds_bucket{route=\"/v1/applications\",method=\"POST\",le=\"0.0025\"} "
+      "0\n"
+      "course_gateway_http_request_duration_seconds_bucket{route=\"/v1/applications\",method=\"POST\",le=\"0.005\"} 1\n"
+      "course_gateway_http_request_duration_seconds_bucket{route=\"/v1/applications\",method=\"POST\",le=\"0.01\"} 1\n"
+      "course_gateway_http_request_duration_seconds_bucket{route=\"/v1/applications\",method=\"POST\",le=\"0.025\"} 1\n"
+      "course_gateway_http_request_duration_seconds_bucket{route=\"/v1/applications\",method=\"POST\",le=\"0.05\"} 2\n"
+      "course_gateway_http_request_duration_seconds_bucket{route=\"/v1/applications\",method=\"POST\",le=\"0.1\"} 2\n"
+      "course_gateway_http_request_duration_seconds_bucket{route=\"/v1/applications\",method=\"POST\",le=\"0.25\"} 2\n"
+      "course_gateway_http_request_duration_seconds_bucket{route=\"/v1/applications\",method=\"POST\",le=\"0.5\"} 2\n"
+      "course_gateway_http_request_duration_seconds_bucket{route=\"/v1/applications\",method=\"POST\",le=\"1\"} 2\n"
+      "course_gateway_http_request_duration_seconds_bucket{route=\"/v1/applications\",method=\"POST\",le=\"2.5\"} 2\n"
+      "course_gateway_http_request_duration_seconds_bucket{route=\"/v1/applications\",method=\"POST\",le=\"10\"} 2\n"
+      "course_gateway_http_request_duration_seconds_bucket{route=\"/v1/applications\",method=\"POST\",le=\"+Inf\"} 3\n"
+      "course_gateway_http_request_duration_seconds_sum{route=\"/v1/applications\",method=\"POST\"} 20.043\n"
+      "course_gateway_http_request_duration_seconds_count{route=\"/v1/applications\",method=\"POST\"} 3\n"
+      "course_gateway_http_request_duration_seconds_bucket{route=\"unmatched\",method=\"GET\",le=\"0.001\"} 1\n";
+  EXPECT_NE(text.find(expected), std::string::npos) << text;
+  EXPECT_NE(text.find("course_gateway_http_request_duration_seconds_count{route=\"unmatched\",method=\"GET\"} 1\n"),
+            std::string::npos);
+}
+
+TEST(Metrics, AStartedWorkerShowsZeroFailures) {
+  Metrics metrics;
+  metrics.worker_started("cg-scheduler");
+  metrics.worker_failure("cg-outbox-0");
+  metrics.worker_started("cg-outbox-0");  // counted already: unchanged
+  const std::string text = metrics.render_requests();
+  EXPECT_NE(text.find("course_gateway_worker_failures_total{worker=\"cg-outbox-0\"} 1\n"
+                      "course_gateway_worker_failures_total{worker=\"cg-scheduler\"} 0\n"),
+            std::string::npos)
+      << text;
+}
+
+TEST(Metrics, TheOldestPendingOutboxRowsAgeIsAGauge) {
+  GaugeFigures f;
+  f.store_up = true;
+  f.outbox_oldest_pending_age_seconds = 754.5;
+  EXPECT_EQ(
+      render_gauges(f),
+      "# HELP course_gateway_outbox_oldest_pending_age_seconds Age of the oldest outbox row not yet sent (pending "
+      "or sending); 0 when none.\n"
+      "# TYPE course_gateway_outbox_oldest_pending_age_seconds gauge\n"
+      "course_gateway_outbox_oldest_pending_age_seconds 754.5\n"
+      "# HELP course_gateway_store_up Whether the store answers.\n"
+      "# TYPE course_gateway_store_up gauge\n"
+      "course_gateway_store_up 1\n");
+}
+
 }  // namespace
 }  // namespace cg::gateway

@@ -7,9 +7,12 @@
 
 #include <filesystem>
 #include <map>
+#include <mutex>
 #include <random>
 #include <thread>
 
+#include "adapters/observe/log.hpp"
+#include "adapters/observe/registry.hpp"
 #include "adapters/sms/kannel/outbound.hpp"
 #include "adapters/store/sqlite/sqlite_store.hpp"
 #include "gateway/sms/dispatcher.hpp"
@@ -501,6 +504,52 @@ TEST_F(DispatcherTest, ARowWhoseLeaseWasLostIsNeverSentByTheOldHolder) {
   EXPECT_EQ(a.count(), 1u) << "only the request already out when it stalled";
   EXPECT_EQ(b.count(), 5u);
   for (auto id : ids) EXPECT_EQ(row(id).message.status, "sent");
+}
+
+TEST_F(DispatcherTest, TheRequestIdOfARowsCauseFollowsItToTheProviderExchange) {
+  ProviderServer a(always({503, "Sending failed."}));
+  ASSERT_TRUE(a.start());
+  auto ka = kannel("kannel-a", a);
+  make_dispatcher({ka.get()});
+  std::int64_t id = 0;
+  {
+    log::RequestScope scope("req-42");  // as an HTTP handler queues its store command
+    id = enqueue();
+  }
+  const std::int64_t other = enqueue();  // the scheduler's own: no request
+  std::vector<std::string> lines;
+  std::mutex mu;
+  log::set_sink([&](std::string_view l) {
+    std::lock_guard lock(mu);
+    lines.emplace_back(l);
+  });
+  const double before =
+      obs::registry()
+          .counter("course_gateway_sms_outbound_total", "", {{"provider", "kannel-a"}, {"outcome", "temporary"}})
+          .value();
+  EXPECT_EQ(run(), 2u);
+  log::set_sink({});
+  auto r = row(id);
+  EXPECT_EQ(r.message.request_id, "req-42");
+  ASSERT_EQ(r.channel_log.size(), 1u);
+  EXPECT_EQ(r.channel_log[0].request_id, "req-42");
+  EXPECT_EQ(row(other).message.request_id, "");
+  EXPECT_EQ(obs::registry()
+                .counter("course_gateway_sms_outbound_total", "", {{"provider", "kannel-a"}, {"outcome", "temporary"}})
+                .value(),
+            before + 2);
+  std::string exchange;
+  for (const auto& l : lines)
+    if (l.find("provider exchange") != std::string::npos && l.find("request_id=req-42") != std::string::npos)
+      exchange = l;
+  EXPECT_NE(exchange.find("outbox_id=" + std::to_string(id) + " provider=kannel-a outcome=temporary http_status=503"),
+            std::string::npos)
+      << exchange;
+  EXPECT_NE(exchange.find("to=+96279*****67"), std::string::npos) << exchange;
+  for (const auto& l : lines) {
+    EXPECT_EQ(l.find("kannel-secret-pw"), std::string::npos) << l;
+    EXPECT_EQ(l.find("+962791234567"), std::string::npos) << l;
+  }
 }
 
 }  // namespace

@@ -61,7 +61,7 @@ void send(Store& store, std::int64_t id, const std::string& message_id, Instant 
   auto claimed = store.claim_outbox(100, at, at + std::chrono::minutes(1));
   ASSERT_TRUE(claimed.ok()) << claimed.error().message;
   SendOutcome o{id, SendOutcome::Kind::sent, "twilio", message_id, "", at, {}};
-  ChannelLogEntry log{id, "twilio", "POST /Messages.json", "201", 201, "accepted", 40, at};
+  ChannelLogEntry log{id, "twilio", "POST /Messages.json", "201", 201, "accepted", 40, at, ""};
   Status s = store.record_send_outcomes(std::span(&o, 1), std::span(&log, 1));
   ASSERT_TRUE(s.ok()) << describe(s);
 }
