@@ -95,7 +95,7 @@ int run_operator_tool(const std::vector<std::string>& args, std::istream& in, st
     err << kUsage;
     return 2;
   }
-  for (std::size_t i = 2; i < args.size(); ++i)
+  for (std::size_t i = 1; i < args.size(); ++i)
     if (args[i].starts_with("-") && args[i] != "-" && args[i] != "--config" && args[i] != "--role" &&
         args[i] != "--password-file") {
       err << "course-gateway operator: unknown option '" << args[i] << "' (see course-gateway operator --help)\n";
