@@ -24,7 +24,8 @@ Result<std::unique_ptr<store::Store>> open_store(const StoreConfig& config) {
 void App::reopen_files() {
   for (auto& s : senders_)
     if (auto r = s->reopen(); !r)
-      log::error("sms", "reopening the provider's file failed", {{"provider", s->name()}, {"error", r.error().message}});
+      log::error("sms", "reopening the provider's file failed",
+                 {{"provider", s->name()}, {"error", r.error().message}});
 }
 
 Result<std::unique_ptr<App>> App::create(Config config, const Clock& clock) {
