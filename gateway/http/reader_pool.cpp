@@ -110,10 +110,10 @@ void ReaderPool::run(std::function<void(const Responder&)> work, const Responder
   deadlines_.answer_by(respond, std::chrono::steady_clock::now() + settings_.deadline, std::move(fallback));
 }
 
-void ReaderPool::run(std::shared_ptr<const Handler> handler, Request request, Responder respond) {
+void ReaderPool::run(std::shared_ptr<const Handler> handler, Request request, const Responder& respond) {
   run([handler = std::move(handler), request = std::make_shared<Request>(std::move(request))](
           const Responder& r) { (*handler)(std::move(*request), r); },
-      std::move(respond), &ReaderPool::unavailable);
+      respond, &ReaderPool::unavailable);
 }
 
 void ReaderPool::stop() {
@@ -148,8 +148,7 @@ void ReaderPool::work() {
 
 Handler on_pool(ReaderPool& pool, Handler handler) {
   auto shared = std::make_shared<const Handler>(std::move(handler));
-  return
-      [&pool, shared](Request request, Responder respond) { pool.run(shared, std::move(request), std::move(respond)); };
+  return [&pool, shared](Request request, const Responder& respond) { pool.run(shared, std::move(request), respond); };
 }
 
 }  // namespace cg::http

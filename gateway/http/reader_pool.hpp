@@ -78,7 +78,7 @@ class ReaderPool {
   // not run at all.
   void run(std::function<void(const Responder&)> work, const Responder& respond, std::function<Response()> fallback);
   // `handler` for `request`, with unavailable() as the fallback.
-  void run(std::shared_ptr<const Handler> handler, Request request, Responder respond);
+  void run(std::shared_ptr<const Handler> handler, Request request, const Responder& respond);
 
   // Runs what is queued, then joins the threads. Idempotent.
   void stop();

@@ -397,6 +397,7 @@ void ConversationService::receive_batch(std::vector<InboundSms> messages, Callba
   read_messages.reserve(messages.size());
   for (auto& m : messages) read_messages.push_back(read(std::move(m)));
   std::vector<std::string> providers;
+  providers.reserve(read_messages.size());
   for (const auto& m : read_messages) providers.push_back(m.sms.provider);
   auto counted = [providers = std::move(providers), done = std::move(done)](Result<std::vector<InboundOutcome>> r) {
     for (std::size_t i = 0; i < providers.size(); ++i) {
