@@ -1,6 +1,8 @@
 // The operator console: plain modern JavaScript, no framework. Every label comes from one strings
 // table per language (strings.<lang>.json); the server decides what each role may see and do, the
 // page only hides what would be refused anyway.
+import { filterApplicants, findByPhone, loadApplication, loadCourse, moreApplicants, rerender } from './course.js';
+
 const LANG_KEY = 'cg-console-lang';
 const LANGS = ['en', 'ar'];
 
@@ -84,7 +86,7 @@ function errorCode(r) {
 
 // ---- pages ----
 
-const PAGES = ['signin', 'overview', 'operators', 'forbidden'];
+const PAGES = ['signin', 'overview', 'operators', 'course', 'application', 'forbidden'];
 // The card's order, not the JSON object's (whose keys come sorted).
 const STATES = ['awaiting_quorum', 'awaiting_exam', 'awaiting_payment', 'confirmed', 'waitlisted', 'rejected_exam', 'expired', 'cancelled', 'attended'];
 
@@ -181,7 +183,7 @@ function renderOverview() {
       el(
         'tr',
         { 'data-course-code': c.code },
-        el('td', { text: c.code }),
+        el('td', {}, el('a', { href: `#/course/${c.id}`, 'data-course-link': c.code, text: c.code })),
         el('td', { text: courseTitle(c) }),
         el('td', { text: t(`status_${c.status}`) }),
         el('td', {}, progress, label),
@@ -309,7 +311,14 @@ async function signOut() {
 async function route() {
   if (!state.me) return show('signin');
   const page = location.hash.replace(/^#\//, '') || 'overview';
-  if (page === 'operators') {
+  const [name, id] = page.split('/');
+  if (name === 'course' && id) {
+    show('course');
+    await loadCourse(ctx, id);
+  } else if (name === 'application' && id) {
+    show('application');
+    await loadApplication(ctx, id);
+  } else if (page === 'operators') {
     if (state.me.role !== 'admin') return show('forbidden');
     show('operators');
     await loadOperators();
@@ -325,12 +334,19 @@ async function switchLanguage() {
   show(state.page ?? 'signin');
   renderOverview();
   renderOperators();
+  rerender(ctx);
 }
+
+// What the Course and Application pages (course.js) use of this module.
+const ctx = { state, t, api, el, $, formatTime, formatNumber, setStatus, errorCode, show, courseTitle, STATES };
 
 async function start() {
   await loadStrings(state.lang);
   $('signin-form').addEventListener('submit', signIn);
   $('operator-form').addEventListener('submit', addOperator);
+  $('find-form').addEventListener('submit', (e) => findByPhone(ctx, e));
+  $('applicants-filter').addEventListener('submit', (e) => filterApplicants(ctx, e));
+  $('applicants-more').addEventListener('click', () => moreApplicants(ctx));
   $('lang-toggle').addEventListener('click', switchLanguage);
   $('signout').addEventListener('click', signOut);
   window.addEventListener('hashchange', route);

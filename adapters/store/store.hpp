@@ -206,6 +206,18 @@ struct FailedSms {
   std::string last_error;
   std::optional<Instant> done_at;
 };
+// One page of a course's applicants for the console's Course page, paged by arrival order (seq),
+// never by OFFSET: the next page starts after the last seq shown.
+struct ApplicantQuery {
+  std::int64_t course_id = 0;
+  std::optional<core::ApplicationState> state;  // none: every state
+  // "": no search. Else a name containing it, or exactly a phone, document or billing number.
+  std::string search;
+  std::string search_phone;  // the search as E.164 when it reads as a phone number, else as typed
+  std::int64_t after_seq = 0;
+  std::size_t limit = 50;
+};
+
 // What retention (gateway/workers/retention.hpp) may delete, each kind by its own age. Nothing else
 // is ever deleted: courses, applications and their history, bills, payments, passes, opt-outs and
 // sequences are the card's record and its audit trail.
@@ -356,6 +368,15 @@ class Tx {
   virtual Result<std::int64_t> count_failed_sms_since(Instant since) = 0;
   // awaiting_payment applications whose bill is due before `until`: how many.
   virtual Result<std::int64_t> count_bills_due(Instant until) = 0;
+  // The Course page's applicants, in seq order after `after_seq` (index applications_by_course_seq,
+  // or applications_by_course_state with a state).
+  virtual Result<std::vector<core::Application>> course_applicants(const ApplicantQuery& q) = 0;
+  // Every SMS sent for one application, oldest first, each with its delivery reports and channel
+  // log (index outbox_by_application), at most `limit`.
+  virtual Result<std::vector<OutboxDetail>> application_messages(std::string_view application_id,
+                                                                 std::size_t limit) = 0;
+  // Payments received for one application, oldest first (index payments_by_application).
+  virtual Result<std::vector<PaymentRecord>> application_payments(std::string_view application_id) = 0;
   // --- retention ---
   // Deletes up to `limit` rows of `kind` older than `cutoff`, oldest first, and says how many went.
   // Inbound messages, channel log entries, delivery reports and events go by when they were

@@ -10,6 +10,7 @@
 #include "core/time.hpp"
 #include "gateway/console/assets.hpp"
 #include "gateway/console/auth.hpp"
+#include "gateway/console/course_pages.hpp"
 #include "gateway/console/operators.hpp"
 #include "gateway/console/overview.hpp"
 #include "gateway/console/password_worker.hpp"
@@ -110,8 +111,9 @@ std::optional<std::string> string_field(const json& body, const char* name) {
 
 class Console {
  public:
-  Console(store::Store& store, const Config& config, const Clock& clock)
-      : store_(store),
+  Console(Service& service, const Config& config, const Clock& clock)
+      : store_(service.store()),
+        pages_(service, clock),
         config_(config),
         clock_(clock),
         secure_(config.public_base_url.rfind("https://", 0) == 0),
@@ -397,6 +399,26 @@ class Console {
     router.add(Method::post, "/console/api/operators/{username}/disable",
                pooled(signed_in(Role::admin, true, bind(&Console::post_disable))));
     router.add(Method::get, "/console/api/audit", pooled(signed_in(Role::admin, false, bind(&Console::get_audit))));
+    // The Course and Application pages (course_pages.hpp).
+    auto page = [this](auto method) {
+      return [this, method](const Caller& c, const Request& req, const Responder& respond) {
+        (pages_.*method)(PageCaller{c.op.username, c.role}, req, respond);
+      };
+    };
+    router.add(Method::get, "/console/api/courses/{id}",
+               pooled(signed_in(Role::viewer, false, page(&CoursePages::get_course))));
+    router.add(Method::get, "/console/api/courses/{id}/applications",
+               pooled(signed_in(Role::viewer, false, page(&CoursePages::get_applicants))));
+    router.add(Method::get, "/console/api/courses/{id}/export",
+               pooled(signed_in(Role::viewer, false, page(&CoursePages::export_applicants))));
+    router.add(Method::get, "/console/api/applications",
+               pooled(signed_in(Role::viewer, false, page(&CoursePages::find_applications))));
+    router.add(Method::get, "/console/api/applications/{id}",
+               pooled(signed_in(Role::viewer, false, page(&CoursePages::get_application))));
+    router.add(Method::post, "/console/api/applications/{id}/cancel",
+               pooled(signed_in(Role::operator_, true, page(&CoursePages::cancel))));
+    router.add(Method::post, "/console/api/applications/{id}/prerequisite",
+               pooled(signed_in(Role::operator_, true, page(&CoursePages::record_pass))));
   }
 
  private:
@@ -411,6 +433,7 @@ class Console {
   }
 
   store::Store& store_;
+  CoursePages pages_;
   const Config& config_;
   const Clock& clock_;
   const bool secure_;
@@ -422,8 +445,8 @@ class Console {
   PasswordWorker worker_;
 };
 
-ConsoleRoutes::ConsoleRoutes(store::Store& store, const Config& config, const Clock& clock)
-    : impl_(std::make_unique<Console>(store, config, clock)) {}
+ConsoleRoutes::ConsoleRoutes(Service& service, const Config& config, const Clock& clock)
+    : impl_(std::make_unique<Console>(service, config, clock)) {}
 ConsoleRoutes::~ConsoleRoutes() = default;
 void ConsoleRoutes::register_routes(http::Router& router, http::ReaderPool& readers) {
   impl_->register_routes(router, readers);

@@ -10,6 +10,7 @@
 #include "gateway/app/config.hpp"
 #include "gateway/http/reader_pool.hpp"
 #include "gateway/http/router.hpp"
+#include "gateway/service/service.hpp"
 
 namespace cg::gateway::console {
 
@@ -19,7 +20,8 @@ class Console;
 // outlive the server that calls the routes.
 class ConsoleRoutes {
  public:
-  ConsoleRoutes(store::Store& store, const Config& config, const Clock& clock);
+  // The Course and Application pages act through `service` (the card's own paths).
+  ConsoleRoutes(Service& service, const Config& config, const Clock& clock);
   ~ConsoleRoutes();
   void register_routes(http::Router& router, http::ReaderPool& readers);
   // Housekeeping for the scheduler: removes sessions idle past console.idle_timeout_s.

@@ -346,12 +346,20 @@ SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'the audit log is append-only'
 )sql", "CREATE INDEX IF NOT EXISTS outbox_failed ON outbox (status, done_at)",
 };
 
+// Version 13: the console's Course and Application pages, as in SQLite's migration 13.
+constexpr std::array<std::string_view, 3> kConsolePages{
+    "CREATE INDEX IF NOT EXISTS applications_by_course_seq ON applications (course_id, seq)",
+    "CREATE INDEX IF NOT EXISTS outbox_by_application ON outbox (application_id, id)",
+    "CREATE INDEX IF NOT EXISTS payments_by_application ON payments (application_id)",
+};
+
 // In the order of SQLite's list (position = version).
-constexpr std::array<Migration, 12> kMigrations{
+constexpr std::array<Migration, 13> kMigrations{
     Migration(kInitialSchema),     Migration(kPaymentsByStmtDate), Migration(kConversation),
     Migration(kOutboundDelivery),  Migration(kLeanOutboxIndexes),  Migration(kApplicationsByPhoneInOrder),
     Migration(kNoInboundBySender), Migration(kAppendedRows),       Migration(kSessionsByTime),
     Migration(kRequestIds),        Migration(kRetention),          Migration(kConsole),
+    Migration(kConsolePages),
 };
 
 }  // namespace

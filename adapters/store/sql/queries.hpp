@@ -2,6 +2,7 @@
 // Each connection prepares and caches them on first use. Parameters are '?', bound in order.
 #pragma once
 
+#include <array>
 #include <cstddef>
 #include <string>
 
@@ -57,6 +58,9 @@ struct Queries {
       console_sessions_delete_of, console_sessions_delete_idle;
   std::string audit_insert, audit_newest, audit_before;
   std::string failed_sms_since, failed_sms_count_since, bills_due_count;
+  // The Course page's applicants: [with a state (1) | with a search (2)].
+  std::array<std::string, 4> course_applicants;
+  std::string application_outbox_ids, application_payments;
   // Retention: the oldest rows of each kind, a batch at a time
   std::string purge_inbound, purge_channel_log, purge_delivery_reports, purge_sessions, purge_events;
   std::string purge_outbox_finished, purge_outbox_reports, purge_outbox_log, purge_outbox_row;

@@ -108,6 +108,9 @@ class SqlTx final : public Tx {
   Result<std::vector<FailedSms>> failed_sms_since(Instant since, std::size_t limit) override;
   Result<std::int64_t> count_failed_sms_since(Instant since) override;
   Result<std::int64_t> count_bills_due(Instant until) override;
+  Result<std::vector<core::Application>> course_applicants(const ApplicantQuery& q) override;
+  Result<std::vector<OutboxDetail>> application_messages(std::string_view application_id, std::size_t limit) override;
+  Result<std::vector<PaymentRecord>> application_payments(std::string_view application_id) override;
   // Retention
   Result<std::int64_t> purge_before(PurgeKind kind, Instant cutoff, std::size_t limit) override;
 

@@ -224,4 +224,46 @@ Result<std::int64_t> SqlTx::count_bills_due(Instant until) {
   return single_count(**st);
 }
 
+Result<std::vector<core::Application>> SqlTx::course_applicants(const ApplicantQuery& q) {
+  const bool searching = !q.search.empty();
+  const std::size_t k = (q.state ? 1U : 0U) | (searching ? 2U : 0U);
+  auto st = session_.prepare(q_.course_applicants[k], "course_applicants");
+  if (!st) return st.error();
+  // The state's name is static text; the query's strings outlive the statement's steps.
+  Binder b(**st);
+  b.add(q.course_id);
+  if (q.state) b.add(core::to_string(*q.state));
+  if (searching) b.add(q.search).add(q.search_phone).add(q.search).add(q.search);
+  b.add(q.after_seq).add(q_.dialect.limit(q.limit));
+  return all_rows<core::Application>(**st, application_from_row);
+}
+
+Result<std::vector<OutboxDetail>> SqlTx::application_messages(std::string_view application_id, std::size_t limit) {
+  std::vector<std::int64_t> ids;
+  {
+    auto st = session_.prepare(q_.application_outbox_ids, "application_messages");
+    if (!st) return st.error();
+    Binder(**st).add(application_id).add(q_.dialect.limit(limit));
+    auto rows = all_rows<std::int64_t>(**st, [](const Statement& s) -> Result<std::int64_t> { return s.int64(0); });
+    if (!rows) return rows.error();
+    ids = std::move(*rows);
+  }
+  // One application has a handful of SMS: each row's reports and log by its own indexed reads.
+  std::vector<OutboxDetail> out;
+  out.reserve(ids.size());
+  for (auto id : ids) {
+    auto d = outbox_detail(id);
+    if (!d) return d.error();
+    if (*d) out.push_back(std::move(**d));
+  }
+  return out;
+}
+
+Result<std::vector<PaymentRecord>> SqlTx::application_payments(std::string_view application_id) {
+  auto st = session_.prepare(q_.application_payments, "application_payments");
+  if (!st) return st.error();
+  Binder(**st).add(application_id);
+  return all_rows<PaymentRecord>(**st, payment_from_row);
+}
+
 }  // namespace cg::store::sql

@@ -336,11 +336,20 @@ BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
 CREATE INDEX outbox_failed ON outbox (done_at) WHERE status = 'failed';
 )sql";
 
-constexpr std::array<std::string_view, 12> kMigrations{
+// Migration 13: the console's Course and Application pages. A course's applicants in arrival order
+// whatever their state (key paging by seq); an application's SMS and its payments by application.
+constexpr std::string_view kConsolePages = R"sql(
+CREATE INDEX applications_by_course_seq ON applications (course_id, seq);
+CREATE INDEX outbox_by_application ON outbox (application_id, id);
+CREATE INDEX payments_by_application ON payments (application_id);
+)sql";
+
+constexpr std::array<std::string_view, 13> kMigrations{
     kInitialSchema,     kPaymentsByStmtDate, kConversation,
     kOutboundDelivery,  kLeanOutboxIndexes,  kApplicationsByPhoneInOrder,
     kNoInboundBySender, kAppendedRows,       kSessionsByTime,
-    kRequestIds,        kRetention,          kConsole};
+    kRequestIds,        kRetention,          kConsole,
+    kConsolePages};
 
 }  // namespace
 

@@ -11,6 +11,8 @@ Exit status: 0 passed, 1 a test failed, 77 Chromium, chromedriver or Selenium is
 reports a skip)."""
 
 import argparse
+import csv
+import io
 import json
 import os
 import secrets
@@ -49,13 +51,16 @@ class Gateway:
         self.binary = binary
         self.folder = folder
         self.admin_token = secrets.token_hex(16)
+        self.website_key = secrets.token_hex(16)
+        self.course_id = None
+        self.applications = {}  # person number -> application id
         self.config = os.path.join(folder, "gateway.json")
         config = {
             "listen": {"address": "127.0.0.1", "port": 0, "threads": 2},
             "store": {"url": "sqlite:" + os.path.join(folder, "gateway.db")},
             "admin_token": self.admin_token,
             "exam_secret": secrets.token_hex(16),
-            "website": {"api_keys": [secrets.token_hex(16)]},
+            "website": {"api_keys": [self.website_key]},
             "outbox": {"adapter": "file", "file": {"path": os.path.join(folder, "outbox.jsonl")}},
             "console": {"max_failures_per_account": 3, "idle_timeout_s": 1800},
             "public_base_url": "http://127.0.0.1:8080",
@@ -100,6 +105,38 @@ class Gateway:
 
     def admin_api(self, method, path, body=None):
         return self.request(method, path, body, {"Authorization": "Bearer " + self.admin_token})
+
+    def raw(self, path, headers):
+        req = urllib.request.Request(self.base + path, headers=headers)
+        with urllib.request.urlopen(req, timeout=30) as res:
+            return res.status, res.headers, res.read()
+
+    def course_with_applicants(self):
+        """Course BT2 (minimum 5, so everyone waits for quorum) with three applicants, made once."""
+        if self.course_id is None:
+            status, body = self.admin_api("POST", "/v1/admin/courses", {
+                "code": "BT2", "title_ar": "الخط العربي للمبتدئين", "title_en": "Arabic Calligraphy for Beginners",
+                "location": "مركز زها الثقافي", "start_at": "2031-04-10T16:00:00+03:00",
+                "end_at": "2031-04-14T19:00:00+03:00", "min_participants": 5, "capacity": 20, "fee_jod": "0.000",
+                "evaluation_url": "https://amman.jo/eval/bt2"})
+            assert status == 201, (status, body)
+            self.course_id = body["id"]
+            names = {1: "سارة أحمد", 2: "محمد العلي", 3: "Lina Haddad"}
+            for n, name in names.items():
+                status, body = self.request("POST", "/v1/applications", {
+                    "course_id": self.course_id, "phone": "079000000%d" % n, "name": name,
+                    "id_type": "national_id", "id_number": "990000000%d" % n, "nationality": "JO",
+                    "language": "ar"}, {"Authorization": "Bearer " + self.website_key})
+                assert status == 201, (status, body)
+                self.applications[n] = body["application_id"]
+        return self.course_id
+
+    def outbox_templates(self, application_id):
+        path = os.path.join(self.folder, "outbox.jsonl")
+        if not os.path.exists(path):
+            return []
+        with open(path, encoding="utf-8") as f:
+            return [m["template"] for m in map(json.loads, f) if m.get("application_id") == application_id]
 
 
 class Browser:
@@ -264,11 +301,113 @@ def test_operator_sees_the_overview_but_not_operators(gw, b, shots):
     assert status == 403, status
 
 
+def test_operator_opens_a_course_finds_by_phone_cancels_and_exports(gw, b, shots):
+    course = gw.course_with_applicants()
+    b.open(gw.base)
+    b.sign_in("oper1")
+    b.visible("page-overview")
+    b.driver.refresh()
+    b.wait(EC.element_to_be_clickable((By.CSS_SELECTOR, 'a[data-course-link="BT2"]'))).click()
+    b.visible("page-course")
+    b.wait(lambda d: len(d.find_elements(By.CSS_SELECTOR, "#applicants-table tbody tr")) == 3)
+    assert "Arabic Calligraphy for Beginners" in b.text("course-title")
+    row = b.driver.find_element(By.CSS_SELECTOR, 'tr[data-application-id="%s"]' % gw.applications[1])
+    assert "9900000001" in row.text and "+962790000001" in row.text, row.text
+    b.shot(shots, "course-en")
+
+    # The filter searches by phone as people type it.
+    b.driver.find_element(By.ID, "filter-q").send_keys("0790000002")
+    b.driver.find_element(By.ID, "filter-submit").click()
+    b.wait(lambda d: len(d.find_elements(By.CSS_SELECTOR, "#applicants-table tbody tr")) == 1)
+    assert "q=0790000002" in b.driver.find_element(By.ID, "export-link").get_attribute("href")
+
+    # Found by phone from the Overview, then its page: timeline with card steps and its SMS.
+    b.driver.find_element(By.ID, "nav-overview").click()
+    b.visible("find-phone").send_keys("0790000002")
+    b.driver.find_element(By.ID, "find-submit").click()
+    b.wait(EC.element_to_be_clickable(
+        (By.CSS_SELECTOR, '#find-results a[data-application-id="%s"]' % gw.applications[2]))).click()
+    b.visible("page-application")
+    b.wait(lambda d: d.find_elements(By.CSS_SELECTOR, '#application-timeline li[data-step="4"]'))
+    b.wait(lambda d: d.find_elements(By.CSS_SELECTOR, 'details.sms[data-template="application_received"]'))
+    b.shot(shots, "application-en")
+    switch_language(b, "ar")
+    b.wait(lambda d: "بانتظار اكتمال العدد" in d.find_element(By.ID, "application-state").text)
+    b.shot(shots, "application-ar")
+    b.driver.find_element(By.ID, "application-back").click()
+    b.visible("page-course")
+    b.wait(lambda d: "الخط العربي للمبتدئين" in d.find_element(By.ID, "course-title").text)
+    # Back on the course, its filter is as it was; emptied, every applicant shows again.
+    assert b.driver.find_element(By.ID, "filter-q").get_attribute("value") == "0790000002"
+    b.driver.find_element(By.ID, "filter-q").clear()
+    b.driver.find_element(By.ID, "filter-submit").click()
+    b.wait(lambda d: len(d.find_elements(By.CSS_SELECTOR, "#applicants-table tbody tr")) == 3)
+    b.shot(shots, "course-ar")
+    switch_language(b, "en")
+
+    # Cancel through the page: the server cancels, the card's SMS goes out.
+    target = gw.applications[3]
+    row_css = 'tr[data-application-id="%s"]' % target
+    b.driver.find_element(By.CSS_SELECTOR, row_css + ' button[data-action="cancel"]').click()
+    b.wait(EC.alert_is_present()).accept()
+    # Read in the page: the table is drawn anew after the answer, so a row found earlier goes stale.
+    b.wait(lambda d: d.execute_script("return document.querySelector(arguments[0])?.dataset.state", row_css)
+           == "cancelled")
+    assert not b.driver.find_elements(By.CSS_SELECTOR, row_css + ' button[data-action="cancel"]')
+    status, body = gw.request("GET", "/v1/applications/" + target,
+                              headers={"Authorization": "Bearer " + gw.website_key})
+    assert status == 200 and body["state"] == "cancelled", (status, body)
+    WebDriverWait(b.driver, WAIT_S).until(lambda _: "cancelled" in gw.outbox_templates(target))
+
+    # The export, fetched with the page's session cookie, parses as CSV with the Arabic intact.
+    href = b.driver.find_element(By.ID, "export-link").get_attribute("href")
+    assert href.endswith("/console/api/courses/%d/export" % course), href
+    status, headers, data = gw.raw(href[len(gw.base):], {"Cookie": b.cookie()})
+    assert status == 200 and headers["Content-Type"] == "text/csv; charset=utf-8", headers
+    assert data.startswith(b"\xef\xbb\xbf"), data[:10]
+    assert b"\r\n" in data
+    rows = list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"), newline="")))
+    assert len(rows) == 3, rows
+    by_id = {r["application_id"]: r for r in rows}
+    assert by_id[target]["state"] == "cancelled", by_id[target]
+    assert by_id[gw.applications[1]]["name"] == "سارة أحمد", by_id[gw.applications[1]]
+    assert by_id[gw.applications[1]]["phone"] == "'+962790000001", "a leading + is disarmed for spreadsheets"
+    assert by_id[gw.applications[1]]["id_number"] == "9900000001"
+
+
+def test_viewer_sees_masked_numbers_and_no_cancel_button(gw, b, shots):
+    course = gw.course_with_applicants()
+    b.open(gw.base)
+    b.sign_in("view1")
+    b.visible("page-overview")
+    b.driver.get(gw.base + "/console/#/course/%d" % course)
+    b.visible("page-course")
+    b.wait(lambda d: len(d.find_elements(By.CSS_SELECTOR, "#applicants-table tbody tr")) == 3)
+    row = b.driver.find_element(By.CSS_SELECTOR, 'tr[data-application-id="%s"]' % gw.applications[1])
+    assert "*******001" in row.text and "9900000001" not in row.text, row.text
+    assert "+962790000001" not in row.text and "+96279*****01" in row.text, row.text
+    assert not b.driver.find_elements(By.CSS_SELECTOR, 'button[data-action="cancel"]')
+    b.shot(shots, "course-viewer-en")
+    switch_language(b, "ar")
+    b.shot(shots, "course-viewer-ar")
+    switch_language(b, "en")
+    # The server refuses the viewer's cancel, with her own session and CSRF token.
+    cookie = b.cookie()
+    status, me = gw.request("GET", "/console/api/session", headers={"Cookie": cookie})
+    status, body = gw.request("POST", "/console/api/applications/%s/cancel" % gw.applications[1], {},
+                              {"Cookie": cookie, "X-CSRF-Token": me["csrf"]})
+    assert status == 403, (status, body)
+    status, headers, data = gw.raw("/console/api/courses/%d/export" % course, {"Cookie": cookie})
+    assert status == 200 and "9900000001" not in data.decode("utf-8-sig"), "a viewer's export is masked too"
+
+
 TESTS = [
     test_wrong_password_is_refused_then_throttled,
     test_admin_sees_a_new_course_manages_operators_and_switches_language,
     test_viewer_cannot_reach_the_operators_page_nor_post_to_it,
     test_operator_sees_the_overview_but_not_operators,
+    test_operator_opens_a_course_finds_by_phone_cancels_and_exports,
+    test_viewer_sees_masked_numbers_and_no_cancel_button,
 ]
 
 

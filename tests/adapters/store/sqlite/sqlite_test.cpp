@@ -179,6 +179,34 @@ TEST(SqliteStore, Migration12KeepsTheAuditLogAppendOnly) {
   EXPECT_TRUE(by_index) << (plan.empty() ? "" : plan.front());
 }
 
+// Migration 13: the console's Course page lists a course's applicants in seq order through an index
+// (unfiltered: applications_by_course_seq; by state: applications_by_course_state), without sorting
+// the course's rows; the Application page finds its SMS and payments by index too. The statements
+// checked are the data layer's own (queries.cpp).
+TEST(SqliteStore, Migration13ServesTheCoursePageAndTheApplicationPageByIndex) {
+  TempDb db("m13");
+  must_open(db.settings()).reset();
+  Raw raw(db.path());
+  const sql::Queries q(sql::sqlite_dialect());
+  auto plan_of = [&](std::string statement) {
+    for (auto at = statement.find('?'); at != std::string::npos; at = statement.find('?', at))
+      statement.replace(at, 1, "'1'");
+    std::string all;
+    for (const auto& row : raw.rows("EXPLAIN QUERY PLAN " + statement)) all += row + "\n";
+    return all;
+  };
+  const std::string unfiltered = plan_of(q.course_applicants[0]);
+  EXPECT_NE(unfiltered.find("applications_by_course_seq"), std::string::npos) << unfiltered;
+  EXPECT_EQ(unfiltered.find("TEMP B-TREE"), std::string::npos) << "no sort: " << unfiltered;
+  const std::string by_state = plan_of(q.course_applicants[1]);
+  EXPECT_NE(by_state.find("applications_by_course_state"), std::string::npos) << by_state;
+  EXPECT_EQ(by_state.find("TEMP B-TREE"), std::string::npos) << "no sort: " << by_state;
+  const std::string sms = plan_of(q.application_outbox_ids);
+  EXPECT_NE(sms.find("outbox_by_application"), std::string::npos) << sms;
+  const std::string paid = plan_of(q.application_payments);
+  EXPECT_NE(paid.find("payments_by_application"), std::string::npos) << paid;
+}
+
 // Migration 11: retention deletes the oldest rows of each kind through an index on their age, so a
 // batch reads only what it deletes and a run with nothing old is one probe, never a scan of a table
 // on the one writer. The statements checked are the data layer's own (queries.cpp).

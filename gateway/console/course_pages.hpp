@@ -1,0 +1,57 @@
+// The console's Course and Application pages (docs/console.md): a course's details and its
+// applicants (filtered, searched, paged by key, exported as CSV), cancelling an application and
+// recording a prerequisite pass through the Service, and one application's history, SMS and bill.
+// Document numbers and phones are masked for a viewer.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include <nlohmann/json.hpp>
+
+#include "adapters/store/store.hpp"
+#include "gateway/console/auth.hpp"
+#include "gateway/http/handler.hpp"
+#include "gateway/service/service.hpp"
+
+namespace cg::gateway::console {
+
+// Who asks, as the pages need it: the role decides the masking, the name goes into the audit log.
+struct PageCaller {
+  std::string username;
+  Role role = Role::viewer;
+};
+
+// One CSV field per RFC 4180: quoted when it holds a comma, a quote, CR or LF (quotes doubled). A
+// field starting with = + - @ TAB or CR gets a leading ' first, so a spreadsheet never reads it as
+// a formula.
+std::string csv_field(std::string_view value);
+// Fields joined by commas, ended by CRLF.
+std::string csv_row(std::initializer_list<std::string_view> fields);
+
+// An applicant as the Course page lists it; `full` false masks the document and phone.
+nlohmann::json applicant_json(const core::Application& a, bool full);
+nlohmann::json course_detail_json(const core::Course& c);
+
+class CoursePages {
+ public:
+  CoursePages(Service& service, const Clock& clock) : service_(service), clock_(clock) {}
+
+  void get_course(const PageCaller& c, const http::Request& req, const http::Responder& respond);
+  void get_applicants(const PageCaller& c, const http::Request& req, const http::Responder& respond);
+  void export_applicants(const PageCaller& c, const http::Request& req, const http::Responder& respond);
+  void find_applications(const PageCaller& c, const http::Request& req, const http::Responder& respond);
+  void get_application(const PageCaller& c, const http::Request& req, const http::Responder& respond);
+  void cancel(const PageCaller& c, const http::Request& req, const http::Responder& respond);
+  void record_pass(const PageCaller& c, const http::Request& req, const http::Responder& respond);
+
+  // Rows per page of the CSV export: each page is its own read, so the rows are never all in memory
+  // as applications.
+  static constexpr std::size_t kExportPage = 500;
+
+ private:
+  Service& service_;
+  const Clock& clock_;
+};
+
+}  // namespace cg::gateway::console
