@@ -40,6 +40,9 @@ bool is_printable(std::string_view s);
 // `s` for one log line: controls, bidi controls and bytes that are not UTF-8 become \n, \r, \t,
 // \xNN or \u{NNNN}, and a backslash becomes \\, so nobody can forge a line or hide one.
 std::string escape_for_log(std::string_view s);
+// Appends `s` as a JSON string literal, quotes included. Bytes that are not UTF-8 become U+FFFD and
+// controls (DEL too) \u00XX, so the document stays valid JSON whatever `s` echoes from a client.
+void append_json_string(std::string& out, std::string_view s);
 
 bool is_arabic_letter(char32_t c);
 // A digit of any script applicants in Jordan type: ASCII, Arabic-Indic, Extended Arabic-Indic

@@ -31,52 +31,6 @@ std::string now_utc() {
   return buf;
 }
 
-// A JSON string literal; bytes that are not valid UTF-8 and control bytes are escaped, so the
-// line stays one valid JSON document.
-void json_string(std::string& out, std::string_view s) {
-  out += '"';
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    const auto c = static_cast<unsigned char>(s[i]);
-    if (c >= 0x80) {
-      char32_t cp = 0;
-      const std::size_t n = core::text::next_utf8(s.substr(i), cp);
-      if (n == 0) {
-        out += "\\ufffd";  // a byte that is not UTF-8 would make the whole line invalid JSON
-      } else {
-        out.append(s.substr(i, n));
-        i += n - 1;
-      }
-      continue;
-    }
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      default:
-        if (c < 0x20 || c == 0x7f) {
-          char buf[8];
-          std::snprintf(buf, sizeof buf, "\\u%04x", c);
-          out += buf;
-        } else {
-          out += static_cast<char>(c);
-        }
-    }
-  }
-  out += '"';
-}
-
 // A text value: bare when it is one plain word, else quoted with escape_for_log's escapes.
 void text_value(std::string& out, std::string_view v) {
   bool plain = !v.empty();
@@ -150,27 +104,27 @@ std::string format_line(Format format, std::string_view time, Level level, std::
     out += '{';
     if (!time.empty()) {
       out += "\"time\":";
-      json_string(out, time);
+      core::text::append_json_string(out, time);
       out += ',';
     }
     out += "\"level\":";
-    json_string(out, to_string(level));
+    core::text::append_json_string(out, to_string(level));
     out += ",\"component\":";
-    json_string(out, component);
+    core::text::append_json_string(out, component);
     out += ",\"msg\":";
-    json_string(out, message);
+    core::text::append_json_string(out, message);
     if (!request_id.empty()) {
       out += ",\"request_id\":";
-      json_string(out, request_id);
+      core::text::append_json_string(out, request_id);
     }
     for (const Field& f : fields) {
       out += ',';
-      json_string(out, f.key);
+      core::text::append_json_string(out, f.key);
       out += ':';
       if (f.number)
         out += f.value;
       else
-        json_string(out, f.value);
+        core::text::append_json_string(out, f.value);
     }
     out += "}\n";
     return out;

@@ -7,6 +7,7 @@
 #include "core/money.hpp"
 #include "core/time.hpp"
 #include "gateway/web/http_json.hpp"
+#include "gateway/web/json_codec.hpp"
 
 namespace cg::gateway::console {
 
@@ -201,25 +202,12 @@ json applicant_json(const core::Application& a, bool full) {
 }
 
 json course_detail_json(const core::Course& c) {
-  json tally = json::object();
-  for (auto s : core::kAllApplicationStates) tally[std::string(core::to_string(s))] = c.tally[s];
-  return json{{"id", c.id},
-              {"code", c.code},
-              {"title_ar", c.title.ar},
-              {"title_en", c.title.en},
-              {"location", c.location},
-              {"start_at", core::format_iso8601_utc(c.start_at)},
-              {"end_at", core::format_iso8601_utc(c.end_at)},
-              {"decision_at", core::format_iso8601_utc(c.decision_at)},
-              {"min_participants", c.min_participants},
-              {"capacity", c.capacity ? json(*c.capacity) : json(nullptr)},
-              {"fee_jod", core::format_jod(c.fee)},
-              {"prerequisite", c.prerequisite ? json(*c.prerequisite) : json(nullptr)},
-              {"exam_url", c.exam_url},
-              {"status", std::string(core::to_string(c.status))},
-              {"quorum_reached", c.quorum_reached},
-              {"active", c.tally.active()},
-              {"tally", std::move(tally)}};
+  // The admin API's view of a course, with the card-state counts named as the page reads them.
+  json j = web::encode_course(c, web::Audience::operators);
+  j["tally"] = std::move(j["counts"]);
+  j.erase("counts");
+  j["active"] = c.tally.active();
+  return j;
 }
 
 void CoursePages::get_course(const PageCaller&, const Request& req, const Responder& respond) {

@@ -158,71 +158,10 @@ Status parse_target(std::string_view target, std::string& path, Params& query) {
   return ok_status();
 }
 
-namespace {
-
-// Length of the well-formed UTF-8 sequence starting at text[i] (RFC 3629 table), or 0.
-std::size_t utf8_sequence_length(std::string_view text, std::size_t i) {
-  auto byte = [&](std::size_t k) { return k < text.size() ? static_cast<unsigned char>(text[k]) : 0u; };
-  unsigned b0 = byte(i);
-  auto cont = [&](std::size_t k, unsigned lo = 0x80, unsigned hi = 0xbf) { return byte(k) >= lo && byte(k) <= hi; };
-  if (b0 < 0x80) return 1;
-  if (b0 >= 0xc2 && b0 <= 0xdf) return cont(i + 1) ? 2 : 0;
-  if (b0 == 0xe0) return cont(i + 1, 0xa0) && cont(i + 2) ? 3 : 0;
-  if (b0 == 0xed) return cont(i + 1, 0x80, 0x9f) && cont(i + 2) ? 3 : 0;  // no surrogates
-  if (b0 >= 0xe1 && b0 <= 0xef) return cont(i + 1) && cont(i + 2) ? 3 : 0;
-  if (b0 == 0xf0) return cont(i + 1, 0x90) && cont(i + 2) && cont(i + 3) ? 4 : 0;
-  if (b0 >= 0xf1 && b0 <= 0xf3) return cont(i + 1) && cont(i + 2) && cont(i + 3) ? 4 : 0;
-  if (b0 == 0xf4) return cont(i + 1, 0x80, 0x8f) && cont(i + 2) && cont(i + 3) ? 4 : 0;
-  return 0;
-}
-
-}  // namespace
-
 std::string json_quote(std::string_view text) {
   std::string out;
   out.reserve(text.size() + 2);
-  out += '"';
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    char c = text[i];
-    if (static_cast<unsigned char>(c) >= 0x80) {
-      // Messages may echo client bytes; invalid UTF-8 would make the whole document invalid JSON.
-      std::size_t n = utf8_sequence_length(text, i);
-      if (n == 0) {
-        out += "\\ufffd";
-      } else {
-        out.append(text.substr(i, n));
-        i += n - 1;
-      }
-      continue;
-    }
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          static constexpr char kHex[] = "0123456789abcdef";
-          out += "\\u00";
-          out += kHex[(c >> 4) & 0xf];
-          out += kHex[c & 0xf];
-        } else {
-          out += c;
-        }
-    }
-  }
-  out += '"';
+  core::text::append_json_string(out, text);
   return out;
 }
 

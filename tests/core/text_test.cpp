@@ -72,5 +72,24 @@ TEST(Controls, EscapeForLogKeepsOneLine) {
   EXPECT_EQ(text::escape_for_log("سارة"), "سارة");
 }
 
+std::string json_string(std::string_view s) {
+  std::string out;
+  text::append_json_string(out, s);
+  return out;
+}
+
+TEST(Json, AStringLiteralStaysValidJsonWhateverItQuotes) {
+  EXPECT_EQ(json_string("سارة \"x\" a\\b"), "\"سارة \\\"x\\\" a\\\\b\"");
+  EXPECT_EQ(json_string("1\r\n2\t"), "\"1\\r\\n2\\t\"");
+  EXPECT_EQ(json_string(std::string("\0\x1b\x7f", 3)), "\"\\u0000\\u001b\\u007f\"");
+  // Not UTF-8 (a lone continuation byte, an overlong '/', a surrogate): each bad byte one U+FFFD.
+  EXPECT_EQ(json_string("a\x80"
+                        "b"),
+            "\"a\\ufffdb\"");
+  EXPECT_EQ(json_string("\xC0\xAF"), "\"\\ufffd\\ufffd\"");
+  EXPECT_EQ(json_string("\xED\xA0\x80"), "\"\\ufffd\\ufffd\\ufffd\"");
+  EXPECT_EQ(json_string(""), "\"\"");
+}
+
 }  // namespace
 }  // namespace cg::core
