@@ -6,8 +6,6 @@
 
 namespace cg::obs {
 
-namespace {
-
 std::string escape_label(std::string_view v) {
   std::string out;
   for (char c : v) {
@@ -20,6 +18,8 @@ std::string escape_label(std::string_view v) {
   }
   return out;
 }
+
+namespace {
 
 // A label set with `le` added last, for a histogram's bucket lines.
 std::string with_le(const std::string& labels, const std::string& le) {

@@ -85,6 +85,8 @@ Registry& registry();
 // A sample value as the text format writes it: integers without a fraction, else up to 9
 // significant digits.
 std::string format_value(double v);
+// A label value escaped for the text format: backslash, double quote and newline.
+std::string escape_label(std::string_view v);
 // `{a="1",b="2"}` with the values escaped, "" for no labels.
 std::string format_labels(const Labels& labels);
 // A whole single-series gauge family: HELP, TYPE and the sample.

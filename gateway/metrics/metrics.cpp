@@ -6,19 +6,6 @@
 
 namespace cg::gateway {
 
-std::string prometheus_label(std::string_view v) {
-  std::string out;
-  for (char c : v) {
-    if (c == '\\' || c == '"') out += '\\';
-    if (c == '\n') {
-      out += "\\n";
-      continue;
-    }
-    out += c;
-  }
-  return out;
-}
-
 void Metrics::request(std::string_view route, std::string_view method, int status,
                       std::chrono::steady_clock::duration d) {
   if (route.empty()) route = "unmatched";
@@ -66,7 +53,7 @@ std::string Metrics::render_requests() const {
       "# TYPE course_gateway_http_request_duration_seconds histogram\n";
   for (const auto& [key, s] : by_route) {
     const std::string labels =
-        "route=\"" + prometheus_label(key.first) + "\",method=\"" + prometheus_label(key.second) + "\"";
+        "route=\"" + obs::escape_label(key.first) + "\",method=\"" + obs::escape_label(key.second) + "\"";
     std::uint64_t running = 0;
     for (std::size_t b = 0; b <= kBounds.size(); ++b) {
       running += s.buckets[b];
@@ -86,7 +73,7 @@ std::string Metrics::render_requests() const {
       "# TYPE course_gateway_http_request_seconds_total counter\n";
   for (const auto& [key, s] : all) {
     const auto& [route, method, status] = key;
-    std::string labels = "{route=\"" + prometheus_label(route) + "\",method=\"" + prometheus_label(method) +
+    std::string labels = "{route=\"" + obs::escape_label(route) + "\",method=\"" + obs::escape_label(method) +
                          "\",status=\"" + std::to_string(status) + "\"}";
     out += "course_gateway_http_requests_total" + labels + " " + std::to_string(s.count) + "\n";
     char buf[64];
@@ -99,7 +86,7 @@ std::string Metrics::render_requests() const {
   {
     std::lock_guard lock(workers_mu_);
     for (const auto& [worker, n] : worker_failures_)
-      workers += "course_gateway_worker_failures_total{worker=\"" + prometheus_label(worker) + "\"} " +
+      workers += "course_gateway_worker_failures_total{worker=\"" + obs::escape_label(worker) + "\"} " +
                  std::to_string(n) + "\n";
   }
   std::string retention =
@@ -134,7 +121,7 @@ void gauge(std::string& out, const char* name, const char* help, const char* lab
            const GaugeFigures::Counts& counts) {
   out += std::string("# HELP ") + name + " " + help + "\n# TYPE " + name + " gauge\n";
   for (const auto& [value, n] : counts)
-    out += std::string(name) + "{" + label + "=\"" + prometheus_label(value) + "\"} " + std::to_string(n) + "\n";
+    out += std::string(name) + "{" + label + "=\"" + obs::escape_label(value) + "\"} " + std::to_string(n) + "\n";
 }
 
 }  // namespace

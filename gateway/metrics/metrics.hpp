@@ -73,9 +73,6 @@ class Metrics {
   std::array<std::atomic<std::uint64_t>, store::kAllPurgeKinds.size()> purged_{};
 };
 
-// A label value escaped for the exposition format.
-std::string prometheus_label(std::string_view v);
-
 // What GET /metrics reads from the store at scrape time. A figure the store could not give is
 // absent, and so is its metric: a scrape never shows a made-up zero.
 struct GaugeFigures {
