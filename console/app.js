@@ -2,6 +2,7 @@
 // table per language (strings.<lang>.json); the server decides what each role may see and do, the
 // page only hides what would be refused anyway.
 import { filterApplicants, findByPhone, loadApplication, loadCourse, moreApplicants, rerender } from './course.js';
+import { loadPayments, moreBills, morePayments, pickDay, rerenderPayments } from './payments.js';
 
 const LANG_KEY = 'cg-console-lang';
 const LANGS = ['en', 'ar'];
@@ -86,7 +87,7 @@ function errorCode(r) {
 
 // ---- pages ----
 
-const PAGES = ['signin', 'overview', 'operators', 'course', 'application', 'forbidden'];
+const PAGES = ['signin', 'overview', 'operators', 'course', 'application', 'payments', 'forbidden'];
 // The card's order, not the JSON object's (whose keys come sorted).
 const STATES = ['awaiting_quorum', 'awaiting_exam', 'awaiting_payment', 'confirmed', 'waitlisted', 'rejected_exam', 'expired', 'cancelled', 'attended'];
 
@@ -318,6 +319,9 @@ async function route() {
   } else if (name === 'application' && id) {
     show('application');
     await loadApplication(ctx, id);
+  } else if (page === 'payments') {
+    show('payments');
+    await loadPayments(ctx);
   } else if (page === 'operators') {
     if (state.me.role !== 'admin') return show('forbidden');
     show('operators');
@@ -335,6 +339,7 @@ async function switchLanguage() {
   renderOverview();
   renderOperators();
   rerender(ctx);
+  rerenderPayments(ctx);
 }
 
 // What the Course and Application pages (course.js) use of this module.
@@ -347,6 +352,9 @@ async function start() {
   $('find-form').addEventListener('submit', (e) => findByPhone(ctx, e));
   $('applicants-filter').addEventListener('submit', (e) => filterApplicants(ctx, e));
   $('applicants-more').addEventListener('click', () => moreApplicants(ctx));
+  $('payments-form').addEventListener('submit', (e) => pickDay(ctx, e));
+  $('payments-more').addEventListener('click', () => morePayments(ctx));
+  $('bills-more').addEventListener('click', () => moreBills(ctx));
   $('lang-toggle').addEventListener('click', switchLanguage);
   $('signout').addEventListener('click', signOut);
   window.addEventListener('hashchange', route);

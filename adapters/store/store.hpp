@@ -377,6 +377,14 @@ class Tx {
                                                                  std::size_t limit) = 0;
   // Payments received for one application, oldest first (index payments_by_application).
   virtual Result<std::vector<PaymentRecord>> application_payments(std::string_view application_id) = 0;
+  // The Payments page: payments of one statement day (yyyy-MM-dd) in arrival order after the key
+  // (received_at, joebpps_trx) of the last one shown (index payments_by_stmt_date), at most `limit`.
+  virtual Result<std::vector<PaymentRecord>> payments_of_day(std::string_view stmt_date, Instant after_received_at,
+                                                             std::string_view after_trx, std::size_t limit) = 0;
+  // Open bills (awaiting_payment), soonest due first, after the key (bill_due_at, seq) of the last
+  // one shown (index applications_bills_due), at most `limit`.
+  virtual Result<std::vector<core::Application>> open_bills_after(Instant after_due_at, std::int64_t after_seq,
+                                                                  std::size_t limit) = 0;
   // --- retention ---
   // Deletes up to `limit` rows of `kind` older than `cutoff`, oldest first, and says how many went.
   // Inbound messages, channel log entries, delivery reports and events go by when they were

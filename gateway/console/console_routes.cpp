@@ -14,6 +14,7 @@
 #include "gateway/console/operators.hpp"
 #include "gateway/console/overview.hpp"
 #include "gateway/console/password_worker.hpp"
+#include "gateway/console/payment_pages.hpp"
 #include "gateway/service/audit.hpp"
 #include "gateway/web/http_json.hpp"
 
@@ -114,6 +115,7 @@ class Console {
   Console(Service& service, const Config& config, const Clock& clock)
       : store_(service.store()),
         pages_(service, clock),
+        payments_(service, clock, config.utc_offset),
         config_(config),
         clock_(clock),
         secure_(config.public_base_url.rfind("https://", 0) == 0),
@@ -419,6 +421,16 @@ class Console {
                pooled(signed_in(Role::operator_, true, page(&CoursePages::cancel))));
     router.add(Method::post, "/console/api/applications/{id}/prerequisite",
                pooled(signed_in(Role::operator_, true, page(&CoursePages::record_pass))));
+    // The Payments page (payment_pages.hpp): read-only, for every role.
+    auto pay = [this](auto method) {
+      return [this, method](const Caller& c, const Request& req, const Responder& respond) {
+        (payments_.*method)(PageCaller{c.op.username, c.role}, req, respond);
+      };
+    };
+    router.add(Method::get, "/console/api/payments",
+               pooled(signed_in(Role::viewer, false, pay(&PaymentPages::get_payments))));
+    router.add(Method::get, "/console/api/bills",
+               pooled(signed_in(Role::viewer, false, pay(&PaymentPages::get_open_bills))));
   }
 
  private:
@@ -434,6 +446,7 @@ class Console {
 
   store::Store& store_;
   CoursePages pages_;
+  PaymentPages payments_;
   const Config& config_;
   const Clock& clock_;
   const bool secure_;

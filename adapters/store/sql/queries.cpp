@@ -262,6 +262,16 @@ Queries::Queries(const Dialect& d) : dialect(d) {
   application_outbox_ids = "SELECT id FROM outbox WHERE application_id = ? ORDER BY id LIMIT ?";
   application_payments =
       "SELECT " + column_list(kPaymentColumns) + " FROM payments WHERE application_id = ? ORDER BY received_at";
+  // Key paging: the row after (received_at, joebpps_trx), so a page costs the same wherever it is.
+  // The leading ">=" lets the index range start at the key; the OR only settles ties.
+  payments_of_day = "SELECT " + column_list(kPaymentColumns) +
+                    " FROM payments WHERE stmt_date = ? AND received_at >= ? AND (received_at > ? OR joebpps_trx > ?) "
+                    "ORDER BY received_at, joebpps_trx LIMIT ?";
+  // The literal state matches SQLite's partial index applications_bills_due (MariaDB's leads with
+  // the state).
+  open_bills_after = application_select +
+                     " WHERE state = 'awaiting_payment' AND bill_due_at >= ? AND (bill_due_at > ? OR seq > ?) "
+                     "ORDER BY bill_due_at, seq LIMIT ?";
   // Each through its index of migration 11 (sessions: migration 9).
   purge_inbound = d.delete_oldest("inbound_messages", "id", "received_at");
   purge_channel_log = d.delete_oldest("channel_log", "id", "at");

@@ -111,6 +111,10 @@ class SqlTx final : public Tx {
   Result<std::vector<core::Application>> course_applicants(const ApplicantQuery& q) override;
   Result<std::vector<OutboxDetail>> application_messages(std::string_view application_id, std::size_t limit) override;
   Result<std::vector<PaymentRecord>> application_payments(std::string_view application_id) override;
+  Result<std::vector<PaymentRecord>> payments_of_day(std::string_view stmt_date, Instant after_received_at,
+                                                     std::string_view after_trx, std::size_t limit) override;
+  Result<std::vector<core::Application>> open_bills_after(Instant after_due_at, std::int64_t after_seq,
+                                                          std::size_t limit) override;
   // Retention
   Result<std::int64_t> purge_before(PurgeKind kind, Instant cutoff, std::size_t limit) override;
 

@@ -266,4 +266,25 @@ Result<std::vector<PaymentRecord>> SqlTx::application_payments(std::string_view 
   return all_rows<PaymentRecord>(**st, payment_from_row);
 }
 
+Result<std::vector<PaymentRecord>> SqlTx::payments_of_day(std::string_view stmt_date, Instant after_received_at,
+                                                          std::string_view after_trx, std::size_t limit) {
+  auto st = session_.prepare(q_.payments_of_day, "payments_of_day");
+  if (!st) return st.error();
+  Binder(**st)
+      .add(stmt_date)
+      .add(seconds(after_received_at))
+      .add(seconds(after_received_at))
+      .add(after_trx)
+      .add(q_.dialect.limit(limit));
+  return all_rows<PaymentRecord>(**st, payment_from_row);
+}
+
+Result<std::vector<core::Application>> SqlTx::open_bills_after(Instant after_due_at, std::int64_t after_seq,
+                                                               std::size_t limit) {
+  auto st = session_.prepare(q_.open_bills_after, "open_bills_after");
+  if (!st) return st.error();
+  Binder(**st).add(seconds(after_due_at)).add(seconds(after_due_at)).add(after_seq).add(q_.dialect.limit(limit));
+  return all_rows<core::Application>(**st, application_from_row);
+}
+
 }  // namespace cg::store::sql

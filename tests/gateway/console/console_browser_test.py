@@ -12,11 +12,13 @@ reports a skip)."""
 
 import argparse
 import csv
+import datetime
 import io
 import json
 import os
 import secrets
 import shutil
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -130,6 +132,31 @@ class Gateway:
                 assert status == 201, (status, body)
                 self.applications[n] = body["application_id"]
         return self.course_id
+
+    def seed_payments(self):
+        """An open bill (course BT3's fee, unpaid) and, today in Amman, one payment recorded for refund.
+        The payment goes into the SQLite file directly: playing eFAWATEERcom needs its signing keys."""
+        status, body = self.admin_api("POST", "/v1/admin/courses", {
+            "code": "BT3", "title_ar": "الإسعافات الأولية", "title_en": "First Aid",
+            "location": "مركز زها الثقافي", "start_at": "2031-05-10T16:00:00+03:00",
+            "end_at": "2031-05-14T19:00:00+03:00", "min_participants": 1, "capacity": 20, "fee_jod": "5.000",
+            "evaluation_url": "https://amman.jo/eval/bt3"})
+        assert status == 201, (status, body)
+        status, body = self.request("POST", "/v1/applications", {
+            "course_id": body["id"], "phone": "0790000007", "name": "Rami Saleh", "id_type": "national_id",
+            "id_number": "9900000007", "nationality": "JO", "language": "en"},
+            {"Authorization": "Bearer " + self.website_key})
+        assert status == 201, (status, body)
+        now = datetime.datetime.now(datetime.timezone(datetime.timedelta(hours=3)))
+        day = now.date().isoformat()
+        db = sqlite3.connect(os.path.join(self.folder, "gateway.db"), timeout=30)
+        with db:
+            db.execute("INSERT INTO payments (joebpps_trx, billing_number, application_id, paid_fils, due_fils, "
+                       "process_date, stmt_date, outcome, received_at) VALUES (?, ?, '', 5000, 5000, ?, ?, ?, ?)",
+                       ("BT-TRX-1", "7700999", day + "T10:00:00", day, "refund:unknown_billing_number",
+                        int(now.timestamp())))
+        db.close()
+        return day
 
     def outbox_templates(self, application_id):
         path = os.path.join(self.folder, "outbox.jsonl")
@@ -401,6 +428,27 @@ def test_viewer_sees_masked_numbers_and_no_cancel_button(gw, b, shots):
     assert status == 200 and "9900000001" not in data.decode("utf-8-sig"), "a viewer's export is masked too"
 
 
+def test_viewer_sees_the_days_payments_and_open_bills_masked(gw, b, shots):
+    day = gw.seed_payments()
+    b.open(gw.base)
+    b.sign_in("view1")
+    b.visible("page-overview")
+    b.driver.find_element(By.ID, "nav-payments").click()
+    b.visible("page-payments")
+    b.wait(lambda d: "BT-TRX-1" in d.find_element(By.ID, "payments-table").text)
+    assert b.driver.find_element(By.ID, "payments-date").get_attribute("value") == day
+    assert "Refund: unknown billing number" in b.text("payments-table"), b.text("payments-table")
+    b.wait(lambda d: "Rami Saleh" in d.find_element(By.ID, "bills-table").text)
+    bills = b.text("bills-table")
+    assert "+96279*****07" in bills and "+962790000007" not in bills, bills
+    b.shot(shots, "payments-viewer-en")
+    switch_language(b, "ar")
+    b.wait(lambda d: "BT-TRX-1" in d.find_element(By.ID, "payments-table").text)
+    assert "إرجاع" in b.text("payments-table"), b.text("payments-table")
+    b.shot(shots, "payments-viewer-ar")
+    switch_language(b, "en")
+
+
 TESTS = [
     test_wrong_password_is_refused_then_throttled,
     test_admin_sees_a_new_course_manages_operators_and_switches_language,
@@ -408,6 +456,7 @@ TESTS = [
     test_operator_sees_the_overview_but_not_operators,
     test_operator_opens_a_course_finds_by_phone_cancels_and_exports,
     test_viewer_sees_masked_numbers_and_no_cancel_button,
+    test_viewer_sees_the_days_payments_and_open_bills_masked,
 ]
 
 

@@ -197,5 +197,60 @@ TEST_P(StoreContract, AnApplicationsMessagesComeWithTheirDeliveryAndItsPaymentsA
               }).empty());
 }
 
+TEST_P(StoreContract, PaymentsOfADayArePagedByArrivalThenTransaction) {
+  auto pay = [&](std::string trx, const std::string& day, Instant at, std::string outcome) {
+    PaymentRecord p{std::move(trx),     "770001", "a1", core::Fils{5000}, core::Fils{5000}, day + "T10:00:00", day,
+                    std::move(outcome), at};
+    ASSERT_TRUE(store_->write_sync([&](Tx& tx) { return tx.insert_payment(p); }).ok());
+  };
+  // Two at the same second: the transaction id breaks the tie, so paging neither repeats nor skips.
+  pay("trx-b", "2026-12-07", t0 + kHour, "applied");
+  pay("trx-a", "2026-12-07", t0 + kHour, "refund:expired");
+  pay("trx-c", "2026-12-07", t0, "applied");
+  pay("trx-d", "2026-12-08", t0, "applied");
+  auto page = [&](Instant after, const std::string& trx, std::size_t limit) {
+    std::vector<std::string> out;
+    for (const auto& p : read_value<std::vector<PaymentRecord>>(
+             *store_, [&](Tx& tx) { return tx.payments_of_day("2026-12-07", after, trx, limit); }))
+      out.push_back(p.joebpps_trx);
+    return out;
+  };
+  EXPECT_EQ(page(Instant{}, "", 10), (std::vector<std::string>{"trx-c", "trx-a", "trx-b"}));
+  EXPECT_EQ(page(Instant{}, "", 2), (std::vector<std::string>{"trx-c", "trx-a"}));
+  EXPECT_EQ(page(t0 + kHour, "trx-a", 2), (std::vector<std::string>{"trx-b"}));
+  EXPECT_TRUE(page(t0 + kHour, "trx-b", 2).empty());
+}
+
+TEST_P(StoreContract, OpenBillsAreSoonestDueFirstPagedByKey) {
+  std::int64_t course = add_course(*store_, "301");
+  auto bill = [&](std::int64_t seq, Instant due, ApplicationState state) {
+    core::Application a;
+    a.id = "b" + std::to_string(seq);
+    a.course_id = course;
+    a.seq = seq;
+    a.applicant = {"+96279000000" + std::to_string(seq), "N",  core::IdType::national_id,
+                   "99" + std::to_string(seq),           "JO", core::Language::ar};
+    a.channel = "web";
+    a.state = state;
+    a.created_at = t0;
+    a.updated_at = t0;
+    a.bill = core::Bill{"88000" + std::to_string(seq), core::Fils{5000}, t0, due};
+    ASSERT_TRUE(store_->write_sync([&](Tx& tx) { return tx.insert_application(a); }).ok());
+  };
+  bill(1, t0 + 3 * kHour, ApplicationState::awaiting_payment);
+  bill(2, t0 + kHour, ApplicationState::awaiting_payment);
+  bill(3, t0 + kHour, ApplicationState::awaiting_payment);
+  bill(4, t0, ApplicationState::confirmed);  // paid: not open
+  auto page = [&](Instant after, std::int64_t seq, std::size_t limit) {
+    return seqs(read_value<std::vector<core::Application>>(
+        *store_, [&](Tx& tx) { return tx.open_bills_after(after, seq, limit); }));
+  };
+  EXPECT_EQ(page(Instant{}, 0, 10), (std::vector<std::int64_t>{2, 3, 1}));
+  EXPECT_EQ(page(Instant{}, 0, 1), (std::vector<std::int64_t>{2}));
+  EXPECT_EQ(page(t0 + kHour, 2, 10), (std::vector<std::int64_t>{3, 1}));
+  EXPECT_TRUE(page(t0 + 3 * kHour, 1, 10).empty());
+}
+
 }  // namespace
+
 }  // namespace cg::store::testing

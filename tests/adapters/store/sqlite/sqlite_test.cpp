@@ -207,6 +207,26 @@ TEST(SqliteStore, Migration13ServesTheCoursePageAndTheApplicationPageByIndex) {
   EXPECT_NE(paid.find("payments_by_application"), std::string::npos) << paid;
 }
 
+// The Payments page's two lists page by key through indexes that exist already: a day's payments
+// through payments_by_stmt_date (migration 2), open bills through the partial applications_bills_due.
+TEST(SqliteStore, ThePaymentsPageReadsByIndex) {
+  TempDb db("pay");
+  must_open(db.settings()).reset();
+  Raw raw(db.path());
+  const sql::Queries q(sql::sqlite_dialect());
+  auto plan_of = [&](std::string statement) {
+    for (auto at = statement.find('?'); at != std::string::npos; at = statement.find('?', at))
+      statement.replace(at, 1, "'1'");
+    std::string all;
+    for (const auto& row : raw.rows("EXPLAIN QUERY PLAN " + statement)) all += row + "\n";
+    return all;
+  };
+  const std::string day = plan_of(q.payments_of_day);
+  EXPECT_NE(day.find("payments_by_stmt_date"), std::string::npos) << day;
+  const std::string bills = plan_of(q.open_bills_after);
+  EXPECT_NE(bills.find("applications_bills_due"), std::string::npos) << bills;
+}
+
 // Migration 11: retention deletes the oldest rows of each kind through an index on their age, so a
 // batch reads only what it deletes and a run with nothing old is one probe, never a scan of a table
 // on the one writer. The statements checked are the data layer's own (queries.cpp).

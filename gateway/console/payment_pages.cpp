@@ -1,0 +1,191 @@
+#include "gateway/console/payment_pages.hpp"
+
+#include <charconv>
+#include <cstdio>
+#include <optional>
+#include <utility>
+
+#include "core/applicant.hpp"
+#include "core/money.hpp"
+#include "core/time.hpp"
+#include "gateway/web/http_json.hpp"
+
+namespace cg::gateway::console {
+
+using http::Request;
+using http::Responder;
+using nlohmann::json;
+
+namespace {
+
+Result<std::size_t> page_limit(const Request& req) {
+  if (auto l = req.query_param("limit")) {
+    auto v = web::parse_id(*l);
+    if (!v || *v > 200) return make_error("invalid_query", "limit: 1 to 200");
+    return static_cast<std::size_t>(*v);
+  }
+  return std::size_t{50};
+}
+
+// A calendar date written yyyy-MM-dd, as eFAWATEERcom's STMTDate is stored.
+bool valid_date(std::string_view s) {
+  if (s.size() != 10 || s[4] != '-' || s[7] != '-') return false;
+  int y = 0;
+  unsigned m = 0;
+  unsigned d = 0;
+  auto digits = [&](std::size_t from, std::size_t n, auto& out) {
+    auto [p, ec] = std::from_chars(s.data() + from, s.data() + from + n, out);
+    return ec == std::errc() && p == s.data() + from + n;
+  };
+  if (!digits(0, 4, y) || !digits(5, 2, m) || !digits(8, 2, d)) return false;
+  return std::chrono::year_month_day{std::chrono::year{y}, std::chrono::month{m}, std::chrono::day{d}}.ok();
+}
+
+std::string local_date(core::Instant now, std::chrono::minutes utc_offset) {
+  auto t = core::to_local(now, utc_offset);
+  char buf[16];
+  std::snprintf(buf, sizeof buf, "%04d-%02d-%02d", t.year, t.month, t.day);
+  return buf;
+}
+
+// The key of the last row shown, "SECONDS:REST": arrival time and transaction id for payments,
+// due time and seq for bills. It is the page's own token, so only its own form is accepted.
+struct Key {
+  core::Instant at{};
+  std::string rest;
+};
+std::optional<Key> parse_key(std::string_view s) {
+  auto colon = s.find(':');
+  if (colon == std::string_view::npos || colon == 0) return std::nullopt;
+  std::int64_t secs = 0;
+  auto [p, ec] = std::from_chars(s.data(), s.data() + colon, secs);
+  if (ec != std::errc() || p != s.data() + colon || secs < 0) return std::nullopt;
+  return Key{core::Instant{std::chrono::seconds{secs}}, std::string(s.substr(colon + 1))};
+}
+std::string key_of(core::Instant at, std::string_view rest) {
+  return std::to_string(at.time_since_epoch().count()) + ":" + std::string(rest);
+}
+
+bool is_refund(std::string_view outcome) { return outcome.starts_with("refund:"); }
+
+json payment_item(const store::PaymentRecord& p) {
+  return json{{"joebpps_trx", p.joebpps_trx},
+              {"billing_number", p.billing_number},
+              {"application_id", p.application_id.empty() ? json(nullptr) : json(p.application_id)},
+              {"paid_jod", core::format_jod(p.paid)},
+              {"due_jod", core::format_jod(p.due)},
+              {"process_date", p.process_date},
+              {"outcome", p.outcome},
+              {"refund", is_refund(p.outcome)},
+              {"received_at", core::format_iso8601_utc(p.received_at)}};
+}
+
+}  // namespace
+
+void PaymentPages::get_payments(const PageCaller&, const Request& req, const Responder& respond) {
+  std::string date;
+  if (auto d = req.query_param("date"); d && !d->empty()) {
+    if (!valid_date(*d)) return respond(http::json_error(400, "invalid_query", "date: a calendar date, yyyy-MM-dd"));
+    date = std::string(*d);
+  } else {
+    date = local_date(clock_.now(), utc_offset_);
+  }
+  Key after;
+  if (auto a = req.query_param("after")) {
+    auto k = parse_key(*a);
+    if (!k) return respond(http::json_error(400, "invalid_query", "after: the next_after of the previous page"));
+    after = std::move(*k);
+  }
+  auto limit = page_limit(req);
+  if (!limit) return respond(http::json_error(400, "invalid_query", limit.error().message));
+  std::vector<store::PaymentRecord> rows;
+  std::vector<store::PaymentTotal> totals;
+  // One snapshot: the day's sums agree with its list.
+  Status s = service_.store().read([&](store::Tx& tx) -> Status {
+    auto r = tx.payments_of_day(date, after.at, after.rest, *limit);
+    if (!r) return r.error();
+    rows = std::move(*r);
+    auto t = tx.payment_totals(date, date);
+    if (!t) return t.error();
+    totals = std::move(*t);
+    return ok_status();
+  });
+  if (!s) return respond(http::store_failure(s.error()));
+  std::int64_t count = 0;
+  core::Fils total;
+  std::int64_t refund_count = 0;
+  core::Fils refund_total;
+  json by_outcome = json::array();
+  for (const auto& t : totals) {
+    count += t.count;
+    total.value += t.paid.value;
+    if (is_refund(t.outcome)) {
+      refund_count += t.count;
+      refund_total.value += t.paid.value;
+    }
+    by_outcome.push_back(json{{"outcome", t.outcome}, {"count", t.count}, {"paid_jod", core::format_jod(t.paid)}});
+  }
+  json items = json::array();
+  for (const auto& p : rows) items.push_back(payment_item(p));
+  json next = rows.size() == *limit && !rows.empty() ? json(key_of(rows.back().received_at, rows.back().joebpps_trx))
+                                                     : json(nullptr);
+  respond(web::json_replacing(200,
+                              json{{"date", date},
+                                   {"count", count},
+                                   {"total_jod", core::format_jod(total)},
+                                   {"totals", std::move(by_outcome)},
+                                   {"refunds", {{"count", refund_count}, {"paid_jod", core::format_jod(refund_total)}}},
+                                   {"items", std::move(items)},
+                                   {"next_after", next}}));
+}
+
+void PaymentPages::get_open_bills(const PageCaller& c, const Request& req, const Responder& respond) {
+  core::Instant after_due{};
+  std::int64_t after_seq = 0;
+  if (auto a = req.query_param("after")) {
+    auto k = parse_key(*a);
+    std::optional<std::int64_t> seq = k ? web::parse_id(k->rest) : std::nullopt;
+    if (!seq) return respond(http::json_error(400, "invalid_query", "after: the next_after of the previous page"));
+    after_due = k->at;
+    after_seq = *seq;
+  }
+  auto limit = page_limit(req);
+  if (!limit) return respond(http::json_error(400, "invalid_query", limit.error().message));
+  std::vector<core::Application> rows;
+  store::OpenBillTotals totals;
+  Status s = service_.store().read([&](store::Tx& tx) -> Status {
+    auto r = tx.open_bills_after(after_due, after_seq, *limit);
+    if (!r) return r.error();
+    rows = std::move(*r);
+    auto t = tx.open_bill_totals();
+    if (!t) return t.error();
+    totals = *t;
+    return ok_status();
+  });
+  if (!s) return respond(http::store_failure(s.error()));
+  const bool full = allows(c.role, Role::operator_);
+  const core::Instant now = clock_.now();
+  json items = json::array();
+  for (const auto& a : rows) {
+    if (!a.bill) continue;  // an awaiting_payment application always has its bill
+    items.push_back(json{{"application_id", a.id},
+                         {"course_id", a.course_id},
+                         {"name", a.applicant.name},
+                         {"phone", full ? a.applicant.phone : core::mask_phone(a.applicant.phone)},
+                         {"billing_number", a.bill->billing_number},
+                         {"amount_jod", core::format_jod(a.bill->amount)},
+                         {"issued_at", core::format_iso8601_utc(a.bill->issued_at)},
+                         {"due_at", core::format_iso8601_utc(a.bill->due_at)},
+                         {"overdue", a.bill->due_at <= now}});
+  }
+  json next = rows.size() == *limit && !rows.empty() && rows.back().bill
+                  ? json(key_of(rows.back().bill->due_at, std::to_string(rows.back().seq)))
+                  : json(nullptr);
+  respond(web::json_replacing(200, json{{"count", totals.count},
+                                        {"total_jod", core::format_jod(totals.due)},
+                                        {"items", std::move(items)},
+                                        {"next_after", next},
+                                        {"masked", !full}}));
+}
+
+}  // namespace cg::gateway::console
