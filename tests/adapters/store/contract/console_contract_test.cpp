@@ -11,19 +11,6 @@ const Instant t0{std::chrono::seconds{1'790'000'000}};
 constexpr std::chrono::seconds kHour{3600};
 
 template <class T>
-T read_value(Store& store, const std::function<Result<T>(Tx&)>& f) {
-  std::optional<T> out;
-  Status s = store.read([&](Tx& tx) -> Status {
-    auto r = f(tx);
-    if (!r) return r.error();
-    out = std::move(*r);
-    return ok_status();
-  });
-  EXPECT_TRUE(s.ok()) << s.error().message;
-  return out ? std::move(*out) : T{};
-}
-
-template <class T>
 Result<T> write_value(Store& store, const std::function<Result<T>(Tx&)>& f) {
   std::optional<T> out;
   Status s = store.write_sync([&](Tx& tx) -> Status {

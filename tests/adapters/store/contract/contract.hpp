@@ -7,6 +7,7 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "adapters/store/store.hpp"
@@ -42,5 +43,22 @@ class StoreContract : public ::testing::TestWithParam<Backend> {
   std::string scratch_;
   std::unique_ptr<Store> store_;
 };
+
+// A store outcome for a test's failure message.
+inline std::string describe(const Status& s) { return s.ok() ? "ok" : s.error().code + ": " + s.error().message; }
+
+// Runs `f` in a read snapshot and hands back what it returned; fails the test on a store error.
+template <class T>
+T read_value(Store& store, const std::function<Result<T>(Tx&)>& f) {
+  std::optional<T> out;
+  Status s = store.read([&](Tx& tx) -> Status {
+    auto r = f(tx);
+    if (!r) return r.error();
+    out = std::move(*r);
+    return ok_status();
+  });
+  EXPECT_TRUE(s.ok()) << describe(s);
+  return out ? std::move(*out) : T{};
+}
 
 }  // namespace cg::store::testing

@@ -60,8 +60,6 @@ constexpr std::chrono::seconds kMinute{60};
 constexpr std::chrono::seconds kHour{3600};
 constexpr std::chrono::seconds kDay{86400};
 
-std::string describe(const Status& s) { return s.ok() ? "ok" : s.error().code + ": " + s.error().message; }
-
 Course make_course(std::string code, Instant start = t0 + 30 * kDay) {
   Course c;
   c.code = std::move(code);
@@ -152,20 +150,6 @@ std::vector<std::int64_t> seqs_of(const std::vector<Application>& apps) {
   std::vector<std::int64_t> out;
   for (const auto& a : apps) out.push_back(a.seq);
   return out;
-}
-
-// Runs `f` in a read snapshot and hands back what it returned; fails the test on a store error.
-template <class T>
-T read_value(Store& store, const std::function<Result<T>(Tx&)>& f) {
-  std::optional<T> out;
-  Status s = store.read([&](Tx& tx) -> Status {
-    auto r = f(tx);
-    if (!r) return r.error();
-    out = std::move(*r);
-    return ok_status();
-  });
-  EXPECT_TRUE(s.ok()) << describe(s);
-  return out ? std::move(*out) : T{};
 }
 
 std::int64_t insert_course(Store& store, const Course& c) {

@@ -15,8 +15,6 @@ const Instant cutoff = now - 90 * kDay;
 const Instant old_time = cutoff - kDay;  // older than the cutoff
 const Instant kept_time = cutoff + kDay;
 
-std::string describe(const Status& s) { return s.ok() ? "ok" : s.error().code + ": " + s.error().message; }
-
 // Runs `f` in one write and hands back its value; a failure fails the test.
 template <class T, class F>
 T write_value(Store& store, F f) {
