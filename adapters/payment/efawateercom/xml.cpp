@@ -7,21 +7,39 @@
 namespace cg::efawateercom::xml {
 namespace {
 
-bool is_output(pugi::xml_node n) {
-  auto t = n.type();
-  return t == pugi::node_element || t == pugi::node_pcdata || t == pugi::node_cdata;
-}
+bool is_text(pugi::xml_node n) { return n.type() == pugi::node_pcdata || n.type() == pugi::node_cdata; }
 
-pugi::xml_node first_output_child(pugi::xml_node n) {
-  for (pugi::xml_node c = n.first_child(); c; c = c.next_sibling())
-    if (is_output(c)) return c;
+bool is_xml_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
+
+// Text is written as a run: the adjacent text nodes (PCDATA and CDATA) between two pieces of markup
+// become one piece of text. A run of nothing but XML white space (or nothing at all) is not written:
+// a parser drops white-space-only text between markup (pugixml without parse_ws_pcdata, .NET's
+// XmlDocument without PreserveWhitespace), so writing it would change the element on the next parse
+// (`<a><![CDATA[ ]]></a>` would come back as `<a />`) and the signed bytes with it. Returns the first
+// node to write at or after `c` among its siblings: an element, or the start of a run with content.
+pugi::xml_node skip_blank_runs(pugi::xml_node c) {
+  while (c) {
+    if (c.type() == pugi::node_element) return c;
+    if (!is_text(c)) {
+      c = c.next_sibling();
+      continue;
+    }
+    pugi::xml_node run = c;
+    bool blank = true;
+    for (; c && is_text(c); c = c.next_sibling())
+      for (const char* p = c.value(); blank && *p != '\0'; ++p) blank = is_xml_space(*p);
+    if (!blank) return run;
+  }
   return {};
 }
+
+pugi::xml_node first_output_child(pugi::xml_node n) { return skip_blank_runs(n.first_child()); }
 
 pugi::xml_node next_output_sibling(pugi::xml_node n) {
-  for (pugi::xml_node c = n.next_sibling(); c; c = c.next_sibling())
-    if (is_output(c)) return c;
-  return {};
+  pugi::xml_node c = n.next_sibling();
+  // Within a run being written, every node of it is written.
+  if (is_text(n) && c && is_text(c)) return c;
+  return skip_blank_runs(c);
 }
 
 void append_escaped(std::string& out, const char* text, bool attribute) {

@@ -176,6 +176,25 @@ TEST(MfepCompactXml, WhitespaceReferencesStayReferences) {
   EXPECT_EQ(compact_of(text), text);
 }
 
+// Found by fuzz/mfep_xml_fuzz: text that is only white space between markup, when it came as CDATA or
+// character references, was written out, and a parser drops such text: `<a><![CDATA[ ]]></a>` was
+// written `<a> </a>`, which parses back as the empty element `<a />`. Adjacent text nodes are one
+// run; a run of white space only is not written, and one with content is written whole.
+TEST(MfepCompactXml, WhiteSpaceOnlyTextIsNotWritten) {
+  EXPECT_EQ(compact_of("<a><![CDATA[ ]]></a>"), "<a />");
+  EXPECT_EQ(compact_of("<a><![CDATA[]]></a>", xml::EmptyElement::kOpenClose), "<a></a>");
+  EXPECT_EQ(compact_of("<a>&#xD;&#x20;</a>"), "<a />");
+  EXPECT_EQ(compact_of("<a><![CDATA[ \n]]><b/><![CDATA[\t]]></a>"), "<a><b /></a>");
+  // Inside a run with content, white space from CDATA stays.
+  EXPECT_EQ(compact_of("<a>x<![CDATA[ ]]>y<b/></a>"), "<a>x y<b /></a>");
+  EXPECT_EQ(compact_of("<a><![CDATA[ ]]>&#xD;z</a>"), "<a> &#xD;z</a>");
+  for (const char* input : {"<a><![CDATA[ ]]></a>", "<a> <![CDATA[ ]]><b/>x<![CDATA[ ]]></a>", "<a>&#x20;<b/></a>"})
+    for (auto form : {xml::EmptyElement::kSelfClosing, xml::EmptyElement::kOpenClose}) {
+      const std::string once = compact_of(input, form);
+      EXPECT_EQ(compact_of(once, form), once) << input;
+    }
+}
+
 TEST(MfepCompactXml, DeepNestingDoesNotExhaustTheStack) {
   std::string deep;
   for (int i = 0; i < 100000; ++i) deep += "<d>";
