@@ -371,6 +371,8 @@ class Tx {
   // The Course page's applicants, in seq order after `after_seq` (index applications_by_course_seq,
   // or applications_by_course_state with a state).
   virtual Result<std::vector<core::Application>> course_applicants(const ApplicantQuery& q) = 0;
+  // How many applicants the same filter matches in all (q.after_seq and q.limit are not used).
+  virtual Result<std::int64_t> count_course_applicants(const ApplicantQuery& q) = 0;
   // Every SMS sent for one application, oldest first, each with its delivery reports and channel
   // log (index outbox_by_application), at most `limit`.
   virtual Result<std::vector<OutboxDetail>> application_messages(std::string_view application_id,

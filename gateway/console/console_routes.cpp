@@ -412,7 +412,10 @@ class Console {
     router.add(Method::get, "/console/api/courses/{id}/applications",
                pooled(signed_in(Role::viewer, false, page(&CoursePages::get_applicants))));
     router.add(Method::get, "/console/api/courses/{id}/export",
-               pooled(signed_in(Role::viewer, false, page(&CoursePages::export_applicants))));
+               pooled(signed_in(Role::viewer, false,
+                                [this, &readers](const Caller& c, const Request& req, const Responder& respond) {
+                                  pages_.export_applicants(PageCaller{c.op.username, c.role}, req, respond, readers);
+                                })));
     router.add(Method::get, "/console/api/applications",
                pooled(signed_in(Role::viewer, false, page(&CoursePages::find_applications))));
     router.add(Method::get, "/console/api/applications/{id}",

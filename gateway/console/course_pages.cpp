@@ -245,7 +245,8 @@ void CoursePages::get_applicants(const PageCaller& c, const Request& req, const 
   respond(web::json_replacing(200, json{{"items", std::move(items)}, {"next_after", next}, {"masked", !full}}));
 }
 
-void CoursePages::export_applicants(const PageCaller& c, const Request& req, const Responder& respond) {
+void CoursePages::export_applicants(const PageCaller& c, const Request& req, const Responder& respond,
+                                    http::ReaderPool& readers) {
   auto id = course_id_of(req);
   if (!id) return respond(http::json_error(404, "not_found", "course not found"));
   auto q = applicant_query(req, *id);
@@ -255,33 +256,16 @@ void CoursePages::export_applicants(const PageCaller& c, const Request& req, con
   auto course = service_.course(*id);
   if (!course) return respond(web::error_response(course.error()));
   const bool full = allows(c.role, Role::operator_);
-  // UTF-8 with a byte order mark, which is how Excel knows the Arabic is UTF-8.
-  std::string body = "\xEF\xBB\xBF";
-  {
-    std::string header;
-    for (const char* h : kCsvHeader) {
-      if (!header.empty()) header += ',';
-      header += h;
-    }
-    body += header + "\r\n";
-  }
-  // Page by page, each its own read: only one page of applications is held at a time.
   std::int64_t rows = 0;
-  q->limit = kExportPage;
-  for (;;) {
-    std::optional<std::vector<core::Application>> page;
-    Status s = service_.store().read([&](store::Tx& tx) -> Status {
-      auto r = tx.course_applicants(*q);
-      if (!r) return r.error();
-      page = std::move(*r);
-      return ok_status();
-    });
-    if (!s) return respond(http::store_failure(s.error()));
-    for (const auto& a : *page) append_csv(body, a, full);
-    rows += static_cast<std::int64_t>(page->size());
-    if (page->size() < q->limit) break;
-    q->after_seq = page->back().seq;
-  }
+  Status s = service_.store().read([&](store::Tx& tx) -> Status {
+    auto n = tx.count_course_applicants(*q);
+    if (!n) return n.error();
+    rows = *n;
+    return ok_status();
+  });
+  if (!s) return respond(http::store_failure(s.error()));
+  // Recorded before the first byte goes out, so an export cut short is on record too. `rows` is
+  // what the filter matched then; an applicant arriving meanwhile may be in the file as well.
   // The search may be a phone or document number: the audit log keeps it masked, as logs do.
   json after{{"rows", rows},
              {"state", q->state ? json(std::string(core::to_string(*q->state))) : json(nullptr)},
@@ -290,17 +274,51 @@ void CoursePages::export_applicants(const PageCaller& c, const Request& req, con
   const AuditBy by{c.username, req.remote_address};
   const core::Instant now = clock_.now();
   const std::string target = "course:" + std::to_string(*id);
-  auto shared_body = std::make_shared<std::string>(std::move(body));
+  // One page of rows a piece: the header first (after a UTF-8 byte order mark, which is how Excel
+  // knows the Arabic is UTF-8), then the rows by key until a page comes back short.
+  struct Export {
+    store::ApplicantQuery q;
+    bool full = false;
+    bool header_sent = false;
+    bool finished = false;
+  };
+  auto state = std::make_shared<Export>(Export{*q, full});
+  state->q.limit = kExportPage;
+  store::Store& store = service_.store();
+  auto make_piece = [state, &store]() -> Result<std::string> {
+    if (!state->header_sent) {
+      state->header_sent = true;
+      std::string header = "\xEF\xBB\xBF";
+      for (std::size_t i = 0; i < std::size(kCsvHeader); ++i)
+        header += (i == 0 ? "" : ",") + std::string(kCsvHeader[i]);
+      return header + "\r\n";
+    }
+    if (state->finished) return std::string();
+    std::optional<std::vector<core::Application>> page;
+    Status read = store.read([&](store::Tx& tx) -> Status {
+      auto r = tx.course_applicants(state->q);
+      if (!r) return r.error();
+      page = std::move(*r);
+      return ok_status();
+    });
+    if (!read) return read.error();
+    state->finished = page->size() < state->q.limit;
+    if (page->empty()) return std::string();
+    state->q.after_seq = page->back().seq;
+    std::string piece;
+    for (const auto& a : *page) append_csv(piece, a, state->full);
+    return piece;
+  };
   service_.store().write([by, now, target, after = after.dump()](
                              store::Tx& tx) { return audit(tx, by, now, "applicants.export", target, "", after); },
-                         [respond, shared_body, id = *id](const Status& st) {
+                         [respond, &readers, make_piece, id = *id](const Status& st) {
                            if (!st) return respond(http::store_failure(st.error()));
                            Response r;
                            r.status = 200;
                            r.content_type = "text/csv; charset=utf-8";
                            r.headers.set("Content-Disposition",
                                          "attachment; filename=\"course-" + std::to_string(id) + "-applicants.csv\"");
-                           r.body = std::move(*shared_body);
+                           r.stream = http::pooled_stream(readers, make_piece);
                            respond(std::move(r));
                          });
 }

@@ -12,6 +12,7 @@
 #include "adapters/store/store.hpp"
 #include "gateway/console/auth.hpp"
 #include "gateway/http/handler.hpp"
+#include "gateway/http/reader_pool.hpp"
 #include "gateway/service/service.hpp"
 
 namespace cg::gateway::console {
@@ -39,14 +40,16 @@ class CoursePages {
 
   void get_course(const PageCaller& c, const http::Request& req, const http::Responder& respond);
   void get_applicants(const PageCaller& c, const http::Request& req, const http::Responder& respond);
-  void export_applicants(const PageCaller& c, const http::Request& req, const http::Responder& respond);
+  // Streamed (http::BodyStream): each page of rows is read and written by its own job on `readers`.
+  void export_applicants(const PageCaller& c, const http::Request& req, const http::Responder& respond,
+                         http::ReaderPool& readers);
   void find_applications(const PageCaller& c, const http::Request& req, const http::Responder& respond);
   void get_application(const PageCaller& c, const http::Request& req, const http::Responder& respond);
   void cancel(const PageCaller& c, const http::Request& req, const http::Responder& respond);
   void record_pass(const PageCaller& c, const http::Request& req, const http::Responder& respond);
 
-  // Rows per page of the CSV export: each page is its own read, so the rows are never all in memory
-  // as applications.
+  // Rows per piece of the CSV export: each piece is its own read, and only one piece is in memory at
+  // a time, whatever the number of applicants.
   static constexpr std::size_t kExportPage = 500;
 
  private:

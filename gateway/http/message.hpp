@@ -2,6 +2,7 @@
 // never include Beast; gateway/http/server.cpp converts to and from the wire.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -84,11 +85,25 @@ struct Request {
   std::optional<std::string_view> header(std::string_view name) const { return headers.get(name); }
 };
 
+// A body sent in pieces, for answers too large to hold at once (an export of every applicant). The
+// server asks for the next piece only once the one before is written, so a slow client holds back
+// the maker instead of filling memory, and no thread waits on the client. HTTP/1.1 gets the pieces
+// as chunks; HTTP/1.0 gets them bare, the end of the body marked by closing the connection.
+class BodyStream {
+ public:
+  virtual ~BodyStream() = default;
+  // Makes the next piece and gives it to `done`, on any thread: text to send, an empty text at the
+  // end, or an error. An error cuts the answer short: the connection is closed without the last
+  // chunk, so the client can tell the body is incomplete (the status line is already sent).
+  virtual void next(std::function<void(Result<std::string>)> done) = 0;
+};
+
 struct Response {
   int status = 200;
   std::string content_type;  // empty: no Content-Type header
   Headers headers;           // extra fields; Content-Length and Connection are the server's
   std::string body;
+  std::shared_ptr<BodyStream> stream;  // set: the body is the stream's pieces, and `body` is not sent
 };
 
 // Percent-decoding (RFC 3986 §2.1). A '%' not followed by two hex digits is an error, not a literal:

@@ -151,4 +151,37 @@ Handler on_pool(ReaderPool& pool, Handler handler) {
   return [&pool, shared](Request request, const Responder& respond) { pool.run(shared, std::move(request), respond); };
 }
 
+namespace {
+
+class PooledStream final : public BodyStream, public std::enable_shared_from_this<PooledStream> {
+ public:
+  PooledStream(ReaderPool& pool, std::function<Result<std::string>()> make_piece)
+      : pool_(pool), make_piece_(std::move(make_piece)) {}
+
+  void next(std::function<void(Result<std::string>)> done) override {
+    // The job holds the stream, so its maker lives as long as a piece is being made.
+    auto job = [self = shared_from_this(), done]() {
+      Result<std::string> piece = make_error("internal", "the body's maker failed");
+      try {
+        piece = self->make_piece_();
+      } catch (const std::exception& e) {
+        // A connection whose piece never comes would wait for it until the server stops.
+        piece = make_error("internal", e.what());
+      }
+      done(std::move(piece));
+    };
+    if (!pool_.post(std::move(job))) done(make_error("unavailable", "the reader pool is full or stopped"));
+  }
+
+ private:
+  ReaderPool& pool_;
+  std::function<Result<std::string>()> make_piece_;
+};
+
+}  // namespace
+
+std::shared_ptr<BodyStream> pooled_stream(ReaderPool& pool, std::function<Result<std::string>()> make_piece) {
+  return std::make_shared<PooledStream>(pool, std::move(make_piece));
+}
+
 }  // namespace cg::http

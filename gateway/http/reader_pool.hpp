@@ -101,4 +101,10 @@ class ReaderPool {
 // `handler` wrapped to run on `pool` (the pool and the handler must outlive the server).
 Handler on_pool(ReaderPool& pool, Handler handler);
 
+// A streamed body (message.hpp) whose every piece is made by `make_piece` on `pool`, one job a
+// piece, so a long body holds a pool thread only while a piece is made, never while the client
+// reads. `make_piece` returns the next piece, empty at the end, or an error; calls never overlap.
+// A full or stopped pool cuts the body short (the pool must outlive the server).
+std::shared_ptr<BodyStream> pooled_stream(ReaderPool& pool, std::function<Result<std::string>()> make_piece);
+
 }  // namespace cg::http

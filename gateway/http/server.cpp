@@ -184,6 +184,19 @@ void deliver(const std::shared_ptr<Mailbox>& mb, Response response, std::string 
   });
 }
 
+// If a coroutine frame waiting on a mailbox is abandoned (stop past its grace period), a late answer
+// must not keep the connection's socket alive beyond the io_context.
+struct Detach {
+  explicit Detach(std::shared_ptr<Mailbox> m) : mb(std::move(m)) {}
+  std::shared_ptr<Mailbox> mb;
+  ~Detach() {
+    std::lock_guard lock(mb->m);
+    mb->conn.reset();
+  }
+  Detach(const Detach&) = delete;
+  Detach& operator=(const Detach&) = delete;
+};
+
 // Beast 1.74 speaks boost::string_view.
 std::string_view sv(beast::string_view s) { return {s.data(), s.size()}; }
 
@@ -268,7 +281,8 @@ bhttp::response<bhttp::string_body> to_beast(Response r, unsigned version, bool 
   res.keep_alive(keep_alive);
   if (r.status == 204 || r.status == 304) return res;  // no body, no Content-Length (RFC 9110 §8.6)
   if (head_request) {
-    res.content_length(r.body.size());  // what GET would send, without the body
+    // What GET would send, without the body; a streamed body's length is not known beforehand.
+    if (!r.stream) res.content_length(r.body.size());
   } else {
     res.body() = std::move(r.body);
     res.prepare_payload();
@@ -360,6 +374,8 @@ struct Server::Impl {
   awaitable<void> serve(std::shared_ptr<Connection> c);
   awaitable<void> overflow(tcp::socket socket);
   awaitable<bool> write(beast::tcp_stream& stream, Response response, unsigned version, bool keep_alive, bool head);
+  awaitable<bool> write_stream(const std::shared_ptr<Connection>& c, Response response, unsigned version,
+                               bool keep_alive);
   awaitable<void> linger_close(beast::tcp_stream& stream);
   void report(std::string_view route, std::string_view method, int status, std::chrono::steady_clock::time_point t0);
 };
@@ -675,15 +691,7 @@ awaitable<void> Server::Impl::serve(std::shared_ptr<Connection> c) {
       mb->conn = c;
       mb->inline_ok = true;
       mb->inline_thread = std::this_thread::get_id();
-      // If this frame is abandoned (stop past its grace period), a late answer must not keep the
-      // connection's socket alive beyond the io_context.
-      struct Detach {
-        std::shared_ptr<Mailbox> mb;
-        ~Detach() {
-          std::lock_guard lock(mb->m);
-          mb->conn.reset();
-        }
-      } detach{mb};
+      const Detach detach{mb};
 
       try {
         handler(std::move(request),
@@ -711,10 +719,13 @@ awaitable<void> Server::Impl::serve(std::shared_ptr<Connection> c) {
       }
     }
 
-    const bool keep_alive = msg.keep_alive() && !stopping;
     const int status = c->response->status;
+    const bool streamed = c->response->stream && !head && status != 204 && status != 304;
+    // HTTP/1.0 has no chunks: a streamed body ends where the connection does.
+    const bool keep_alive = msg.keep_alive() && !stopping && !(streamed && version < 11);
     const std::string route = std::move(c->route);
-    bool written = co_await write(c->stream, std::move(*c->response), version, keep_alive, head);
+    bool written = streamed ? co_await write_stream(c, std::move(*c->response), version, keep_alive)
+                            : co_await write(c->stream, std::move(*c->response), version, keep_alive, head);
     c->response.reset();
     if (!written) co_return;
     report(route, method_label(method_text), status, t0);
@@ -757,6 +768,59 @@ awaitable<bool> Server::Impl::write(beast::tcp_stream& stream, Response response
   stream.expires_after(settings.write_timeout);
   co_await bhttp::async_write(stream, res, asio::redirect_error(use_awaitable, ec));
   co_return !ec;
+}
+
+// The head, then each piece the stream makes as one chunk (HTTP/1.1) or bare (HTTP/1.0), asking for
+// the next only once the last is written; the pieces come back through a mailbox, as answers do.
+awaitable<bool> Server::Impl::write_stream(const std::shared_ptr<Connection>& c, Response response, unsigned version,
+                                           bool keep_alive) {
+  if (invalid_response(response)) co_return co_await write(c->stream, std::move(response), version, keep_alive, false);
+  std::shared_ptr<BodyStream> body = std::move(response.stream);
+  response.body.clear();
+  bhttp::response<bhttp::empty_body> head(to_beast(std::move(response), version, keep_alive, false).base());
+  head.erase(bhttp::field::content_length);
+  const bool chunked = version >= 11;
+  if (chunked) head.chunked(true);
+  error_code ec;
+  bhttp::response_serializer<bhttp::empty_body> serializer(head);
+  c->stream.expires_after(settings.write_timeout);
+  co_await bhttp::async_write_header(c->stream, serializer, asio::redirect_error(use_awaitable, ec));
+  if (ec) co_return false;
+  for (;;) {
+    auto mb = std::make_shared<Mailbox>();
+    mb->gate = gate;
+    mb->conn = c;
+    const Detach detach{mb};
+    c->response.reset();
+    body->next([mb](Result<std::string> piece) {
+      Response r;
+      if (piece) {
+        r.body = std::move(*piece);
+      } else {
+        log::error("http", "a streamed answer was cut short", {{"error", piece.error().message}});
+        r.status = 500;
+      }
+      deliver(mb, std::move(r), "");
+    });
+    // next() may answer at once; its answer still comes through the inbox, after this wait begins.
+    co_await async_wait_for_answer(*c, use_awaitable);
+    if (!c->response || c->response->status != 200) co_return false;
+    const std::string piece = std::move(c->response->body);
+    c->response.reset();
+    c->stream.expires_after(settings.write_timeout);
+    if (piece.empty()) {
+      if (chunked)
+        co_await asio::async_write(c->stream, bhttp::make_chunk_last(), asio::redirect_error(use_awaitable, ec));
+      co_return !ec;
+    }
+    if (chunked) {
+      co_await asio::async_write(c->stream, bhttp::make_chunk(asio::buffer(piece)),
+                                 asio::redirect_error(use_awaitable, ec));
+    } else {
+      co_await asio::async_write(c->stream, asio::buffer(piece), asio::redirect_error(use_awaitable, ec));
+    }
+    if (ec) co_return false;
+  }
 }
 
 awaitable<void> Server::Impl::linger_close(beast::tcp_stream& stream) {

@@ -254,11 +254,13 @@ Queries::Queries(const Dialect& d) : dialect(d) {
   bills_due_count = "SELECT COUNT(*) FROM applications WHERE state = 'awaiting_payment' AND bill_due_at <= ?";
   // Key paging by seq within one course. The name is searched as a substring with instr(), which
   // both engines have and which treats '%' and '_' as plain characters; the numbers match exactly.
-  for (std::size_t k = 0; k < course_applicants.size(); ++k)
-    course_applicants[k] =
-        application_select + " WHERE course_id = ?" + ((k & 1) ? " AND state = ?" : "") +
-        ((k & 2) ? " AND (instr(name, ?) > 0 OR phone = ? OR id_number = ? OR billing_number = ?)" : "") +
-        " AND seq > ? ORDER BY seq LIMIT ?";
+  for (std::size_t k = 0; k < course_applicants.size(); ++k) {
+    const std::string filter =
+        std::string(" WHERE course_id = ?") + ((k & 1) ? " AND state = ?" : "") +
+        ((k & 2) ? " AND (instr(name, ?) > 0 OR phone = ? OR id_number = ? OR billing_number = ?)" : "");
+    course_applicants[k] = application_select + filter + " AND seq > ? ORDER BY seq LIMIT ?";
+    course_applicants_count[k] = "SELECT COUNT(*) FROM applications" + filter;
+  }
   application_outbox_ids = "SELECT id FROM outbox WHERE application_id = ? ORDER BY id LIMIT ?";
   application_payments =
       "SELECT " + column_list(kPaymentColumns) + " FROM payments WHERE application_id = ? ORDER BY received_at";

@@ -60,6 +60,7 @@ struct Queries {
   std::string failed_sms_since, failed_sms_count_since, bills_due_count;
   // The Course page's applicants: [with a state (1) | with a search (2)].
   std::array<std::string, 4> course_applicants;
+  std::array<std::string, 4> course_applicants_count;  // the same filters, counted
   std::string application_outbox_ids, application_payments;
   // The Payments page, paged by key.
   std::string payments_of_day, open_bills_after;

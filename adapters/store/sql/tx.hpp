@@ -109,6 +109,7 @@ class SqlTx final : public Tx {
   Result<std::int64_t> count_failed_sms_since(Instant since) override;
   Result<std::int64_t> count_bills_due(Instant until) override;
   Result<std::vector<core::Application>> course_applicants(const ApplicantQuery& q) override;
+  Result<std::int64_t> count_course_applicants(const ApplicantQuery& q) override;
   Result<std::vector<OutboxDetail>> application_messages(std::string_view application_id, std::size_t limit) override;
   Result<std::vector<PaymentRecord>> application_payments(std::string_view application_id) override;
   Result<std::vector<PaymentRecord>> payments_of_day(std::string_view stmt_date, Instant after_received_at,

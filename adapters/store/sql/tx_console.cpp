@@ -238,6 +238,18 @@ Result<std::vector<core::Application>> SqlTx::course_applicants(const ApplicantQ
   return all_rows<core::Application>(**st, application_from_row);
 }
 
+Result<std::int64_t> SqlTx::count_course_applicants(const ApplicantQuery& q) {
+  const bool searching = !q.search.empty();
+  const std::size_t k = (q.state ? 1U : 0U) | (searching ? 2U : 0U);
+  auto st = session_.prepare(q_.course_applicants_count[k], "count_course_applicants");
+  if (!st) return st.error();
+  Binder b(**st);
+  b.add(q.course_id);
+  if (q.state) b.add(core::to_string(*q.state));
+  if (searching) b.add(q.search).add(q.search_phone).add(q.search).add(q.search);
+  return single_count(**st);
+}
+
 Result<std::vector<OutboxDetail>> SqlTx::application_messages(std::string_view application_id, std::size_t limit) {
   std::vector<std::int64_t> ids;
   {

@@ -232,6 +232,59 @@ TEST_F(CoursePagesTest, TheExportIsUtf8CsvWithBomCrlfAndDisarmedCellsAndIsAudite
   EXPECT_EQ(newest["after"]["search"], "*******002") << "the searched number is kept masked";
 }
 
+// More applicants than one piece of the export holds: every row once, in arrival order, over a
+// chunked answer, and the audit line counts them.
+TEST_F(CoursePagesTest, TheExportStreamsEveryRowOnceAcrossItsPieces) {
+  auto course = create_course({{"min_participants", 10}});
+  const int total = static_cast<int>(2 * console::CoursePages::kExportPage + 3);
+  ASSERT_TRUE(app_->store()
+                  .write_sync([&](store::Tx& tx) -> Status {
+                    for (int i = 1; i <= total; ++i) {
+                      core::Application a;
+                      a.id = "bulk" + std::to_string(i);
+                      a.course_id = course;
+                      a.seq = 100000 + i;
+                      a.applicant = {"+9627" + std::to_string(90000000 + i),
+                                     "متقدم " + std::to_string(i),
+                                     core::IdType::national_id,
+                                     std::to_string(9000000000LL + i),
+                                     "JO",
+                                     core::Language::ar};
+                      a.channel = "web";
+                      a.state = core::ApplicationState::awaiting_quorum;
+                      a.created_at = clock_.now();
+                      a.updated_at = clock_.now();
+                      if (auto st = tx.insert_application(a); !st) return st;
+                    }
+                    return ok_status();
+                  })
+                  .ok());
+  auto o = sign_in("olga");
+  auto r = as(o, "GET", "/console/api/courses/" + std::to_string(course) + "/export");
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(r.header("Transfer-Encoding").value_or(""), "chunked");
+  EXPECT_FALSE(r.header("Content-Length").has_value());
+  std::vector<std::int64_t> seen;
+  std::string_view rest(r.body);
+  rest.remove_prefix(3);                      // the byte order mark
+  rest.remove_prefix(rest.find("\r\n") + 2);  // the header line
+  for (auto at = rest.find("\r\n"); at != std::string_view::npos; at = rest.find("\r\n")) {
+    seen.push_back(std::stoll(std::string(rest.substr(0, rest.find(',')))));
+    rest.remove_prefix(at + 2);
+  }
+  ASSERT_EQ(seen.size(), static_cast<std::size_t>(total));
+  for (int i = 0; i < total; ++i) ASSERT_EQ(seen[static_cast<std::size_t>(i)], 100001 + i) << "row " << i;
+  add("alice", console::Role::admin);
+  auto audit = audit_lines(sign_in("alice"));
+  bool found = false;
+  for (const auto& l : audit)
+    if (l["action"] == "applicants.export") {
+      EXPECT_EQ(l["after"]["rows"], total);
+      found = true;
+    }
+  EXPECT_TRUE(found);
+}
+
 TEST_F(CoursePagesTest, TheApplicationPageShowsTheTimelineTheSmsAndTheBill) {
   auto course = create_course({{"min_participants", 1}, {"fee_jod", "5.000"}});
   std::string id = apply_ok(course, 1);

@@ -25,6 +25,7 @@
 
 #include "gateway/http/router.hpp"
 #include "gateway/http/signals.hpp"
+#include "tests/gateway/http/raw_connection.hpp"
 #include "tests/support/http_client.hpp"
 
 namespace cg::http {
@@ -33,80 +34,11 @@ namespace {
 using namespace std::chrono_literals;
 using test::HttpClient;
 
-// Polls until `done` holds; the bound only keeps a broken server from hanging the suite.
-bool eventually(const std::function<bool()>& done, std::chrono::milliseconds bound = 10s) {
-  auto until = std::chrono::steady_clock::now() + bound;
-  while (!done()) {
-    if (std::chrono::steady_clock::now() > until) return false;
-    std::this_thread::sleep_for(5ms);
-  }
-  return true;
-}
-
 std::size_t count(std::string_view haystack, std::string_view needle) {
   std::size_t n = 0;
   for (auto pos = haystack.find(needle); pos != std::string_view::npos; pos = haystack.find(needle, pos + 1)) ++n;
   return n;
 }
-
-// A plain blocking TCP client, for requests libcurl would not send.
-class RawConnection {
- public:
-  explicit RawConnection(std::uint16_t port) : fd_(::socket(AF_INET, SOCK_STREAM, 0)) {
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_port = htons(port);
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    if (fd_ < 0 || ::connect(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
-      throw std::runtime_error("connect to 127.0.0.1:" + std::to_string(port) + " failed: " + std::strerror(errno));
-    }
-  }
-  ~RawConnection() { close(); }
-  RawConnection(const RawConnection&) = delete;
-  RawConnection& operator=(const RawConnection&) = delete;
-
-  void close() {
-    if (fd_ >= 0) ::close(fd_);
-    fd_ = -1;
-  }
-
-  bool send(std::string_view data) {
-    while (!data.empty()) {
-      ssize_t n = ::send(fd_, data.data(), data.size(), MSG_NOSIGNAL);
-      if (n <= 0) return false;
-      data.remove_prefix(static_cast<std::size_t>(n));
-    }
-    return true;
-  }
-
-  // Reads what arrives within `wait`. Returns false once the peer has closed (EOF or reset).
-  bool read_for(std::chrono::milliseconds wait) {
-    pollfd p{fd_, POLLIN, 0};
-    if (::poll(&p, 1, static_cast<int>(wait.count())) <= 0) return true;
-    char buf[4096];
-    ssize_t n = ::recv(fd_, buf, sizeof buf, 0);
-    if (n <= 0) return false;
-    received.append(buf, static_cast<std::size_t>(n));
-    return true;
-  }
-
-  // Reads until the peer closes; false if it is still open after `bound`.
-  bool read_until_closed(std::chrono::milliseconds bound = 10s) {
-    return eventually([&] { return !read_for(10ms); }, bound);
-  }
-
-  // Reads until `marker` has arrived; false if the peer closed or `bound` passed first.
-  bool read_until(std::string_view marker, std::chrono::milliseconds bound = 10s) {
-    bool open = true;
-    eventually([&] { return received.find(marker) != std::string::npos || !(open = read_for(10ms)); }, bound);
-    return received.find(marker) != std::string::npos;
-  }
-
-  std::string received;
-
- private:
-  int fd_;
-};
 
 bool can_connect(std::uint16_t port) {
   try {

@@ -114,6 +114,17 @@ TEST_P(StoreContract, CourseApplicantsArePagedBySeqFilteredAndSearched) {
   EXPECT_EQ(search("%"), (std::vector<std::int64_t>{4}));
   EXPECT_EQ(search("_"), (std::vector<std::int64_t>{}));
   EXPECT_EQ(list(query(course, 0, 10, ApplicationState::confirmed, "سارة")), (std::vector<std::int64_t>{3}));
+
+  // The same filters counted, whatever the page.
+  auto count = [&](const ApplicantQuery& q) {
+    return read_value<std::int64_t>(*store_, [&](Tx& tx) { return tx.count_course_applicants(q); });
+  };
+  EXPECT_EQ(count(query(course, 3, 1)), 4);
+  EXPECT_EQ(count(query(course, 0, 50, ApplicationState::confirmed)), 2);
+  EXPECT_EQ(count(query(course, 0, 50, std::nullopt, "سارة")), 2);
+  EXPECT_EQ(count(query(course, 0, 50, ApplicationState::confirmed, "سارة")), 1);
+  EXPECT_EQ(count(query(course, 0, 50, std::nullopt, "0791", "+962790000004")), 1);
+  EXPECT_EQ(count(query(other + 100)), 0);
 }
 
 TEST_P(StoreContract, AnApplicationsMessagesComeWithTheirDeliveryAndItsPaymentsAlone) {
