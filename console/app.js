@@ -2,6 +2,7 @@
 // table per language (strings.<lang>.json); the server decides what each role may see and do, the
 // page only hides what would be refused anyway.
 import { filterApplicants, findByPhone, loadApplication, loadCourse, moreApplicants, rerender } from './course.js';
+import { countLater, createCourse, previewEdit, rerenderCourseTools, saveEdit, sendBroadcast, showCreate } from './course_edit.js';
 import { loadPayments, moreBills, morePayments, pickDay, rerenderPayments } from './payments.js';
 
 const LANG_KEY = 'cg-console-lang';
@@ -87,7 +88,7 @@ function errorCode(r) {
 
 // ---- pages ----
 
-const PAGES = ['signin', 'overview', 'operators', 'course', 'application', 'payments', 'forbidden'];
+const PAGES = ['signin', 'overview', 'operators', 'course', 'application', 'payments', 'new-course', 'forbidden'];
 // The card's order, not the JSON object's (whose keys come sorted).
 const STATES = ['awaiting_quorum', 'awaiting_exam', 'awaiting_payment', 'confirmed', 'waitlisted', 'rejected_exam', 'expired', 'cancelled', 'attended'];
 
@@ -99,6 +100,7 @@ function show(page) {
   $('signout').hidden = !signedIn;
   $('whoami').hidden = !signedIn;
   $('nav-operators').hidden = !(signedIn && state.me.role === 'admin');
+  $('nav-new-course').hidden = !(signedIn && state.me.role !== 'viewer');
   if (signedIn) $('whoami').textContent = t('signed_in_as', { name: state.me.username, role: t(`role_${state.me.role}`) });
   for (const a of document.querySelectorAll('#nav a')) {
     if (a.getAttribute('href') === `#/${page}`) a.setAttribute('aria-current', 'page');
@@ -319,6 +321,10 @@ async function route() {
   } else if (name === 'application' && id) {
     show('application');
     await loadApplication(ctx, id);
+  } else if (page === 'new-course') {
+    if (state.me.role === 'viewer') return show('forbidden');
+    show('new-course');
+    showCreate(ctx);
   } else if (page === 'payments') {
     show('payments');
     await loadPayments(ctx);
@@ -340,6 +346,7 @@ async function switchLanguage() {
   renderOperators();
   rerender(ctx);
   rerenderPayments(ctx);
+  rerenderCourseTools(ctx);
 }
 
 // What the Course and Application pages (course.js) use of this module.
@@ -352,6 +359,11 @@ async function start() {
   $('find-form').addEventListener('submit', (e) => findByPhone(ctx, e));
   $('applicants-filter').addEventListener('submit', (e) => filterApplicants(ctx, e));
   $('applicants-more').addEventListener('click', () => moreApplicants(ctx));
+  $('create-form').addEventListener('submit', (e) => createCourse(ctx, e));
+  $('edit-form').addEventListener('submit', (e) => previewEdit(ctx, e));
+  $('edit-save').addEventListener('click', () => saveEdit(ctx, () => route()));
+  $('broadcast-form').addEventListener('submit', (e) => sendBroadcast(ctx, e));
+  for (const id of ['broadcast-text_ar', 'broadcast-text_en']) $(id).addEventListener('input', () => countLater(ctx));
   $('payments-form').addEventListener('submit', (e) => pickDay(ctx, e));
   $('payments-more').addEventListener('click', () => morePayments(ctx));
   $('bills-more').addEventListener('click', () => moreBills(ctx));

@@ -1,5 +1,7 @@
 // The Course and Application pages, and the search by phone. app.js hands over its helpers (ctx);
 // the server masks numbers for viewers and refuses their actions, the page only hides the buttons.
+import { renderCourseTools } from './course_edit.js';
+
 const LIVE = ['awaiting_quorum', 'awaiting_exam', 'awaiting_payment', 'confirmed', 'waitlisted'];
 const PAGE_SIZE = 50;
 
@@ -70,6 +72,7 @@ function renderCourse(ctx) {
   $('filter-q').value = page.filter.q;
   $('export-link').href = `/console/api/courses/${c.id}/export${applicantsQuery()}`;
   renderApplicants(ctx);
+  renderCourseTools(ctx, c);
 }
 
 function renderApplicants(ctx) {

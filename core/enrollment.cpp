@@ -131,7 +131,7 @@ Result<Course> validate_new_course(Course c) {
   if (c.fee.value < 0) return refuse("invalid_course", "fee_jod must not be negative");
   if (c.prerequisite && c.prerequisite->empty()) c.prerequisite.reset();
   if (c.prerequisite && c.exam_url.empty())
-    return refuse("invalid_course", "a course with a prerequisite needs exam_url (card 6.3 / 7.3)");
+    return refuse("invalid_course", "exam_url is required for a course with a prerequisite (card 6.3 / 7.3)");
   if (c.evaluation_url.empty()) return refuse("invalid_course", "evaluation_url is required (card 8)");
   c.status = CourseStatus::open;
   c.quorum_reached = false;
@@ -392,11 +392,11 @@ Result<Outcome> Enrollment::reschedule(const Course& course, const Reschedule& t
                                        Instant now) const {
   if (course.status == CourseStatus::ended) return refuse("course_ended", "the course has already been held");
   if (to.end_at <= to.start_at) return refuse("invalid_course", "end_at must be after start_at");
-  if (to.start_at <= now) return refuse("invalid_course", "the new start_at must be in the future");
+  if (to.start_at <= now) return refuse("invalid_course", "start_at must be in the future");
   Instant decision = to.decision_at.value_or(to.start_at);
   if (decision > to.start_at) return refuse("invalid_course", "decision_at must not be after start_at");
   if (!course.quorum_reached && decision <= now)
-    return refuse("invalid_course", "the new decision_at must be in the future while the minimum is not reached");
+    return refuse("invalid_course", "decision_at must be in the future while the minimum is not reached");
   Builder b(course, now);
   Course& c = b.course();
   c.start_at = to.start_at;

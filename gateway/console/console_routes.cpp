@@ -10,6 +10,7 @@
 #include "core/time.hpp"
 #include "gateway/console/assets.hpp"
 #include "gateway/console/auth.hpp"
+#include "gateway/console/course_edit.hpp"
 #include "gateway/console/course_pages.hpp"
 #include "gateway/console/operators.hpp"
 #include "gateway/console/overview.hpp"
@@ -115,6 +116,7 @@ class Console {
   Console(Service& service, const Config& config, const Clock& clock)
       : store_(service.store()),
         pages_(service, clock),
+        edit_(service, clock),
         payments_(service, clock, config.utc_offset),
         config_(config),
         clock_(clock),
@@ -424,6 +426,23 @@ class Console {
                pooled(signed_in(Role::operator_, true, page(&CoursePages::cancel))));
     router.add(Method::post, "/console/api/applications/{id}/prerequisite",
                pooled(signed_in(Role::operator_, true, page(&CoursePages::record_pass))));
+    // Creating, editing and broadcasting from the Course page (course_edit.hpp): operators. The
+    // previews change nothing but take a body, so they are POSTs with the session's CSRF token.
+    auto edit = [this](auto method) {
+      return [this, method](const Caller& c, const Request& req, const Responder& respond) {
+        (edit_.*method)(PageCaller{c.op.username, c.role}, req, respond);
+      };
+    };
+    router.add(Method::post, "/console/api/courses",
+               pooled(signed_in(Role::operator_, true, edit(&CourseEdit::create))));
+    router.add(Method::patch, "/console/api/courses/{id}",
+               pooled(signed_in(Role::operator_, true, edit(&CourseEdit::edit))));
+    router.add(Method::post, "/console/api/courses/{id}/preview",
+               pooled(signed_in(Role::operator_, true, edit(&CourseEdit::preview_edit))));
+    router.add(Method::post, "/console/api/courses/{id}/broadcast/preview",
+               pooled(signed_in(Role::operator_, true, edit(&CourseEdit::preview_broadcast))));
+    router.add(Method::post, "/console/api/courses/{id}/broadcast",
+               pooled(signed_in(Role::operator_, true, edit(&CourseEdit::broadcast))));
     // The Payments page (payment_pages.hpp): read-only, for every role.
     auto pay = [this](auto method) {
       return [this, method](const Caller& c, const Request& req, const Responder& respond) {
@@ -449,6 +468,7 @@ class Console {
 
   store::Store& store_;
   CoursePages pages_;
+  CourseEdit edit_;
   PaymentPages payments_;
   const Config& config_;
   const Clock& clock_;

@@ -29,6 +29,17 @@ Service::Service(store::Store& store, const templates::Catalogue& catalogue, con
       enrollment_(config.policy),
       driver_(enrollment_, catalogue, config) {}
 
+Result<bool> first_use(store::Tx& tx, std::string_view source, const OnceKey& once, Instant now) {
+  auto fresh = tx.record_event(source, once.key, once.request_hash, now);
+  if (!fresh) return fresh.error();
+  if (*fresh) return true;
+  auto prior = tx.event_summary(source, once.key);
+  if (!prior) return prior.error();
+  if (prior->value_or("") != once.request_hash)
+    return make_error("idempotency_key_reused", "this Idempotency-Key was used with another request");
+  return false;
+}
+
 // ---- website and channels --------------------------------------------------------------------
 
 void Service::apply(ApplyInput in, Callback<ApplyOutput> done) {
@@ -228,12 +239,25 @@ Result<std::vector<Course>> Service::open_courses() {
 
 // ---- operators -------------------------------------------------------------------------------
 
-void Service::create_course(Course draft, Callback<Course> done, std::optional<AuditBy> audit_by) {
+void Service::create_course(Course draft, Callback<Course> done, std::optional<AuditBy> audit_by,
+                            std::optional<OnceKey> once) {
   auto valid = core::validate_new_course(std::move(draft));
   if (!valid) return done(valid.error());
   run_command<Course>(
       store_,
-      [this, c = std::move(*valid), audit_by = std::move(audit_by)](store::Tx& tx) mutable -> Result<Course> {
+      [this, c = std::move(*valid), audit_by = std::move(audit_by),
+       once = std::move(once)](store::Tx& tx) mutable -> Result<Course> {
+        if (once) {
+          // A repeat finds the course its first request created by the code, which is unique.
+          auto fresh = first_use(tx, "course.create", *once, clock_.now());
+          if (!fresh) return fresh.error();
+          if (!*fresh) {
+            auto prior = tx.course_by_code(c.code);
+            if (!prior) return prior.error();
+            if (!*prior) return make_error("store_error", "the course of this Idempotency-Key is missing");
+            return **prior;
+          }
+        }
         // Applicants type codes in any case (an SMS "join ab7"), so two codes that differ only in
         // case could not be told apart; the store's own uniqueness is exact.
         auto existing = tx.courses(store::CourseFilter{});
@@ -254,14 +278,22 @@ void Service::create_course(Course draft, Callback<Course> done, std::optional<A
       std::move(done));
 }
 
-void Service::patch_course(std::int64_t id, CoursePatch patch, Callback<Course> done, std::optional<AuditBy> audit_by) {
+void Service::patch_course(std::int64_t id, CoursePatch patch, Callback<Course> done, std::optional<AuditBy> audit_by,
+                           std::optional<OnceKey> once, std::string audit_action) {
   run_command<Course>(
       store_,
-      [this, id, patch = std::move(patch), audit_by = std::move(audit_by)](store::Tx& tx) -> Result<Course> {
+      [this, id, patch = std::move(patch), audit_by = std::move(audit_by), once = std::move(once),
+       audit_action = std::move(audit_action)](store::Tx& tx) -> Result<Course> {
         Instant now = clock_.now();
         auto course = tx.course(id);
         if (!course) return course.error();
         if (!*course) return not_found("course");
+        if (once) {
+          // A repeat changes nothing (a second reschedule would send its SMS again): the course as it is.
+          auto fresh = first_use(tx, "course.patch", *once, now);
+          if (!fresh) return fresh.error();
+          if (!*fresh) return **course;
+        }
         Course c = **course;
         const std::string before = audit_by ? course_audit_json(c) : std::string();
         if (patch.title_ar) c.title.ar = *patch.title_ar;
@@ -269,11 +301,17 @@ void Service::patch_course(std::int64_t id, CoursePatch patch, Callback<Course> 
         if (patch.location) c.location = *patch.location;
         if (patch.exam_url) c.exam_url = *patch.exam_url;
         if (patch.evaluation_url) c.evaluation_url = *patch.evaluation_url;
-        if (c.title.ar.empty() || c.title.en.empty() || c.location.empty() || c.evaluation_url.empty() ||
-            (c.prerequisite && c.exam_url.empty()))
-          return make_error("invalid_course",
-                            "titles, location, evaluation_url (and exam_url with a prerequisite) "
-                            "must not be empty");
+        // Named one by one: the console shows the message next to the field it starts with.
+        const std::pair<const char*, bool> empty[] = {{"title_ar", c.title.ar.empty()},
+                                                      {"title_en", c.title.en.empty()},
+                                                      {"location", c.location.empty()},
+                                                      {"evaluation_url", c.evaluation_url.empty()},
+                                                      {"exam_url", c.prerequisite && c.exam_url.empty()}};
+        for (const auto& [name, is_empty] : empty)
+          if (is_empty)
+            return make_error("invalid_course",
+                              std::string(name) + " must not be empty" +
+                                  (std::string_view(name) == "exam_url" ? " (the course has a prerequisite)" : ""));
         if (auto s = tx.save_course(c); !s) return s.error();
         TxMinter minter(tx);
         if (patch.capacity) {
@@ -294,7 +332,7 @@ void Service::patch_course(std::int64_t id, CoursePatch patch, Callback<Course> 
         }
         auto after = tx.course(id);
         if (!after) return after.error();
-        if (auto s = audit(tx, audit_by, now, "course.update", "course:" + std::to_string(id), before,
+        if (auto s = audit(tx, audit_by, now, audit_action, "course:" + std::to_string(id), before,
                            audit_by ? course_audit_json(**after) : std::string());
             !s)
           return s.error();

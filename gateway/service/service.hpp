@@ -8,6 +8,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "adapters/store/store.hpp"
@@ -74,6 +75,20 @@ struct ProofOutput {
   std::vector<std::string> applications;  // awaiting_exam applications it moved on
 };
 
+// An operator's form sent with a one-time key (the console's Idempotency-Key): the first request
+// with it does the work, a repeat answers with its result and changes nothing, and the key with
+// another request is refused ("idempotency_key_reused"). The key is recorded in the change's own
+// transaction, so a change that fails leaves the key unused.
+struct OnceKey {
+  std::string key;           // scoped by the caller: "console:<username>:<key>"
+  std::string request_hash;  // of the request the key came with
+};
+
+// Records the first use of `once` in `tx` (the event (source, key) holding the request's hash):
+// true for the first request with it, false for a repeat of the same request, and the error
+// "idempotency_key_reused" for the key with another request.
+Result<bool> first_use(store::Tx& tx, std::string_view source, const OnceKey& once, core::Instant now);
+
 struct CourseView {
   core::Course course;
 };
@@ -107,10 +122,14 @@ class Service {
   Result<std::vector<core::Course>> open_courses();
 
   // Operators. With `audit` set, each change goes into the audit log in its own transaction
-  // (course changes with the course before and after).
-  void create_course(core::Course draft, Callback<core::Course> done, std::optional<AuditBy> audit = std::nullopt);
+  // (course changes with the course before and after). With `once` set, a repeat of the request
+  // answers with the course it created (found by its code) or the course as it is now.
+  void create_course(core::Course draft, Callback<core::Course> done, std::optional<AuditBy> audit = std::nullopt,
+                     std::optional<OnceKey> once = std::nullopt);
+  // `audit_action` names the audit line: "course.update" for the admin API, "course.edit" for the console.
   void patch_course(std::int64_t id, CoursePatch patch, Callback<core::Course> done,
-                    std::optional<AuditBy> audit = std::nullopt);
+                    std::optional<AuditBy> audit = std::nullopt, std::optional<OnceKey> once = std::nullopt,
+                    std::string audit_action = "course.update");
   Result<std::vector<core::Course>> all_courses();
   Result<core::Course> course(std::int64_t id);
   Result<std::vector<core::Application>> course_applications(std::int64_t id,

@@ -158,6 +158,13 @@ class Gateway:
         db.close()
         return day
 
+    def outbox_lines(self, application_id):
+        path = os.path.join(self.folder, "outbox.jsonl")
+        if not os.path.exists(path):
+            return []
+        with open(path, encoding="utf-8") as f:
+            return [m for m in map(json.loads, f) if m.get("application_id") == application_id]
+
     def outbox_templates(self, application_id):
         path = os.path.join(self.folder, "outbox.jsonl")
         if not os.path.exists(path):
@@ -449,6 +456,123 @@ def test_viewer_sees_the_days_payments_and_open_bills_masked(gw, b, shots):
     switch_language(b, "en")
 
 
+def set_value(b, element_id, value):
+    """Sets an input as typing would (date-time fields take keys in the browser's own locale order)."""
+    b.driver.execute_script(
+        "const e = document.getElementById(arguments[0]); e.value = arguments[1];"
+        "e.dispatchEvent(new Event('input', {bubbles: true}));", element_id, value)
+
+
+def test_operator_creates_a_course_in_the_page(gw, b, shots):
+    b.open(gw.base)
+    b.sign_in("oper1")
+    b.visible("page-overview")
+    b.driver.find_element(By.ID, "nav-new-course").click()
+    b.visible("page-new-course")
+    fields = {"create-code": "BT4", "create-title_ar": "التصوير الفوتوغرافي", "create-title_en": "Photography",
+              "create-location": "مركز زها الثقافي", "create-start_at": "2031-06-10T16:00",
+              "create-end_at": "2031-06-14T19:00", "create-min_participants": "2", "create-capacity": "20",
+              "create-fee_jod": "0.000", "create-evaluation_url": "ftp://amman.jo/eval/bt4"}
+    for element_id, value in fields.items():
+        set_value(b, element_id, value)
+    b.driver.find_element(By.ID, "create-submit").click()
+    # Refused by the server, which names the field: the page marks it and says why.
+    b.wait(lambda d: "http or https" in d.find_element(By.ID, "create-error").text)
+    assert b.driver.find_element(By.ID, "create-evaluation_url").get_attribute("aria-invalid") == "true"
+    status, body = gw.admin_api("GET", "/v1/admin/courses")
+    assert not [c for c in body["courses"] if c["code"] == "BT4"], "nothing stored"
+    b.shot(shots, "course-new-error-en")
+    switch_language(b, "ar")
+    b.shot(shots, "course-new-ar")
+    switch_language(b, "en")
+    set_value(b, "create-evaluation_url", "https://amman.jo/eval/bt4")
+    b.driver.find_element(By.ID, "create-submit").click()
+    b.visible("page-course")
+    b.wait(lambda d: "Photography" in d.find_element(By.ID, "course-title").text)
+    status, body = gw.admin_api("GET", "/v1/admin/courses")
+    created = [c for c in body["courses"] if c["code"] == "BT4"]
+    assert len(created) == 1, created
+    assert created[0]["start_at"] == "2031-06-10T13:00:00Z", created[0]
+    assert b.driver.current_url.endswith("#/course/%d" % created[0]["id"]), b.driver.current_url
+    b.shot(shots, "course-created-en")
+
+
+def test_operator_reschedules_with_a_preview_and_broadcasts(gw, b, shots):
+    status, body = gw.admin_api("POST", "/v1/admin/courses", {
+        "code": "BT5", "title_ar": "الطبخ الصحي", "title_en": "Healthy Cooking", "location": "مركز زها الثقافي",
+        "start_at": "2031-07-10T16:00:00+03:00", "end_at": "2031-07-14T19:00:00+03:00", "min_participants": 5,
+        "capacity": 20, "fee_jod": "0.000", "evaluation_url": "https://amman.jo/eval/bt5"})
+    assert status == 201, (status, body)
+    course = body["id"]
+    applicants = {}
+    for n, lang, name in [(11, "ar", "رنا خليل"), (12, "en", "Omar Said")]:
+        status, body = gw.request("POST", "/v1/applications", {
+            "course_id": course, "phone": "07900000%d" % n, "name": name, "id_type": "national_id",
+            "id_number": "99000000%d" % n, "nationality": "JO", "language": lang},
+            {"Authorization": "Bearer " + gw.website_key})
+        assert status == 201, (status, body)
+        applicants[lang] = body["application_id"]
+    b.open(gw.base)
+    b.sign_in("oper1")
+    b.visible("page-overview")
+    b.driver.get(gw.base + "/console/#/course/%d" % course)
+    b.visible("page-course")
+    b.visible("course-tools")
+    b.wait(lambda d: d.find_element(By.ID, "edit-title_en").get_attribute("value") == "Healthy Cooking")
+
+    # New dates: the preview shows the SMS in both languages and who gets it; nothing is sent yet.
+    set_value(b, "edit-start_at", "2031-07-20T16:00")
+    set_value(b, "edit-end_at", "2031-07-24T19:00")
+    b.driver.find_element(By.ID, "edit-preview").click()
+    b.visible("edit-preview-box")
+    b.wait(lambda d: "2 applicants" in d.find_element(By.ID, "edit-sms-recipients").text)
+    shown = {lang: b.driver.find_element(By.CSS_SELECTOR, 'figure[data-lang="%s"] .bubble' % lang).text
+             for lang in ("ar", "en")}
+    assert "Healthy Cooking" in shown["en"] and "الطبخ الصحي" in shown["ar"], shown
+    assert "rescheduled" not in gw.outbox_templates(applicants["en"])
+    b.driver.execute_script("document.getElementById('edit-preview-box').scrollIntoView()")
+    b.shot(shots, "course-edit-preview-en")
+    switch_language(b, "ar")
+    b.driver.find_element(By.ID, "edit-preview").click()
+    b.visible("edit-sms-recipients")
+    b.driver.execute_script("document.getElementById('edit-preview-box').scrollIntoView()")
+    b.shot(shots, "course-edit-preview-ar")
+    b.driver.find_element(By.ID, "edit-save").click()
+    WebDriverWait(b.driver, WAIT_S).until(lambda _: "rescheduled" in gw.outbox_templates(applicants["ar"]))
+    for lang, application in applicants.items():
+        sent = [m for m in gw.outbox_lines(application) if m["template"] == "rescheduled"]
+        assert len(sent) == 1, sent
+        assert sent[0]["text"] == shown[lang], (sent[0]["text"], shown[lang])
+    status, body = gw.admin_api("GET", "/v1/admin/courses/%d" % course)
+    assert body["start_at"] == "2031-07-20T13:00:00Z", body
+    # The page reloads the course after the save and then moves the focus to the main area.
+    b.wait(lambda d: d.execute_script("return document.activeElement && document.activeElement.id") == "main")
+    switch_language(b, "en")
+
+    # A broadcast to the applicants awaiting quorum, counted live as it is typed.
+    b.wait(EC.element_to_be_clickable((By.ID, "broadcast-state-awaiting_quorum"))).click()
+    b.driver.find_element(By.ID, "broadcast-text_ar").send_keys("تذكير: أحضروا بطاقة الهوية")
+    b.driver.find_element(By.ID, "broadcast-text_en").send_keys("Reminder: bring your ID card")
+    b.wait(lambda d: d.find_element(By.ID, "broadcast-count-en").get_attribute("data-segments") == "1")
+    b.wait(lambda d: d.find_element(By.ID, "broadcast-recipients").get_attribute("data-count") == "2")
+    assert b.driver.find_element(By.ID, "broadcast-count-ar").get_attribute("data-encoding") == "ucs2"
+    assert b.driver.find_element(By.ID, "broadcast-count-en").get_attribute("data-encoding") == "gsm7"
+    b.driver.execute_script("document.getElementById('broadcast-form').scrollIntoView()")
+    b.shot(shots, "course-broadcast-en")
+    switch_language(b, "ar")
+    b.wait(lambda d: "GSM-7" in d.find_element(By.ID, "broadcast-count-en").text)
+    b.driver.execute_script("document.getElementById('broadcast-form').scrollIntoView()")
+    b.shot(shots, "course-broadcast-ar")
+    switch_language(b, "en")
+    b.driver.find_element(By.ID, "broadcast-send").click()
+    b.wait(EC.alert_is_present()).accept()
+    b.wait(lambda d: "Sent to 2" in d.find_element(By.ID, "status").text)
+    WebDriverWait(b.driver, WAIT_S).until(lambda _: "broadcast" in gw.outbox_templates(applicants["en"]))
+    texts = {lang: [m["text"] for m in gw.outbox_lines(a) if m["template"] == "broadcast"]
+             for lang, a in applicants.items()}
+    assert texts == {"ar": ["تذكير: أحضروا بطاقة الهوية"], "en": ["Reminder: bring your ID card"]}, texts
+
+
 TESTS = [
     test_wrong_password_is_refused_then_throttled,
     test_admin_sees_a_new_course_manages_operators_and_switches_language,
@@ -457,6 +581,8 @@ TESTS = [
     test_operator_opens_a_course_finds_by_phone_cancels_and_exports,
     test_viewer_sees_masked_numbers_and_no_cancel_button,
     test_viewer_sees_the_days_payments_and_open_bills_masked,
+    test_operator_creates_a_course_in_the_page,
+    test_operator_reschedules_with_a_preview_and_broadcasts,
 ]
 
 
