@@ -3,6 +3,7 @@
 // page only hides what would be refused anyway.
 import { filterApplicants, findByPhone, loadApplication, loadCourse, moreApplicants, rerender } from './course.js';
 import { countLater, createCourse, previewEdit, rerenderCourseTools, saveEdit, sendBroadcast, showCreate } from './course_edit.js';
+import { filterMessages, loadMessages, loadOptOuts, moreMessages, moreOptOuts, rerenderMessages, resendSelected } from './messages.js';
 import { loadPayments, moreBills, morePayments, pickDay, rerenderPayments } from './payments.js';
 
 const LANG_KEY = 'cg-console-lang';
@@ -88,7 +89,7 @@ function errorCode(r) {
 
 // ---- pages ----
 
-const PAGES = ['signin', 'overview', 'operators', 'course', 'application', 'payments', 'new-course', 'forbidden'];
+const PAGES = ['signin', 'overview', 'operators', 'course', 'application', 'payments', 'new-course', 'messages', 'optouts', 'forbidden'];
 // The card's order, not the JSON object's (whose keys come sorted).
 const STATES = ['awaiting_quorum', 'awaiting_exam', 'awaiting_payment', 'confirmed', 'waitlisted', 'rejected_exam', 'expired', 'cancelled', 'attended'];
 
@@ -103,7 +104,7 @@ function show(page) {
   $('nav-new-course').hidden = !(signedIn && state.me.role !== 'viewer');
   if (signedIn) $('whoami').textContent = t('signed_in_as', { name: state.me.username, role: t(`role_${state.me.role}`) });
   for (const a of document.querySelectorAll('#nav a')) {
-    if (a.getAttribute('href') === `#/${page}`) a.setAttribute('aria-current', 'page');
+    if (a.getAttribute('href') === `#/${page === 'optouts' ? 'opt-outs' : page}`) a.setAttribute('aria-current', 'page');
     else a.removeAttribute('aria-current');
   }
 }
@@ -328,6 +329,12 @@ async function route() {
   } else if (page === 'payments') {
     show('payments');
     await loadPayments(ctx);
+  } else if (page === 'messages') {
+    show('messages');
+    await loadMessages(ctx);
+  } else if (page === 'opt-outs') {
+    show('optouts');
+    await loadOptOuts(ctx);
   } else if (page === 'operators') {
     if (state.me.role !== 'admin') return show('forbidden');
     show('operators');
@@ -347,6 +354,7 @@ async function switchLanguage() {
   rerender(ctx);
   rerenderPayments(ctx);
   rerenderCourseTools(ctx);
+  rerenderMessages(ctx);
 }
 
 // What the Course and Application pages (course.js) use of this module.
@@ -367,6 +375,10 @@ async function start() {
   $('payments-form').addEventListener('submit', (e) => pickDay(ctx, e));
   $('payments-more').addEventListener('click', () => morePayments(ctx));
   $('bills-more').addEventListener('click', () => moreBills(ctx));
+  $('messages-filter').addEventListener('submit', (e) => filterMessages(ctx, e));
+  $('messages-more').addEventListener('click', () => moreMessages(ctx));
+  $('resend-selected').addEventListener('click', () => resendSelected(ctx));
+  $('optouts-more').addEventListener('click', () => moreOptOuts(ctx));
   $('lang-toggle').addEventListener('click', switchLanguage);
   $('signout').addEventListener('click', signOut);
   window.addEventListener('hashchange', route);

@@ -16,6 +16,29 @@ SendOutcomeEffect decide_send_outcome(std::string_view row_status, Instant row_l
   return decide_send_outcome(row_status, o.kind);
 }
 
+ResendDecision decide_resend(std::string_view row_status, std::int64_t resent_as, bool number_opted_out) {
+  if (row_status != "failed") return ResendDecision::not_failed;
+  if (resent_as != 0) return ResendDecision::already;
+  if (number_opted_out) return ResendDecision::opted_out;
+  return ResendDecision::resend;
+}
+
+OutboxMessage resend_copy(const OutboxMessage& failed, Instant now) {
+  OutboxMessage m;
+  m.application_id = failed.application_id;
+  m.to = failed.to;
+  m.text = failed.text;
+  m.template_name = failed.template_name;
+  m.language = failed.language;
+  m.step = failed.step;
+  m.segments = failed.segments;
+  m.request_id = failed.request_id;
+  m.created_at = now;
+  m.next_attempt_at = now;
+  m.status = "pending";
+  return m;
+}
+
 Status check_delivery_report(const DeliveryReport& r) {
   if (r.status == "queued" || r.status == "sent" || r.status == "delivered" || r.status == "failed") return ok_status();
   return Error{"invalid_report", "delivery report status '" + r.status + "' is not queued, sent, delivered or failed"};

@@ -25,6 +25,19 @@ enum class SendOutcomeEffect {
 SendOutcomeEffect decide_send_outcome(std::string_view row_status, SendOutcome::Kind kind);
 SendOutcomeEffect decide_send_outcome(std::string_view row_status, Instant row_lease, const SendOutcome& o);
 
+// Whether an operator's resend takes on an outbox row (Tx::resend_failed_sms). Only a failed row is
+// resent, and only once: a row resent before (resent_as set) is `already`, and a second click
+// changes nothing. A number that sent STOP gets nothing but the confirmation of STOP (SPEC §3).
+enum class ResendDecision { resend, already, not_failed, opted_out };
+ResendDecision decide_resend(std::string_view row_status, std::int64_t resent_as, bool number_opted_out);
+
+// The row that sends `failed` again: the same message, number and cause (application, step, request
+// id), pending and due at `now` with no attempts, provider or error yet. A new row rather than the
+// failed one reset: the failed row keeps its own attempts, channel log and delivery reports, a
+// late report for its provider message id still finds it and not the new one, and the file
+// adapter (which knows the ids it wrote) does not take the new one for a repeat.
+OutboxMessage resend_copy(const OutboxMessage& failed, Instant now);
+
 // The delivery fields of an outbox row, before and after a delivery report.
 struct DeliveryRow {
   std::string status{};           // pending, sending, sent, delivered, failed

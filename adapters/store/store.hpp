@@ -218,6 +218,36 @@ struct ApplicantQuery {
   std::size_t limit = 50;
 };
 
+// The Messages page's list: outbox rows newest first (by id), filtered by status and provider,
+// paged by key: rows with an id below `before_id` (0: from the newest). Indexes outbox_by_status
+// (status, id) and outbox_by_provider (provider, id) of migration 14.
+struct OutboxQuery {
+  std::optional<std::string> status;    // none: every status
+  std::optional<std::string> provider;  // none: every provider ("" = not handed to one yet)
+  std::int64_t before_id = 0;
+  std::size_t limit = 50;
+};
+struct OutboxListItem {
+  OutboxMessage message;
+  std::optional<Instant> done_at;
+  std::int64_t resent_as = 0;  // the row that resends this failed one; 0: not resent
+};
+
+// What Tx::resend_failed_sms did: the failed row as it was, and the new pending row that sends it
+// again. `already`: the row had been resent before, and nothing changed now.
+struct ResentSms {
+  OutboxMessage failed;
+  std::int64_t resent_as = 0;
+  bool already = false;
+};
+
+// A number that sent STOP (SPEC §3), and when; `id` is the paging key, so the phone never is.
+struct OptOut {
+  std::int64_t id = 0;
+  std::string phone;
+  Instant at{};
+};
+
 // What retention (gateway/workers/retention.hpp) may delete, each kind by its own age. Nothing else
 // is ever deleted: courses, applications and their history, bills, payments, passes, opt-outs and
 // sequences are the card's record and its audit trail.
@@ -387,6 +417,20 @@ class Tx {
   // one shown (index applications_bills_due), at most `limit`.
   virtual Result<std::vector<core::Application>> open_bills_after(Instant after_due_at, std::int64_t after_seq,
                                                                   std::size_t limit) = 0;
+  // The Messages page (docs/console.md): outbox rows by OutboxQuery, newest first.
+  virtual Result<std::vector<OutboxListItem>> outbox_page(const OutboxQuery& q) = 0;
+  // Rows created at or after `since`, counted by status (the delivery funnel; index
+  // outbox_by_created of migration 14), by status name.
+  virtual Result<std::vector<std::pair<std::string, std::int64_t>>> outbox_status_since(Instant since) = 0;
+  // Puts a failed SMS back in the queue as a new pending row (a copy, attempts 0, due at `now`)
+  // and records it on the failed row (resent_as), by store::decide_resend (outbox_rules.hpp): a row
+  // resent before is not resent again (`already`); "outbox_not_found" for an unknown id,
+  // "not_failed" for a row that is not failed (the message names its status), "opted_out" when the
+  // number sent STOP. The failed row is locked (MariaDB) so two resends of it take turns.
+  virtual Result<ResentSms> resend_failed_sms(std::int64_t id, Instant now) = 0;
+  // The Opt-outs page: numbers that sent STOP, newest first (at, then id), after the key (at, id)
+  // of the last one shown (`before_id` 0: from the newest), at most `limit` (index sms_opt_outs_by_at).
+  virtual Result<std::vector<OptOut>> opt_outs_page(Instant before_at, std::int64_t before_id, std::size_t limit) = 0;
   // --- retention ---
   // Deletes up to `limit` rows of `kind` older than `cutoff`, oldest first, and says how many went.
   // Inbound messages, channel log entries, delivery reports and events go by when they were

@@ -12,6 +12,7 @@
 #include "gateway/console/auth.hpp"
 #include "gateway/console/course_edit.hpp"
 #include "gateway/console/course_pages.hpp"
+#include "gateway/console/message_pages.hpp"
 #include "gateway/console/operators.hpp"
 #include "gateway/console/overview.hpp"
 #include "gateway/console/password_worker.hpp"
@@ -113,11 +114,12 @@ std::optional<std::string> string_field(const json& body, const char* name) {
 
 class Console {
  public:
-  Console(Service& service, const Config& config, const Clock& clock)
+  Console(Service& service, const Config& config, const Clock& clock, const Dispatcher* dispatcher)
       : store_(service.store()),
         pages_(service, clock),
         edit_(service, clock),
         payments_(service, clock, config.utc_offset),
+        messages_(service, clock, config, dispatcher),
         config_(config),
         clock_(clock),
         secure_(config.public_base_url.rfind("https://", 0) == 0),
@@ -453,6 +455,22 @@ class Console {
                pooled(signed_in(Role::viewer, false, pay(&PaymentPages::get_payments))));
     router.add(Method::get, "/console/api/bills",
                pooled(signed_in(Role::viewer, false, pay(&PaymentPages::get_open_bills))));
+    // The Messages and Opt-outs pages (message_pages.hpp): resending is an operator's.
+    auto msg = [this](auto method) {
+      return [this, method](const Caller& c, const Request& req, const Responder& respond) {
+        (messages_.*method)(PageCaller{c.op.username, c.role}, req, respond);
+      };
+    };
+    router.add(Method::get, "/console/api/messages",
+               pooled(signed_in(Role::viewer, false, msg(&MessagePages::get_messages))));
+    router.add(Method::get, "/console/api/messages/funnel",
+               pooled(signed_in(Role::viewer, false, msg(&MessagePages::get_funnel))));
+    router.add(Method::get, "/console/api/messages/providers",
+               pooled(signed_in(Role::viewer, false, msg(&MessagePages::get_providers))));
+    router.add(Method::post, "/console/api/messages/resend",
+               pooled(signed_in(Role::operator_, true, msg(&MessagePages::resend))));
+    router.add(Method::get, "/console/api/opt-outs",
+               pooled(signed_in(Role::viewer, false, msg(&MessagePages::get_opt_outs))));
   }
 
  private:
@@ -470,6 +488,7 @@ class Console {
   CoursePages pages_;
   CourseEdit edit_;
   PaymentPages payments_;
+  MessagePages messages_;
   const Config& config_;
   const Clock& clock_;
   const bool secure_;
@@ -481,8 +500,8 @@ class Console {
   PasswordWorker worker_;
 };
 
-ConsoleRoutes::ConsoleRoutes(Service& service, const Config& config, const Clock& clock)
-    : impl_(std::make_unique<Console>(service, config, clock)) {}
+ConsoleRoutes::ConsoleRoutes(Service& service, const Config& config, const Clock& clock, const Dispatcher* dispatcher)
+    : impl_(std::make_unique<Console>(service, config, clock, dispatcher)) {}
 ConsoleRoutes::~ConsoleRoutes() = default;
 void ConsoleRoutes::register_routes(http::Router& router, http::ReaderPool& readers) {
   impl_->register_routes(router, readers);

@@ -12,6 +12,10 @@
 #include "gateway/http/router.hpp"
 #include "gateway/service/service.hpp"
 
+namespace cg::gateway {
+class Dispatcher;
+}
+
 namespace cg::gateway::console {
 
 class Console;
@@ -20,8 +24,9 @@ class Console;
 // outlive the server that calls the routes.
 class ConsoleRoutes {
  public:
-  // The Course and Application pages act through `service` (the card's own paths).
-  ConsoleRoutes(Service& service, const Config& config, const Clock& clock);
+  // The Course and Application pages act through `service` (the card's own paths); the Messages
+  // page shows the providers' state as `dispatcher` knows it (none when null).
+  ConsoleRoutes(Service& service, const Config& config, const Clock& clock, const Dispatcher* dispatcher = nullptr);
   ~ConsoleRoutes();
   void register_routes(http::Router& router, http::ReaderPool& readers);
   // Housekeeping for the scheduler: removes sessions idle past console.idle_timeout_s.

@@ -65,19 +65,6 @@ Result<store::ApplicantQuery> applicant_query(const Request& req, std::int64_t c
 
 std::optional<std::int64_t> course_id_of(const Request& req) { return web::parse_id(*req.path_param("id")); }
 
-// A viewer sees no full phone anywhere, the provider exchanges included. The digits after '+'
-// are what every form a provider request carries holds (E.164, without '+', percent-encoded).
-std::string mask_phone_in(std::string text, const std::string& phone) {
-  const std::string masked = core::mask_phone(phone);
-  const bool plus = phone.size() > 1 && phone.front() == '+';
-  const std::string from = plus ? phone.substr(1) : phone;
-  const std::string to = plus ? masked.substr(1) : masked;
-  if (from.empty()) return text;
-  for (std::size_t at = text.find(from); at != std::string::npos; at = text.find(from, at + to.size()))
-    text.replace(at, from.size(), to);
-  return text;
-}
-
 json message_json(const store::OutboxDetail& d, bool full) {
   const auto& m = d.message;
   auto shown = [&](const std::string& text) { return full ? text : mask_phone_in(text, m.to); };
@@ -157,6 +144,17 @@ void append_csv(std::string& out, const core::Application& a, bool full) {
 }
 
 }  // namespace
+
+std::string mask_phone_in(std::string text, const std::string& phone) {
+  const std::string masked = core::mask_phone(phone);
+  const bool plus = phone.size() > 1 && phone.front() == '+';
+  const std::string from = plus ? phone.substr(1) : phone;
+  const std::string to = plus ? masked.substr(1) : masked;
+  if (from.empty()) return text;
+  for (std::size_t at = text.find(from); at != std::string::npos; at = text.find(from, at + to.size()))
+    text.replace(at, from.size(), to);
+  return text;
+}
 
 std::string csv_field(std::string_view value) {
   std::string v;

@@ -30,6 +30,11 @@ std::string csv_field(std::string_view value);
 // Fields joined by commas, ended by CRLF.
 std::string csv_row(std::initializer_list<std::string_view> fields);
 
+// `text` with every occurrence of `phone` masked (core::mask_phone), with or without its '+': a
+// viewer sees no full phone anywhere, the provider exchanges and errors included. The digits after
+// '+' are what every form a provider request carries holds (E.164, without '+', percent-encoded).
+std::string mask_phone_in(std::string text, const std::string& phone);
+
 // An applicant as the Course page lists it; `full` false masks the document and phone.
 nlohmann::json applicant_json(const core::Application& a, bool full);
 nlohmann::json course_detail_json(const core::Course& c);

@@ -9,15 +9,27 @@ namespace cg::gateway {
 namespace {
 constexpr const char* kFailoversHelp =
     "Times a provider was taken out of rotation after failover_after temporary failures in a row.";
+constexpr const char* kRateLimitWaitsHelp = "Outbound messages that waited for a slot of their provider's rate limit.";
+
+obs::Counter& outbound(std::string_view provider, std::string_view outcome) {
+  return obs::registry().counter("course_gateway_sms_outbound_total",
+                                 "Outbound SMS send attempts by provider and outcome (accepted, temporary, permanent; "
+                                 "provider \"none\" for rows that reached no provider).",
+                                 {{"provider", std::string(provider)}, {"outcome", std::string(outcome)}});
+}
 }  // namespace
 
-void count_outbound(std::string_view provider, std::string_view outcome) {
-  obs::registry()
-      .counter("course_gateway_sms_outbound_total",
-               "Outbound SMS send attempts by provider and outcome (accepted, temporary, permanent; "
-               "provider \"none\" for rows that reached no provider).",
-               {{"provider", std::string(provider)}, {"outcome", std::string(outcome)}})
-      .inc();
+void count_outbound(std::string_view provider, std::string_view outcome) { outbound(provider, outcome).inc(); }
+
+ProviderCounts provider_counts(std::string_view provider) {
+  const obs::Labels labels{{"provider", std::string(provider)}};
+  return ProviderCounts{
+      .accepted = outbound(provider, "accepted").value(),
+      .temporary = outbound(provider, "temporary").value(),
+      .permanent = outbound(provider, "permanent").value(),
+      .failovers = obs::registry().counter("course_gateway_sms_failovers_total", kFailoversHelp, labels).value(),
+      .rate_limit_waits =
+          obs::registry().counter("course_gateway_sms_rate_limit_waits_total", kRateLimitWaitsHelp, labels).value()};
 }
 
 void log_exchange(const store::OutboxMessage& row, std::string_view provider, const sms::SendResult& r,
@@ -55,8 +67,7 @@ void count_failover(std::string_view provider) {
 void register_provider(std::string_view provider) {
   const obs::Labels labels{{"provider", std::string(provider)}};
   obs::registry().counter("course_gateway_sms_failovers_total", kFailoversHelp, labels);
-  obs::registry().counter("course_gateway_sms_rate_limit_waits_total",
-                          "Outbound messages that waited for a slot of their provider's rate limit.", labels);
+  obs::registry().counter("course_gateway_sms_rate_limit_waits_total", kRateLimitWaitsHelp, labels);
   obs::registry().counter("course_gateway_sms_rate_limit_wait_seconds_total",
                           "Time outbound messages spent waiting for their provider's rate limit.", labels);
   set_provider_down(provider, false);

@@ -19,6 +19,15 @@ void count_outbound(std::string_view provider, std::string_view outcome);
 void count_failover(std::string_view provider);
 // course_gateway_sms_provider_down{provider}: 1 while the provider is out of rotation.
 void set_provider_down(std::string_view provider, bool down);
+// What the process has counted for one provider since it started (the console's Messages page).
+struct ProviderCounts {
+  double accepted = 0;
+  double temporary = 0;
+  double permanent = 0;
+  double failovers = 0;
+  double rate_limit_waits = 0;
+};
+ProviderCounts provider_counts(std::string_view provider);
 // A provider's series at zero from the start (down 0, no failover, no rate-limit wait), so rate()
 // and the alerts see them before the first event.
 void register_provider(std::string_view provider);

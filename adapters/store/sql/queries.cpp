@@ -146,7 +146,9 @@ Queries::Queries(const Dialect& d) : dialect(d) {
       "UPDATE outbox SET status = 'failed', attempts = attempts + 1, last_error = ?, done_at = ? WHERE id = ?";
   outbox_by_status = "SELECT status, COUNT(*) FROM outbox GROUP BY status ORDER BY status";
   outbox_by_provider = "SELECT provider, COUNT(*) FROM outbox WHERE provider <> '' GROUP BY provider ORDER BY provider";
-  outbox_oldest_pending = "SELECT MIN(created_at) FROM outbox WHERE status IN ('pending', 'sending')";
+  // "created_at + 0": read through the partial outbox_due (the unsent rows only), not by walking the
+  // created_at index of migration 14 from the oldest row until an unsent one turns up.
+  outbox_oldest_pending = "SELECT MIN(created_at + 0) FROM outbox WHERE status IN ('pending', 'sending')";
   channel_log_insert =
       "INSERT INTO channel_log (outbox_id, provider, request, response, http_status, outcome, elapsed_ms, at, "
       "request_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)";
@@ -274,6 +276,25 @@ Queries::Queries(const Dialect& d) : dialect(d) {
   open_bills_after = application_select +
                      " WHERE state = 'awaiting_payment' AND bill_due_at >= ? AND (bill_due_at > ? OR seq > ?) "
                      "ORDER BY bill_due_at, seq LIMIT ?";
+  // The Messages page, newest first by key (id), through the indexes of migration 14 with a filter
+  // (SQLite: outbox_<status>_by_id, partial, or outbox_by_provider; MariaDB: outbox_by_status or
+  // outbox_by_provider), else the primary key. The status is a literal of kOutboxStatuses.
+  for (std::size_t k = 0; k < outbox_page.size(); ++k) {
+    const std::size_t slot = k / 2;
+    outbox_page[k] = "SELECT " + column_list(kOutboxColumns) + ", done_at, resent_as FROM outbox WHERE id < ?" +
+                     (slot > 0 ? " AND status = '" + std::string(kOutboxStatuses[slot - 1]) + "'" : "") +
+                     ((k & 1) ? " AND provider = ?" : "") + " ORDER BY id DESC LIMIT ?";
+  }
+  // The delivery funnel, through index outbox_by_created of migration 14.
+  outbox_status_since = "SELECT status, COUNT(*) FROM outbox WHERE created_at >= ? GROUP BY status ORDER BY status";
+  // A resend reads the failed row locked: two resends of one row take turns, the second sees resent_as.
+  outbox_resend_row = "SELECT " + column_list(kOutboxColumns) + ", resent_as FROM outbox WHERE id = ?" + lock;
+  outbox_mark_resent = "UPDATE outbox SET resent_as = ? WHERE id = ? AND resent_as = 0";
+  // Newest first by (at, id), index sms_opt_outs_by_at of migration 14; the leading "<=" lets the
+  // index range start at the key, the OR only settles ties within one second.
+  opt_outs_newest = "SELECT id, phone, at FROM sms_opt_outs ORDER BY at DESC, id DESC LIMIT ?";
+  opt_outs_before =
+      "SELECT id, phone, at FROM sms_opt_outs WHERE at <= ? AND (at < ? OR id < ?) ORDER BY at DESC, id DESC LIMIT ?";
   // Each through its index of migration 11 (sessions: migration 9).
   purge_inbound = d.delete_oldest("inbound_messages", "id", "received_at");
   purge_channel_log = d.delete_oldest("channel_log", "id", "at");

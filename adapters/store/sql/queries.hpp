@@ -5,6 +5,7 @@
 #include <array>
 #include <cstddef>
 #include <string>
+#include <string_view>
 
 #include "adapters/store/sql/dialect.hpp"
 
@@ -64,6 +65,14 @@ struct Queries {
   std::string application_outbox_ids, application_payments;
   // The Payments page, paged by key.
   std::string payments_of_day, open_bills_after;
+  // The Messages page, newest first below an id: [status slot (0: any, else 1 + its place in
+  // kOutboxStatuses) * 2 + with a provider (1)]. The status is written into the statement, so
+  // SQLite can use the partial index of that status (migration 14).
+  static constexpr std::array<std::string_view, 5> kOutboxStatuses{"pending", "sending", "sent", "delivered", "failed"};
+  std::array<std::string, 2 * (kOutboxStatuses.size() + 1)> outbox_page;
+  std::string outbox_status_since, outbox_resend_row, outbox_mark_resent;
+  // The Opt-outs page, newest first, paged by key (at, id).
+  std::string opt_outs_newest, opt_outs_before;
   // Retention: the oldest rows of each kind, a batch at a time
   std::string purge_inbound, purge_channel_log, purge_delivery_reports, purge_sessions, purge_events;
   std::string purge_outbox_finished, purge_outbox_reports, purge_outbox_log, purge_outbox_row;

@@ -116,6 +116,10 @@ class SqlTx final : public Tx {
                                                      std::string_view after_trx, std::size_t limit) override;
   Result<std::vector<core::Application>> open_bills_after(Instant after_due_at, std::int64_t after_seq,
                                                           std::size_t limit) override;
+  Result<std::vector<OutboxListItem>> outbox_page(const OutboxQuery& q) override;
+  Result<std::vector<std::pair<std::string, std::int64_t>>> outbox_status_since(Instant since) override;
+  Result<ResentSms> resend_failed_sms(std::int64_t id, Instant now) override;
+  Result<std::vector<OptOut>> opt_outs_page(Instant before_at, std::int64_t before_id, std::size_t limit) override;
   // Retention
   Result<std::int64_t> purge_before(PurgeKind kind, Instant cutoff, std::size_t limit) override;
 

@@ -1,7 +1,10 @@
 // SqlTx's operator-console methods: operators, console sessions, the append-only audit log, and
 // the few reads the console's overview needs beyond the card's own (docs/console.md).
+#include <algorithm>
+#include <limits>
 #include <utility>
 
+#include "adapters/store/outbox_rules.hpp"
 #include "adapters/store/sql/rows.hpp"
 #include "adapters/store/sql/tx.hpp"
 
@@ -297,6 +300,93 @@ Result<std::vector<core::Application>> SqlTx::open_bills_after(Instant after_due
   if (!st) return st.error();
   Binder(**st).add(seconds(after_due_at)).add(seconds(after_due_at)).add(after_seq).add(q_.dialect.limit(limit));
   return all_rows<core::Application>(**st, application_from_row);
+}
+
+Result<std::vector<OutboxListItem>> SqlTx::outbox_page(const OutboxQuery& q) {
+  std::size_t slot = 0;
+  if (q.status) {
+    const auto& all = Queries::kOutboxStatuses;
+    auto it = std::find(all.begin(), all.end(), *q.status);
+    if (it == all.end()) return Error{"invalid_query", "status: pending, sending, sent, delivered or failed"};
+    slot = 1 + static_cast<std::size_t>(it - all.begin());
+  }
+  auto st = session_.prepare(q_.outbox_page[2 * slot + (q.provider ? 1 : 0)], "outbox_page");
+  if (!st) return st.error();
+  Binder b(**st);
+  b.add(q.before_id > 0 ? q.before_id : std::numeric_limits<std::int64_t>::max());
+  if (q.provider) b.add(*q.provider);
+  b.add(q_.dialect.limit(q.limit));
+  return all_rows<OutboxListItem>(**st, [](const Statement& row) -> Result<OutboxListItem> {
+    auto m = outbox_from_row(row);
+    if (!m) return m.error();
+    OutboxListItem item{std::move(*m), std::nullopt, row.int64(17)};
+    if (auto done = row.optional_int64(16)) item.done_at = instant(*done);
+    return item;
+  });
+}
+
+Result<std::vector<std::pair<std::string, std::int64_t>>> SqlTx::outbox_status_since(Instant since) {
+  auto st = session_.prepare(q_.outbox_status_since, "outbox_status_since");
+  if (!st) return st.error();
+  Binder(**st).add(seconds(since));
+  return all_rows<std::pair<std::string, std::int64_t>>(
+      **st, [](const Statement& row) -> Result<std::pair<std::string, std::int64_t>> {
+        return std::pair<std::string, std::int64_t>(row.text(0), row.int64(1));
+      });
+}
+
+Result<ResentSms> SqlTx::resend_failed_sms(std::int64_t id, Instant now) {
+  constexpr std::string_view what = "resend_failed_sms";
+  if (auto w = writable(what); !w) return w.error();
+  ResentSms out;
+  {
+    auto st = session_.prepare(q_.outbox_resend_row, what);
+    if (!st) return st.error();
+    (*st)->bind(1, id);
+    auto row = (*st)->step();
+    if (!row) return row.error();
+    if (!*row) return Error{"outbox_not_found", "no outbox message " + std::to_string(id)};
+    auto m = outbox_from_row(**st);
+    if (!m) return m.error();
+    out.failed = std::move(*m);
+    out.resent_as = (*st)->int64(16);
+  }
+  auto stopped = opted_out(out.failed.to);
+  if (!stopped) return stopped.error();
+  switch (decide_resend(out.failed.status, out.resent_as, *stopped)) {
+    case ResendDecision::already:
+      out.already = true;
+      return out;
+    case ResendDecision::not_failed:
+      return Error{"not_failed", "message " + std::to_string(id) + " is " + out.failed.status +
+                                     ": only a failed message can be resent"};
+    case ResendDecision::opted_out:
+      return Error{"opted_out", "message " + std::to_string(id) + ": the number sent STOP; nothing is sent to it"};
+    case ResendDecision::resend:
+      break;
+  }
+  auto new_id = enqueue(resend_copy(out.failed, now));
+  if (!new_id) return new_id.error();
+  auto st = session_.prepare(q_.outbox_mark_resent, what);
+  if (!st) return st.error();
+  Binder(**st).add(*new_id).add(id);
+  auto marked = (*st)->run();
+  if (!marked) return marked.error();
+  if (*marked != 1)
+    return Error{"store_error", "resend_failed_sms: message " + std::to_string(id) + " changed meanwhile"};
+  out.resent_as = *new_id;
+  return out;
+}
+
+Result<std::vector<OptOut>> SqlTx::opt_outs_page(Instant before_at, std::int64_t before_id, std::size_t limit) {
+  auto st = session_.prepare(before_id > 0 ? q_.opt_outs_before : q_.opt_outs_newest, "opt_outs_page");
+  if (!st) return st.error();
+  Binder b(**st);
+  if (before_id > 0) b.add(seconds(before_at)).add(seconds(before_at)).add(before_id);
+  b.add(q_.dialect.limit(limit));
+  return all_rows<OptOut>(**st, [](const Statement& row) -> Result<OptOut> {
+    return OptOut{row.int64(0), row.text(1), instant(row.int64(2))};
+  });
 }
 
 }  // namespace cg::store::sql

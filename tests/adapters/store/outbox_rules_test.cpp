@@ -144,5 +144,55 @@ TEST(DeliveryReportRule, DeliveryStatusKeepsTheFurthestReport) {
   }
 }
 
+TEST(ResendRule, OnlyAFailedRowNotResentBeforeToANumberThatDidNotStopIsResent) {
+  for (const char* status : kRowStatuses) {
+    const bool failed = std::string(status) == "failed";
+    EXPECT_EQ(decide_resend(status, 0, false), failed ? ResendDecision::resend : ResendDecision::not_failed) << status;
+    EXPECT_EQ(decide_resend(status, 0, true), failed ? ResendDecision::opted_out : ResendDecision::not_failed)
+        << status;
+    EXPECT_EQ(decide_resend(status, 42, false), failed ? ResendDecision::already : ResendDecision::not_failed)
+        << status;
+  }
+  // Resent before STOP came: the second click still answers what the first did.
+  EXPECT_EQ(decide_resend("failed", 42, true), ResendDecision::already);
+}
+
+TEST(ResendRule, TheCopyIsTheSameMessagePendingAndDueNowWithNothingOfTheFailedSending) {
+  OutboxMessage failed;
+  failed.id = 7;
+  failed.application_id = "a1";
+  failed.to = "+962790000001";
+  failed.text = "hello";
+  failed.template_name = "approved";
+  failed.language = core::Language::en;
+  failed.step = "6.1";
+  failed.segments = 2;
+  failed.created_at = t0;
+  failed.status = "failed";
+  failed.attempts = 8;
+  failed.next_attempt_at = t0;
+  failed.provider = "kannel";
+  failed.provider_message_id = "k-1";
+  failed.last_error = "HTTP 400";
+  failed.request_id = "req-1";
+  const OutboxMessage copy = resend_copy(failed, t1);
+  EXPECT_EQ(copy.id, 0);
+  EXPECT_EQ(copy.application_id, "a1");
+  EXPECT_EQ(copy.to, "+962790000001");
+  EXPECT_EQ(copy.text, "hello");
+  EXPECT_EQ(copy.template_name, "approved");
+  EXPECT_EQ(copy.language, core::Language::en);
+  EXPECT_EQ(copy.step, "6.1");
+  EXPECT_EQ(copy.segments, 2);
+  EXPECT_EQ(copy.request_id, "req-1");
+  EXPECT_EQ(copy.created_at, t1);
+  EXPECT_EQ(copy.next_attempt_at, t1);
+  EXPECT_EQ(copy.status, "pending");
+  EXPECT_EQ(copy.attempts, 0);
+  EXPECT_TRUE(copy.provider.empty());
+  EXPECT_TRUE(copy.provider_message_id.empty());
+  EXPECT_TRUE(copy.last_error.empty());
+}
+
 }  // namespace
 }  // namespace cg::store

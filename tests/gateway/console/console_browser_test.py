@@ -31,7 +31,7 @@ try:
     from selenium.webdriver.chrome.service import Service
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support import expected_conditions as EC
-    from selenium.webdriver.support.ui import WebDriverWait
+    from selenium.webdriver.support.ui import Select, WebDriverWait
 except ImportError:
     print("SKIP: python3-selenium is not installed (scripts/setup-deps.sh --with-tests)")
     sys.exit(77)
@@ -171,6 +171,39 @@ class Gateway:
             return []
         with open(path, encoding="utf-8") as f:
             return [m["template"] for m in map(json.loads, f) if m.get("application_id") == application_id]
+
+    def db(self):
+        return sqlite3.connect(os.path.join(self.folder, "gateway.db"), timeout=30)
+
+    def outbox_lines(self):
+        path = os.path.join(self.folder, "outbox.jsonl")
+        if not os.path.exists(path):
+            return []
+        with open(path, encoding="utf-8") as f:
+            return [json.loads(line) for line in f]
+
+    def fail_first_sms_of(self, application_id):
+        """Marks the application's first SMS failed for good, as a provider's refusal would, straight in
+        the SQLite file (the file adapter itself never refuses). Waits (bounded) until the gateway's
+        dispatcher has finished with it first."""
+        WebDriverWait(None, WAIT_S).until(lambda _: application_id in [m.get("application_id")
+                                                                       for m in self.outbox_lines()])
+        db = self.db()
+        with db:
+            (outbox_id,) = db.execute("SELECT id FROM outbox WHERE application_id = ? ORDER BY id LIMIT 1",
+                                      (application_id,)).fetchone()
+            db.execute("UPDATE outbox SET status = 'failed', last_error = 'HTTP 400: the number is not reachable', "
+                       "done_at = created_at WHERE id = ?", (outbox_id,))
+        db.close()
+        return outbox_id
+
+    def seed_opt_out(self, phone):
+        """A number that sent STOP an hour ago, straight in the SQLite file."""
+        db = self.db()
+        with db:
+            db.execute("INSERT INTO sms_opt_outs (phone, at) VALUES (?, ?)",
+                       (phone, int(datetime.datetime.now(datetime.timezone.utc).timestamp()) - 3600))
+        db.close()
 
 
 class Browser:
@@ -573,6 +606,90 @@ def test_operator_reschedules_with_a_preview_and_broadcasts(gw, b, shots):
     assert texts == {"ar": ["تذكير: أحضروا بطاقة الهوية"], "en": ["Reminder: bring your ID card"]}, texts
 
 
+def test_operator_resends_a_failed_sms_from_the_messages_page(gw, b, shots):
+    gw.course_with_applicants()
+    failed = gw.fail_first_sms_of(gw.applications[2])
+    b.open(gw.base)
+    b.sign_in("oper1")
+    b.visible("page-overview")
+    b.driver.find_element(By.ID, "nav-messages").click()
+    b.visible("page-messages")
+    row = 'tr[data-message="%d"]' % failed
+    b.wait(lambda d: d.find_elements(By.CSS_SELECTOR, row + '[data-status="failed"]'))
+    assert "not reachable" in b.driver.find_element(By.CSS_SELECTOR, row).text
+    assert "+962790000002" in b.driver.find_element(By.CSS_SELECTOR, row).text, "an operator sees the number whole"
+    b.wait(lambda d: d.find_elements(By.CSS_SELECTOR, '#funnel [data-funnel="failed"]'))
+    assert b.driver.find_element(By.CSS_SELECTOR, '#funnel [data-funnel="failed"] dd').text == "1"
+    b.wait(lambda d: d.find_elements(By.CSS_SELECTOR, "#providers-table tbody tr"))
+    assert "In rotation" in b.text("providers-table"), b.text("providers-table")
+    b.shot(shots, "messages-operator-en")
+    switch_language(b, "ar")
+    b.wait(lambda d: "في الخدمة" in d.find_element(By.ID, "providers-table").text)
+    b.shot(shots, "messages-operator-ar")
+    switch_language(b, "en")
+
+    # Only failed messages: then resend this one with its own button.
+    Select(b.driver.find_element(By.ID, "messages-status")).select_by_value("failed")
+    b.driver.find_element(By.ID, "messages-submit").click()
+    # Read in the page in one go: the table is rebuilt when the answer comes.
+    b.wait(lambda d: d.execute_script(
+        "const rows = [...document.querySelectorAll('#messages-table tbody tr')];"
+        "return rows.length > 0 && rows.every((r) => r.dataset.status === 'failed');"))
+    b.driver.find_element(By.CSS_SELECTOR, 'button[data-resend="%d"]' % failed).click()
+    b.wait(lambda d: "queued again" in d.find_element(By.ID, "status").text)
+    b.wait(lambda d: "Resent as #" in d.find_element(By.CSS_SELECTOR, row).text)
+    assert not b.driver.find_elements(By.CSS_SELECTOR, 'button[data-resend="%d"]' % failed), "resent once"
+
+    # The server agrees: the failed row points at a new row, which the dispatcher sends once.
+    cookie = b.cookie()
+    status, page = gw.request("GET", "/console/api/messages?status=failed", headers={"Cookie": cookie})
+    assert status == 200, (status, page)
+    mine = [m for m in page["items"] if m["id"] == failed][0]
+    copy = mine["resent_as"]
+    assert copy and copy > failed, mine
+    WebDriverWait(None, WAIT_S).until(lambda _: copy in [m["id"] for m in gw.outbox_lines()])
+    assert [m["id"] for m in gw.outbox_lines()].count(copy) == 1
+    Select(b.driver.find_element(By.ID, "messages-status")).select_by_value("")
+    b.driver.find_element(By.ID, "messages-submit").click()
+    b.wait(lambda d: d.find_elements(By.CSS_SELECTOR, 'tr[data-message="%d"]' % copy))
+    # A second click (from another tab, say) changes nothing.
+    status, me = gw.request("GET", "/console/api/session", headers={"Cookie": cookie})
+    status, body = gw.request("POST", "/console/api/messages/resend", {"ids": [failed]},
+                              {"Cookie": cookie, "X-CSRF-Token": me["csrf"]})
+    assert status == 200 and body["resent"] == [{"id": failed, "resent_as": copy, "already": True}], (status, body)
+
+
+def test_viewer_sees_opt_outs_masked_and_cannot_resend(gw, b, shots):
+    gw.seed_opt_out("+962790000009")
+    b.open(gw.base)
+    b.sign_in("view1")
+    b.visible("page-overview")
+    b.driver.find_element(By.ID, "nav-optouts").click()
+    b.visible("page-optouts")
+    b.wait(lambda d: "+96279*****09" in d.find_element(By.ID, "optouts-table").text)
+    assert "+962790000009" not in b.text("optouts-table")
+    assert b.visible("optouts-masked")
+    b.shot(shots, "optouts-viewer-en")
+    switch_language(b, "ar")
+    b.wait(lambda d: d.find_element(By.TAG_NAME, "html").get_attribute("dir") == "rtl")
+    b.shot(shots, "optouts-viewer-ar")
+    switch_language(b, "en")
+    b.driver.find_element(By.ID, "nav-messages").click()
+    b.visible("page-messages")
+    b.wait(lambda d: d.find_elements(By.CSS_SELECTOR, "#messages-table tbody tr"))
+    assert not b.driver.find_elements(By.CSS_SELECTOR, "button[data-resend]"), "no resend for a viewer"
+    assert "+962790000001" not in b.text("messages-table"), "numbers masked"
+    b.shot(shots, "messages-viewer-en")
+    switch_language(b, "ar")
+    b.shot(shots, "messages-viewer-ar")
+    switch_language(b, "en")
+    cookie = b.cookie()
+    status, me = gw.request("GET", "/console/api/session", headers={"Cookie": cookie})
+    status, body = gw.request("POST", "/console/api/messages/resend", {"ids": [1]},
+                              {"Cookie": cookie, "X-CSRF-Token": me["csrf"]})
+    assert status == 403, (status, body)
+
+
 TESTS = [
     test_wrong_password_is_refused_then_throttled,
     test_admin_sees_a_new_course_manages_operators_and_switches_language,
@@ -583,6 +700,8 @@ TESTS = [
     test_viewer_sees_the_days_payments_and_open_bills_masked,
     test_operator_creates_a_course_in_the_page,
     test_operator_reschedules_with_a_preview_and_broadcasts,
+    test_operator_resends_a_failed_sms_from_the_messages_page,
+    test_viewer_sees_opt_outs_masked_and_cannot_resend,
 ]
 
 

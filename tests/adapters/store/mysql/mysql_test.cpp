@@ -266,6 +266,25 @@ TEST_F(MysqlDatabase, Version8KeepsTheRowsAndRunsAgainHarmlessly) {
       << "the retry of a1 must be refused by the unique index";
 }
 
+// Version 14 gives sms_opt_outs an id as its primary key with the phone unique beside it, keeping
+// the rows; run again (DDL is not transactional), it leaves the same table, and STOP twice is still
+// one row.
+TEST_F(MysqlDatabase, Version14KeepsTheOptOutsAndRunsAgainHarmlessly) {
+  auto all = migrations();
+  ASSERT_GE(all.size(), 14u);
+  { ASSERT_NE(open_store(all.first(13)), nullptr); }
+  ASSERT_TRUE(server_->execute(database_, "INSERT INTO sms_opt_outs VALUES ('+962790000001', 1795000000)").ok());
+  { ASSERT_NE(open_store(), nullptr); }
+  for (std::string_view statement : all[13]) ASSERT_TRUE(server_->execute(database_, std::string(statement)).ok());
+  EXPECT_EQ(rows("SELECT id, phone, at FROM sms_opt_outs"),
+            (std::vector<std::vector<std::string>>{{"1", "+962790000001", "1795000000"}}));
+  EXPECT_EQ(rows("SELECT COLUMN_NAME FROM information_schema.KEY_COLUMN_USAGE WHERE TABLE_SCHEMA = DATABASE() AND "
+                 "TABLE_NAME = 'sms_opt_outs' AND CONSTRAINT_NAME = 'PRIMARY'"),
+            (std::vector<std::vector<std::string>>{{"id"}}));
+  EXPECT_FALSE(server_->execute(database_, "INSERT INTO sms_opt_outs (phone, at) VALUES ('+962790000001', 1)").ok())
+      << "the phone stays unique";
+}
+
 TEST_F(MysqlDatabase, GatewaysStartingTogetherMigrateOnce) {
   constexpr int kGateways = 4;
   std::vector<std::future<Result<std::unique_ptr<Store>>>> opening;

@@ -227,6 +227,70 @@ TEST(SqliteStore, ThePaymentsPageReadsByIndex) {
   EXPECT_NE(bills.find("applications_bills_due"), std::string::npos) << bills;
 }
 
+// Migration 14: the Messages page's lists read newest first through an index per filter without
+// sorting the outbox, the funnel reads the last day's rows by their time, and the dispatcher's
+// claim, the overview's failed SMS and the metrics' oldest unsent row keep their partial indexes. The statements
+// checked are the data layer's own.
+TEST(SqliteStore, Migration14ServesTheMessagesAndOptOutsPagesByIndex) {
+  TempDb db("m14");
+  must_open(db.settings()).reset();
+  Raw raw(db.path());
+  const sql::Queries q(sql::sqlite_dialect());
+  auto plan_of = [&](std::string statement) {
+    for (auto at = statement.find('?'); at != std::string::npos; at = statement.find('?', at))
+      statement.replace(at, 1, "'1'");
+    std::string all;
+    for (const auto& row : raw.rows("EXPLAIN QUERY PLAN " + statement)) all += row + "\n";
+    return all;
+  };
+  for (std::size_t k = 0; k < sql::Queries::kOutboxStatuses.size(); ++k) {
+    const std::string status(sql::Queries::kOutboxStatuses[k]);
+    const std::string by_status = plan_of(q.outbox_page[2 * (k + 1)]);
+    EXPECT_NE(by_status.find("outbox_" + status + "_by_id"), std::string::npos) << by_status;
+    EXPECT_EQ(by_status.find("TEMP B-TREE"), std::string::npos) << "no sort: " << by_status;
+  }
+  const std::string by_provider = plan_of(q.outbox_page[1]);
+  EXPECT_NE(by_provider.find("outbox_by_provider"), std::string::npos) << by_provider;
+  EXPECT_EQ(by_provider.find("TEMP B-TREE"), std::string::npos) << "no sort: " << by_provider;
+  const std::string all = plan_of(q.outbox_page[0]);
+  EXPECT_EQ(all.find("TEMP B-TREE"), std::string::npos) << "no sort: " << all;
+  const std::string funnel = plan_of(q.outbox_status_since);
+  EXPECT_NE(funnel.find("outbox_by_created (created_at>?)"), std::string::npos) << funnel;
+  const std::string opt_outs = plan_of(q.opt_outs_before);
+  EXPECT_NE(opt_outs.find("sms_opt_outs_by_at"), std::string::npos) << opt_outs;
+  EXPECT_EQ(opt_outs.find("TEMP B-TREE"), std::string::npos) << "no sort: " << opt_outs;
+  const std::string claim = plan_of(q.outbox_claim);
+  EXPECT_NE(claim.find("outbox_due"), std::string::npos) << claim;
+  const std::string failed = plan_of(q.failed_sms_since);
+  EXPECT_NE(failed.find("outbox_failed (done_at"), std::string::npos) << failed;
+  const std::string oldest = plan_of(q.outbox_oldest_pending);
+  EXPECT_NE(oldest.find("outbox_due"), std::string::npos) << oldest;
+}
+
+// Migration 14 rebuilds sms_opt_outs with an id: every number and its time are kept, in time order,
+// and STOP twice still keeps the first time.
+TEST(SqliteStore, Migration14KeepsTheOptOuts) {
+  TempDb db("m14-opt-outs");
+  auto all = sqlite::migrations();
+  ASSERT_GE(all.size(), 14u);
+  must_open(db.settings(), all.first(13)).reset();
+  Raw(db.path()).exec(
+      "INSERT INTO sms_opt_outs VALUES ('+962790000002', 1795000000);"
+      "INSERT INTO sms_opt_outs VALUES ('+962790000001', 1795000009)");
+  auto store = must_open(db.settings());
+  Raw raw(db.path());
+  EXPECT_EQ(raw.rows("SELECT id, phone, at FROM sms_opt_outs ORDER BY id"),
+            (std::vector<std::string>{"1|+962790000002|1795000000", "2|+962790000001|1795000009"}));
+  ASSERT_TRUE(store
+                  ->write_sync([](store::Tx& tx) {
+                    return tx.set_opted_out("+962790000002", true, Instant{std::chrono::seconds{1795000100}});
+                  })
+                  .ok());
+  store->close();
+  EXPECT_EQ(raw.rows("SELECT phone, at FROM sms_opt_outs WHERE phone = '+962790000002'"),
+            (std::vector<std::string>{"+962790000002|1795000000"}));
+}
+
 // Migration 11: retention deletes the oldest rows of each kind through an index on their age, so a
 // batch reads only what it deletes and a run with nothing old is one probe, never a scan of a table
 // on the one writer. The statements checked are the data layer's own (queries.cpp).
