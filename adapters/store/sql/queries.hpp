@@ -63,6 +63,8 @@ struct Queries {
   std::string application_outbox_ids, application_payments;
   // The Payments page, paged by key.
   std::string payments_of_day, open_bills_after;
+  // The simulator's conversation of one number.
+  std::string inbound_from, outbox_to, outbox_last_id;
   // Retention: the oldest rows of each kind, a batch at a time
   std::string purge_inbound, purge_channel_log, purge_delivery_reports, purge_sessions, purge_events;
   std::string purge_outbox_finished, purge_outbox_reports, purge_outbox_log, purge_outbox_row;

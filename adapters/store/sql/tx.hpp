@@ -115,6 +115,11 @@ class SqlTx final : public Tx {
                                                      std::string_view after_trx, std::size_t limit) override;
   Result<std::vector<core::Application>> open_bills_after(Instant after_due_at, std::int64_t after_seq,
                                                           std::size_t limit) override;
+  Result<std::vector<InboundRecord>> inbound_from(std::string_view provider, std::string_view phone,
+                                                  std::int64_t after_id, std::size_t limit) override;
+  Result<std::vector<OutboxMessage>> outbox_to(std::string_view phone, std::int64_t after_id,
+                                               std::size_t limit) override;
+  Result<std::int64_t> outbox_last_id() override;
   // Retention
   Result<std::int64_t> purge_before(PurgeKind kind, Instant cutoff, std::size_t limit) override;
 
