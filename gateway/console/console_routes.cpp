@@ -15,6 +15,7 @@
 #include "gateway/console/overview.hpp"
 #include "gateway/console/password_worker.hpp"
 #include "gateway/console/payment_pages.hpp"
+#include "gateway/console/simulator.hpp"
 #include "gateway/service/audit.hpp"
 #include "gateway/web/http_json.hpp"
 
@@ -112,10 +113,11 @@ std::optional<std::string> string_field(const json& body, const char* name) {
 
 class Console {
  public:
-  Console(Service& service, const Config& config, const Clock& clock)
+  Console(Service& service, ConversationService& conversation, const Config& config, const Clock& clock)
       : store_(service.store()),
         pages_(service, clock),
         payments_(service, clock, config.utc_offset),
+        simulator_(conversation, service.store(), config.console.simulator),
         config_(config),
         clock_(clock),
         secure_(config.public_base_url.rfind("https://", 0) == 0),
@@ -431,6 +433,20 @@ class Console {
                pooled(signed_in(Role::viewer, false, pay(&PaymentPages::get_payments))));
     router.add(Method::get, "/console/api/bills",
                pooled(signed_in(Role::viewer, false, pay(&PaymentPages::get_open_bills))));
+    // The Simulator page (simulator.hpp): every role, test numbers only; not audited (docs/decisions.md).
+    auto sim = [this](auto method) {
+      return [this, method](const Caller&, const Request& req, const Responder& respond) {
+        (simulator_.*method)(req, respond);
+      };
+    };
+    router.add(Method::get, "/console/api/simulator",
+               pooled(signed_in(Role::viewer, false, sim(&Simulator::get_settings))));
+    router.add(Method::post, "/console/api/simulator/sms",
+               pooled(signed_in(Role::viewer, true, sim(&Simulator::post_sms))));
+    router.add(Method::get, "/console/api/simulator/messages",
+               pooled(signed_in(Role::viewer, false, sim(&Simulator::get_messages))));
+    router.add(Method::post, "/console/api/simulator/ussd",
+               pooled(signed_in(Role::viewer, true, sim(&Simulator::post_ussd))));
   }
 
  private:
@@ -447,6 +463,7 @@ class Console {
   store::Store& store_;
   CoursePages pages_;
   PaymentPages payments_;
+  Simulator simulator_;
   const Config& config_;
   const Clock& clock_;
   const bool secure_;
@@ -458,8 +475,9 @@ class Console {
   PasswordWorker worker_;
 };
 
-ConsoleRoutes::ConsoleRoutes(Service& service, const Config& config, const Clock& clock)
-    : impl_(std::make_unique<Console>(service, config, clock)) {}
+ConsoleRoutes::ConsoleRoutes(Service& service, ConversationService& conversation, const Config& config,
+                             const Clock& clock)
+    : impl_(std::make_unique<Console>(service, conversation, config, clock)) {}
 ConsoleRoutes::~ConsoleRoutes() = default;
 void ConsoleRoutes::register_routes(http::Router& router, http::ReaderPool& readers) {
   impl_->register_routes(router, readers);

@@ -11,6 +11,7 @@
 #include "gateway/http/reader_pool.hpp"
 #include "gateway/http/router.hpp"
 #include "gateway/service/service.hpp"
+#include "gateway/sms/conversation.hpp"
 
 namespace cg::gateway::console {
 
@@ -20,8 +21,9 @@ class Console;
 // outlive the server that calls the routes.
 class ConsoleRoutes {
  public:
-  // The Course and Application pages act through `service` (the card's own paths).
-  ConsoleRoutes(Service& service, const Config& config, const Clock& clock);
+  // The Course and Application pages act through `service` (the card's own paths), the Simulator
+  // page through `conversation` (the SMS and USSD conversation of every provider).
+  ConsoleRoutes(Service& service, ConversationService& conversation, const Config& config, const Clock& clock);
   ~ConsoleRoutes();
   void register_routes(http::Router& router, http::ReaderPool& readers);
   // Housekeeping for the scheduler: removes sessions idle past console.idle_timeout_s.
