@@ -3,6 +3,7 @@
 // page only hides what would be refused anyway.
 import { filterApplicants, findByPhone, loadApplication, loadCourse, moreApplicants, rerender } from './course.js';
 import { loadPayments, moreBills, morePayments, pickDay, rerenderPayments } from './payments.js';
+import { answerUssd, changeNumber, dialUssd, loadSimulator, rerenderSimulator, selectTab, sendSms, tabKeys } from './simulator.js';
 
 const LANG_KEY = 'cg-console-lang';
 const LANGS = ['en', 'ar'];
@@ -87,7 +88,7 @@ function errorCode(r) {
 
 // ---- pages ----
 
-const PAGES = ['signin', 'overview', 'operators', 'course', 'application', 'payments', 'forbidden'];
+const PAGES = ['signin', 'overview', 'operators', 'course', 'application', 'payments', 'simulator', 'forbidden'];
 // The card's order, not the JSON object's (whose keys come sorted).
 const STATES = ['awaiting_quorum', 'awaiting_exam', 'awaiting_payment', 'confirmed', 'waitlisted', 'rejected_exam', 'expired', 'cancelled', 'attended'];
 
@@ -322,6 +323,9 @@ async function route() {
   } else if (page === 'payments') {
     show('payments');
     await loadPayments(ctx);
+  } else if (page === 'simulator') {
+    show('simulator');
+    await loadSimulator(ctx);
   } else if (page === 'operators') {
     if (state.me.role !== 'admin') return show('forbidden');
     show('operators');
@@ -340,6 +344,7 @@ async function switchLanguage() {
   renderOperators();
   rerender(ctx);
   rerenderPayments(ctx);
+  rerenderSimulator(ctx);
 }
 
 // What the Course and Application pages (course.js) use of this module.
@@ -355,6 +360,14 @@ async function start() {
   $('payments-form').addEventListener('submit', (e) => pickDay(ctx, e));
   $('payments-more').addEventListener('click', () => morePayments(ctx));
   $('bills-more').addEventListener('click', () => moreBills(ctx));
+  $('sim-number').addEventListener('change', () => changeNumber(ctx));
+  $('sim-number-form').addEventListener('submit', (e) => e.preventDefault());
+  $('sim-sms-form').addEventListener('submit', (e) => sendSms(ctx, e));
+  $('sim-tab-sms').addEventListener('click', () => selectTab(ctx, 'sms'));
+  $('sim-tab-ussd').addEventListener('click', () => selectTab(ctx, 'ussd'));
+  for (const id of ['sim-tab-sms', 'sim-tab-ussd']) $(id).addEventListener('keydown', (e) => tabKeys(ctx, e));
+  $('sim-dial').addEventListener('click', () => dialUssd(ctx));
+  $('sim-ussd-form').addEventListener('submit', (e) => answerUssd(ctx, e));
   $('lang-toggle').addEventListener('click', switchLanguage);
   $('signout').addEventListener('click', signOut);
   window.addEventListener('hashchange', route);
