@@ -5,6 +5,7 @@ import { filterApplicants, findByPhone, loadApplication, loadCourse, moreApplica
 import { countLater, createCourse, previewEdit, rerenderCourseTools, saveEdit, sendBroadcast, showCreate } from './course_edit.js';
 import { filterMessages, loadMessages, loadOptOuts, moreMessages, moreOptOuts, rerenderMessages, resendSelected } from './messages.js';
 import { loadPayments, moreBills, morePayments, pickDay, rerenderPayments } from './payments.js';
+import { answerUssd, changeNumber, dialUssd, loadSimulator, rerenderSimulator, selectTab, sendSms, tabKeys } from './simulator.js';
 
 const LANG_KEY = 'cg-console-lang';
 const LANGS = ['en', 'ar'];
@@ -89,7 +90,7 @@ function errorCode(r) {
 
 // ---- pages ----
 
-const PAGES = ['signin', 'overview', 'operators', 'course', 'application', 'payments', 'new-course', 'messages', 'optouts', 'forbidden'];
+const PAGES = ['signin', 'overview', 'operators', 'course', 'application', 'payments', 'new-course', 'messages', 'optouts', 'simulator', 'forbidden'];
 // The card's order, not the JSON object's (whose keys come sorted).
 const STATES = ['awaiting_quorum', 'awaiting_exam', 'awaiting_payment', 'confirmed', 'waitlisted', 'rejected_exam', 'expired', 'cancelled', 'attended'];
 
@@ -335,6 +336,9 @@ async function route() {
   } else if (page === 'opt-outs') {
     show('optouts');
     await loadOptOuts(ctx);
+  } else if (page === 'simulator') {
+    show('simulator');
+    await loadSimulator(ctx);
   } else if (page === 'operators') {
     if (state.me.role !== 'admin') return show('forbidden');
     show('operators');
@@ -355,6 +359,7 @@ async function switchLanguage() {
   rerenderPayments(ctx);
   rerenderCourseTools(ctx);
   rerenderMessages(ctx);
+  rerenderSimulator(ctx);
 }
 
 // What the Course and Application pages (course.js) use of this module.
@@ -379,6 +384,14 @@ async function start() {
   $('messages-more').addEventListener('click', () => moreMessages(ctx));
   $('resend-selected').addEventListener('click', () => resendSelected(ctx));
   $('optouts-more').addEventListener('click', () => moreOptOuts(ctx));
+  $('sim-number').addEventListener('change', () => changeNumber(ctx));
+  $('sim-number-form').addEventListener('submit', (e) => e.preventDefault());
+  $('sim-sms-form').addEventListener('submit', (e) => sendSms(ctx, e));
+  $('sim-tab-sms').addEventListener('click', () => selectTab(ctx, 'sms'));
+  $('sim-tab-ussd').addEventListener('click', () => selectTab(ctx, 'ussd'));
+  for (const id of ['sim-tab-sms', 'sim-tab-ussd']) $(id).addEventListener('keydown', (e) => tabKeys(ctx, e));
+  $('sim-dial').addEventListener('click', () => dialUssd(ctx));
+  $('sim-ussd-form').addEventListener('submit', (e) => answerUssd(ctx, e));
   $('lang-toggle').addEventListener('click', switchLanguage);
   $('signout').addEventListener('click', signOut);
   window.addEventListener('hashchange', route);

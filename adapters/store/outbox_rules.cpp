@@ -1,5 +1,7 @@
 #include "adapters/store/outbox_rules.hpp"
 
+#include <optional>
+
 namespace cg::store {
 
 SendOutcomeEffect decide_send_outcome(std::string_view row_status, SendOutcome::Kind kind) {
@@ -80,6 +82,54 @@ DeliveryRow apply_delivery_report(const DeliveryRow& row, const DeliveryReport& 
   if (out.provider.empty()) out.provider = r.provider;
   if (out.provider_message_id.empty()) out.provider_message_id = r.provider_message_id;
   return out;
+}
+
+namespace {
+
+// The digits after '+', as a number; nullopt for anything else or more digits than fit.
+std::optional<std::int64_t> e164_digits(std::string_view phone) {
+  if (phone.size() < 2 || phone.size() > 17 || phone[0] != '+') return std::nullopt;
+  std::int64_t n = 0;
+  for (char c : phone.substr(1)) {
+    if (c < '0' || c > '9') return std::nullopt;
+    n = n * 10 + (c - '0');
+  }
+  return n;
+}
+
+}  // namespace
+
+bool TestRange::contains(std::string_view phone) const {
+  if (from.empty() || phone.size() != from.size()) return false;
+  auto n = e164_digits(phone);
+  auto lo = e164_digits(from);
+  auto hi = e164_digits(to);
+  return n && lo && hi && *lo <= *n && *n <= *hi;
+}
+
+std::int64_t TestRange::size() const {
+  auto lo = e164_digits(from);
+  auto hi = e164_digits(to);
+  if (!lo || !hi || *hi < *lo || from.size() != to.size()) return 0;
+  return *hi - *lo + 1;
+}
+
+std::string TestRange::at(std::int64_t n) const {
+  std::string digits = std::to_string(e164_digits(from).value_or(0) + n);
+  // Same length as `from`: its leading zeros after the country code are kept.
+  const std::size_t width = from.size() - 1;
+  if (digits.size() < width) digits.insert(0, width - digits.size(), '0');
+  return "+" + digits;
+}
+
+DeliveryReport simulator_delivery(const OutboxMessage& row, Instant at) {
+  return DeliveryReport{std::string(kSimulatorProvider),
+                        row.id,
+                        "simulator-" + std::to_string(row.id),
+                        "delivered",
+                        "",
+                        "delivered to the console's simulator; no provider was asked",
+                        at};
 }
 
 }  // namespace cg::store

@@ -62,4 +62,27 @@ Status check_delivery_report(const DeliveryReport& r);
 // set once, by the first report that finishes the row.
 DeliveryRow apply_delivery_report(const DeliveryRow& row, const DeliveryReport& r);
 
+// The console's simulator: a range of test numbers (console.simulator.test_range) whose SMS are
+// never handed to a provider. Whatever put a row in the outbox (a conversation reply, a card
+// notification sent days later, an operator's resend), the dispatcher checks every claimed row
+// with `contains` before any provider sees it and completes a test number's row itself as
+// delivered by the provider "simulator" (simulator_delivery). Both ends are E.164 of one length;
+// a number is in the range when it has that length and lies between them, digit by digit.
+inline constexpr std::string_view kSimulatorProvider = "simulator";
+
+struct TestRange {
+  std::string from;  // empty: no range
+  std::string to;
+
+  bool contains(std::string_view phone) const;
+  // How many numbers (0 for none).
+  std::int64_t size() const;
+  // The n-th number (0-based, n < size()).
+  std::string at(std::int64_t n) const;
+  bool operator==(const TestRange&) const = default;
+};
+
+// The delivery report that completes a test number's row: delivered, by the simulator.
+DeliveryReport simulator_delivery(const OutboxMessage& row, Instant at);
+
 }  // namespace cg::store

@@ -143,6 +143,12 @@ struct InboundMessage {
   std::string outcome;  // "processed", "rate_limited", "invalid_sender", "destination_not_allowed"
 };
 
+// An inbound message with its place in arrival order (the console's simulator pages by it).
+struct InboundRecord {
+  std::int64_t id = 0;
+  InboundMessage message;
+};
+
 // A conversation's or USSD session's state between messages, by key ("sms:+9627...",
 // "ussd:<sessionId>"). `state` is the gateway's own encoding; the store keeps it as it is.
 struct SessionRecord {
@@ -431,6 +437,18 @@ class Tx {
   // The Opt-outs page: numbers that sent STOP, newest first (at, then id), after the key (at, id)
   // of the last one shown (`before_id` 0: from the newest), at most `limit` (index sms_opt_outs_by_at).
   virtual Result<std::vector<OptOut>> opt_outs_page(Instant before_at, std::int64_t before_id, std::size_t limit) = 0;
+  // The console's simulator: one number's messages from `provider`, oldest first, ids above
+  // `after_id`, at most `limit`. Read through the unique index (provider, provider_message_id), so
+  // only that provider's rows are looked at.
+  virtual Result<std::vector<InboundRecord>> inbound_from(std::string_view provider, std::string_view phone,
+                                                          std::int64_t after_id, std::size_t limit) = 0;
+  // The outbox rows to one number, oldest first, ids above `after_id`, at most `limit`. There is no
+  // index on the number: the rows above `after_id` are read by primary key, so the caller keeps
+  // `after_id` near the end of the outbox (outbox_last_id) once it has read what came before.
+  virtual Result<std::vector<OutboxMessage>> outbox_to(std::string_view phone, std::int64_t after_id,
+                                                       std::size_t limit) = 0;
+  // The highest outbox id (0 when empty).
+  virtual Result<std::int64_t> outbox_last_id() = 0;
   // --- retention ---
   // Deletes up to `limit` rows of `kind` older than `cutoff`, oldest first, and says how many went.
   // Inbound messages, channel log entries, delivery reports and events go by when they were

@@ -120,7 +120,8 @@ Result<std::unique_ptr<App>> App::create(Config config, const Clock& clock) {
   register_efawateercom_routes(app->router_, *app->payments_, c, *app->readers_);
   register_sms_status_routes(app->router_, provider_context, *app->readers_);
   if (c.console.enabled) {
-    app->console_ = std::make_unique<console::ConsoleRoutes>(*app->service_, c, clock, app->dispatcher_.get());
+    app->console_ =
+        std::make_unique<console::ConsoleRoutes>(*app->service_, *app->conversation_, c, clock, app->dispatcher_.get());
     app->console_->register_routes(app->router_, *app->readers_);
   }
   http::Settings hs;

@@ -8,6 +8,7 @@
 
 #include "adapters/observe/log.hpp"
 #include "adapters/store/open.hpp"
+#include "core/applicant.hpp"
 #include "gateway/app/secret_refs.hpp"
 
 namespace cg::gateway {
@@ -133,6 +134,27 @@ std::vector<std::pair<std::string, const std::string*>> secrets_of(const Config&
     out.emplace_back(at + "report_password", &p.report_password);
   }
   return out;
+}
+
+// console.simulator.test_range: both ends E.164 numbers as normalize_phone writes them, of one
+// length, `from` not above `to`, at most SimulatorConfig::kMaxTestNumbers numbers, and where
+// replies may go (sms.allowed_country_codes), or the conversation would refuse every one of them.
+std::optional<Error> check_test_range(const store::TestRange& r, const std::vector<std::string>& country_codes) {
+  const std::string at = "console.simulator.test_range.";
+  for (const auto& [key, value] : {std::pair{"from", &r.from}, std::pair{"to", &r.to}}) {
+    auto phone = core::normalize_phone(*value);
+    if (!phone || *phone != *value)
+      return make_error("invalid_config", at + key + ": '" + *value + "' is not a phone number in E.164 (+9627...)");
+    if (!destination_allowed(*value, country_codes))
+      return make_error("invalid_config", at + key + ": not in sms.allowed_country_codes");
+  }
+  if (r.from.size() != r.to.size()) return make_error("invalid_config", at + "to: must have as many digits as from");
+  const std::int64_t n = r.size();
+  if (n <= 0) return make_error("invalid_config", at + "to: must not be below from");
+  if (n > SimulatorConfig::kMaxTestNumbers)
+    return make_error("invalid_config",
+                      at + "to: at most " + std::to_string(SimulatorConfig::kMaxTestNumbers) + " numbers from from");
+  return std::nullopt;
 }
 
 }  // namespace
@@ -279,7 +301,15 @@ Result<Config> parse_config(std::string_view text, const SecretSources& secrets)
                       {"idle_timeout_s", n.duration(cs.idle_timeout, 60, 7LL * 24 * 3600)},
                       {"max_failures_per_account", n.integer(cs.max_failures_per_account, 1, 1000)},
                       {"max_failures_per_address", n.integer(cs.max_failures_per_address, 1, 100'000)},
-                      {"failure_window_s", n.duration(cs.failure_window, 10, 24LL * 3600)}});
+                      {"failure_window_s", n.duration(cs.failure_window, 10, 24LL * 3600)},
+                      {"simulator", n.nested([&](Reader& sim, const json& sv) {
+                         auto& sc = cs.simulator;
+                         sim.object(sv, {{"enabled", sim.boolean(sc.enabled)},
+                                         {"test_range", sim.nested([&](Reader& tr, const json& tv) {
+                                            tr.object(tv, {{"from", tr.str(sc.test_range.from, true)},
+                                                           {"to", tr.str(sc.test_range.to, true)}});
+                                          })}});
+                       })}});
        })},
       {"sms", [&r, &c](const json& v, const std::string&) {
          if (auto f = parse_sms_config(v, c.sms)) r.fail(f->key, f->what);
@@ -288,6 +318,7 @@ Result<Config> parse_config(std::string_view text, const SecretSources& secrets)
   c.policy.payment_window = std::chrono::hours(payment_window_h);
   c.policy.reminder_before = std::chrono::hours(reminder_h);
   if (r.error()) return *r.error();
+  if (auto bad = check_test_range(c.console.simulator.test_range, c.sms.allowed_country_codes)) return *bad;
   if (c.admin_token.empty()) return make_error("invalid_config", "admin_token: is required");
   if (c.exam_secret.empty()) return make_error("invalid_config", "exam_secret: is required");
   if (c.limits.max_connections_per_ip > c.limits.max_connections)

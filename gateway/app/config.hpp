@@ -12,6 +12,7 @@
 #include "adapters/sms/infobip/inbound.hpp"
 #include "adapters/sms/kannel/inbound.hpp"
 #include "adapters/sms/twilio/inbound.hpp"
+#include "adapters/store/outbox_rules.hpp"
 #include "adapters/ussd/africastalking/ussd.hpp"
 #include "core/enrollment.hpp"
 #include "core/result.hpp"
@@ -111,9 +112,19 @@ struct ConversationConfig {
   std::chrono::seconds ussd_session_timeout{180};  // a USSD session's silence limit
 };
 
+// The console's conversation simulator (docs/console.md): a phone on the screen that talks to the
+// gateway from a range of test numbers, whose SMS the dispatcher never hands to a provider.
+struct SimulatorConfig {
+  bool enabled = true;
+  // Both ends E.164 of one length, at most kMaxTestNumbers numbers, in sms.allowed_country_codes.
+  store::TestRange test_range{"+962780000001", "+962780000050"};
+  static constexpr std::int64_t kMaxTestNumbers = 1000;
+};
+
 // The operator console at /console/ (docs/console.md).
 struct ConsoleConfig {
   bool enabled = true;
+  SimulatorConfig simulator;
   std::chrono::seconds idle_timeout{1800};  // a session unused this long must sign in again
   // Failed sign-ins within `failure_window` before further attempts are refused until the oldest
   // failure leaves the window: per account, and per client address (after listen.trusted_proxies).

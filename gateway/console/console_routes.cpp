@@ -17,6 +17,7 @@
 #include "gateway/console/overview.hpp"
 #include "gateway/console/password_worker.hpp"
 #include "gateway/console/payment_pages.hpp"
+#include "gateway/console/simulator.hpp"
 #include "gateway/service/audit.hpp"
 #include "gateway/web/http_json.hpp"
 
@@ -114,12 +115,14 @@ std::optional<std::string> string_field(const json& body, const char* name) {
 
 class Console {
  public:
-  Console(Service& service, const Config& config, const Clock& clock, const Dispatcher* dispatcher)
+  Console(Service& service, ConversationService& conversation, const Config& config, const Clock& clock,
+          const Dispatcher* dispatcher)
       : store_(service.store()),
         pages_(service, clock),
         edit_(service, clock),
         payments_(service, clock, config.utc_offset),
         messages_(service, clock, config, dispatcher),
+        simulator_(conversation, service.store(), config.console.simulator),
         config_(config),
         clock_(clock),
         secure_(config.public_base_url.rfind("https://", 0) == 0),
@@ -471,6 +474,20 @@ class Console {
                pooled(signed_in(Role::operator_, true, msg(&MessagePages::resend))));
     router.add(Method::get, "/console/api/opt-outs",
                pooled(signed_in(Role::viewer, false, msg(&MessagePages::get_opt_outs))));
+    // The Simulator page (simulator.hpp): every role, test numbers only; not audited (docs/decisions.md).
+    auto sim = [this](auto method) {
+      return [this, method](const Caller&, const Request& req, const Responder& respond) {
+        (simulator_.*method)(req, respond);
+      };
+    };
+    router.add(Method::get, "/console/api/simulator",
+               pooled(signed_in(Role::viewer, false, sim(&Simulator::get_settings))));
+    router.add(Method::post, "/console/api/simulator/sms",
+               pooled(signed_in(Role::viewer, true, sim(&Simulator::post_sms))));
+    router.add(Method::get, "/console/api/simulator/messages",
+               pooled(signed_in(Role::viewer, false, sim(&Simulator::get_messages))));
+    router.add(Method::post, "/console/api/simulator/ussd",
+               pooled(signed_in(Role::viewer, true, sim(&Simulator::post_ussd))));
   }
 
  private:
@@ -489,6 +506,7 @@ class Console {
   CourseEdit edit_;
   PaymentPages payments_;
   MessagePages messages_;
+  Simulator simulator_;
   const Config& config_;
   const Clock& clock_;
   const bool secure_;
@@ -500,8 +518,9 @@ class Console {
   PasswordWorker worker_;
 };
 
-ConsoleRoutes::ConsoleRoutes(Service& service, const Config& config, const Clock& clock, const Dispatcher* dispatcher)
-    : impl_(std::make_unique<Console>(service, config, clock, dispatcher)) {}
+ConsoleRoutes::ConsoleRoutes(Service& service, ConversationService& conversation, const Config& config,
+                             const Clock& clock, const Dispatcher* dispatcher)
+    : impl_(std::make_unique<Console>(service, conversation, config, clock, dispatcher)) {}
 ConsoleRoutes::~ConsoleRoutes() = default;
 void ConsoleRoutes::register_routes(http::Router& router, http::ReaderPool& readers) {
   impl_->register_routes(router, readers);

@@ -11,6 +11,7 @@
 #include "gateway/http/reader_pool.hpp"
 #include "gateway/http/router.hpp"
 #include "gateway/service/service.hpp"
+#include "gateway/sms/conversation.hpp"
 
 namespace cg::gateway {
 class Dispatcher;
@@ -24,9 +25,11 @@ class Console;
 // outlive the server that calls the routes.
 class ConsoleRoutes {
  public:
-  // The Course and Application pages act through `service` (the card's own paths); the Messages
-  // page shows the providers' state as `dispatcher` knows it (none when null).
-  ConsoleRoutes(Service& service, const Config& config, const Clock& clock, const Dispatcher* dispatcher = nullptr);
+  // The Course and Application pages act through `service` (the card's own paths), the Simulator
+  // page through `conversation` (the SMS and USSD conversation of every provider); the Messages page
+  // shows the providers' state as `dispatcher` knows it (none when null).
+  ConsoleRoutes(Service& service, ConversationService& conversation, const Config& config, const Clock& clock,
+                const Dispatcher* dispatcher = nullptr);
   ~ConsoleRoutes();
   void register_routes(http::Router& router, http::ReaderPool& readers);
   // Housekeeping for the scheduler: removes sessions idle past console.idle_timeout_s.

@@ -10,6 +10,9 @@
 //   temporary failures are re-sent at once through the next provider that is up, and later rows go
 //   there too. After `failback_after`, one row tries the preferred provider again; if it is
 //   accepted (or refused for good: the provider answers), the provider is back.
+// - Test numbers: a row to a number of the console simulator's test range is completed here as
+//   delivered by "simulator" (with a channel log line saying so) before any provider is chosen,
+//   whatever put it in the outbox: no provider ever gets a request for it.
 // - Send once: only pending/sending rows are claimed and take outcomes (store.hpp). Each answer
 //   is recorded as it arrives, and a provider adapter hands no further message over until the
 //   answers it reported are committed; so a crash (kill -9) can leave at most the provider's
@@ -31,6 +34,7 @@
 #include <vector>
 
 #include "adapters/sms/sender.hpp"
+#include "adapters/store/outbox_rules.hpp"
 #include "adapters/store/store.hpp"
 #include "gateway/app/clock.hpp"
 #include "gateway/app/config.hpp"
@@ -47,6 +51,9 @@ struct DispatchSettings {
   std::chrono::seconds retry_max{3600};
   int retry_jitter_percent = 25;
   std::vector<std::string> allowed_country_codes{"962"};  // a row to elsewhere fails: destination_not_allowed
+  // The console simulator's numbers: their rows are completed as delivered by "simulator" and
+  // never reach a provider (store::TestRange, outbox_rules.hpp).
+  store::TestRange test_range;
 };
 
 DispatchSettings dispatch_settings(const Config& config);
@@ -87,6 +94,8 @@ class Dispatcher {
                                               core::Instant now, std::vector<bool>& probe);
   void note(std::size_t provider, const sms::SendResult& r, bool probe, core::Instant now);
   class Batch;  // a claimed batch while it is out (dispatcher.cpp)
+  // Completes the rows (indexes into the batch) to the console simulator's numbers, in one write.
+  Status deliver_to_simulator(Batch& b, const std::vector<std::size_t>& rows, core::Instant now);
 
   store::Store& store_;
   std::vector<sms::Sender*> providers_;

@@ -295,6 +295,13 @@ Queries::Queries(const Dialect& d) : dialect(d) {
   opt_outs_newest = "SELECT id, phone, at FROM sms_opt_outs ORDER BY at DESC, id DESC LIMIT ?";
   opt_outs_before =
       "SELECT id, phone, at FROM sms_opt_outs WHERE at <= ? AND (at < ? OR id < ?) ORDER BY at DESC, id DESC LIMIT ?";
+  // The provider leads: the unique index (provider, provider_message_id) narrows the read to the
+  // simulator's own rows. The outbox has no index on the number; `id > ?` reads from the caller's key.
+  inbound_from =
+      "SELECT id, provider, provider_message_id, from_number, to_number, body, received_at, outcome "
+      "FROM inbound_messages WHERE provider = ? AND from_number = ? AND id > ? ORDER BY id LIMIT ?";
+  outbox_to = outbox_select + " WHERE id > ? AND to_number = ? ORDER BY id LIMIT ?";
+  outbox_last_id = "SELECT COALESCE(MAX(id), 0) FROM outbox";
   // Each through its index of migration 11 (sessions: migration 9).
   purge_inbound = d.delete_oldest("inbound_messages", "id", "received_at");
   purge_channel_log = d.delete_oldest("channel_log", "id", "at");

@@ -73,6 +73,8 @@ struct Queries {
   std::string outbox_status_since, outbox_resend_row, outbox_mark_resent;
   // The Opt-outs page, newest first, paged by key (at, id).
   std::string opt_outs_newest, opt_outs_before;
+  // The simulator's conversation of one number.
+  std::string inbound_from, outbox_to, outbox_last_id;
   // Retention: the oldest rows of each kind, a batch at a time
   std::string purge_inbound, purge_channel_log, purge_delivery_reports, purge_sessions, purge_events;
   std::string purge_outbox_finished, purge_outbox_reports, purge_outbox_log, purge_outbox_row;

@@ -120,6 +120,11 @@ class SqlTx final : public Tx {
   Result<std::vector<std::pair<std::string, std::int64_t>>> outbox_status_since(Instant since) override;
   Result<ResentSms> resend_failed_sms(std::int64_t id, Instant now) override;
   Result<std::vector<OptOut>> opt_outs_page(Instant before_at, std::int64_t before_id, std::size_t limit) override;
+  Result<std::vector<InboundRecord>> inbound_from(std::string_view provider, std::string_view phone,
+                                                  std::int64_t after_id, std::size_t limit) override;
+  Result<std::vector<OutboxMessage>> outbox_to(std::string_view phone, std::int64_t after_id,
+                                               std::size_t limit) override;
+  Result<std::int64_t> outbox_last_id() override;
   // Retention
   Result<std::int64_t> purge_before(PurgeKind kind, Instant cutoff, std::size_t limit) override;
 

@@ -387,6 +387,30 @@ Result<std::vector<OptOut>> SqlTx::opt_outs_page(Instant before_at, std::int64_t
   return all_rows<OptOut>(**st, [](const Statement& row) -> Result<OptOut> {
     return OptOut{row.int64(0), row.text(1), instant(row.int64(2))};
   });
+Result<std::vector<InboundRecord>> SqlTx::inbound_from(std::string_view provider, std::string_view phone,
+                                                       std::int64_t after_id, std::size_t limit) {
+  auto st = session_.prepare(q_.inbound_from, "inbound_from");
+  if (!st) return st.error();
+  Binder(**st).add(provider).add(phone).add(after_id).add(q_.dialect.limit(limit));
+  return all_rows<InboundRecord>(**st, [](const Statement& s) -> Result<InboundRecord> {
+    InboundRecord r;
+    r.id = s.int64(0);
+    r.message = InboundMessage{s.text(1), s.text(2), s.text(3), s.text(4), s.text(5), instant(s.int64(6)), s.text(7)};
+    return r;
+  });
+}
+
+Result<std::vector<OutboxMessage>> SqlTx::outbox_to(std::string_view phone, std::int64_t after_id, std::size_t limit) {
+  auto st = session_.prepare(q_.outbox_to, "outbox_to");
+  if (!st) return st.error();
+  Binder(**st).add(after_id).add(phone).add(q_.dialect.limit(limit));
+  return all_rows<OutboxMessage>(**st, outbox_from_row);
+}
+
+Result<std::int64_t> SqlTx::outbox_last_id() {
+  auto st = session_.prepare(q_.outbox_last_id, "outbox_last_id");
+  if (!st) return st.error();
+  return single_count(**st);
 }
 
 }  // namespace cg::store::sql

@@ -220,6 +220,36 @@ TEST(Config, TheConsoleKeysAreReadAndChecked) {
   }
 }
 
+TEST(Config, TheSimulatorsTestRangeIsCheckedAtStartNamingTheKey) {
+  auto defaults = parse_config(kMinimal);
+  ASSERT_TRUE(defaults.ok());
+  EXPECT_TRUE(defaults->console.simulator.enabled);
+  EXPECT_EQ(defaults->console.simulator.test_range.size(), 50);
+  const std::string head = R"({"admin_token":"0123456789abcdef0123","exam_secret":"exam-secret-0123456789",)";
+  auto c = parse_config(head + R"("console":{"simulator":{"enabled":false,
+    "test_range":{"from":"+962770000100","to":"+962770000199"}}}})");
+  ASSERT_TRUE(c.ok()) << c.error().message;
+  EXPECT_FALSE(c->console.simulator.enabled);
+  EXPECT_EQ(c->console.simulator.test_range.size(), 100);
+  EXPECT_TRUE(c->console.simulator.test_range.contains("+962770000150"));
+  EXPECT_FALSE(c->console.simulator.test_range.contains("+962770000200"));
+  EXPECT_EQ(c->console.simulator.test_range.at(99), "+962770000199");
+  const std::pair<const char*, const char*> bad[] = {
+      {R"({"from":"0770000100","to":"+962770000199"})", "console.simulator.test_range.from:"},
+      {R"({"from":"+962770000100","to":"+96277000019"})", "console.simulator.test_range.to:"},
+      {R"({"from":"+962770000199","to":"+962770000100"})", "console.simulator.test_range.to:"},
+      {R"({"from":"+962770000000","to":"+962770009999"})", "console.simulator.test_range.to:"},
+      {R"({"from":"+447911123456","to":"+447911123457"})", "console.simulator.test_range.from:"},
+      {R"({"from":"+962770000100"})", "console.simulator.test_range.to:"},
+      {R"({"from":"+962770000100","to":"+962770000199","step":1})", "console.simulator.test_range.step:"},
+  };
+  for (const auto& [range, key] : bad) {
+    auto r = parse_config(head + R"("console":{"simulator":{"test_range":)" + range + "}}}");
+    ASSERT_FALSE(r.ok()) << range;
+    EXPECT_EQ(r.error().message.rfind(key, 0), 0u) << range << ": " << r.error().message;
+  }
+}
+
 TEST(Config, DestinationsAreMatchedByCountryCallingCode) {
   const std::vector<std::string> jordan{"962"};
   EXPECT_TRUE(destination_allowed("+962791234567", jordan));

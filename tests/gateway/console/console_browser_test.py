@@ -690,6 +690,83 @@ def test_viewer_sees_opt_outs_masked_and_cannot_resend(gw, b, shots):
     assert status == 403, (status, body)
 
 
+def simulator_apply(b, number, id_number):
+    """Picks a test number on the Simulator page and applies for BT6 by SMS, as an applicant would."""
+    Select(b.visible("sim-number")).select_by_value(number)
+    b.wait(lambda d: not d.find_elements(By.CSS_SELECTOR, "#sim-chat li"))
+    for n, text in enumerate(["JOIN BT6", "Test Applicant", "1", id_number, "YES"], start=1):
+        field = b.visible("sim-text")
+        field.send_keys(text)
+        b.driver.find_element(By.ID, "sim-send").click()
+        # Each message shows as a bubble once the server has it (the page reads it back).
+        b.wait(lambda d, n=n: len(d.find_elements(By.CSS_SELECTOR, '#sim-chat li[data-kind="in"]')) == n)
+    # Received, or at once approved when this application brings the course to its minimum.
+    b.wait(lambda d: d.find_elements(
+        By.CSS_SELECTOR, '#sim-chat li[data-template="application_received"], #sim-chat li[data-template="approved"]'))
+
+
+def test_a_course_reaches_quorum_through_the_simulator(gw, b, shots):
+    status, body = gw.admin_api("POST", "/v1/admin/courses", {
+        "code": "BT6", "title_ar": "التصوير الفوتوغرافي", "title_en": "Photography",
+        "location": "مركز الحسين الثقافي", "start_at": "2031-06-10T16:00:00+03:00",
+        "end_at": "2031-06-14T19:00:00+03:00", "min_participants": 2, "capacity": 20, "fee_jod": "0.000",
+        "evaluation_url": "https://amman.jo/eval/bt4"})
+    assert status == 201, (status, body)
+    b.open(gw.base)
+    b.sign_in("view1")  # a viewer may use it: it only touches test numbers
+    b.visible("page-overview")
+    row = b.wait(EC.visibility_of_element_located((By.CSS_SELECTOR, 'tr[data-course-code="BT6"]')))
+    assert "0 of 2 active" in row.text, row.text
+    b.driver.find_element(By.ID, "nav-simulator").click()
+    b.visible("page-simulator")
+    simulator_apply(b, "+962780000001", "9911000001")
+    reply = b.driver.find_element(By.CSS_SELECTOR, '#sim-chat li[data-template="application_received"]').text
+    assert "SMS" in reply and ("GSM-7" in reply or "UCS-2" in reply), reply
+    b.shot(shots, "simulator-en")
+    simulator_apply(b, "+962780000002", "9911000002")
+    # The second application reached the minimum: the card approves it, and the first applicant too,
+    # whose approval arrives in a chat already shown, through the page's polling.
+    approved = b.wait(EC.visibility_of_element_located(
+        (By.CSS_SELECTOR, '#sim-chat li[data-template="approved"]')))
+    b.wait(lambda d: "delivered" in d.find_element(By.CSS_SELECTOR, '#sim-chat li[data-template="approved"]').text)
+    assert approved.get_attribute("data-kind") == "out"
+    Select(b.visible("sim-number")).select_by_value("+962780000001")
+    b.wait(lambda d: d.find_elements(By.CSS_SELECTOR, '#sim-chat li[data-template="approved"]'))
+    b.wait(lambda d: "delivered" in d.find_element(By.CSS_SELECTOR, '#sim-chat li[data-template="approved"]').text)
+    b.driver.find_element(By.ID, "nav-overview").click()
+    b.wait(lambda d: "2 of 2 active" in d.find_element(By.CSS_SELECTOR, 'tr[data-course-code="BT6"]').text)
+    # No reply to a test number reached the file outbox (the configured provider).
+    outbox = os.path.join(gw.folder, "outbox.jsonl")
+    sent = []
+    if os.path.exists(outbox):
+        with open(outbox, encoding="utf-8") as f:
+            sent = [m["to"] for m in map(json.loads, f)]
+    assert not [to for to in sent if to.startswith("+9627800000")], sent
+
+    # The USSD tab: the same applicant's menus, in Arabic too.
+    b.driver.find_element(By.ID, "nav-simulator").click()
+    b.visible("page-simulator")
+    b.driver.find_element(By.ID, "sim-tab-ussd").click()
+    b.visible("sim-dial").click()
+    b.wait(lambda d: d.find_element(By.ID, "sim-ussd-count").text != "")
+    assert b.driver.find_element(By.ID, "sim-ussd-input").is_enabled()
+    b.shot(shots, "simulator-ussd-en")
+    switch_language(b, "ar")
+    assert b.text("simulator-title") == "المحاكي", b.text("simulator-title")
+    b.shot(shots, "simulator-ussd-ar")
+    b.driver.find_element(By.ID, "sim-tab-sms").click()
+    b.wait(lambda d: d.find_elements(By.CSS_SELECTOR, '#sim-chat li[data-template="approved"]'))
+    b.shot(shots, "simulator-ar")
+    switch_language(b, "en")
+    # The server refuses a number outside the range, naming the field.
+    cookie = b.cookie()
+    status, me = gw.request("GET", "/console/api/session", headers={"Cookie": cookie})
+    status, body = gw.request("POST", "/console/api/simulator/sms",
+                              {"phone": "0790000001", "text": "HELP", "message_id": "browser-1"},
+                              {"Cookie": cookie, "X-CSRF-Token": me["csrf"]})
+    assert status == 400 and body["error"]["message"].startswith("phone:"), (status, body)
+
+
 TESTS = [
     test_wrong_password_is_refused_then_throttled,
     test_admin_sees_a_new_course_manages_operators_and_switches_language,
@@ -702,6 +779,7 @@ TESTS = [
     test_operator_reschedules_with_a_preview_and_broadcasts,
     test_operator_resends_a_failed_sms_from_the_messages_page,
     test_viewer_sees_opt_outs_masked_and_cannot_resend,
+    test_a_course_reaches_quorum_through_the_simulator,
 ]
 
 

@@ -249,6 +249,76 @@ TEST_P(StoreContract, OpenBillsAreSoonestDueFirstPagedByKey) {
   EXPECT_TRUE(page(t0 + 3 * kHour, 1, 10).empty());
 }
 
+TEST_P(StoreContract, TheSimulatorReadsOneNumbersMessagesAndRepliesByKey) {
+  auto inbound = [&](std::string provider, std::string id, std::string from, Instant at) {
+    InboundMessage m{std::move(provider), std::move(id), std::move(from), "simulator", "JOIN 101", at, "processed"};
+    ASSERT_TRUE(store_
+                    ->write_sync([&](Tx& tx) -> Status {
+                      auto r = tx.record_inbound(m);
+                      if (!r) return r.error();
+                      return ok_status();
+                    })
+                    .ok());
+  };
+  inbound("simulator", "s1", "+962780000001", t0);
+  inbound("kannel", "k1", "+962780000001", t0);  // another provider: not the simulator's
+  inbound("simulator", "s2", "+962780000002", t0);
+  inbound("simulator", "s3", "+962780000001", t0 + kHour);
+  auto messages = [&](std::int64_t after, std::size_t limit) {
+    return read_value<std::vector<InboundRecord>>(
+        *store_, [&](Tx& tx) { return tx.inbound_from("simulator", "+962780000001", after, limit); });
+  };
+  auto all = messages(0, 10);
+  ASSERT_EQ(all.size(), 2u);
+  EXPECT_EQ(all[0].message.provider_message_id, "s1");
+  EXPECT_EQ(all[0].message.from, "+962780000001");
+  EXPECT_EQ(all[0].message.received_at, t0);
+  EXPECT_EQ(all[1].message.provider_message_id, "s3");
+  EXPECT_LT(all[0].id, all[1].id);
+  ASSERT_EQ(messages(0, 1).size(), 1u);
+  auto rest = messages(all[0].id, 10);
+  ASSERT_EQ(rest.size(), 1u);
+  EXPECT_EQ(rest[0].message.provider_message_id, "s3");
+  EXPECT_TRUE(messages(all[1].id, 10).empty());
+
+  EXPECT_EQ(read_value<std::int64_t>(*store_, [&](Tx& tx) { return tx.outbox_last_id(); }), 0);
+  std::vector<std::int64_t> ids;
+  for (const char* to : {"+962780000001", "+962780000002", "+962780000001"}) {
+    OutboxMessage m;
+    m.to = to;
+    m.text = "Reply";
+    m.template_name = "sms_help";
+    m.step = "conversation";
+    m.created_at = t0;
+    m.next_attempt_at = t0;
+    std::int64_t id = 0;  // set by the command's last run
+    ASSERT_TRUE(store_
+                    ->write_sync([&](Tx& tx) -> Status {
+                      auto r = tx.enqueue(m);
+                      if (!r) return r.error();
+                      id = *r;
+                      return ok_status();
+                    })
+                    .ok());
+    ids.push_back(id);
+  }
+  auto replies = [&](std::int64_t after, std::size_t limit) {
+    std::vector<std::int64_t> out;
+    for (const auto& m : read_value<std::vector<OutboxMessage>>(
+             *store_, [&](Tx& tx) { return tx.outbox_to("+962780000001", after, limit); })) {
+      EXPECT_EQ(m.to, "+962780000001");
+      EXPECT_EQ(m.template_name, "sms_help");
+      out.push_back(m.id);
+    }
+    return out;
+  };
+  EXPECT_EQ(replies(0, 10), (std::vector<std::int64_t>{ids[0], ids[2]}));
+  EXPECT_EQ(replies(0, 1), (std::vector<std::int64_t>{ids[0]}));
+  EXPECT_EQ(replies(ids[0], 10), (std::vector<std::int64_t>{ids[2]}));
+  EXPECT_TRUE(replies(ids[2], 10).empty());
+  EXPECT_EQ(read_value<std::int64_t>(*store_, [&](Tx& tx) { return tx.outbox_last_id(); }), ids[2]);
+}
+
 }  // namespace
 
 }  // namespace cg::store::testing
