@@ -442,9 +442,8 @@ class Tx {
   // only that provider's rows are looked at.
   virtual Result<std::vector<InboundRecord>> inbound_from(std::string_view provider, std::string_view phone,
                                                           std::int64_t after_id, std::size_t limit) = 0;
-  // The outbox rows to one number, oldest first, ids above `after_id`, at most `limit`. There is no
-  // index on the number: the rows above `after_id` are read by primary key, so the caller keeps
-  // `after_id` near the end of the outbox (outbox_last_id) once it has read what came before.
+  // The outbox rows to one number, oldest first, ids above `after_id`, at most `limit` (index
+  // outbox_by_to of migration 15).
   virtual Result<std::vector<OutboxMessage>> outbox_to(std::string_view phone, std::int64_t after_id,
                                                        std::size_t limit) = 0;
   // The highest outbox id (0 when empty).

@@ -371,13 +371,18 @@ ALTER TABLE sms_opt_outs DROP PRIMARY KEY,
     "CREATE INDEX IF NOT EXISTS sms_opt_outs_by_at ON sms_opt_outs (at, id)",
 };
 
+// Version 15: the outbox by number, as in SQLite's migration 15.
+constexpr std::array<std::string_view, 1> kOutboxByNumber{
+    "CREATE INDEX IF NOT EXISTS outbox_by_to ON outbox (to_number, id)",
+};
+
 // In the order of SQLite's list (position = version).
-constexpr std::array<Migration, 14> kMigrations{
+constexpr std::array<Migration, 15> kMigrations{
     Migration(kInitialSchema),     Migration(kPaymentsByStmtDate), Migration(kConversation),
     Migration(kOutboundDelivery),  Migration(kLeanOutboxIndexes),  Migration(kApplicationsByPhoneInOrder),
     Migration(kNoInboundBySender), Migration(kAppendedRows),       Migration(kSessionsByTime),
     Migration(kRequestIds),        Migration(kRetention),          Migration(kConsole),
-    Migration(kConsolePages),      Migration(kMessagePages),
+    Migration(kConsolePages),      Migration(kMessagePages),       Migration(kOutboxByNumber),
 };
 
 }  // namespace

@@ -296,7 +296,7 @@ Queries::Queries(const Dialect& d) : dialect(d) {
   opt_outs_before =
       "SELECT id, phone, at FROM sms_opt_outs WHERE at <= ? AND (at < ? OR id < ?) ORDER BY at DESC, id DESC LIMIT ?";
   // The provider leads: the unique index (provider, provider_message_id) narrows the read to the
-  // simulator's own rows. The outbox has no index on the number; `id > ?` reads from the caller's key.
+  // simulator's own rows. The outbox by number and id: index outbox_by_to (migration 15).
   inbound_from =
       "SELECT id, provider, provider_message_id, from_number, to_number, body, received_at, outcome "
       "FROM inbound_messages WHERE provider = ? AND from_number = ? AND id > ? ORDER BY id LIMIT ?";

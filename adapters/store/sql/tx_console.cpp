@@ -387,6 +387,8 @@ Result<std::vector<OptOut>> SqlTx::opt_outs_page(Instant before_at, std::int64_t
   return all_rows<OptOut>(**st, [](const Statement& row) -> Result<OptOut> {
     return OptOut{row.int64(0), row.text(1), instant(row.int64(2))};
   });
+}
+
 Result<std::vector<InboundRecord>> SqlTx::inbound_from(std::string_view provider, std::string_view phone,
                                                        std::int64_t after_id, std::size_t limit) {
   auto st = session_.prepare(q_.inbound_from, "inbound_from");

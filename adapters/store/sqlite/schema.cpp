@@ -375,12 +375,18 @@ ALTER TABLE sms_opt_outs_new RENAME TO sms_opt_outs;
 CREATE INDEX sms_opt_outs_by_at ON sms_opt_outs (at, id);
 )sql";
 
-constexpr std::array<std::string_view, 14> kMigrations{
+// Migration 15: the console's Simulator reads one number's outbox rows after a key, and STOP
+// withdraws what is pending for a number: both by (to_number, id) instead of a scan of the outbox.
+constexpr std::string_view kOutboxByNumber = R"sql(
+CREATE INDEX outbox_by_to ON outbox (to_number, id);
+)sql";
+
+constexpr std::array<std::string_view, 15> kMigrations{
     kInitialSchema,     kPaymentsByStmtDate, kConversation,
     kOutboundDelivery,  kLeanOutboxIndexes,  kApplicationsByPhoneInOrder,
     kNoInboundBySender, kAppendedRows,       kSessionsByTime,
     kRequestIds,        kRetention,          kConsole,
-    kConsolePages,      kMessagePages};
+    kConsolePages,      kMessagePages,       kOutboxByNumber};
 
 }  // namespace
 

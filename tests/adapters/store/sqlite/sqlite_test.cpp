@@ -265,6 +265,12 @@ TEST(SqliteStore, Migration14ServesTheMessagesAndOptOutsPagesByIndex) {
   EXPECT_NE(failed.find("outbox_failed (done_at"), std::string::npos) << failed;
   const std::string oldest = plan_of(q.outbox_oldest_pending);
   EXPECT_NE(oldest.find("outbox_due"), std::string::npos) << oldest;
+  // Migration 15: one number's rows after a key, and STOP's withdrawal, by outbox_by_to.
+  const std::string to = plan_of(q.outbox_to);
+  EXPECT_NE(to.find("outbox_by_to (to_number=? AND id>?)"), std::string::npos) << to;
+  EXPECT_EQ(to.find("TEMP B-TREE"), std::string::npos) << "no sort: " << to;
+  const std::string withdraw = plan_of(q.opt_out_withdraw);
+  EXPECT_EQ(withdraw.find("SCAN"), std::string::npos) << withdraw;
 }
 
 // Migration 14 rebuilds sms_opt_outs with an id: every number and its time are kept, in time order,
