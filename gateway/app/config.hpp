@@ -117,7 +117,11 @@ struct ConversationConfig {
 struct SimulatorConfig {
   bool enabled = true;
   // Both ends E.164 of one length, at most kMaxTestNumbers numbers, in sms.allowed_country_codes.
-  store::TestRange test_range{"+962780000001", "+962780000050"};
+  // None unless configured: every range is someone's real numbers, and no SMS to the range ever
+  // reaches a provider, so a deployment must choose it (the example configs do). Without a range
+  // the simulator is off.
+  store::TestRange test_range;
+  bool on() const { return enabled && !test_range.from.empty(); }
   static constexpr std::int64_t kMaxTestNumbers = 1000;
 };
 

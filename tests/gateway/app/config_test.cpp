@@ -223,13 +223,18 @@ TEST(Config, TheConsoleKeysAreReadAndChecked) {
 TEST(Config, TheSimulatorsTestRangeIsCheckedAtStartNamingTheKey) {
   auto defaults = parse_config(kMinimal);
   ASSERT_TRUE(defaults.ok());
+  // No range unless one is chosen (every range is someone's real numbers): the simulator is off and
+  // every number reaches the providers.
   EXPECT_TRUE(defaults->console.simulator.enabled);
-  EXPECT_EQ(defaults->console.simulator.test_range.size(), 50);
+  EXPECT_EQ(defaults->console.simulator.test_range.size(), 0);
+  EXPECT_FALSE(defaults->console.simulator.on());
+  EXPECT_FALSE(defaults->console.simulator.test_range.contains("+962780000001"));
   const std::string head = R"({"admin_token":"0123456789abcdef0123","exam_secret":"exam-secret-0123456789",)";
   auto c = parse_config(head + R"("console":{"simulator":{"enabled":false,
     "test_range":{"from":"+962770000100","to":"+962770000199"}}}})");
   ASSERT_TRUE(c.ok()) << c.error().message;
   EXPECT_FALSE(c->console.simulator.enabled);
+  EXPECT_FALSE(c->console.simulator.on());
   EXPECT_EQ(c->console.simulator.test_range.size(), 100);
   EXPECT_TRUE(c->console.simulator.test_range.contains("+962770000150"));
   EXPECT_FALSE(c->console.simulator.test_range.contains("+962770000200"));
