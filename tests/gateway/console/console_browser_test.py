@@ -29,6 +29,7 @@ import urllib.request
 try:
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
+    from selenium.common.exceptions import StaleElementReferenceException
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support import expected_conditions as EC
     from selenium.webdriver.support.ui import Select, WebDriverWait
@@ -64,7 +65,8 @@ class Gateway:
             "exam_secret": secrets.token_hex(16),
             "website": {"api_keys": [self.website_key]},
             "outbox": {"adapter": "file", "file": {"path": os.path.join(folder, "outbox.jsonl")}},
-            "console": {"max_failures_per_account": 3, "idle_timeout_s": 1800},
+            "console": {"max_failures_per_account": 3, "idle_timeout_s": 1800,
+                        "simulator": {"test_range": {"from": "+962780000001", "to": "+962780000050"}}},
             "public_base_url": "http://127.0.0.1:8080",
         }
         with open(self.config, "w", encoding="utf-8") as f:
@@ -158,29 +160,20 @@ class Gateway:
         db.close()
         return day
 
-    def outbox_lines(self, application_id):
+    def outbox_lines(self, application_id=None):
+        """The file outbox's lines (every SMS handed to the file provider), or one application's."""
         path = os.path.join(self.folder, "outbox.jsonl")
         if not os.path.exists(path):
             return []
         with open(path, encoding="utf-8") as f:
-            return [m for m in map(json.loads, f) if m.get("application_id") == application_id]
+            lines = [json.loads(line) for line in f]
+        return [m for m in lines if application_id is None or m.get("application_id") == application_id]
 
     def outbox_templates(self, application_id):
-        path = os.path.join(self.folder, "outbox.jsonl")
-        if not os.path.exists(path):
-            return []
-        with open(path, encoding="utf-8") as f:
-            return [m["template"] for m in map(json.loads, f) if m.get("application_id") == application_id]
+        return [m["template"] for m in self.outbox_lines(application_id)]
 
     def db(self):
         return sqlite3.connect(os.path.join(self.folder, "gateway.db"), timeout=30)
-
-    def outbox_lines(self):
-        path = os.path.join(self.folder, "outbox.jsonl")
-        if not os.path.exists(path):
-            return []
-        with open(path, encoding="utf-8") as f:
-            return [json.loads(line) for line in f]
 
     def fail_first_sms_of(self, application_id):
         """Marks the application's first SMS failed for good, as a provider's refusal would, straight in
@@ -224,7 +217,9 @@ class Browser:
         self.driver.quit()
 
     def wait(self, condition):
-        return WebDriverWait(self.driver, WAIT_S).until(condition)
+        # The pages rebuild their lists when an answer comes (the Simulator's polling every 2 s): an
+        # element found a moment ago may be gone, so a condition is tried again rather than failed.
+        return WebDriverWait(self.driver, WAIT_S, ignored_exceptions=(StaleElementReferenceException,)).until(condition)
 
     def visible(self, element_id):
         return self.wait(EC.visibility_of_element_located((By.ID, element_id)))
@@ -720,16 +715,18 @@ def test_a_course_reaches_quorum_through_the_simulator(gw, b, shots):
     b.driver.find_element(By.ID, "nav-simulator").click()
     b.visible("page-simulator")
     simulator_apply(b, "+962780000001", "9911000001")
-    reply = b.driver.find_element(By.CSS_SELECTOR, '#sim-chat li[data-template="application_received"]').text
+    # Read through a wait: the page rebuilds the chat on each poll, so an element found may be gone.
+    reply = b.wait(lambda d: d.find_element(By.CSS_SELECTOR, '#sim-chat li[data-template="application_received"]').text)
     assert "SMS" in reply and ("GSM-7" in reply or "UCS-2" in reply), reply
     b.shot(shots, "simulator-en")
     simulator_apply(b, "+962780000002", "9911000002")
     # The second application reached the minimum: the card approves it, and the first applicant too,
     # whose approval arrives in a chat already shown, through the page's polling.
-    approved = b.wait(EC.visibility_of_element_located(
+    b.wait(EC.visibility_of_element_located(
         (By.CSS_SELECTOR, '#sim-chat li[data-template="approved"]')))
     b.wait(lambda d: "delivered" in d.find_element(By.CSS_SELECTOR, '#sim-chat li[data-template="approved"]').text)
-    assert approved.get_attribute("data-kind") == "out"
+    b.wait(lambda d: d.find_element(By.CSS_SELECTOR, '#sim-chat li[data-template="approved"]')
+           .get_attribute("data-kind") == "out")
     Select(b.visible("sim-number")).select_by_value("+962780000001")
     b.wait(lambda d: d.find_elements(By.CSS_SELECTOR, '#sim-chat li[data-template="approved"]'))
     b.wait(lambda d: "delivered" in d.find_element(By.CSS_SELECTOR, '#sim-chat li[data-template="approved"]').text)
