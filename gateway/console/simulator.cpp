@@ -26,7 +26,8 @@ constexpr std::size_t kMaxIdLength = 64;
 http::Response invalid(const std::string& message) { return http::json_error(400, "invalid_request", message); }
 
 http::Response turned_off() {
-  return http::json_error(404, "not_found", "the simulator is turned off (console.simulator.enabled)");
+  return http::json_error(
+      404, "not_found", "the simulator is off: it needs console.simulator.enabled and a console.simulator.test_range");
 }
 
 // A key the page made: letters, digits, '-' and '_'.
@@ -88,7 +89,7 @@ json inbound_json(const store::InboundRecord& r) {
 }  // namespace
 
 void Simulator::get_settings(const Request&, const Responder& respond) {
-  if (!config_.enabled) return respond(turned_off());
+  if (!config_.on()) return respond(turned_off());
   const auto& range = config_.test_range;
   json numbers = json::array();
   for (std::int64_t i = 0; i < range.size(); ++i) numbers.push_back(range.at(i));
@@ -100,7 +101,7 @@ void Simulator::get_settings(const Request&, const Responder& respond) {
 }
 
 void Simulator::post_sms(const Request& req, const Responder& respond) {
-  if (!config_.enabled) return respond(turned_off());
+  if (!config_.on()) return respond(turned_off());
   auto body = web::parse_json_body(req);
   if (!body) return respond(web::bad(body.error()));
   auto phone = test_number(string_field(*body, "phone"), config_.test_range);
@@ -122,7 +123,7 @@ void Simulator::post_sms(const Request& req, const Responder& respond) {
 }
 
 void Simulator::get_messages(const Request& req, const Responder& respond) {
-  if (!config_.enabled) return respond(turned_off());
+  if (!config_.on()) return respond(turned_off());
   auto phone = test_number(req.query_param("phone"), config_.test_range);
   if (!phone) return respond(http::json_error(400, "invalid_query", phone.error().message));
   auto after_in = after_key(req, "after_in");
@@ -162,7 +163,7 @@ void Simulator::get_messages(const Request& req, const Responder& respond) {
 }
 
 void Simulator::post_ussd(const Request& req, const Responder& respond) {
-  if (!config_.enabled) return respond(turned_off());
+  if (!config_.on()) return respond(turned_off());
   auto body = web::parse_json_body(req);
   if (!body) return respond(web::bad(body.error()));
   auto phone = test_number(string_field(*body, "phone"), config_.test_range);
