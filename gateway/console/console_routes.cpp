@@ -15,6 +15,7 @@
 #include "gateway/console/message_pages.hpp"
 #include "gateway/console/operators.hpp"
 #include "gateway/console/overview.hpp"
+#include "gateway/console/page_query.hpp"
 #include "gateway/console/password_worker.hpp"
 #include "gateway/console/payment_pages.hpp"
 #include "gateway/console/simulator.hpp"
@@ -336,12 +337,9 @@ class Console {
       if (!v) return respond(http::json_error(400, "invalid_query", "before: an audit id"));
       before = *v;
     }
-    std::size_t limit = 50;
-    if (auto l = req.query_param("limit")) {
-      auto v = web::parse_id(*l);
-      if (!v || *v > 200) return respond(http::json_error(400, "invalid_query", "limit: 1 to 200"));
-      limit = static_cast<std::size_t>(*v);
-    }
+    auto page = page_limit(req);
+    if (!page) return respond(http::json_error(400, "invalid_query", page.error().message));
+    const std::size_t limit = *page;
     std::optional<std::vector<store::AuditEntry>> entries;
     Status s = store_.read([&](store::Tx& tx) -> Status {
       auto r = tx.audit_log(before, limit);

@@ -6,6 +6,7 @@
 #include "core/applicant.hpp"
 #include "core/money.hpp"
 #include "core/time.hpp"
+#include "gateway/console/page_query.hpp"
 #include "gateway/web/http_json.hpp"
 #include "gateway/web/json_codec.hpp"
 
@@ -17,8 +18,6 @@ using http::Response;
 using nlohmann::json;
 
 namespace {
-
-json opt_time(const std::optional<core::Instant>& t) { return t ? json(core::format_iso8601_utc(*t)) : json(nullptr); }
 
 // Application ids are the gateway's own hex; anything else is refused before the store is asked.
 bool valid_application_id(std::string_view id) {
@@ -55,11 +54,9 @@ Result<store::ApplicantQuery> applicant_query(const Request& req, std::int64_t c
     if (!v) return make_error("invalid_query", "after: the seq of the last row shown");
     q.after_seq = *v;
   }
-  if (auto l = req.query_param("limit")) {
-    auto v = web::parse_id(*l);
-    if (!v || *v > 200) return make_error("invalid_query", "limit: 1 to 200");
-    q.limit = static_cast<std::size_t>(*v);
-  }
+  auto limit = page_limit(req);
+  if (!limit) return limit.error();
+  q.limit = *limit;
   return q;
 }
 

@@ -8,6 +8,7 @@
 
 #include "core/applicant.hpp"
 #include "core/time.hpp"
+#include "gateway/console/page_query.hpp"
 #include "gateway/service/audit.hpp"
 #include "gateway/sms/dispatch_log.hpp"
 #include "gateway/sms/dispatcher.hpp"
@@ -24,17 +25,6 @@ namespace {
 constexpr std::chrono::hours kFunnelWindow{24};
 // The provider filter's word for rows no provider has taken (as the outbound metrics say it).
 constexpr std::string_view kNoProvider = "none";
-
-json opt_time(const std::optional<core::Instant>& t) { return t ? json(core::format_iso8601_utc(*t)) : json(nullptr); }
-
-Result<std::size_t> page_limit(const Request& req) {
-  if (auto l = req.query_param("limit")) {
-    auto v = web::parse_id(*l);
-    if (!v || *v > 200) return make_error("invalid_query", "limit: 1 to 200");
-    return static_cast<std::size_t>(*v);
-  }
-  return std::size_t{50};
-}
 
 bool valid_status(std::string_view s) {
   return s == "pending" || s == "sending" || s == "sent" || s == "delivered" || s == "failed";

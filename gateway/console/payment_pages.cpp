@@ -8,6 +8,7 @@
 #include "core/applicant.hpp"
 #include "core/money.hpp"
 #include "core/time.hpp"
+#include "gateway/console/page_query.hpp"
 #include "gateway/web/http_json.hpp"
 
 namespace cg::gateway::console {
@@ -17,15 +18,6 @@ using http::Responder;
 using nlohmann::json;
 
 namespace {
-
-Result<std::size_t> page_limit(const Request& req) {
-  if (auto l = req.query_param("limit")) {
-    auto v = web::parse_id(*l);
-    if (!v || *v > 200) return make_error("invalid_query", "limit: 1 to 200");
-    return static_cast<std::size_t>(*v);
-  }
-  return std::size_t{50};
-}
 
 // A calendar date written yyyy-MM-dd, as eFAWATEERcom's STMTDate is stored.
 bool valid_date(std::string_view s) {
