@@ -14,6 +14,7 @@
 #include <cstring>
 #include <filesystem>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "adapters/crypto/password.hpp"
@@ -149,6 +150,8 @@ int main(int argc, char** argv) {
   // An application of that course (applications go round the courses), so the searches find it.
   const long app_no = sizes.applications / 2 + static_cast<long>(seeded.courses.size() / 2);
   struct Case {
+    Case(std::string n, std::string p, std::string b = "")
+        : name(std::move(n)), path(std::move(p)), body(std::move(b)) {}
     std::string name;
     std::string path;
     std::string body;  // set: a POST that changes nothing (a preview)
