@@ -227,29 +227,35 @@ Result<std::int64_t> SqlTx::count_bills_due(Instant until) {
   return single_count(**st);
 }
 
-Result<std::vector<core::Application>> SqlTx::course_applicants(const ApplicantQuery& q) {
-  const bool searching = !q.search.empty();
-  const std::size_t k = (q.state ? 1U : 0U) | (searching ? 2U : 0U);
-  auto st = session_.prepare(q_.course_applicants[k], "course_applicants");
-  if (!st) return st.error();
+namespace {
+
+// The Course page's filter: which of the four statements (by state, by search, both, neither) and
+// its parameters, the same for a page and for the count.
+std::size_t applicant_filter(const ApplicantQuery& q) { return (q.state ? 1U : 0U) | (q.search.empty() ? 0U : 2U); }
+
+void bind_applicant_filter(Binder& b, const ApplicantQuery& q) {
   // The state's name is static text; the query's strings outlive the statement's steps.
-  Binder b(**st);
   b.add(q.course_id);
   if (q.state) b.add(core::to_string(*q.state));
-  if (searching) b.add(q.search).add(q.search_phone).add(q.search).add(q.search);
+  if (!q.search.empty()) b.add(q.search).add(q.search_phone).add(q.search).add(q.search);
+}
+
+}  // namespace
+
+Result<std::vector<core::Application>> SqlTx::course_applicants(const ApplicantQuery& q) {
+  auto st = session_.prepare(q_.course_applicants[applicant_filter(q)], "course_applicants");
+  if (!st) return st.error();
+  Binder b(**st);
+  bind_applicant_filter(b, q);
   b.add(q.after_seq).add(q_.dialect.limit(q.limit));
   return all_rows<core::Application>(**st, application_from_row);
 }
 
 Result<std::int64_t> SqlTx::count_course_applicants(const ApplicantQuery& q) {
-  const bool searching = !q.search.empty();
-  const std::size_t k = (q.state ? 1U : 0U) | (searching ? 2U : 0U);
-  auto st = session_.prepare(q_.course_applicants_count[k], "count_course_applicants");
+  auto st = session_.prepare(q_.course_applicants_count[applicant_filter(q)], "count_course_applicants");
   if (!st) return st.error();
   Binder b(**st);
-  b.add(q.course_id);
-  if (q.state) b.add(core::to_string(*q.state));
-  if (searching) b.add(q.search).add(q.search_phone).add(q.search).add(q.search);
+  bind_applicant_filter(b, q);
   return single_count(**st);
 }
 
