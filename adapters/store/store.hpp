@@ -425,8 +425,9 @@ class Tx {
                                                                   std::size_t limit) = 0;
   // The Messages page (docs/console.md): outbox rows by OutboxQuery, newest first.
   virtual Result<std::vector<OutboxListItem>> outbox_page(const OutboxQuery& q) = 0;
-  // Rows created at or after `since`, counted by status (the delivery funnel; index
-  // outbox_by_created of migration 14), by status name.
+  // Rows created at or after `since`, counted by status (the delivery funnel), by status name,
+  // statuses with none left out. Exact: whole ten-minute slots come from the counts migration 16's
+  // triggers keep, the rest of the window from the rows (index outbox_by_created).
   virtual Result<std::vector<std::pair<std::string, std::int64_t>>> outbox_status_since(Instant since) = 0;
   // Puts a failed SMS back in the queue as a new pending row (a copy, attempts 0, due at `now`)
   // and records it on the failed row (resent_as), by store::decide_resend (outbox_rules.hpp): a row

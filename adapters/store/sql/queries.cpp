@@ -285,8 +285,13 @@ Queries::Queries(const Dialect& d) : dialect(d) {
                      (slot > 0 ? " AND status = '" + std::string(kOutboxStatuses[slot - 1]) + "'" : "") +
                      ((k & 1) ? " AND provider = ?" : "") + " ORDER BY id DESC LIMIT ?";
   }
-  // The delivery funnel, through index outbox_by_created of migration 14.
-  outbox_status_since = "SELECT status, COUNT(*) FROM outbox WHERE created_at >= ? GROUP BY status ORDER BY status";
+  // The delivery funnel: the counts of migration 16 for the whole ten-minute slots from the first
+  // one that starts inside the window, and the rows themselves (index outbox_by_created) for the
+  // window's start up to that slot. Binds: since, the slot's start, the slot.
+  outbox_status_since = "SELECT status, " + d.sum("n") +
+                        " FROM (SELECT status, COUNT(*) AS n FROM outbox WHERE created_at >= ? AND created_at < ? "
+                        "GROUP BY status UNION ALL SELECT status, n FROM outbox_counts WHERE slot >= ?) AS t "
+                        "GROUP BY status HAVING SUM(n) > 0 ORDER BY status";
   // A resend reads the failed row locked: two resends of one row take turns, the second sees resent_as.
   outbox_resend_row = "SELECT " + column_list(kOutboxColumns) + ", resent_as FROM outbox WHERE id = ?" + lock;
   outbox_mark_resent = "UPDATE outbox SET resent_as = ? WHERE id = ? AND resent_as = 0";

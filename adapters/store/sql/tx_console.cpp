@@ -11,6 +11,20 @@
 namespace cg::store::sql {
 namespace {
 
+// The seconds of creation time one row of outbox_counts covers (schema migration 16: "/ 600").
+constexpr std::int64_t kOutboxCountSlot = 600;
+
+// The Course page's filter: which of the four statements (by state, by search, both, neither) and
+// its parameters, the same for a page and for the count.
+std::size_t applicant_filter(const ApplicantQuery& q) { return (q.state ? 1U : 0U) | (q.search.empty() ? 0U : 2U); }
+
+void bind_applicant_filter(Binder& b, const ApplicantQuery& q) {
+  // The state's name is static text; the query's strings outlive the statement's steps.
+  b.add(q.course_id);
+  if (q.state) b.add(core::to_string(*q.state));
+  if (!q.search.empty()) b.add(q.search).add(q.search_phone).add(q.search).add(q.search);
+}
+
 Result<Operator> operator_from_row(const Statement& st) {
   Operator o;
   o.id = st.int64(0);
@@ -227,21 +241,6 @@ Result<std::int64_t> SqlTx::count_bills_due(Instant until) {
   return single_count(**st);
 }
 
-namespace {
-
-// The Course page's filter: which of the four statements (by state, by search, both, neither) and
-// its parameters, the same for a page and for the count.
-std::size_t applicant_filter(const ApplicantQuery& q) { return (q.state ? 1U : 0U) | (q.search.empty() ? 0U : 2U); }
-
-void bind_applicant_filter(Binder& b, const ApplicantQuery& q) {
-  // The state's name is static text; the query's strings outlive the statement's steps.
-  b.add(q.course_id);
-  if (q.state) b.add(core::to_string(*q.state));
-  if (!q.search.empty()) b.add(q.search).add(q.search_phone).add(q.search).add(q.search);
-}
-
-}  // namespace
-
 Result<std::vector<core::Application>> SqlTx::course_applicants(const ApplicantQuery& q) {
   auto st = session_.prepare(q_.course_applicants[applicant_filter(q)], "course_applicants");
   if (!st) return st.error();
@@ -334,7 +333,11 @@ Result<std::vector<OutboxListItem>> SqlTx::outbox_page(const OutboxQuery& q) {
 Result<std::vector<std::pair<std::string, std::int64_t>>> SqlTx::outbox_status_since(Instant since) {
   auto st = session_.prepare(q_.outbox_status_since, "outbox_status_since");
   if (!st) return st.error();
-  Binder(**st).add(seconds(since));
+  // The first slot (schema migration 16) that starts at or after `since`: integer division
+  // truncates toward zero here as in both engines' slot expression.
+  const std::int64_t from = seconds(since);
+  const std::int64_t slot = from / kOutboxCountSlot + (from % kOutboxCountSlot > 0 ? 1 : 0);
+  Binder(**st).add(from).add(slot * kOutboxCountSlot).add(slot);
   return all_rows<std::pair<std::string, std::int64_t>>(
       **st, [](const Statement& row) -> Result<std::pair<std::string, std::int64_t>> {
         return std::pair<std::string, std::int64_t>(row.text(0), row.int64(1));

@@ -381,12 +381,45 @@ constexpr std::string_view kOutboxByNumber = R"sql(
 CREATE INDEX outbox_by_to ON outbox (to_number, id);
 )sql";
 
-constexpr std::array<std::string_view, 15> kMigrations{
+// Migration 16: the delivery funnel reads counts, not rows. outbox_counts holds, per ten minutes of
+// creation time (slot = created_at / 600) and status, how many outbox rows there are; triggers keep
+// it exact on every insert, status change and delete, whichever statement makes them (the claim's
+// batch update, a delivery report, STOP's withdrawal, the retention purge), so no code path can
+// forget it. The funnel then adds up at most 144 slots and counts rows only in the part of the
+// oldest ten minutes that is inside the window (docs/decisions.md). Zero counts stay until the
+// retention purge deletes the slot's last rows; a delete then removes the slot's zero counts.
+constexpr std::string_view kOutboxCounts = R"sql(
+CREATE TABLE outbox_counts (
+  slot INTEGER NOT NULL,
+  status TEXT NOT NULL,
+  n INTEGER NOT NULL,
+  PRIMARY KEY (slot, status)
+) STRICT, WITHOUT ROWID;
+CREATE TRIGGER outbox_counts_insert AFTER INSERT ON outbox BEGIN
+  INSERT INTO outbox_counts (slot, status, n) VALUES (NEW.created_at / 600, NEW.status, 1)
+    ON CONFLICT (slot, status) DO UPDATE SET n = n + 1;
+END;
+CREATE TRIGGER outbox_counts_update AFTER UPDATE OF status, created_at ON outbox
+WHEN OLD.status IS NOT NEW.status OR OLD.created_at IS NOT NEW.created_at BEGIN
+  UPDATE outbox_counts SET n = n - 1 WHERE slot = OLD.created_at / 600 AND status = OLD.status;
+  INSERT INTO outbox_counts (slot, status, n) VALUES (NEW.created_at / 600, NEW.status, 1)
+    ON CONFLICT (slot, status) DO UPDATE SET n = n + 1;
+END;
+CREATE TRIGGER outbox_counts_delete AFTER DELETE ON outbox BEGIN
+  UPDATE outbox_counts SET n = n - 1 WHERE slot = OLD.created_at / 600 AND status = OLD.status;
+  DELETE FROM outbox_counts WHERE slot = OLD.created_at / 600 AND n = 0;
+END;
+INSERT INTO outbox_counts (slot, status, n)
+  SELECT created_at / 600, status, COUNT(*) FROM outbox GROUP BY created_at / 600, status;
+)sql";
+
+constexpr std::array<std::string_view, 16> kMigrations{
     kInitialSchema,     kPaymentsByStmtDate, kConversation,
     kOutboundDelivery,  kLeanOutboxIndexes,  kApplicationsByPhoneInOrder,
     kNoInboundBySender, kAppendedRows,       kSessionsByTime,
     kRequestIds,        kRetention,          kConsole,
-    kConsolePages,      kMessagePages,       kOutboxByNumber};
+    kConsolePages,      kMessagePages,       kOutboxByNumber,
+    kOutboxCounts};
 
 }  // namespace
 

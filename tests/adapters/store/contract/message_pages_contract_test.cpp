@@ -2,6 +2,7 @@
 // console"): the outbox newest first by status and provider, paged by id; the last day's rows by
 // status; a failed SMS resent once as a new pending row; opt-outs newest first, paged by (at, id).
 // On every backend.
+#include <map>
 #include <optional>
 
 #include "tests/adapters/store/contract/contract.hpp"
@@ -107,6 +108,77 @@ TEST_P(StoreContract, TheLastDaysMessagesAreCountedByStatus) {
   // The old row was claimed too (it is "sending" now) but was created before the window.
   EXPECT_EQ(counts, (Counts{{"failed", 1}, {"sending", 1}, {"sent", 1}}));
   EXPECT_TRUE(read_value<Counts>(*store_, [&](Tx& tx) { return tx.outbox_status_since(t0 + kHour); }).empty());
+}
+
+// The funnel reads counts kept by triggers (migration 16) and the rows of the window's first ten
+// minutes: after every kind of change (insert, claim, send, failure, delivery report, STOP's
+// withdrawal, resend, retention purge) it must agree with the rows counted one by one, for windows
+// that start on a slot boundary, just before and after one, and on each row's own time.
+TEST_P(StoreContract, TheFunnelAgreesWithTheRowsAfterEveryKindOfChange) {
+  using Counts = std::vector<std::pair<std::string, std::int64_t>>;
+  const Instant since = t0 - 24 * kHour;  // t0 is 200 s past a ten-minute boundary
+  const std::vector<std::chrono::seconds> offsets{
+      std::chrono::seconds{-1},  std::chrono::seconds{0},   std::chrono::seconds{1},    std::chrono::seconds{399},
+      std::chrono::seconds{400}, std::chrono::seconds{401}, std::chrono::seconds{1000}, 24 * kHour};
+  std::vector<std::int64_t> made;
+  int n = 0;
+  for (auto off : offsets) made.push_back(enqueue(*store_, "+9627900001" + std::to_string(10 + n++), since + off));
+  auto by_rows = [&](Instant from) {
+    auto all = read_value<std::vector<OutboxListItem>>(
+        *store_, [&](Tx& tx) { return tx.outbox_page(query(std::nullopt, std::nullopt, 0, 1000)); });
+    std::map<std::string, std::int64_t> count;
+    for (const auto& i : all)
+      if (i.message.created_at >= from) ++count[i.message.status];
+    return Counts(count.begin(), count.end());
+  };
+  auto agrees = [&](const std::string& after) {
+    std::vector<Instant> windows{since, t0 - kHour, t0 + kHour};
+    for (auto off : offsets)
+      for (auto d : {std::chrono::seconds{-1}, std::chrono::seconds{0}, std::chrono::seconds{1}})
+        windows.push_back(since + off + d);
+    for (Instant from : windows) {
+      auto funnel = read_value<Counts>(*store_, [&](Tx& tx) { return tx.outbox_status_since(from); });
+      EXPECT_EQ(funnel, by_rows(from)) << "after " << after << ", window from " << from.time_since_epoch().count();
+    }
+  };
+  agrees("inserts");
+  ASSERT_TRUE(store_->claim_outbox(5, since, since + kHour).ok());
+  agrees("a claim");
+  ASSERT_TRUE(store_
+                  ->record_send_outcomes(
+                      std::vector<SendOutcome>{
+                          SendOutcome{made[0], SendOutcome::Kind::sent, "kannel", "k-0", "", since, {}},
+                          SendOutcome{made[1], SendOutcome::Kind::failed, "kannel", "", "HTTP 400", since, {}},
+                          SendOutcome{made[2], SendOutcome::Kind::sent, "kannel", "k-2", "", since, {}}},
+                      {})
+                  .ok());
+  agrees("sends");
+  DeliveryReport report;
+  report.provider = "kannel";
+  report.provider_message_id = "k-2";
+  report.status = "delivered";
+  report.at = since + kHour;
+  ASSERT_TRUE(store_->record_delivery(report).ok());
+  agrees("a delivery report");
+  ASSERT_TRUE(store_->write_sync([&](Tx& tx) { return tx.set_opted_out("+962790000116", true, t0); }).ok());
+  agrees("STOP");
+  ASSERT_TRUE(store_
+                  ->write_sync([&](Tx& tx) -> Status {
+                    auto r = tx.resend_failed_sms(made[1], t0);
+                    if (!r) return r.error();
+                    return ok_status();
+                  })
+                  .ok());
+  agrees("a resend");
+  ASSERT_TRUE(store_
+                  ->write_sync([&](Tx& tx) -> Status {
+                    auto r = tx.purge_before(PurgeKind::outbox, since + 2 * kHour, 100);
+                    if (!r) return r.error();
+                    EXPECT_GT(*r, 0) << "finished rows were purged";
+                    return ok_status();
+                  })
+                  .ok());
+  agrees("the retention purge");
 }
 
 TEST_P(StoreContract, AFailedSmsIsResentOnceAsANewPendingRow) {

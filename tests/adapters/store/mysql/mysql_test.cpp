@@ -285,6 +285,42 @@ TEST_F(MysqlDatabase, Version14KeepsTheOptOutsAndRunsAgainHarmlessly) {
       << "the phone stays unique";
 }
 
+// Version 16 counts the outbox rows already there by ten-minute slot and status; run again (DDL
+// is not transactional), the counts are the same, and the triggers keep them from then on.
+TEST_F(MysqlDatabase, Version16CountsTheOutboxAndRunsAgainHarmlessly) {
+  auto all = migrations();
+  ASSERT_GE(all.size(), 16u);
+  auto enqueue_at = [](Store& store, std::int64_t at, int n) {
+    OutboxMessage m = make_message(n);
+    m.created_at = m.next_attempt_at = Instant{std::chrono::seconds{at}};
+    ASSERT_TRUE(store
+                    .write_sync([&](Tx& tx) -> Status {
+                      auto r = tx.enqueue(m);
+                      if (!r) return r.error();
+                      return ok_status();
+                    })
+                    .ok());
+  };
+  {
+    auto old = open_store(all.first(15));
+    ASSERT_NE(old, nullptr);
+    enqueue_at(*old, 1'795'000'000, 1);  // slot 2991666
+    enqueue_at(*old, 1'795'000'001, 2);
+    enqueue_at(*old, 1'795'000'600, 3);  // slot 2991667
+  }
+  auto store = open_store();
+  ASSERT_NE(store, nullptr);
+  const std::vector<std::vector<std::string>> counted{{"2991666", "pending", "2"}, {"2991667", "pending", "1"}};
+  const std::string counts = "SELECT slot, status, n FROM outbox_counts WHERE n > 0 ORDER BY slot, status";
+  EXPECT_EQ(rows(counts), counted);
+  for (std::string_view statement : all[15]) ASSERT_TRUE(server_->execute(database_, std::string(statement)).ok());
+  EXPECT_EQ(rows(counts), counted);
+  ASSERT_TRUE(store->claim_outbox(1, Instant{std::chrono::seconds{1'795'000'000}}, t0).ok());
+  enqueue_at(*store, 1'795'000'601, 4);
+  EXPECT_EQ(rows(counts), (std::vector<std::vector<std::string>>{
+                              {"2991666", "pending", "1"}, {"2991666", "sending", "1"}, {"2991667", "pending", "2"}}));
+}
+
 TEST_F(MysqlDatabase, GatewaysStartingTogetherMigrateOnce) {
   constexpr int kGateways = 4;
   std::vector<std::future<Result<std::unique_ptr<Store>>>> opening;

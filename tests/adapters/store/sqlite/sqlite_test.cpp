@@ -254,8 +254,10 @@ TEST(SqliteStore, Migration14ServesTheMessagesAndOptOutsPagesByIndex) {
   EXPECT_EQ(by_provider.find("TEMP B-TREE"), std::string::npos) << "no sort: " << by_provider;
   const std::string all = plan_of(q.outbox_page[0]);
   EXPECT_EQ(all.find("TEMP B-TREE"), std::string::npos) << "no sort: " << all;
+  // Migration 16: the funnel counts rows of the window's first minutes only, then reads the counts.
   const std::string funnel = plan_of(q.outbox_status_since);
-  EXPECT_NE(funnel.find("outbox_by_created (created_at>?)"), std::string::npos) << funnel;
+  EXPECT_NE(funnel.find("outbox_by_created (created_at>? AND created_at<?)"), std::string::npos) << funnel;
+  EXPECT_NE(funnel.find("outbox_counts USING PRIMARY KEY (slot>?)"), std::string::npos) << funnel;
   const std::string opt_outs = plan_of(q.opt_outs_before);
   EXPECT_NE(opt_outs.find("sms_opt_outs_by_at"), std::string::npos) << opt_outs;
   EXPECT_EQ(opt_outs.find("TEMP B-TREE"), std::string::npos) << "no sort: " << opt_outs;
@@ -295,6 +297,42 @@ TEST(SqliteStore, Migration14KeepsTheOptOuts) {
   store->close();
   EXPECT_EQ(raw.rows("SELECT phone, at FROM sms_opt_outs WHERE phone = '+962790000002'"),
             (std::vector<std::string>{"+962790000002|1795000000"}));
+}
+
+// Migration 16 counts the outbox rows already there by ten-minute slot and status, and its triggers
+// keep the counts from then on.
+TEST(SqliteStore, Migration16CountsTheOutboxAlreadyThere) {
+  TempDb db("m16");
+  auto all = sqlite::migrations();
+  ASSERT_GE(all.size(), 16u);
+  auto enqueue_at = [](Store& store, std::int64_t at) {
+    OutboxMessage m;
+    m.to = "+962791234567";
+    m.created_at = m.next_attempt_at = Instant{std::chrono::seconds{at}};
+    ASSERT_TRUE(store
+                    .write_sync([&](Tx& tx) -> Status {
+                      auto r = tx.enqueue(m);
+                      if (!r) return r.error();
+                      return ok_status();
+                    })
+                    .ok());
+  };
+  {
+    auto old = must_open(db.settings(), all.first(15));
+    enqueue_at(*old, 1'795'000'000);  // slot 2991666
+    enqueue_at(*old, 1'795'000'001);
+    enqueue_at(*old, 1'795'000'600);  // slot 2991667
+  }
+  auto store = must_open(db.settings());
+  const std::string counts = "SELECT slot, status, n FROM outbox_counts WHERE n > 0 ORDER BY slot, status";
+  EXPECT_EQ(Raw(db.path()).rows(counts), (std::vector<std::string>{"2991666|pending|2", "2991667|pending|1"}));
+  ASSERT_TRUE(
+      store->claim_outbox(1, Instant{std::chrono::seconds{1'795'000'000}}, Instant{std::chrono::seconds{1'796'000'000}})
+          .ok());
+  enqueue_at(*store, 1'795'000'601);
+  store->close();
+  EXPECT_EQ(Raw(db.path()).rows(counts),
+            (std::vector<std::string>{"2991666|pending|1", "2991666|sending|1", "2991667|pending|2"}));
 }
 
 // Migration 11: retention deletes the oldest rows of each kind through an index on their age, so a
