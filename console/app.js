@@ -121,6 +121,11 @@ function el(tag, attrs = {}, ...children) {
   return node;
 }
 
+// Numbers, phones and codes read left to right inside Arabic text.
+function ltr(text) {
+  return el('bdi', { dir: 'ltr', text });
+}
+
 function courseTitle(c) {
   return state.lang === 'ar' ? c.title_ar : c.title_en;
 }
@@ -363,7 +368,7 @@ async function switchLanguage() {
 }
 
 // What the Course and Application pages (course.js) use of this module.
-const ctx = { state, t, api, el, $, formatTime, formatNumber, setStatus, errorCode, show, courseTitle, STATES };
+const ctx = { state, t, api, el, ltr, $, formatTime, formatNumber, setStatus, errorCode, show, courseTitle, STATES };
 
 async function start() {
   await loadStrings(state.lang);

@@ -30,11 +30,6 @@ function detail(ctx, dl, key, value, attrs = {}) {
   dl.append(ctx.el('div', attrs, ctx.el('dt', { text: ctx.t(key) }), ctx.el('dd', { text: value })));
 }
 
-// Numbers and dates read left to right inside Arabic text.
-function ltr(ctx, text) {
-  return ctx.el('bdi', { dir: 'ltr', text });
-}
-
 function showError(ctx, id, r) {
   const code = ctx.errorCode(r);
   const key = `error_${code}`;
@@ -96,12 +91,12 @@ function renderApplicants(ctx) {
       el(
         'tr',
         { 'data-application-id': a.id, 'data-state': a.state },
-        el('td', {}, ltr(ctx, String(a.seq))),
+        el('td', {}, ctx.ltr(String(a.seq))),
         el('td', {}, name),
-        el('td', { class: 'number' }, ltr(ctx, a.phone)),
-        el('td', { class: 'number' }, ltr(ctx, a.id_number)),
+        el('td', { class: 'number' }, ctx.ltr(a.phone)),
+        el('td', { class: 'number' }, ctx.ltr(a.id_number)),
         el('td', { text: t(`state_${a.state}`) }),
-        el('td', { class: 'number' }, ltr(ctx, a.billing_number ?? '')),
+        el('td', { class: 'number' }, ctx.ltr(a.billing_number ?? '')),
         actions,
       ),
     );

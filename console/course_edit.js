@@ -174,8 +174,20 @@ function renderPreview(ctx, p) {
   }
   const box = $('edit-sms');
   box.replaceChildren();
+  if (p.seats) {
+    const s = p.seats;
+    box.append(
+      el('p', {
+        id: 'edit-seats',
+        text: t('preview_seats', { count: ctx.formatNumber(s.offered), waitlisted: ctx.formatNumber(s.waitlisted), skipped: ctx.formatNumber(s.skipped_opted_out) }),
+      }),
+    );
+    const line = el('ol', { id: 'edit-seats-list', class: 'results' });
+    for (const a of s.applicants) line.append(el('li', { 'data-id': a.id }, `${a.name} `, ctx.ltr(a.phone)));
+    box.append(line);
+  }
   if (!p.sms) {
-    box.append(el('p', { id: 'edit-sms-none', text: t('preview_no_sms') }));
+    if (!p.seats) box.append(el('p', { id: 'edit-sms-none', text: t('preview_no_sms') }));
   } else {
     const r = p.sms.recipients;
     box.append(

@@ -19,10 +19,6 @@ const view = {
   optOutsMasked: false,
 };
 
-function ltr(ctx, text) {
-  return ctx.el('bdi', { dir: 'ltr', text });
-}
-
 function cell(ctx, content, number = false) {
   const td = ctx.el('td', number ? { class: 'number' } : {});
   td.append(content);
@@ -76,7 +72,7 @@ function renderProviders(ctx) {
       el(
         'tr',
         { 'data-provider': s.name },
-        cell(ctx, ltr(ctx, s.name)),
+        cell(ctx, ctx.ltr(s.name)),
         cell(ctx, s.kind),
         cell(ctx, s.preferred ? t('provider_preferred') : t('provider_fallback', { order: ctx.formatNumber(s.order) })),
         cell(ctx, el('span', { class: s.down ? 'quorum-short' : 'quorum-met', text: s.down ? t('provider_down') : t('provider_up') })),
@@ -131,14 +127,14 @@ function renderMessages(ctx) {
         'tr',
         { 'data-message': String(m.id), 'data-status': m.status },
         pick,
-        cell(ctx, ltr(ctx, String(m.id)), true),
+        cell(ctx, ctx.ltr(String(m.id)), true),
         cell(ctx, ctx.formatTime(m.created_at)),
-        cell(ctx, ltr(ctx, m.to), true),
+        cell(ctx, ctx.ltr(m.to), true),
         cell(ctx, m.template),
         cell(ctx, statusLabel(ctx, m.status)),
-        cell(ctx, m.provider ? ltr(ctx, m.provider) : t('no_provider')),
+        cell(ctx, m.provider ? ctx.ltr(m.provider) : t('no_provider')),
         cell(ctx, ctx.formatNumber(m.attempts), true),
-        cell(ctx, reason ? ltr(ctx, reason) : ''),
+        cell(ctx, reason ? ctx.ltr(reason) : ''),
         act,
       ),
     );
@@ -218,7 +214,7 @@ export async function resendSelected(ctx) {
 function renderOptOuts(ctx) {
   const body = ctx.$('optouts-table').tBodies[0];
   body.replaceChildren();
-  for (const o of view.optOuts) body.append(ctx.el('tr', {}, cell(ctx, ltr(ctx, o.phone), true), cell(ctx, ctx.formatTime(o.at))));
+  for (const o of view.optOuts) body.append(ctx.el('tr', {}, cell(ctx, ctx.ltr(o.phone), true), cell(ctx, ctx.formatTime(o.at))));
   ctx.$('optouts-masked').hidden = !view.optOutsMasked;
   ctx.$('optouts-empty').hidden = view.optOuts.length > 0;
   ctx.$('optouts-more').hidden = !view.optOutsNext;

@@ -12,10 +12,6 @@ const view = {
   billsNext: null,
 };
 
-function ltr(ctx, text) {
-  return ctx.el('bdi', { dir: 'ltr', text });
-}
-
 function cell(ctx, content, number = false) {
   const td = ctx.el('td', number ? { class: 'number' } : {});
   td.append(content);
@@ -40,18 +36,18 @@ function renderDay(ctx) {
   const dl = $('payments-summary');
   dl.replaceChildren();
   const item = (key, value) => dl.append(el('div', {}, el('dt', { text: t(key) }), el('dd', {}, value)));
-  item('payments_count', ltr(ctx, ctx.formatNumber(d.count)));
-  item('payments_total', ltr(ctx, t('amount_jod_value', { amount: d.total_jod })));
-  item('refunds_to_settle', ltr(ctx, t('refunds_value', { count: ctx.formatNumber(d.refunds.count), amount: d.refunds.paid_jod })));
+  item('payments_count', ctx.ltr(ctx.formatNumber(d.count)));
+  item('payments_total', ctx.ltr(t('amount_jod_value', { amount: d.total_jod })));
+  item('refunds_to_settle', ctx.ltr(t('refunds_value', { count: ctx.formatNumber(d.refunds.count), amount: d.refunds.paid_jod })));
   const body = $('payments-table').tBodies[0];
   body.replaceChildren();
   for (const p of view.payments) {
     const tr = el('tr', p.refund ? { class: 'refund' } : {});
     tr.append(
       cell(ctx, ctx.formatTime(p.received_at)),
-      cell(ctx, ltr(ctx, p.joebpps_trx), true),
-      cell(ctx, ltr(ctx, p.billing_number), true),
-      cell(ctx, ltr(ctx, p.paid_jod), true),
+      cell(ctx, ctx.ltr(p.joebpps_trx), true),
+      cell(ctx, ctx.ltr(p.billing_number), true),
+      cell(ctx, ctx.ltr(p.paid_jod), true),
       cell(ctx, outcomeLabel(ctx, p.outcome)),
     );
     body.append(tr);
@@ -76,9 +72,9 @@ function renderBills(ctx) {
         {},
         cell(ctx, due),
         cell(ctx, link),
-        cell(ctx, ltr(ctx, a.phone), true),
-        cell(ctx, ltr(ctx, a.billing_number), true),
-        cell(ctx, ltr(ctx, a.amount_jod), true),
+        cell(ctx, ctx.ltr(a.phone), true),
+        cell(ctx, ctx.ltr(a.billing_number), true),
+        cell(ctx, ctx.ltr(a.amount_jod), true),
       ),
     );
   }

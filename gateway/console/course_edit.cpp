@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "adapters/crypto/crypto.hpp"
+#include "core/applicant.hpp"
 #include "core/text.hpp"
 #include "core/time.hpp"
 #include "gateway/web/http_json.hpp"
@@ -177,7 +178,7 @@ void CourseEdit::edit(const PageCaller& c, const Request& req, const Responder& 
       AuditBy{c.username, req.remote_address}, std::move(*once), "course.edit");
 }
 
-void CourseEdit::preview_edit(const PageCaller&, const Request& req, const Responder& respond) {
+void CourseEdit::preview_edit(const PageCaller& c, const Request& req, const Responder& respond) {
   auto id = course_id_of(req);
   if (!id) return respond(not_found());
   auto body = web::parse_json_body(req);
@@ -219,6 +220,35 @@ void CourseEdit::preview_edit(const PageCaller&, const Request& req, const Respo
     auto changed = enrollment.change_capacity(after, *patch->capacity, now);
     if (!changed) return respond(web::error_response(changed.error()));
     after.capacity = changed->course.capacity;
+  }
+  // More seats on an open course are offered to the waitlist in arrival order (card: a freed
+  // seat), each with the seat_offered SMS: who is next in line and who will not be told.
+  json seats = nullptr;
+  if (patch->capacity && after.status == core::CourseStatus::open) {
+    std::vector<const core::Application*> line;
+    for (const auto& a : live)
+      if (a.state == core::ApplicationState::waitlisted) line.push_back(&a);
+    std::sort(line.begin(), line.end(), [](const auto* x, const auto* y) { return x->seq < y->seq; });
+    std::size_t offered = line.size();
+    if (after.capacity)
+      offered = std::min(offered, static_cast<std::size_t>(std::max(0, *after.capacity - after.seats_taken())));
+    if (offered > 0) {
+      const bool full = allows(c.role, Role::operator_);
+      json who = json::array();
+      std::int64_t skipped = 0;
+      for (std::size_t i = 0; i < offered; ++i) {
+        const auto& a = *line[i];
+        if (stopped.contains(a.applicant.phone)) ++skipped;
+        who.push_back(json{{"id", a.id},
+                           {"name", a.applicant.name},
+                           {"phone", full ? a.applicant.phone : core::mask_phone(a.applicant.phone)}});
+      }
+      seats = json{{"offered", offered},
+                   {"waitlisted", line.size()},
+                   {"template", "seat_offered"},
+                   {"applicants", std::move(who)},
+                   {"skipped_opted_out", skipped}};
+    }
   }
   json sms = nullptr;
   if (patch->start_at || patch->end_at || patch->decision_at) {
@@ -266,7 +296,8 @@ void CourseEdit::preview_edit(const PageCaller&, const Request& req, const Respo
   for (auto it = will.begin(); it != will.end(); ++it)
     if (it.key() != "tally" && it.key() != "active" && was.value(it.key(), json()) != it.value())
       changes[it.key()] = json{{"before", was.value(it.key(), json())}, {"after", it.value()}};
-  respond(web::json_replacing(200, json{{"changes", std::move(changes)}, {"sms", std::move(sms)}}));
+  respond(web::json_replacing(
+      200, json{{"changes", std::move(changes)}, {"sms", std::move(sms)}, {"seats", std::move(seats)}}));
 }
 
 void CourseEdit::preview_broadcast(const PageCaller&, const Request& req, const Responder& respond) {

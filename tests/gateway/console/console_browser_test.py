@@ -600,6 +600,28 @@ def test_operator_reschedules_with_a_preview_and_broadcasts(gw, b, shots):
              for lang, a in applicants.items()}
     assert texts == {"ar": ["تذكير: أحضروا بطاقة الهوية"], "en": ["Reminder: bring your ID card"]}, texts
 
+    # One more seat on a full course: the preview names who on the waiting list is offered it.
+    status, body = gw.admin_api("POST", "/v1/admin/courses", {
+        "code": "BT5W", "title_ar": "الخط العربي", "title_en": "Arabic Calligraphy", "location": "مركز زها الثقافي",
+        "start_at": "2031-08-10T16:00:00+03:00", "end_at": "2031-08-14T19:00:00+03:00", "min_participants": 1,
+        "capacity": 1, "fee_jod": "0.000", "evaluation_url": "https://amman.jo/eval/bt5w"})
+    assert status == 201, (status, body)
+    full = body["id"]
+    for n, name in [(21, "هالة يوسف"), (22, "سامي عادل")]:
+        status, body = gw.request("POST", "/v1/applications", {
+            "course_id": full, "phone": "07900000%d" % n, "name": name, "id_type": "national_id",
+            "id_number": "99000000%d" % n, "nationality": "JO", "language": "ar"},
+            {"Authorization": "Bearer " + gw.website_key})
+        assert status == 201, (status, body)
+    b.driver.get(gw.base + "/console/#/course/%d" % full)
+    b.wait(lambda d: d.find_element(By.ID, "edit-title_en").get_attribute("value") == "Arabic Calligraphy")
+    set_value(b, "edit-capacity", "2")
+    b.driver.find_element(By.ID, "edit-preview").click()
+    b.visible("edit-seats")
+    assert "1 of the 1 on the waiting list" in b.driver.find_element(By.ID, "edit-seats").text
+    offered = b.driver.find_element(By.ID, "edit-seats-list").text
+    assert "سامي عادل" in offered and "+962790000022" in offered, offered
+
 
 def test_operator_resends_a_failed_sms_from_the_messages_page(gw, b, shots):
     gw.course_with_applicants()
@@ -754,6 +776,17 @@ def test_a_course_reaches_quorum_through_the_simulator(gw, b, shots):
     b.driver.find_element(By.ID, "sim-tab-sms").click()
     b.wait(lambda d: d.find_elements(By.CSS_SELECTOR, '#sim-chat li[data-template="approved"]'))
     b.shot(shots, "simulator-ar")
+    # In the Arabic hint each test number still reads left to right: its "+" is drawn left of its
+    # first digit, and the range's first number comes before (right of) its last.
+    glyphs = b.driver.execute_script("""
+        return [...document.querySelectorAll('#sim-range bdi')].map(b => {
+          const r = document.createRange(), x = i => { r.setStart(b.firstChild, i); r.setEnd(b.firstChild, i + 1);
+                                                       return r.getBoundingClientRect().x; };
+          return [x(0), x(1), b.getBoundingClientRect().y];
+        });""")
+    assert len(glyphs) == 2, glyphs
+    assert all(plus < digit for plus, digit, _ in glyphs), glyphs
+    assert glyphs[0][2] < glyphs[1][2] or glyphs[0][0] > glyphs[1][0], glyphs
     switch_language(b, "en")
     # The server refuses a number outside the range, naming the field.
     cookie = b.cookie()

@@ -216,6 +216,44 @@ TEST_F(CourseEditTest, ARescheduleSendsThePreviewedSmsToLiveApplicantsOnce) {
   EXPECT_EQ(outbox_with("rescheduled").size(), 2u);
 }
 
+TEST_F(CourseEditTest, MoreSeatsArePreviewedAsOffersToTheWaitlistInTheOrderTheyApplied) {
+  auto course = create_course({{"min_participants", 2}, {"capacity", 2}});
+  const std::string base = "/console/api/courses/" + std::to_string(course);
+  apply_ok(course, 1, "ar");
+  apply_ok(course, 2, "en");
+  std::string three = apply_ok(course, 3, "ar");
+  std::string four = apply_ok(course, 4, "en");
+  std::string five = apply_ok(course, 5, "ar");
+  ASSERT_EQ(state_of(five), "waitlisted");
+  opt_out(4);
+  auto o = sign_in("olga");
+
+  auto preview = send(o, "POST", base + "/preview", {{"capacity", 4}}, "");
+  ASSERT_EQ(preview.status, 200) << preview.body;
+  const json seats = json::parse(preview.body)["seats"];
+  ASSERT_TRUE(seats.is_object()) << preview.body;
+  EXPECT_EQ(seats["offered"], 2);
+  EXPECT_EQ(seats["waitlisted"], 3);
+  EXPECT_EQ(seats["template"], "seat_offered");
+  EXPECT_EQ(seats["skipped_opted_out"], 1) << "number 4 sent STOP";
+  ASSERT_EQ(seats["applicants"].size(), 2u);
+  EXPECT_EQ(seats["applicants"][0]["id"], three);
+  EXPECT_EQ(seats["applicants"][1]["id"], four);
+  EXPECT_EQ(seats["applicants"][0]["phone"], phone_of(3)) << "an operator sees the number";
+  EXPECT_EQ(state_of(three), "waitlisted") << "a preview changes nothing";
+  // No limit offers a seat to everyone waiting; a capacity that frees no seat offers none.
+  EXPECT_EQ(json::parse(send(o, "POST", base + "/preview", {{"capacity", nullptr}}, "").body)["seats"]["offered"], 3);
+  EXPECT_TRUE(json::parse(send(o, "POST", base + "/preview", {{"capacity", 2}}, "").body)["seats"].is_null());
+
+  // Saved, the previewed applicants are the ones offered a seat; the next one still waits.
+  ASSERT_EQ(send(o, "PATCH", base, {{"capacity", 4}}, "capacity-form-1").status, 200);
+  EXPECT_NE(state_of(three), "waitlisted");
+  EXPECT_NE(state_of(four), "waitlisted");
+  EXPECT_EQ(state_of(five), "waitlisted");
+  EXPECT_TRUE(json::parse(send(o, "POST", base + "/preview", {{"capacity", 4}}, "").body)["seats"].is_null())
+      << "no seat is free any more";
+}
+
 TEST_F(CourseEditTest, ABroadcastReachesTheChosenStatesSkipsOptedOutNumbersAndSendsOnce) {
   auto course = create_course({{"min_participants", 2}, {"capacity", 2}});
   const std::string base = "/console/api/courses/" + std::to_string(course);
