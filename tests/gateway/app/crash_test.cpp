@@ -1,5 +1,5 @@
 // The real `course-gateway` binary killed with SIGKILL under load, restarted, five times over, on
-// SQLite with a Kannel-style HTTP provider on loopback (tests/support/provider_server). Whatever was
+// SQLite and on MariaDB, with a Kannel-style HTTP provider on loopback (tests/support/provider_server). Whatever was
 // answered 2xx survives; no inbound SMS is answered twice; a provider message id sent again changes
 // nothing; and the rows a provider got twice stay within what dispatcher.hpp promises: at most
 // max_in_flight per dispatcher per crash. Also: a provider answering garbage, end to end; and the
@@ -20,6 +20,9 @@
 #include "tests/gateway/app/gateway_process.hpp"
 #include "tests/support/http_client.hpp"
 #include "tests/support/provider_server.hpp"
+#ifndef CG_NO_MYSQL
+#include "tests/support/mariadb.hpp"
+#endif
 
 namespace cg::gateway::testing {
 namespace {
@@ -72,11 +75,6 @@ Rows query(const fs::path& db_path, const std::string& sql) {
   return out;
 }
 
-long long number(const fs::path& db, const std::string& sql) {
-  auto r = query(db, sql);
-  return r.empty() || r[0].empty() ? -1 : std::stoll(r[0][0]);
-}
-
 // The outbox id of a Kannel request (in its dlr-url).
 std::int64_t outbox_id_of(const test::RecordedRequest& r) {
   const std::string dlr = r.query_param("dlr-url");
@@ -96,13 +94,47 @@ class CrashTest : public ::testing::Test {
     gateway_.reset();
     std::error_code ec;
     fs::remove_all(dir_, ec);
+#ifndef CG_NO_MYSQL
+    if (!mysql_database_.empty()) (void)(*test::shared_mariadb())->drop_database(mysql_database_);
+#endif
+  }
+
+  // The store on a database of the throwaway MariaDB (tests/support/mariadb.hpp) instead of SQLite.
+  void use_mariadb() {
+#ifdef CG_NO_MYSQL
+    FAIL() << "this build has no MySQL support (CG_WITH_MYSQL=OFF)";
+#else
+    auto server = test::shared_mariadb();
+    ASSERT_TRUE(server.ok()) << server.error().message;
+    const std::string database = test::database_name(::testing::UnitTest::GetInstance()->current_test_info()->name());
+    auto created = (*server)->create_database(database);
+    ASSERT_TRUE(created.ok()) << created.error().message;
+    mysql_database_ = database;
+    store_url_ = (*server)->url(database);
+#endif
+  }
+
+  // What the gateway left in its store, read from the test process while it runs or after.
+  Rows rows(const std::string& sql) const {
+#ifndef CG_NO_MYSQL
+    if (!mysql_database_.empty()) {
+      auto r = (*test::shared_mariadb())->query(mysql_database_, sql);
+      if (!r) ADD_FAILURE() << sql << ": " << r.error().message;
+      return r ? *r : Rows{};
+    }
+#endif
+    return query(db_, sql);
+  }
+  long long count(const std::string& sql) const {
+    auto r = rows(sql);
+    return r.empty() || r[0].empty() ? -1 : std::stoll(r[0][0]);
   }
 
   json config(const json& providers) const {
     std::ifstream in(std::string(CG_SOURCE_DIR) + "/config/gateway.example.json");
     json c = json::parse(in);
     c["listen"]["port"] = 0;
-    c["store"]["url"] = "sqlite:" + db_.string();
+    c["store"]["url"] = store_url_.empty() ? "sqlite:" + db_.string() : store_url_;
     c["admin_token"] = kAdminToken;
     c["exam_secret"] = "crash-test-exam-secret-0123456789";
     c["website"]["api_keys"] = {kWebsiteKey};
@@ -170,17 +202,28 @@ class CrashTest : public ::testing::Test {
 
   bool wait_for_outbox_drained() {
     for (int i = 0; i < 3000; ++i) {
-      if (number(db_, "SELECT COUNT(*) FROM outbox WHERE status IN ('pending', 'sending')") == 0) return true;
+      if (count("SELECT COUNT(*) FROM outbox WHERE status IN ('pending', 'sending')") == 0) return true;
       std::this_thread::sleep_for(20ms);
     }
     return false;
   }
 
   fs::path dir_, db_;
+  std::string mysql_database_, store_url_;  // empty: SQLite at db_
   std::unique_ptr<GatewayProcess> gateway_;
 };
 
-TEST_F(CrashTest, KilledUnderLoadFiveTimesNothingAcknowledgedIsLostAndLittleIsSentTwice) {
+// The kill rounds on each store: SQLite's single writer and MariaDB's pool of connections, with
+// its row locks and SKIP LOCKED claims, lose nothing acknowledged in the same way.
+class KillRoundTest : public CrashTest, public ::testing::WithParamInterface<std::string> {
+ protected:
+  void SetUp() override {
+    CrashTest::SetUp();
+    if (GetParam() == "mariadb") use_mariadb();
+  }
+};
+
+TEST_P(KillRoundTest, KilledUnderLoadFiveTimesNothingAcknowledgedIsLostAndLittleIsSentTwice) {
   constexpr int kRounds = 5;
   // A provider a little slow, so kills land while requests are out.
   test::ProviderServer provider([](const test::RecordedRequest&, std::size_t) {
@@ -255,30 +298,30 @@ TEST_F(CrashTest, KilledUnderLoadFiveTimesNothingAcknowledgedIsLostAndLittleIsSe
   EXPECT_GT(inbound.size(), 10u);
   // Nothing acknowledged is lost.
   std::set<std::string> stored_applications;
-  for (auto& r : query(db_, "SELECT id FROM applications")) stored_applications.insert(r[0]);
+  for (auto& r : rows("SELECT id FROM applications")) stored_applications.insert(r[0]);
   for (const auto& id : applications) EXPECT_TRUE(stored_applications.contains(id)) << "application " << id;
   std::set<std::string> stored_inbound;
-  for (auto& r : query(db_, "SELECT provider_message_id FROM inbound_messages")) stored_inbound.insert(r[0]);
+  for (auto& r : rows("SELECT provider_message_id FROM inbound_messages")) stored_inbound.insert(r[0]);
   for (const auto& id : inbound) EXPECT_TRUE(stored_inbound.contains(id)) << "inbound " << id;
   // One reply per inbound message; the ids sent again added no message and no reply.
-  EXPECT_EQ(query(db_,
-                  "SELECT to_number, COUNT(*) FROM outbox WHERE template_name = 'sms_help' GROUP BY to_number "
-                  "HAVING COUNT(*) > 1"),
+  EXPECT_EQ(rows("SELECT to_number, COUNT(*) FROM outbox WHERE template_name = 'sms_help' GROUP BY to_number "
+                 "HAVING COUNT(*) > 1"),
             Rows{});
-  EXPECT_EQ(number(db_, "SELECT COUNT(*) FROM inbound_messages WHERE from_number = '+962791300000'"), 0);
-  EXPECT_EQ(number(db_, "SELECT COUNT(*) FROM outbox WHERE template_name = 'sms_help'"),
-            number(db_, "SELECT COUNT(*) FROM inbound_messages"));
+  EXPECT_EQ(count("SELECT COUNT(*) FROM inbound_messages WHERE from_number = '+962791300000'"), 0);
+  EXPECT_EQ(count("SELECT COUNT(*) FROM outbox WHERE template_name = 'sms_help'"),
+            count("SELECT COUNT(*) FROM inbound_messages"));
   // Every row went out; those the provider got twice are within the promise.
-  EXPECT_EQ(number(db_, "SELECT COUNT(*) FROM outbox WHERE status <> 'sent'"), 0);
+  EXPECT_EQ(count("SELECT COUNT(*) FROM outbox WHERE status <> 'sent'"), 0);
   std::map<std::int64_t, int> sends;
   for (const auto& r : provider.requests()) ++sends[outbox_id_of(r)];
-  EXPECT_EQ(static_cast<long long>(sends.size()), number(db_, "SELECT COUNT(*) FROM outbox"));
+  EXPECT_EQ(static_cast<long long>(sends.size()), count("SELECT COUNT(*) FROM outbox"));
   int twice = 0;
   for (auto [id, n] : sends) twice += n - 1;
   std::printf(
-      "crash test: %zu applications and %zu inbound SMS acknowledged, %zu outbox rows, %d sent again "
+      "crash test (%s): %zu applications and %zu inbound SMS acknowledged, %zu outbox rows, %d sent again "
       "after %d kills (bound %d)\n",
-      applications.size(), inbound.size(), sends.size(), twice, kRounds, kRounds * kDispatchers * kMaxInFlight);
+      GetParam().c_str(), applications.size(), inbound.size(), sends.size(), twice, kRounds,
+      kRounds * kDispatchers * kMaxInFlight);
   EXPECT_LE(twice, kRounds * kDispatchers * kMaxInFlight);
 }
 
@@ -321,14 +364,14 @@ TEST_P(GarbageTest, AProviderAnsweringGarbageFailsRowsNotTheGateway) {
     ASSERT_EQ(call(client, "POST", "/v1/applications", body.dump()).status, 201);
   }
   ASSERT_TRUE(wait_for_outbox_drained()) << gateway_->log();
-  auto rows = query(db_, "SELECT id, status, attempts, last_error FROM outbox ORDER BY id");
-  ASSERT_FALSE(rows.empty());
-  for (const auto& r : rows) {
+  const Rows outbox = rows("SELECT id, status, attempts, last_error FROM outbox ORDER BY id");
+  ASSERT_FALSE(outbox.empty());
+  for (const auto& r : outbox) {
     EXPECT_EQ(r[1], "failed") << "row " << r[0];
     EXPECT_EQ(r[2], "3") << "row " << r[0] << ": tried max_attempts times";
     EXPECT_EQ(r[3].rfind("gave up after 3 attempts: " + GetParam() + ": ", 0), 0u) << r[3];
   }
-  EXPECT_EQ(provider.count(), 3 * rows.size()) << "each row asked of the provider once per attempt";
+  EXPECT_EQ(provider.count(), 3 * outbox.size()) << "each row asked of the provider once per attempt";
   EXPECT_EQ(call(client, "GET", "/healthz").status, 200) << "the gateway still serves";
   auto metrics = call(client, "GET", "/metrics");
   EXPECT_EQ(metrics.status, 200);
@@ -340,6 +383,11 @@ TEST_P(GarbageTest, AProviderAnsweringGarbageFailsRowsNotTheGateway) {
       << metrics.body.substr(0, 2000);
 }
 
+#ifdef CG_NO_MYSQL
+INSTANTIATE_TEST_SUITE_P(Stores, KillRoundTest, ::testing::Values("sqlite"));
+#else
+INSTANTIATE_TEST_SUITE_P(Stores, KillRoundTest, ::testing::Values("sqlite", "mariadb"));
+#endif
 INSTANTIATE_TEST_SUITE_P(Providers, GarbageTest, ::testing::Values("kannel", "infobip"));
 
 // logrotate moves the outbox file and sends SIGHUP: the running gateway writes on into a new file
@@ -376,7 +424,7 @@ TEST_F(CrashTest, SighupReopensTheOutboxFile) {
   EXPECT_FALSE(after.empty());
   std::multiset<std::int64_t> all = before;
   all.insert(after.begin(), after.end());
-  EXPECT_EQ(static_cast<long long>(all.size()), number(db_, "SELECT COUNT(*) FROM outbox"));
+  EXPECT_EQ(static_cast<long long>(all.size()), count("SELECT COUNT(*) FROM outbox"));
   EXPECT_EQ(std::set<std::int64_t>(all.begin(), all.end()).size(), all.size()) << "a line written twice";
 }
 
