@@ -60,6 +60,11 @@ std::string key_of(core::Instant at, std::string_view rest) {
 
 bool is_refund(std::string_view outcome) { return outcome.starts_with("refund:"); }
 
+json settlement_json(const store::RefundSettlement& s) {
+  return json{
+      {"reference", s.reference}, {"settled_by", s.settled_by}, {"settled_at", core::format_iso8601_utc(s.settled_at)}};
+}
+
 json payment_item(const store::PaymentRecord& p) {
   return json{{"joebpps_trx", p.joebpps_trx},
               {"billing_number", p.billing_number},
@@ -67,6 +72,7 @@ json payment_item(const store::PaymentRecord& p) {
               {"paid_jod", core::format_jod(p.paid)},
               {"due_jod", core::format_jod(p.due)},
               {"process_date", p.process_date},
+              {"stmt_date", p.stmt_date},
               {"outcome", p.outcome},
               {"refund", is_refund(p.outcome)},
               {"received_at", core::format_iso8601_utc(p.received_at)}};
@@ -90,7 +96,7 @@ void PaymentPages::get_payments(const PageCaller&, const Request& req, const Res
   }
   auto limit = page_limit(req);
   if (!limit) return respond(http::json_error(400, "invalid_query", limit.error().message));
-  std::vector<store::PaymentRecord> rows;
+  std::vector<store::DayPayment> rows;
   std::vector<store::PaymentTotal> totals;
   // One snapshot: the day's sums agree with its list.
   Status s = service_.store().read([&](store::Tx& tx) -> Status {
@@ -118,9 +124,14 @@ void PaymentPages::get_payments(const PageCaller&, const Request& req, const Res
     by_outcome.push_back(json{{"outcome", t.outcome}, {"count", t.count}, {"paid_jod", core::format_jod(t.paid)}});
   }
   json items = json::array();
-  for (const auto& p : rows) items.push_back(payment_item(p));
-  json next = rows.size() == *limit && !rows.empty() ? json(key_of(rows.back().received_at, rows.back().joebpps_trx))
-                                                     : json(nullptr);
+  for (const auto& p : rows) {
+    json item = payment_item(p.payment);
+    item["settlement"] = p.settlement ? settlement_json(*p.settlement) : json(nullptr);
+    items.push_back(std::move(item));
+  }
+  json next = rows.size() == *limit && !rows.empty()
+                  ? json(key_of(rows.back().payment.received_at, rows.back().payment.joebpps_trx))
+                  : json(nullptr);
   respond(web::json_replacing(200,
                               json{{"date", date},
                                    {"count", count},
