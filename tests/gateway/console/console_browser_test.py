@@ -482,6 +482,35 @@ def test_viewer_sees_the_days_payments_and_open_bills_masked(gw, b, shots):
     assert "إرجاع" in b.text("payments-table"), b.text("payments-table")
     b.shot(shots, "payments-viewer-ar")
     switch_language(b, "en")
+    # The refund is listed to settle, without a settle form for a viewer.
+    row = b.wait(lambda d: d.find_element(By.CSS_SELECTOR, '#refunds-table tr[data-trx="BT-TRX-1"]'))
+    assert "Unknown billing number" in row.text, row.text
+    assert not b.driver.find_elements(By.CSS_SELECTOR, "#refunds-table form.settle")
+
+
+def test_operator_settles_a_refund_from_the_payments_page(gw, b, shots):
+    b.open(gw.base)
+    b.sign_in("oper1")
+    b.visible("page-overview")
+    b.driver.find_element(By.ID, "nav-payments").click()
+    b.visible("page-payments")
+    form = b.wait(lambda d: d.find_element(By.CSS_SELECTOR, 'form.settle[data-trx="BT-TRX-1"]'))
+    field = form.find_element(By.NAME, "reference")
+    # Labelled, and sent by the keyboard: an empty reference is refused by the server, by the field.
+    label = form.find_element(By.CSS_SELECTOR, 'label[for="%s"]' % field.get_attribute("id"))
+    assert label.text.startswith("Reference"), label.text
+    field.send_keys("\n")
+    b.wait(lambda d: field.get_attribute("aria-invalid") == "true")
+    assert form.find_element(By.CSS_SELECTOR, ".error").text.startswith("Reference"), form.text
+    b.shot(shots, "refunds-refused-en")
+    field.send_keys("TRF-BROWSER-1\n")
+    b.wait(lambda d: not d.find_elements(By.CSS_SELECTOR, '#refunds-table tr[data-trx="BT-TRX-1"]'))
+    b.wait(lambda d: "TRF-BROWSER-1" in d.find_element(By.ID, "payments-table").text)
+    assert "Returned" in b.text("payments-table"), b.text("payments-table")
+    b.shot(shots, "refunds-settled-en")
+    cookie = b.cookie()
+    status, body = gw.request("GET", "/console/api/refunds", headers={"Cookie": cookie})
+    assert status == 200 and all(r["joebpps_trx"] != "BT-TRX-1" for r in body["items"]), (status, body)
 
 
 def set_value(b, element_id, value):
@@ -772,6 +801,7 @@ TESTS = [
     test_operator_opens_a_course_finds_by_phone_cancels_and_exports,
     test_viewer_sees_masked_numbers_and_no_cancel_button,
     test_viewer_sees_the_days_payments_and_open_bills_masked,
+    test_operator_settles_a_refund_from_the_payments_page,
     test_operator_creates_a_course_in_the_page,
     test_operator_reschedules_with_a_preview_and_broadcasts,
     test_operator_resends_a_failed_sms_from_the_messages_page,
