@@ -9,7 +9,7 @@
 namespace cg::store::testing {
 namespace {
 
-const Instant t0{std::chrono::seconds{1'790'000'000}};
+constexpr Instant t0{std::chrono::seconds{1'790'000'000}};
 constexpr std::chrono::seconds kHour{3600};
 
 class Refunds {
