@@ -4,7 +4,7 @@
 import { filterApplicants, findByPhone, loadApplication, loadCourse, moreApplicants, rerender } from './course.js';
 import { countLater, createCourse, previewEdit, rerenderCourseTools, saveEdit, sendBroadcast, showCreate } from './course_edit.js';
 import { filterMessages, loadMessages, loadOptOuts, moreMessages, moreOptOuts, rerenderMessages, resendSelected } from './messages.js';
-import { loadPayments, moreBills, morePayments, pickDay, rerenderPayments } from './payments.js';
+import { loadPayments, moreBills, morePayments, moreRefunds, pickDay, rerenderPayments } from './payments.js';
 import { answerUssd, changeNumber, dialUssd, loadSimulator, rerenderSimulator, selectTab, sendSms, tabKeys } from './simulator.js';
 
 const LANG_KEY = 'cg-console-lang';
@@ -384,6 +384,7 @@ async function start() {
   for (const id of ['broadcast-text_ar', 'broadcast-text_en']) $(id).addEventListener('input', () => countLater(ctx));
   $('payments-form').addEventListener('submit', (e) => pickDay(ctx, e));
   $('payments-more').addEventListener('click', () => morePayments(ctx));
+  $('refunds-more').addEventListener('click', () => moreRefunds(ctx));
   $('bills-more').addEventListener('click', () => moreBills(ctx));
   $('messages-filter').addEventListener('submit', (e) => filterMessages(ctx, e));
   $('messages-more').addEventListener('click', () => moreMessages(ctx));

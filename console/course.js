@@ -1,6 +1,7 @@
 // The Course and Application pages, and the search by phone. app.js hands over its helpers (ctx);
 // the server masks numbers for viewers and refuses their actions, the page only hides the buttons.
 import { renderCourseTools } from './course_edit.js';
+import { mayAct } from './common.js';
 
 const LIVE = ['awaiting_quorum', 'awaiting_exam', 'awaiting_payment', 'confirmed', 'waitlisted'];
 const PAGE_SIZE = 50;
@@ -12,10 +13,6 @@ const page = {
   filter: { state: '', q: '' },
   application: null,
 };
-
-function mayAct(ctx) {
-  return ctx.state.me && (ctx.state.me.role === 'operator' || ctx.state.me.role === 'admin');
-}
 
 function applicantsQuery(extra = {}) {
   const p = new URLSearchParams();

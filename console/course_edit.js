@@ -2,6 +2,7 @@
 // SMS to chosen card states of a course. The server checks every field and counts the SMS (as
 // core/sms does); the page shows what it answers. Each form carries a one-time Idempotency-Key,
 // kept while the form is resent and replaced after a success, so a double click acts once.
+import { newKey, mayAct } from './common.js';
 
 const AMMAN_OFFSET = '+03:00'; // Asia/Amman, UTC+3 all year
 const COUNT_DELAY_MS = 250;
@@ -17,17 +18,6 @@ const forms = {
   countTimer: null,
   lastCount: null,
 };
-
-// 128 random bits as hex (crypto.randomUUID needs a secure context; this does not).
-function newKey() {
-  const bytes = new Uint8Array(16);
-  crypto.getRandomValues(bytes);
-  return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
-}
-
-function mayAct(ctx) {
-  return ctx.state.me && (ctx.state.me.role === 'operator' || ctx.state.me.role === 'admin');
-}
 
 // "2026-12-20T16:00" (Amman) <-> "2026-12-20T13:00:00Z".
 function toIso(local) {

@@ -2,6 +2,8 @@
 // resending failed SMS one or many; the delivery funnel of the last 24 hours; the providers' state)
 // and the Opt-outs page (numbers that sent STOP, newest first). Lists page on by the server's
 // next_after key. app.js hands over its helpers (ctx).
+import { mayAct } from './common.js';
+
 const PAGE_SIZE = 50;
 const STATUSES = ['pending', 'sending', 'sent', 'delivered', 'failed'];
 const FUNNEL = ['queued', 'waiting', 'sent', 'delivered', 'failed'];
@@ -23,11 +25,6 @@ function cell(ctx, content, number = false) {
   const td = ctx.el('td', number ? { class: 'number' } : {});
   td.append(content);
   return td;
-}
-
-function mayResend(ctx) {
-  const role = ctx.state.me?.role;
-  return role === 'operator' || role === 'admin';
 }
 
 function showError(ctx, id, r) {
@@ -100,7 +97,7 @@ function renderStatusFilter(ctx) {
 
 function renderMessages(ctx) {
   const { t, $, el } = ctx;
-  const operator = mayResend(ctx);
+  const operator = mayAct(ctx);
   const body = $('messages-table').tBodies[0];
   body.replaceChildren();
   for (const m of view.items) {

@@ -1,12 +1,22 @@
 // The Payments page: eFAWATEERcom payments of one statement day (today in Amman unless a date is
-// picked) with the day's count, total and refunds, and the open bills, soonest due first. Both
-// lists page on by the server's next_after key. app.js hands over its helpers (ctx).
+// picked) with the day's count, total and refunds (settled ones marked), the refunds still to
+// return with their count and sum, and the open bills, soonest due first. The lists page on by
+// the server's next_after key. An operator settles a refund with the bank transfer's or cheque's
+// reference: each row's form keeps one Idempotency-Key until it succeeds, so a double click
+// settles once. app.js hands over its helpers (ctx).
+import { newKey, mayAct } from './common.js';
+
 const PAGE_SIZE = 50;
 
 const view = {
   day: null, // the last answer for the day: {date, count, total_jod, refunds, totals}
   payments: [],
   paymentsNext: null,
+  refunds: null, // {count, total_jod}
+  refundItems: [],
+  refundsNext: null,
+  settleKeys: new Map(), // JOEBPPSTrx -> the Idempotency-Key of its settle form
+  refundErrors: new Map(), // JOEBPPSTrx -> {text, field}: the server's last refusal, shown by the field
   bills: null, // {count, total_jod, masked}
   billItems: [],
   billsNext: null,
@@ -21,6 +31,12 @@ function cell(ctx, content, number = false) {
 function outcomeLabel(ctx, outcome) {
   const key = `outcome_${outcome.replace(':', '_')}`;
   return key in ctx.state.strings ? ctx.t(key) : outcome;
+}
+
+// Why a refund is owed, in words ("refund:expired" -> "Bill expired").
+function reasonLabel(ctx, outcome) {
+  const key = `reason_${outcome.replace(/^refund:/, '')}`;
+  return key in ctx.state.strings ? ctx.t(key) : outcomeLabel(ctx, outcome);
 }
 
 function showError(ctx, id, r) {
@@ -38,22 +54,130 @@ function renderDay(ctx) {
   const item = (key, value) => dl.append(el('div', {}, el('dt', { text: t(key) }), el('dd', {}, value)));
   item('payments_count', ctx.ltr(ctx.formatNumber(d.count)));
   item('payments_total', ctx.ltr(t('amount_jod_value', { amount: d.total_jod })));
-  item('refunds_to_settle', ctx.ltr(t('refunds_value', { count: ctx.formatNumber(d.refunds.count), amount: d.refunds.paid_jod })));
+  item('refunds_of_day', ctx.ltr(t('refunds_value', { count: ctx.formatNumber(d.refunds.count), amount: d.refunds.paid_jod })));
   const body = $('payments-table').tBodies[0];
   body.replaceChildren();
   for (const p of view.payments) {
-    const tr = el('tr', p.refund ? { class: 'refund' } : {});
+    const tr = el('tr', p.refund ? { class: p.settlement ? 'refund settled' : 'refund' } : {});
+    const outcome = cell(ctx, outcomeLabel(ctx, p.outcome));
+    if (p.settlement) {
+      outcome.append(
+        el('br'),
+        el('span', { class: 'settled-mark' }, t('refund_settled'), ' ', ctx.ltr(p.settlement.reference)),
+      );
+    } else if (p.refund) {
+      outcome.append(el('br'), el('span', { class: 'unsettled-mark', text: t('refund_unsettled') }));
+    }
     tr.append(
       cell(ctx, ctx.formatTime(p.received_at)),
       cell(ctx, ctx.ltr(p.joebpps_trx), true),
       cell(ctx, ctx.ltr(p.billing_number), true),
       cell(ctx, ctx.ltr(p.paid_jod), true),
-      cell(ctx, outcomeLabel(ctx, p.outcome)),
+      outcome,
     );
     body.append(tr);
   }
   $('payments-empty').hidden = view.payments.length > 0;
   $('payments-more').hidden = !view.paymentsNext;
+}
+
+// One refund's settle form: a labelled reference field, its error under it, and the button.
+function settleForm(ctx, r, n, typed) {
+  const { t, el } = ctx;
+  const inputId = `refund-ref-${n}`;
+  const errorId = `refund-error-${n}`;
+  const input = el('input', { id: inputId, name: 'reference', type: 'text', maxlength: '100', autocomplete: 'off', 'data-field': 'reference', 'aria-describedby': errorId });
+  const shown = view.refundErrors.get(r.joebpps_trx);
+  if (shown?.field) input.setAttribute('aria-invalid', 'true');
+  input.value = typed ?? shown?.value ?? '';
+  const form = el(
+    'form',
+    { class: 'settle', 'data-trx': r.joebpps_trx, novalidate: '' },
+    el('label', { for: inputId, text: t('settle_reference') }),
+    input,
+    el('p', { id: errorId, class: 'error', role: 'alert', text: shown?.text ?? '' }),
+    el('button', { type: 'submit', text: t('settle_button') }),
+  );
+  form.addEventListener('submit', (e) => settle(ctx, e, r, form, input));
+  return form;
+}
+
+function renderRefunds(ctx) {
+  const { t, $, el } = ctx;
+  const s = view.refunds;
+  if (!s) return;
+  $('refunds-summary').textContent = t('refunds_summary', { count: ctx.formatNumber(s.count), amount: s.total_jod });
+  const acting = mayAct(ctx);
+  $('refunds-settle-head').hidden = !acting;
+  // What is typed in a row's form survives a re-render (another row settled, the language switched).
+  const typed = new Map();
+  for (const f of $('refunds-table').querySelectorAll('form.settle')) typed.set(f.dataset.trx, f.elements.reference.value);
+  const body = $('refunds-table').tBodies[0];
+  body.replaceChildren();
+  view.refundItems.forEach((r, n) => {
+    const tr = el(
+      'tr',
+      { 'data-trx': r.joebpps_trx },
+      cell(ctx, ctx.formatTime(r.received_at)),
+      cell(ctx, ctx.ltr(r.stmt_date), true),
+      cell(ctx, ctx.ltr(r.billing_number), true),
+      cell(ctx, ctx.ltr(r.paid_jod), true),
+      cell(ctx, reasonLabel(ctx, r.outcome)),
+    );
+    if (acting) tr.append(cell(ctx, settleForm(ctx, r, n, typed.get(r.joebpps_trx))));
+    body.append(tr);
+  });
+  $('refunds-empty').hidden = view.refundItems.length > 0;
+  $('refunds-more').hidden = !view.refundsNext;
+}
+
+// The server's refusal, by the field its message names ("reference: ...") or for the row.
+function refusal(ctx, r) {
+  const code = ctx.errorCode(r);
+  const message = r.body?.error?.message ?? '';
+  if (message.startsWith('reference:')) return { field: 'reference', text: ctx.t('error_field', { field: ctx.t('settle_reference'), message: message.replace(/^reference:\s*/, '') }) };
+  const key = `error_${code}`;
+  if (key in ctx.state.strings) return { text: ctx.t(key, { message }) };
+  return { text: message ? ctx.t('error_with_message', { code, message }) : ctx.t('error_generic', { code }) };
+}
+
+async function settle(ctx, event, r, form, input) {
+  event.preventDefault();
+  const trx = r.joebpps_trx;
+  if (!view.settleKeys.has(trx)) view.settleKeys.set(trx, newKey());
+  const button = form.querySelector('button');
+  button.disabled = true;
+  const res = await fetch(`/console/api/refunds/${encodeURIComponent(trx)}/settle`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': ctx.state.me?.csrf ?? '', 'Idempotency-Key': view.settleKeys.get(trx) },
+    credentials: 'same-origin',
+    body: JSON.stringify({ reference: input.value }),
+  });
+  button.disabled = false;
+  let body = null;
+  try {
+    body = await res.json();
+  } catch {
+    body = null;
+  }
+  if (res.status === 401) {
+    await ctx.api('GET', '/console/api/session'); // back to the sign-in page
+    return;
+  }
+  if (!res.ok) {
+    const shown = refusal(ctx, { status: res.status, body });
+    view.refundErrors.set(trx, { ...shown, value: input.value });
+    form.querySelector('.error').textContent = shown.text;
+    if (shown.field) input.setAttribute('aria-invalid', 'true');
+    input.focus();
+    return;
+  }
+  view.settleKeys.delete(trx);
+  view.refundErrors.delete(trx);
+  ctx.setStatus(ctx.t(body.already ? 'refund_settled_before' : 'refund_settled_now', { trx, reference: body.reference }));
+  await Promise.all([fetchRefunds(ctx), view.day ? fetchDay(ctx, view.day.date) : Promise.resolve()]);
+  // The row is gone: the focus goes to the list's summary, which says what is left.
+  ctx.$('refunds-summary').focus();
 }
 
 function renderBills(ctx) {
@@ -98,6 +222,21 @@ async function fetchDay(ctx, date, after) {
   renderDay(ctx);
 }
 
+async function fetchRefunds(ctx, after) {
+  const p = new URLSearchParams({ limit: String(PAGE_SIZE) });
+  if (after) p.set('after', after);
+  const r = await ctx.api('GET', `/console/api/refunds?${p}`);
+  if (!r.ok) {
+    showError(ctx, 'refunds-error', r);
+    return;
+  }
+  ctx.$('refunds-error').textContent = '';
+  view.refunds = r.body;
+  view.refundItems = after ? view.refundItems.concat(r.body.items) : r.body.items;
+  view.refundsNext = r.body.next_after;
+  renderRefunds(ctx);
+}
+
 async function fetchBills(ctx, after) {
   const p = new URLSearchParams({ limit: String(PAGE_SIZE) });
   if (after) p.set('after', after);
@@ -114,7 +253,7 @@ async function fetchBills(ctx, after) {
 }
 
 export async function loadPayments(ctx) {
-  await Promise.all([fetchDay(ctx, view.day?.date ?? ''), fetchBills(ctx)]);
+  await Promise.all([fetchDay(ctx, view.day?.date ?? ''), fetchRefunds(ctx), fetchBills(ctx)]);
 }
 
 export async function pickDay(ctx, event) {
@@ -126,11 +265,16 @@ export async function morePayments(ctx) {
   if (view.paymentsNext) await fetchDay(ctx, view.day.date, view.paymentsNext);
 }
 
+export async function moreRefunds(ctx) {
+  if (view.refundsNext) await fetchRefunds(ctx, view.refundsNext);
+}
+
 export async function moreBills(ctx) {
   if (view.billsNext) await fetchBills(ctx, view.billsNext);
 }
 
 export function rerenderPayments(ctx) {
   renderDay(ctx);
+  renderRefunds(ctx);
   renderBills(ctx);
 }

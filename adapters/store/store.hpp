@@ -64,6 +64,37 @@ struct PaymentRecord {
   Instant received_at{};
 };
 
+// A refund returned to the payer: money eFAWATEERcom collected that the gateway did not apply
+// (a payment whose outcome starts with "refund:") and that an operator has paid back. One per
+// payment, append-only like the audit log: the store has no way to change or remove one.
+struct RefundSettlement {
+  std::string joebpps_trx;  // the refunded payment's
+  Instant settled_at{};
+  std::string settled_by;  // the operator's username
+  std::string reference;   // the bank transfer or cheque number, as the operator typed it
+};
+
+// A payment of the Payments page's day, with its settlement when it is a refund that was returned.
+struct DayPayment {
+  PaymentRecord payment;
+  std::optional<RefundSettlement> settlement;
+};
+
+// Refunds not yet settled: one page, oldest first, and the count and sum of all of them.
+struct UnsettledRefunds {
+  std::vector<PaymentRecord> items;
+  std::int64_t count = 0;
+  core::Fils total;
+};
+
+// What Tx::settle_refund did: the settlement on record and the payment it settles. `already`: the
+// payment was settled before, and that settlement is returned unchanged.
+struct SettledRefund {
+  RefundSettlement settlement;
+  PaymentRecord payment;
+  bool already = false;
+};
+
 // Payments of one statement day (STMTDate) with one outcome, counted and summed: reconciliation.
 struct PaymentTotal {
   std::string stmt_date;  // yyyy-MM-dd
@@ -417,8 +448,19 @@ class Tx {
   virtual Result<std::vector<PaymentRecord>> application_payments(std::string_view application_id) = 0;
   // The Payments page: payments of one statement day (yyyy-MM-dd) in arrival order after the key
   // (received_at, joebpps_trx) of the last one shown (index payments_by_stmt_date), at most `limit`.
-  virtual Result<std::vector<PaymentRecord>> payments_of_day(std::string_view stmt_date, Instant after_received_at,
-                                                             std::string_view after_trx, std::size_t limit) = 0;
+  // Each refund comes with its settlement, if it has one.
+  virtual Result<std::vector<DayPayment>> payments_of_day(std::string_view stmt_date, Instant after_received_at,
+                                                          std::string_view after_trx, std::size_t limit) = 0;
+  // Refunds ("refund:" outcomes) with no settlement, oldest first (received_at, then JOEBPPSTrx),
+  // after the key of the last one shown, at most `limit`; with the count and sum of every unsettled
+  // refund, read in the same transaction (index payments_refunds of migration 17).
+  virtual Result<UnsettledRefunds> unsettled_refunds(Instant after_received_at, std::string_view after_trx,
+                                                     std::size_t limit) = 0;
+  // Records that a refund was returned. "payment_not_found" for an unknown JOEBPPSTrx,
+  // "not_a_refund" for a payment that was applied; a payment settled before is not settled again:
+  // its settlement comes back unchanged with `already` (a double click changes nothing). The
+  // settlement is locked (MariaDB), so two settles of one payment take turns.
+  virtual Result<SettledRefund> settle_refund(const RefundSettlement& s) = 0;
   // Open bills (awaiting_payment), soonest due first, after the key (bill_due_at, seq) of the last
   // one shown (index applications_bills_due), at most `limit`.
   virtual Result<std::vector<core::Application>> open_bills_after(Instant after_due_at, std::int64_t after_seq,

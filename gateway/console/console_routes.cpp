@@ -446,7 +446,7 @@ class Console {
                pooled(signed_in(Role::operator_, true, edit(&CourseEdit::preview_broadcast))));
     router.add(Method::post, "/console/api/courses/{id}/broadcast",
                pooled(signed_in(Role::operator_, true, edit(&CourseEdit::broadcast))));
-    // The Payments page (payment_pages.hpp): read-only, for every role.
+    // The Payments page (payment_pages.hpp): reading for every role, settling a refund an operator's.
     auto pay = [this](auto method) {
       return [this, method](const Caller& c, const Request& req, const Responder& respond) {
         (payments_.*method)(PageCaller{c.op.username, c.role}, req, respond);
@@ -456,6 +456,10 @@ class Console {
                pooled(signed_in(Role::viewer, false, pay(&PaymentPages::get_payments))));
     router.add(Method::get, "/console/api/bills",
                pooled(signed_in(Role::viewer, false, pay(&PaymentPages::get_open_bills))));
+    router.add(Method::get, "/console/api/refunds",
+               pooled(signed_in(Role::viewer, false, pay(&PaymentPages::get_refunds))));
+    router.add(Method::post, "/console/api/refunds/{trx}/settle",
+               pooled(signed_in(Role::operator_, true, pay(&PaymentPages::settle_refund))));
     // The Messages and Opt-outs pages (message_pages.hpp): resending is an operator's.
     auto msg = [this](auto method) {
       return [this, method](const Caller& c, const Request& req, const Responder& respond) {

@@ -30,19 +30,6 @@ std::optional<std::int64_t> course_id_of(const Request& req) { return web::parse
 
 Response not_found() { return http::json_error(404, "not_found", "course not found"); }
 
-// The form's one-time key, scoped to the operator and bound to what was sent (`request`): a
-// double click repeats both, another form or another operator never shares a key.
-Result<OnceKey> once_key(const Request& req, const PageCaller& c, std::string_view request) {
-  auto key = req.header("Idempotency-Key");
-  if (!key) return make_error("invalid_header", "Idempotency-Key: required (one per form, kept for its resends)");
-  if (key->size() < 8 || key->size() > 128 || !std::all_of(key->begin(), key->end(), [](char ch) {
-        return (ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || ch == '-' ||
-               ch == '_';
-      }))
-    return make_error("invalid_header", "Idempotency-Key: 8 to 128 of A-Z, a-z, 0-9, '-' and '_'");
-  return OnceKey{"console:" + c.username + ":" + std::string(*key), crypto::to_hex(crypto::sha256(request))};
-}
-
 json measure_json(const std::string& text) {
   const core::SmsLength m = core::measure_sms(text);
   return json{{"segments", m.segments}, {"encoding", std::string(core::to_string(m.encoding))}, {"units", m.units}};

@@ -1,8 +1,10 @@
 #include "gateway/console/course_pages.hpp"
 
+#include <algorithm>
 #include <optional>
 #include <utility>
 
+#include "adapters/crypto/crypto.hpp"
 #include "core/applicant.hpp"
 #include "core/money.hpp"
 #include "core/time.hpp"
@@ -141,6 +143,17 @@ void append_csv(std::string& out, const core::Application& a, bool full) {
 }
 
 }  // namespace
+
+Result<OnceKey> once_key(const http::Request& req, const PageCaller& c, std::string_view request) {
+  auto key = req.header("Idempotency-Key");
+  if (!key) return make_error("invalid_header", "Idempotency-Key: required (one per form, kept for its resends)");
+  if (key->size() < 8 || key->size() > 128 || !std::all_of(key->begin(), key->end(), [](char ch) {
+        return (ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || ch == '-' ||
+               ch == '_';
+      }))
+    return make_error("invalid_header", "Idempotency-Key: 8 to 128 of A-Z, a-z, 0-9, '-' and '_'");
+  return OnceKey{"console:" + c.username + ":" + std::string(*key), crypto::to_hex(crypto::sha256(request))};
+}
 
 std::string mask_phone_in(std::string text, const std::string& phone) {
   const std::string masked = core::mask_phone(phone);

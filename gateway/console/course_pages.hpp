@@ -23,6 +23,11 @@ struct PageCaller {
   Role role = Role::viewer;
 };
 
+// A console form's one-time key (its Idempotency-Key header), scoped to the operator and bound to
+// what was sent (`request`): a double click repeats both, another form or another operator never
+// shares a key. 400 invalid_header when the header is missing or not 8 to 128 of [A-Za-z0-9_-].
+Result<OnceKey> once_key(const http::Request& req, const PageCaller& c, std::string_view request);
+
 // One CSV field per RFC 4180: quoted when it holds a comma, a quote, CR or LF (quotes doubled). A
 // field starting with = + - @ TAB or CR gets a leading ' first, so a spreadsheet never reads it as
 // a formula.

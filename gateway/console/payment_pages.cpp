@@ -1,14 +1,19 @@
 #include "gateway/console/payment_pages.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <cstdio>
+#include <memory>
 #include <optional>
 #include <utility>
 
+#include "adapters/crypto/crypto.hpp"
 #include "core/applicant.hpp"
 #include "core/money.hpp"
+#include "core/text.hpp"
 #include "core/time.hpp"
 #include "gateway/console/page_query.hpp"
+#include "gateway/service/audit.hpp"
 #include "gateway/web/http_json.hpp"
 
 namespace cg::gateway::console {
@@ -60,6 +65,11 @@ std::string key_of(core::Instant at, std::string_view rest) {
 
 bool is_refund(std::string_view outcome) { return outcome.starts_with("refund:"); }
 
+json settlement_json(const store::RefundSettlement& s) {
+  return json{
+      {"reference", s.reference}, {"settled_by", s.settled_by}, {"settled_at", core::format_iso8601_utc(s.settled_at)}};
+}
+
 json payment_item(const store::PaymentRecord& p) {
   return json{{"joebpps_trx", p.joebpps_trx},
               {"billing_number", p.billing_number},
@@ -67,9 +77,39 @@ json payment_item(const store::PaymentRecord& p) {
               {"paid_jod", core::format_jod(p.paid)},
               {"due_jod", core::format_jod(p.due)},
               {"process_date", p.process_date},
+              {"stmt_date", p.stmt_date},
               {"outcome", p.outcome},
               {"refund", is_refund(p.outcome)},
               {"received_at", core::format_iso8601_utc(p.received_at)}};
+}
+
+// The reference a settlement is recorded with: the bank transfer's or cheque's number as the
+// operator reads it off the bank's paper, spaces at either end dropped. One line of 1 to
+// kMaxReference characters without controls or bidi overrides (it is shown in lists and the audit
+// log, where those could hide or reorder text).
+Result<std::string> settle_reference(const json& body) {
+  for (auto it = body.begin(); it != body.end(); ++it)
+    if (it.key() != "reference") return make_error("invalid_field", it.key() + ": not a field of a settlement");
+  auto it = body.find("reference");
+  if (it == body.end() || !it->is_string())
+    return make_error("invalid_field", "reference: required, the bank transfer or cheque number");
+  std::string r = it->get<std::string>();
+  r.erase(0, r.find_first_not_of(' '));
+  r.erase(r.find_last_not_of(' ') + 1);
+  if (r.empty()) return make_error("invalid_field", "reference: required, the bank transfer or cheque number");
+  if (!core::text::decode_utf8(r)) return make_error("invalid_field", "reference: not UTF-8 text");
+  if (core::text::find_control(r, true))
+    return make_error("invalid_field", "reference: holds a control character or a bidirectional override");
+  if (core::text::count_chars(r) > PaymentPages::kMaxReference)
+    return make_error("invalid_field",
+                      "reference: at most " + std::to_string(PaymentPages::kMaxReference) + " characters");
+  return r;
+}
+
+http::Response settle_refusal(const Error& e) {
+  if (e.code == "payment_not_found") return http::json_error(404, "not_found", e.message);
+  if (e.code == "not_a_refund") return http::json_error(409, e.code, e.message);
+  return web::error_response(e);
 }
 
 }  // namespace
@@ -90,7 +130,7 @@ void PaymentPages::get_payments(const PageCaller&, const Request& req, const Res
   }
   auto limit = page_limit(req);
   if (!limit) return respond(http::json_error(400, "invalid_query", limit.error().message));
-  std::vector<store::PaymentRecord> rows;
+  std::vector<store::DayPayment> rows;
   std::vector<store::PaymentTotal> totals;
   // One snapshot: the day's sums agree with its list.
   Status s = service_.store().read([&](store::Tx& tx) -> Status {
@@ -118,9 +158,14 @@ void PaymentPages::get_payments(const PageCaller&, const Request& req, const Res
     by_outcome.push_back(json{{"outcome", t.outcome}, {"count", t.count}, {"paid_jod", core::format_jod(t.paid)}});
   }
   json items = json::array();
-  for (const auto& p : rows) items.push_back(payment_item(p));
-  json next = rows.size() == *limit && !rows.empty() ? json(key_of(rows.back().received_at, rows.back().joebpps_trx))
-                                                     : json(nullptr);
+  for (const auto& p : rows) {
+    json item = payment_item(p.payment);
+    item["settlement"] = p.settlement ? settlement_json(*p.settlement) : json(nullptr);
+    items.push_back(std::move(item));
+  }
+  json next = rows.size() == *limit && !rows.empty()
+                  ? json(key_of(rows.back().payment.received_at, rows.back().payment.joebpps_trx))
+                  : json(nullptr);
   respond(web::json_replacing(200,
                               json{{"date", date},
                                    {"count", count},
@@ -178,6 +223,80 @@ void PaymentPages::get_open_bills(const PageCaller& c, const Request& req, const
                                         {"items", std::move(items)},
                                         {"next_after", next},
                                         {"masked", !full}}));
+}
+
+void PaymentPages::get_refunds(const PageCaller&, const Request& req, const Responder& respond) {
+  Key after;
+  if (auto a = req.query_param("after")) {
+    auto k = parse_key(*a);
+    if (!k) return respond(http::json_error(400, "invalid_query", "after: the next_after of the previous page"));
+    after = std::move(*k);
+  }
+  auto limit = page_limit(req);
+  if (!limit) return respond(http::json_error(400, "invalid_query", limit.error().message));
+  store::UnsettledRefunds refunds;
+  // The totals and the page come from one snapshot.
+  Status s = service_.store().read([&](store::Tx& tx) -> Status {
+    auto r = tx.unsettled_refunds(after.at, after.rest, *limit);
+    if (!r) return r.error();
+    refunds = std::move(*r);
+    return ok_status();
+  });
+  if (!s) return respond(http::store_failure(s.error()));
+  json items = json::array();
+  for (const auto& p : refunds.items) items.push_back(payment_item(p));
+  const auto& rows = refunds.items;
+  json next = rows.size() == *limit && !rows.empty() ? json(key_of(rows.back().received_at, rows.back().joebpps_trx))
+                                                     : json(nullptr);
+  respond(web::json_replacing(200, json{{"count", refunds.count},
+                                        {"total_jod", core::format_jod(refunds.total)},
+                                        {"items", std::move(items)},
+                                        {"next_after", next}}));
+}
+
+void PaymentPages::settle_refund(const PageCaller& c, const Request& req, const Responder& respond) {
+  const std::string trx(req.path_param("trx").value_or(""));
+  auto body = web::parse_json_body(req);
+  if (!body) return respond(web::bad(body.error()));
+  auto reference = settle_reference(*body);
+  if (!reference) return respond(http::json_error(400, reference.error().code, reference.error().message));
+  auto once = once_key(req, c, "refund.settle:" + trx + ":" + body->dump());
+  if (!once) return respond(web::bad(once.error()));
+  const AuditBy by{c.username, req.remote_address};
+  const core::Instant now = clock_.now();
+  // Set, never added to, by each run: the store may run a command again (store.hpp).
+  auto done = std::make_shared<std::optional<store::SettledRefund>>();
+  service_.store().write(
+      [trx, reference = std::move(*reference), once = std::move(*once), by, now, done](store::Tx& tx) -> Status {
+        done->reset();
+        auto fresh = first_use(tx, "refund.settle", once, now);
+        if (!fresh) return fresh.error();
+        auto r = tx.settle_refund(store::RefundSettlement{trx, now, by.actor, reference});
+        if (!r) return r.error();
+        if (!*fresh) {
+          // The same request again: it answers as the first did, which made this settlement
+          // unless it found one made another way.
+          r->already = r->settlement.settled_by != by.actor || r->settlement.reference != reference;
+        } else if (!r->already) {
+          // The settlement and its audit line commit together; a settlement found made writes none.
+          const json before{{"outcome", r->payment.outcome}, {"paid_jod", core::format_jod(r->payment.paid)}};
+          const json after{{"reference", r->settlement.reference}};
+          if (auto st = audit(tx, by, now, "refund.settle", "payment:" + trx, before.dump(), after.dump()); !st)
+            return st;
+        }
+        *done = std::move(*r);
+        return ok_status();
+      },
+      [respond, done](const Status& st) {
+        if (!st) return respond(settle_refusal(st.error()));
+        const auto& r = done->value();
+        json out = settlement_json(r.settlement);
+        out["joebpps_trx"] = r.settlement.joebpps_trx;
+        out["paid_jod"] = core::format_jod(r.payment.paid);
+        out["outcome"] = r.payment.outcome;
+        out["already"] = r.already;
+        respond(web::json_replacing(200, out));
+      });
 }
 
 }  // namespace cg::gateway::console

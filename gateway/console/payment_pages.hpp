@@ -1,7 +1,9 @@
 // The console's Payments page (docs/console.md): eFAWATEERcom payments of one statement day with
 // the day's count and total per outcome (the "refund:" ones are money collected and not applied,
-// to be returned), and the open bills, soonest due first. Both lists are paged by key. Phones are
-// masked for a viewer, as on the Course page.
+// to be returned), the refunds not yet returned with their count and sum, and the open bills,
+// soonest due first. The lists are paged by key. Phones are masked for a viewer, as on the Course
+// page. An operator records a refund as returned (settled) with the bank transfer's or cheque's
+// reference: audited as refund.settle, with an Idempotency-Key, and a second settle changes nothing.
 #pragma once
 
 #include <chrono>
@@ -20,6 +22,13 @@ class PaymentPages {
   void get_payments(const PageCaller& c, const http::Request& req, const http::Responder& respond);
   // GET /console/api/bills?after=KEY&limit=N
   void get_open_bills(const PageCaller& c, const http::Request& req, const http::Responder& respond);
+  // GET /console/api/refunds?after=KEY&limit=N
+  void get_refunds(const PageCaller& c, const http::Request& req, const http::Responder& respond);
+  // POST /console/api/refunds/{trx}/settle {"reference"}
+  void settle_refund(const PageCaller& c, const http::Request& req, const http::Responder& respond);
+
+  // A settlement's reference: 1 to this many characters.
+  static constexpr std::size_t kMaxReference = 100;
 
  private:
   Service& service_;

@@ -268,14 +268,46 @@ Queries::Queries(const Dialect& d) : dialect(d) {
       "SELECT " + column_list(kPaymentColumns) + " FROM payments WHERE application_id = ? ORDER BY received_at";
   // Key paging: the row after (received_at, joebpps_trx), so a page costs the same wherever it is.
   // The leading ">=" lets the index range start at the key; the OR only settles ties.
-  payments_of_day = "SELECT " + column_list(kPaymentColumns) +
-                    " FROM payments WHERE stmt_date = ? AND received_at >= ? AND (received_at > ? OR joebpps_trx > ?) "
-                    "ORDER BY received_at, joebpps_trx LIMIT ?";
+  // Each row with its settlement, if any, by the settlements' primary key.
+  std::string payment_columns;
+  for (auto c : kPaymentColumns)
+    payment_columns += (payment_columns.empty() ? "payments." : ", payments.") + std::string(c);
+  payments_of_day =
+      "SELECT " + payment_columns +
+      ", refund_settlements.settled_at, refund_settlements.settled_by, refund_settlements.reference "
+      "FROM payments LEFT JOIN refund_settlements ON refund_settlements.joebpps_trx = payments.joebpps_trx "
+      "WHERE payments.stmt_date = ? AND payments.received_at >= ? "
+      "AND (payments.received_at > ? OR payments.joebpps_trx > ?) "
+      "ORDER BY payments.received_at, payments.joebpps_trx LIMIT ?";
   // The literal state matches SQLite's partial index applications_bills_due (MariaDB's leads with
   // the state).
   open_bills_after = application_select +
                      " WHERE state = 'awaiting_payment' AND bill_due_at >= ? AND (bill_due_at > ? OR seq > ?) "
                      "ORDER BY bill_due_at, seq LIMIT ?";
+  // Refunds to settle (migration 17). A refund is an outcome starting "refund:", written as a range
+  // (';' follows ':') so that both engines compare it the same way, byte by byte, and so that the
+  // text is exactly the WHERE of SQLite's partial index payments_refunds, which then holds the
+  // refunds alone in (received_at, joebpps_trx) order: a page is read in order from the key and
+  // the applied payments are never looked at. MariaDB has no partial index: its payments_refunds
+  // is (outcome, received_at, joebpps_trx), so the range reads the refunds alone too (a handful
+  // of outcomes) and sorts them; either way the cost follows the number of refunds, not of
+  // payments. Each is checked against the settlements' primary key.
+  const std::string refund = "outcome >= 'refund:' AND outcome < 'refund;'";
+  const std::string unsettled =
+      " AND NOT EXISTS (SELECT 1 FROM refund_settlements WHERE refund_settlements.joebpps_trx = payments.joebpps_trx)";
+  refunds_unsettled = "SELECT " + column_list(kPaymentColumns) + " FROM payments WHERE " + refund +
+                      " AND received_at >= ? AND (received_at > ? OR joebpps_trx > ?)" + unsettled +
+                      " ORDER BY received_at, joebpps_trx LIMIT ?";
+  refunds_unsettled_totals =
+      "SELECT COUNT(*), COALESCE(" + d.sum("paid_fils") + ", 0) FROM payments WHERE " + refund + unsettled;
+  // Settlements are only ever inserted: there is no UPDATE or DELETE of them here, and both
+  // databases refuse one by trigger. In a write the row is read locked, so two settles of one
+  // payment take turns and the second sees the first.
+  refund_settlement =
+      "SELECT joebpps_trx, settled_at, settled_by, reference FROM refund_settlements WHERE joebpps_trx = ?";
+  refund_settlement_locked = refund_settlement + lock;
+  refund_settlement_insert =
+      "INSERT INTO refund_settlements (joebpps_trx, settled_at, settled_by, reference) VALUES (?, ?, ?, ?)";
   // The Messages page, newest first by key (id), through the indexes of migration 14 with a filter
   // (SQLite: outbox_<status>_by_id, partial, or outbox_by_provider; MariaDB: outbox_by_status or
   // outbox_by_provider), else the primary key. The status is a literal of kOutboxStatuses.

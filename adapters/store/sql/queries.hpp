@@ -65,6 +65,10 @@ struct Queries {
   std::string application_outbox_ids, application_payments;
   // The Payments page, paged by key.
   std::string payments_of_day, open_bills_after;
+  // Refunds to settle (tx_refunds.cpp): the unsettled ones paged by key and totalled, and the
+  // append-only settlements.
+  std::string refunds_unsettled, refunds_unsettled_totals, refund_settlement, refund_settlement_locked,
+      refund_settlement_insert;
   // The Messages page, newest first below an id: [status slot (0: any, else 1 + its place in
   // kOutboxStatuses) * 2 + with a provider (1)]. The status is written into the statement, so
   // SQLite can use the partial index of that status (migration 14).

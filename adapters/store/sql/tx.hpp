@@ -112,8 +112,12 @@ class SqlTx final : public Tx {
   Result<std::int64_t> count_course_applicants(const ApplicantQuery& q) override;
   Result<std::vector<OutboxDetail>> application_messages(std::string_view application_id, std::size_t limit) override;
   Result<std::vector<PaymentRecord>> application_payments(std::string_view application_id) override;
-  Result<std::vector<PaymentRecord>> payments_of_day(std::string_view stmt_date, Instant after_received_at,
-                                                     std::string_view after_trx, std::size_t limit) override;
+  Result<std::vector<DayPayment>> payments_of_day(std::string_view stmt_date, Instant after_received_at,
+                                                  std::string_view after_trx, std::size_t limit) override;
+  // Refunds to settle (tx_refunds.cpp)
+  Result<UnsettledRefunds> unsettled_refunds(Instant after_received_at, std::string_view after_trx,
+                                             std::size_t limit) override;
+  Result<SettledRefund> settle_refund(const RefundSettlement& s) override;
   Result<std::vector<core::Application>> open_bills_after(Instant after_due_at, std::int64_t after_seq,
                                                           std::size_t limit) override;
   Result<std::vector<OutboxListItem>> outbox_page(const OutboxQuery& q) override;

@@ -286,8 +286,8 @@ Result<std::vector<PaymentRecord>> SqlTx::application_payments(std::string_view 
   return all_rows<PaymentRecord>(**st, payment_from_row);
 }
 
-Result<std::vector<PaymentRecord>> SqlTx::payments_of_day(std::string_view stmt_date, Instant after_received_at,
-                                                          std::string_view after_trx, std::size_t limit) {
+Result<std::vector<DayPayment>> SqlTx::payments_of_day(std::string_view stmt_date, Instant after_received_at,
+                                                       std::string_view after_trx, std::size_t limit) {
   auto st = session_.prepare(q_.payments_of_day, "payments_of_day");
   if (!st) return st.error();
   Binder(**st)
@@ -296,7 +296,14 @@ Result<std::vector<PaymentRecord>> SqlTx::payments_of_day(std::string_view stmt_
       .add(seconds(after_received_at))
       .add(after_trx)
       .add(q_.dialect.limit(limit));
-  return all_rows<PaymentRecord>(**st, payment_from_row);
+  return all_rows<DayPayment>(**st, [](const Statement& row) -> Result<DayPayment> {
+    auto p = payment_from_row(row);
+    if (!p) return p.error();
+    DayPayment out{std::move(*p), std::nullopt};
+    if (auto at = row.optional_int64(9))
+      out.settlement = RefundSettlement{out.payment.joebpps_trx, instant(*at), row.text(10), row.text(11)};
+    return out;
+  });
 }
 
 Result<std::vector<core::Application>> SqlTx::open_bills_after(Instant after_due_at, std::int64_t after_seq,

@@ -413,13 +413,34 @@ INSERT INTO outbox_counts (slot, status, n)
   SELECT created_at / 600, status, COUNT(*) FROM outbox GROUP BY created_at / 600, status;
 )sql";
 
-constexpr std::array<std::string_view, 16> kMigrations{
+// Migration 17: refunds to settle (the Payments page). A refund ("refund:" outcome) is settled by
+// one row of its own, keyed by the payment's JOEBPPSTrx, that is only ever inserted: the store has
+// no UPDATE or DELETE of it, and these triggers refuse one as the audit log's do
+// (docs/decisions.md). payments_refunds holds the refunds alone, in the order the unsettled list
+// pages by: its WHERE is the text of the data layer's refund test (queries.cpp), so the list and
+// its totals never read an applied payment.
+constexpr std::string_view kRefundSettlements = R"sql(
+CREATE TABLE refund_settlements (
+  joebpps_trx TEXT PRIMARY KEY REFERENCES payments (joebpps_trx),
+  settled_at INTEGER NOT NULL,
+  settled_by TEXT NOT NULL,
+  reference TEXT NOT NULL
+) STRICT, WITHOUT ROWID;
+CREATE TRIGGER refund_settlements_no_update BEFORE UPDATE ON refund_settlements
+BEGIN SELECT RAISE(ABORT, 'refund settlements are append-only'); END;
+CREATE TRIGGER refund_settlements_no_delete BEFORE DELETE ON refund_settlements
+BEGIN SELECT RAISE(ABORT, 'refund settlements are append-only'); END;
+CREATE INDEX payments_refunds ON payments (received_at, joebpps_trx)
+  WHERE outcome >= 'refund:' AND outcome < 'refund;';
+)sql";
+
+constexpr std::array<std::string_view, 17> kMigrations{
     kInitialSchema,     kPaymentsByStmtDate, kConversation,
     kOutboundDelivery,  kLeanOutboxIndexes,  kApplicationsByPhoneInOrder,
     kNoInboundBySender, kAppendedRows,       kSessionsByTime,
     kRequestIds,        kRetention,          kConsole,
     kConsolePages,      kMessagePages,       kOutboxByNumber,
-    kOutboxCounts};
+    kOutboxCounts,      kRefundSettlements};
 
 }  // namespace
 

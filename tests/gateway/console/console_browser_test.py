@@ -115,40 +115,41 @@ class Gateway:
         with urllib.request.urlopen(req, timeout=30) as res:
             return res.status, res.headers, res.read()
 
+    def new_course(self, code, title_ar, title_en, start, end, **fields):
+        """A course through the admin API (the municipality's own system), with these fields over
+        the defaults; returns its id."""
+        course = {"code": code, "title_ar": title_ar, "title_en": title_en, "location": "مركز زها الثقافي",
+                  "start_at": start, "end_at": end, "min_participants": 5, "capacity": 20, "fee_jod": "0.000",
+                  "evaluation_url": "https://amman.jo/eval/" + code.lower()}
+        course.update(fields)
+        status, body = self.admin_api("POST", "/v1/admin/courses", course)
+        assert status == 201, (status, body)
+        return body["id"]
+
+    def apply(self, course, phone, id_number, name, language="ar"):
+        """An application through the website's API; returns its id."""
+        status, body = self.request("POST", "/v1/applications", {
+            "course_id": course, "phone": phone, "name": name, "id_type": "national_id", "id_number": id_number,
+            "nationality": "JO", "language": language}, {"Authorization": "Bearer " + self.website_key})
+        assert status == 201, (status, body)
+        return body["application_id"]
+
     def course_with_applicants(self):
         """Course BT2 (minimum 5, so everyone waits for quorum) with three applicants, made once."""
         if self.course_id is None:
-            status, body = self.admin_api("POST", "/v1/admin/courses", {
-                "code": "BT2", "title_ar": "الخط العربي للمبتدئين", "title_en": "Arabic Calligraphy for Beginners",
-                "location": "مركز زها الثقافي", "start_at": "2031-04-10T16:00:00+03:00",
-                "end_at": "2031-04-14T19:00:00+03:00", "min_participants": 5, "capacity": 20, "fee_jod": "0.000",
-                "evaluation_url": "https://amman.jo/eval/bt2"})
-            assert status == 201, (status, body)
-            self.course_id = body["id"]
+            self.course_id = self.new_course("BT2", "الخط العربي للمبتدئين", "Arabic Calligraphy for Beginners",
+                                             "2031-04-10T16:00:00+03:00", "2031-04-14T19:00:00+03:00")
             names = {1: "سارة أحمد", 2: "محمد العلي", 3: "Lina Haddad"}
             for n, name in names.items():
-                status, body = self.request("POST", "/v1/applications", {
-                    "course_id": self.course_id, "phone": "079000000%d" % n, "name": name,
-                    "id_type": "national_id", "id_number": "990000000%d" % n, "nationality": "JO",
-                    "language": "ar"}, {"Authorization": "Bearer " + self.website_key})
-                assert status == 201, (status, body)
-                self.applications[n] = body["application_id"]
+                self.applications[n] = self.apply(self.course_id, "079000000%d" % n, "990000000%d" % n, name)
         return self.course_id
 
     def seed_payments(self):
         """An open bill (course BT3's fee, unpaid) and, today in Amman, one payment recorded for refund.
         The payment goes into the SQLite file directly: playing eFAWATEERcom needs its signing keys."""
-        status, body = self.admin_api("POST", "/v1/admin/courses", {
-            "code": "BT3", "title_ar": "الإسعافات الأولية", "title_en": "First Aid",
-            "location": "مركز زها الثقافي", "start_at": "2031-05-10T16:00:00+03:00",
-            "end_at": "2031-05-14T19:00:00+03:00", "min_participants": 1, "capacity": 20, "fee_jod": "5.000",
-            "evaluation_url": "https://amman.jo/eval/bt3"})
-        assert status == 201, (status, body)
-        status, body = self.request("POST", "/v1/applications", {
-            "course_id": body["id"], "phone": "0790000007", "name": "Rami Saleh", "id_type": "national_id",
-            "id_number": "9900000007", "nationality": "JO", "language": "en"},
-            {"Authorization": "Bearer " + self.website_key})
-        assert status == 201, (status, body)
+        course = self.new_course("BT3", "الإسعافات الأولية", "First Aid", "2031-05-10T16:00:00+03:00",
+                                 "2031-05-14T19:00:00+03:00", min_participants=1, fee_jod="5.000")
+        self.apply(course, "0790000007", "9900000007", "Rami Saleh", "en")
         now = datetime.datetime.now(datetime.timezone(datetime.timedelta(hours=3)))
         day = now.date().isoformat()
         db = sqlite3.connect(os.path.join(self.folder, "gateway.db"), timeout=30)
@@ -274,12 +275,8 @@ def test_admin_sees_a_new_course_manages_operators_and_switches_language(gw, b, 
     b.shot(shots, "signin-en")
     b.sign_in("admin1")
     b.visible("page-overview")
-    status, body = gw.admin_api("POST", "/v1/admin/courses", {
-        "code": "BT1", "title_ar": "مهارات الحاسوب الأساسية", "title_en": "Basic Computer Skills",
-        "location": "مركز الحسين الثقافي", "start_at": "2031-03-10T16:00:00+03:00",
-        "end_at": "2031-03-14T19:00:00+03:00", "min_participants": 3, "capacity": 20, "fee_jod": "0.000",
-        "evaluation_url": "https://amman.jo/eval/bt1"})
-    assert status == 201, (status, body)
+    gw.new_course("BT1", "مهارات الحاسوب الأساسية", "Basic Computer Skills", "2031-03-10T16:00:00+03:00",
+                  "2031-03-14T19:00:00+03:00", location="مركز الحسين الثقافي", min_participants=3)
     b.driver.refresh()
     row = b.wait(EC.visibility_of_element_located((By.CSS_SELECTOR, 'tr[data-course-code="BT1"]')))
     assert "Basic Computer Skills" in row.text and "0 of 3 active" in row.text, row.text
@@ -482,6 +479,35 @@ def test_viewer_sees_the_days_payments_and_open_bills_masked(gw, b, shots):
     assert "إرجاع" in b.text("payments-table"), b.text("payments-table")
     b.shot(shots, "payments-viewer-ar")
     switch_language(b, "en")
+    # The refund is listed to settle, without a settle form for a viewer.
+    row = b.wait(lambda d: d.find_element(By.CSS_SELECTOR, '#refunds-table tr[data-trx="BT-TRX-1"]'))
+    assert "Unknown billing number" in row.text, row.text
+    assert not b.driver.find_elements(By.CSS_SELECTOR, "#refunds-table form.settle")
+
+
+def test_operator_settles_a_refund_from_the_payments_page(gw, b, shots):
+    b.open(gw.base)
+    b.sign_in("oper1")
+    b.visible("page-overview")
+    b.driver.find_element(By.ID, "nav-payments").click()
+    b.visible("page-payments")
+    form = b.wait(lambda d: d.find_element(By.CSS_SELECTOR, 'form.settle[data-trx="BT-TRX-1"]'))
+    field = form.find_element(By.NAME, "reference")
+    # Labelled, and sent by the keyboard: an empty reference is refused by the server, by the field.
+    label = form.find_element(By.CSS_SELECTOR, 'label[for="%s"]' % field.get_attribute("id"))
+    assert label.text.startswith("Reference"), label.text
+    field.send_keys("\n")
+    b.wait(lambda d: field.get_attribute("aria-invalid") == "true")
+    assert form.find_element(By.CSS_SELECTOR, ".error").text.startswith("Reference"), form.text
+    b.shot(shots, "refunds-refused-en")
+    field.send_keys("TRF-BROWSER-1\n")
+    b.wait(lambda d: not d.find_elements(By.CSS_SELECTOR, '#refunds-table tr[data-trx="BT-TRX-1"]'))
+    b.wait(lambda d: "TRF-BROWSER-1" in d.find_element(By.ID, "payments-table").text)
+    assert "Returned" in b.text("payments-table"), b.text("payments-table")
+    b.shot(shots, "refunds-settled-en")
+    cookie = b.cookie()
+    status, body = gw.request("GET", "/console/api/refunds", headers={"Cookie": cookie})
+    assert status == 200 and all(r["joebpps_trx"] != "BT-TRX-1" for r in body["items"]), (status, body)
 
 
 def set_value(b, element_id, value):
@@ -526,20 +552,10 @@ def test_operator_creates_a_course_in_the_page(gw, b, shots):
 
 
 def test_operator_reschedules_with_a_preview_and_broadcasts(gw, b, shots):
-    status, body = gw.admin_api("POST", "/v1/admin/courses", {
-        "code": "BT5", "title_ar": "الطبخ الصحي", "title_en": "Healthy Cooking", "location": "مركز زها الثقافي",
-        "start_at": "2031-07-10T16:00:00+03:00", "end_at": "2031-07-14T19:00:00+03:00", "min_participants": 5,
-        "capacity": 20, "fee_jod": "0.000", "evaluation_url": "https://amman.jo/eval/bt5"})
-    assert status == 201, (status, body)
-    course = body["id"]
-    applicants = {}
-    for n, lang, name in [(11, "ar", "رنا خليل"), (12, "en", "Omar Said")]:
-        status, body = gw.request("POST", "/v1/applications", {
-            "course_id": course, "phone": "07900000%d" % n, "name": name, "id_type": "national_id",
-            "id_number": "99000000%d" % n, "nationality": "JO", "language": lang},
-            {"Authorization": "Bearer " + gw.website_key})
-        assert status == 201, (status, body)
-        applicants[lang] = body["application_id"]
+    course = gw.new_course("BT5", "الطبخ الصحي", "Healthy Cooking", "2031-07-10T16:00:00+03:00",
+                           "2031-07-14T19:00:00+03:00")
+    applicants = {lang: gw.apply(course, "07900000%d" % n, "99000000%d" % n, name, lang)
+                  for n, lang, name in [(11, "ar", "رنا خليل"), (12, "en", "Omar Said")]}
     b.open(gw.base)
     b.sign_in("oper1")
     b.visible("page-overview")
@@ -601,18 +617,10 @@ def test_operator_reschedules_with_a_preview_and_broadcasts(gw, b, shots):
     assert texts == {"ar": ["تذكير: أحضروا بطاقة الهوية"], "en": ["Reminder: bring your ID card"]}, texts
 
     # One more seat on a full course: the preview names who on the waiting list is offered it.
-    status, body = gw.admin_api("POST", "/v1/admin/courses", {
-        "code": "BT5W", "title_ar": "الخط العربي", "title_en": "Arabic Calligraphy", "location": "مركز زها الثقافي",
-        "start_at": "2031-08-10T16:00:00+03:00", "end_at": "2031-08-14T19:00:00+03:00", "min_participants": 1,
-        "capacity": 1, "fee_jod": "0.000", "evaluation_url": "https://amman.jo/eval/bt5w"})
-    assert status == 201, (status, body)
-    full = body["id"]
+    full = gw.new_course("BT5W", "الخط العربي", "Arabic Calligraphy", "2031-08-10T16:00:00+03:00",
+                         "2031-08-14T19:00:00+03:00", min_participants=1, capacity=1)
     for n, name in [(21, "هالة يوسف"), (22, "سامي عادل")]:
-        status, body = gw.request("POST", "/v1/applications", {
-            "course_id": full, "phone": "07900000%d" % n, "name": name, "id_type": "national_id",
-            "id_number": "99000000%d" % n, "nationality": "JO", "language": "ar"},
-            {"Authorization": "Bearer " + gw.website_key})
-        assert status == 201, (status, body)
+        gw.apply(full, "07900000%d" % n, "99000000%d" % n, name)
     b.driver.get(gw.base + "/console/#/course/%d" % full)
     b.wait(lambda d: d.find_element(By.ID, "edit-title_en").get_attribute("value") == "Arabic Calligraphy")
     set_value(b, "edit-capacity", "2")
@@ -723,12 +731,8 @@ def simulator_apply(b, number, id_number):
 
 
 def test_a_course_reaches_quorum_through_the_simulator(gw, b, shots):
-    status, body = gw.admin_api("POST", "/v1/admin/courses", {
-        "code": "BT6", "title_ar": "التصوير الفوتوغرافي", "title_en": "Photography",
-        "location": "مركز الحسين الثقافي", "start_at": "2031-06-10T16:00:00+03:00",
-        "end_at": "2031-06-14T19:00:00+03:00", "min_participants": 2, "capacity": 20, "fee_jod": "0.000",
-        "evaluation_url": "https://amman.jo/eval/bt4"})
-    assert status == 201, (status, body)
+    gw.new_course("BT6", "التصوير الفوتوغرافي", "Photography", "2031-06-10T16:00:00+03:00",
+                  "2031-06-14T19:00:00+03:00", location="مركز الحسين الثقافي", min_participants=2)
     b.open(gw.base)
     b.sign_in("view1")  # a viewer may use it: it only touches test numbers
     b.visible("page-overview")
@@ -805,6 +809,7 @@ TESTS = [
     test_operator_opens_a_course_finds_by_phone_cancels_and_exports,
     test_viewer_sees_masked_numbers_and_no_cancel_button,
     test_viewer_sees_the_days_payments_and_open_bills_masked,
+    test_operator_settles_a_refund_from_the_payments_page,
     test_operator_creates_a_course_in_the_page,
     test_operator_reschedules_with_a_preview_and_broadcasts,
     test_operator_resends_a_failed_sms_from_the_messages_page,

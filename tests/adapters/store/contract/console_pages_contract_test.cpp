@@ -208,9 +208,9 @@ TEST_P(StoreContract, PaymentsOfADayArePagedByArrivalThenTransaction) {
   pay("trx-d", "2026-12-08", t0, "applied");
   auto page = [&](Instant after, const std::string& trx, std::size_t limit) {
     std::vector<std::string> out;
-    for (const auto& p : read_value<std::vector<PaymentRecord>>(
+    for (const auto& p : read_value<std::vector<DayPayment>>(
              *store_, [&](Tx& tx) { return tx.payments_of_day("2026-12-07", after, trx, limit); }))
-      out.push_back(p.joebpps_trx);
+      out.push_back(p.payment.joebpps_trx);
     return out;
   };
   EXPECT_EQ(page(Instant{}, "", 10), (std::vector<std::string>{"trx-c", "trx-a", "trx-b"}));
