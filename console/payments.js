@@ -206,49 +206,44 @@ function renderBills(ctx) {
   $('bills-more').hidden = !view.billsNext;
 }
 
-async function fetchDay(ctx, date, after) {
-  const p = new URLSearchParams({ limit: String(PAGE_SIZE) });
-  if (date) p.set('date', date);
+// One page of a key-paged list (after the key `after`, or the first): the server's answer, or
+// null once the error is shown by the list (`errorId`).
+async function fetchPage(ctx, path, errorId, after, params = {}) {
+  const p = new URLSearchParams({ ...params, limit: String(PAGE_SIZE) });
   if (after) p.set('after', after);
-  const r = await ctx.api('GET', `/console/api/payments?${p}`);
+  const r = await ctx.api('GET', `${path}?${p}`);
   if (!r.ok) {
-    showError(ctx, 'payments-error', r);
-    return;
+    showError(ctx, errorId, r);
+    return null;
   }
-  ctx.$('payments-error').textContent = '';
-  view.day = r.body;
-  view.payments = after ? view.payments.concat(r.body.items) : r.body.items;
-  view.paymentsNext = r.body.next_after;
+  ctx.$(errorId).textContent = '';
+  return r.body;
+}
+
+async function fetchDay(ctx, date, after) {
+  const body = await fetchPage(ctx, '/console/api/payments', 'payments-error', after, date ? { date } : {});
+  if (!body) return;
+  view.day = body;
+  view.payments = after ? view.payments.concat(body.items) : body.items;
+  view.paymentsNext = body.next_after;
   renderDay(ctx);
 }
 
 async function fetchRefunds(ctx, after) {
-  const p = new URLSearchParams({ limit: String(PAGE_SIZE) });
-  if (after) p.set('after', after);
-  const r = await ctx.api('GET', `/console/api/refunds?${p}`);
-  if (!r.ok) {
-    showError(ctx, 'refunds-error', r);
-    return;
-  }
-  ctx.$('refunds-error').textContent = '';
-  view.refunds = r.body;
-  view.refundItems = after ? view.refundItems.concat(r.body.items) : r.body.items;
-  view.refundsNext = r.body.next_after;
+  const body = await fetchPage(ctx, '/console/api/refunds', 'refunds-error', after);
+  if (!body) return;
+  view.refunds = body;
+  view.refundItems = after ? view.refundItems.concat(body.items) : body.items;
+  view.refundsNext = body.next_after;
   renderRefunds(ctx);
 }
 
 async function fetchBills(ctx, after) {
-  const p = new URLSearchParams({ limit: String(PAGE_SIZE) });
-  if (after) p.set('after', after);
-  const r = await ctx.api('GET', `/console/api/bills?${p}`);
-  if (!r.ok) {
-    showError(ctx, 'bills-error', r);
-    return;
-  }
-  ctx.$('bills-error').textContent = '';
-  view.bills = r.body;
-  view.billItems = after ? view.billItems.concat(r.body.items) : r.body.items;
-  view.billsNext = r.body.next_after;
+  const body = await fetchPage(ctx, '/console/api/bills', 'bills-error', after);
+  if (!body) return;
+  view.bills = body;
+  view.billItems = after ? view.billItems.concat(body.items) : body.items;
+  view.billsNext = body.next_after;
   renderBills(ctx);
 }
 

@@ -59,6 +59,14 @@ std::optional<Key> parse_key(std::string_view s) {
   if (ec != std::errc() || p != s.data() + colon || secs < 0) return std::nullopt;
   return Key{core::Instant{std::chrono::seconds{secs}}, std::string(s.substr(colon + 1))};
 }
+// The page's `after` parameter: the start when absent, else a key of parse_key's form.
+Result<Key> after_key(const Request& req) {
+  auto a = req.query_param("after");
+  if (!a) return Key{};
+  auto k = parse_key(*a);
+  if (!k) return make_error("invalid_query", "after: the next_after of the previous page");
+  return std::move(*k);
+}
 std::string key_of(core::Instant at, std::string_view rest) {
   return std::to_string(at.time_since_epoch().count()) + ":" + std::string(rest);
 }
@@ -122,19 +130,15 @@ void PaymentPages::get_payments(const PageCaller&, const Request& req, const Res
   } else {
     date = local_date(clock_.now(), utc_offset_);
   }
-  Key after;
-  if (auto a = req.query_param("after")) {
-    auto k = parse_key(*a);
-    if (!k) return respond(http::json_error(400, "invalid_query", "after: the next_after of the previous page"));
-    after = std::move(*k);
-  }
+  auto after = after_key(req);
+  if (!after) return respond(http::json_error(400, "invalid_query", after.error().message));
   auto limit = page_limit(req);
   if (!limit) return respond(http::json_error(400, "invalid_query", limit.error().message));
   std::vector<store::DayPayment> rows;
   std::vector<store::PaymentTotal> totals;
   // One snapshot: the day's sums agree with its list.
   Status s = service_.store().read([&](store::Tx& tx) -> Status {
-    auto r = tx.payments_of_day(date, after.at, after.rest, *limit);
+    auto r = tx.payments_of_day(date, after->at, after->rest, *limit);
     if (!r) return r.error();
     rows = std::move(*r);
     auto t = tx.payment_totals(date, date);
@@ -226,18 +230,14 @@ void PaymentPages::get_open_bills(const PageCaller& c, const Request& req, const
 }
 
 void PaymentPages::get_refunds(const PageCaller&, const Request& req, const Responder& respond) {
-  Key after;
-  if (auto a = req.query_param("after")) {
-    auto k = parse_key(*a);
-    if (!k) return respond(http::json_error(400, "invalid_query", "after: the next_after of the previous page"));
-    after = std::move(*k);
-  }
+  auto after = after_key(req);
+  if (!after) return respond(http::json_error(400, "invalid_query", after.error().message));
   auto limit = page_limit(req);
   if (!limit) return respond(http::json_error(400, "invalid_query", limit.error().message));
   store::UnsettledRefunds refunds;
   // The totals and the page come from one snapshot.
   Status s = service_.store().read([&](store::Tx& tx) -> Status {
-    auto r = tx.unsettled_refunds(after.at, after.rest, *limit);
+    auto r = tx.unsettled_refunds(after->at, after->rest, *limit);
     if (!r) return r.error();
     refunds = std::move(*r);
     return ok_status();

@@ -9,39 +9,13 @@
 
 #include "adapters/store/mysql/mysql_store.hpp"
 #include "adapters/store/sql/queries.hpp"
-#include "tests/support/mariadb.hpp"
+#include "tests/adapters/store/mysql/mysql_database.hpp"
 
 namespace cg::store::mysql {
 namespace {
 
-class RefundSettlementsOnMariaDb : public ::testing::Test {
- protected:
-  void SetUp() override {
-    auto server = test::shared_mariadb();
-    ASSERT_TRUE(server.ok()) << server.error().message;
-    server_ = *server;
-    database_ = test::database_name(::testing::UnitTest::GetInstance()->current_test_info()->name());
-    ASSERT_TRUE(server_->create_database(database_).ok());
-    auto s = parse_mysql_url(server_->url(database_));
-    ASSERT_TRUE(s.ok());
-    auto opened = open(*s, migrations());
-    ASSERT_TRUE(opened.ok()) << opened.error().code << ": " << opened.error().message;
-    (*opened)->close();
-  }
-  void TearDown() override {
-    if (server_) (void)server_->drop_database(database_);
-  }
-  std::vector<std::vector<std::string>> rows(const std::string& sql) {
-    auto r = server_->query(database_, sql);
-    EXPECT_TRUE(r.ok()) << r.error().message;
-    return r.ok() ? *r : std::vector<std::vector<std::string>>{};
-  }
-
-  test::MariaDb* server_ = nullptr;
-  std::string database_;
-};
-
-TEST_F(RefundSettlementsOnMariaDb, SettlementsAreAppendOnlyAndTheListReadsTheRefundIndex) {
+TEST_F(MysqlDatabase, RefundSettlementsAreAppendOnlyAndTheListReadsTheRefundIndex) {
+  ASSERT_NE(open_store(), nullptr);
   ASSERT_TRUE(server_
                   ->execute(database_,
                             "INSERT INTO payments (joebpps_trx, billing_number, application_id, paid_fils, due_fils, "

@@ -59,22 +59,15 @@ TEST(SqliteStore, Migration17ReadsUnsettledRefundsThroughTheirPartialIndex) {
   open_and_close(db);
   Raw raw(db.path());
   const sql::Queries q(sql::sqlite_dialect());
-  auto plan_of = [&](std::string statement) {
-    for (auto at = statement.find('?'); at != std::string::npos; at = statement.find('?', at))
-      statement.replace(at, 1, "'1'");
-    std::string all;
-    for (const auto& row : raw.rows("EXPLAIN QUERY PLAN " + statement)) all += row + "\n";
-    return all;
-  };
-  const std::string list = plan_of(q.refunds_unsettled);
+  const std::string list = raw.plan_of(q.refunds_unsettled);
   EXPECT_NE(list.find("payments_refunds"), std::string::npos) << list;
   EXPECT_EQ(list.find("SCAN payments"), std::string::npos) << list;
   EXPECT_EQ(list.find("TEMP B-TREE"), std::string::npos) << "no sort: " << list;
-  const std::string totals = plan_of(q.refunds_unsettled_totals);
+  const std::string totals = raw.plan_of(q.refunds_unsettled_totals);
   EXPECT_NE(totals.find("payments_refunds"), std::string::npos) << totals;
   // Each refund is checked against the settlements by their primary key, not a scan of them.
   EXPECT_EQ(totals.find("SCAN refund_settlements"), std::string::npos) << totals;
-  const std::string day = plan_of(q.payments_of_day);
+  const std::string day = raw.plan_of(q.payments_of_day);
   EXPECT_NE(day.find("payments_by_stmt_date"), std::string::npos) << day;
   EXPECT_EQ(day.find("SCAN refund_settlements"), std::string::npos) << day;
 }

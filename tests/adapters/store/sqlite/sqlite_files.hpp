@@ -72,6 +72,15 @@ class Raw {
     auto r = rows(sql);
     return r.empty() ? std::string("<no row>") : r.front();
   }
+  // EXPLAIN QUERY PLAN of a data-layer statement, every '?' bound to '1', one line per step: what
+  // the plan tests look for (an index by name, no "SCAN t", no "TEMP B-TREE").
+  std::string plan_of(std::string statement) {
+    for (auto at = statement.find('?'); at != std::string::npos; at = statement.find('?', at))
+      statement.replace(at, 1, "'1'");
+    std::string all;
+    for (const auto& row : rows("EXPLAIN QUERY PLAN " + statement)) all += row + "\n";
+    return all;
+  }
 
  private:
   sqlite3* db_ = nullptr;

@@ -188,22 +188,15 @@ TEST(SqliteStore, Migration13ServesTheCoursePageAndTheApplicationPageByIndex) {
   must_open(db.settings()).reset();
   Raw raw(db.path());
   const sql::Queries q(sql::sqlite_dialect());
-  auto plan_of = [&](std::string statement) {
-    for (auto at = statement.find('?'); at != std::string::npos; at = statement.find('?', at))
-      statement.replace(at, 1, "'1'");
-    std::string all;
-    for (const auto& row : raw.rows("EXPLAIN QUERY PLAN " + statement)) all += row + "\n";
-    return all;
-  };
-  const std::string unfiltered = plan_of(q.course_applicants[0]);
+  const std::string unfiltered = raw.plan_of(q.course_applicants[0]);
   EXPECT_NE(unfiltered.find("applications_by_course_seq"), std::string::npos) << unfiltered;
   EXPECT_EQ(unfiltered.find("TEMP B-TREE"), std::string::npos) << "no sort: " << unfiltered;
-  const std::string by_state = plan_of(q.course_applicants[1]);
+  const std::string by_state = raw.plan_of(q.course_applicants[1]);
   EXPECT_NE(by_state.find("applications_by_course_state"), std::string::npos) << by_state;
   EXPECT_EQ(by_state.find("TEMP B-TREE"), std::string::npos) << "no sort: " << by_state;
-  const std::string sms = plan_of(q.application_outbox_ids);
+  const std::string sms = raw.plan_of(q.application_outbox_ids);
   EXPECT_NE(sms.find("outbox_by_application"), std::string::npos) << sms;
-  const std::string paid = plan_of(q.application_payments);
+  const std::string paid = raw.plan_of(q.application_payments);
   EXPECT_NE(paid.find("payments_by_application"), std::string::npos) << paid;
 }
 
@@ -214,16 +207,9 @@ TEST(SqliteStore, ThePaymentsPageReadsByIndex) {
   must_open(db.settings()).reset();
   Raw raw(db.path());
   const sql::Queries q(sql::sqlite_dialect());
-  auto plan_of = [&](std::string statement) {
-    for (auto at = statement.find('?'); at != std::string::npos; at = statement.find('?', at))
-      statement.replace(at, 1, "'1'");
-    std::string all;
-    for (const auto& row : raw.rows("EXPLAIN QUERY PLAN " + statement)) all += row + "\n";
-    return all;
-  };
-  const std::string day = plan_of(q.payments_of_day);
+  const std::string day = raw.plan_of(q.payments_of_day);
   EXPECT_NE(day.find("payments_by_stmt_date"), std::string::npos) << day;
-  const std::string bills = plan_of(q.open_bills_after);
+  const std::string bills = raw.plan_of(q.open_bills_after);
   EXPECT_NE(bills.find("applications_bills_due"), std::string::npos) << bills;
 }
 
@@ -236,42 +222,35 @@ TEST(SqliteStore, Migration14ServesTheMessagesAndOptOutsPagesByIndex) {
   must_open(db.settings()).reset();
   Raw raw(db.path());
   const sql::Queries q(sql::sqlite_dialect());
-  auto plan_of = [&](std::string statement) {
-    for (auto at = statement.find('?'); at != std::string::npos; at = statement.find('?', at))
-      statement.replace(at, 1, "'1'");
-    std::string all;
-    for (const auto& row : raw.rows("EXPLAIN QUERY PLAN " + statement)) all += row + "\n";
-    return all;
-  };
   for (std::size_t k = 0; k < sql::Queries::kOutboxStatuses.size(); ++k) {
     const std::string status(sql::Queries::kOutboxStatuses[k]);
-    const std::string by_status = plan_of(q.outbox_page[2 * (k + 1)]);
+    const std::string by_status = raw.plan_of(q.outbox_page[2 * (k + 1)]);
     EXPECT_NE(by_status.find("outbox_" + status + "_by_id"), std::string::npos) << by_status;
     EXPECT_EQ(by_status.find("TEMP B-TREE"), std::string::npos) << "no sort: " << by_status;
   }
-  const std::string by_provider = plan_of(q.outbox_page[1]);
+  const std::string by_provider = raw.plan_of(q.outbox_page[1]);
   EXPECT_NE(by_provider.find("outbox_by_provider"), std::string::npos) << by_provider;
   EXPECT_EQ(by_provider.find("TEMP B-TREE"), std::string::npos) << "no sort: " << by_provider;
-  const std::string all = plan_of(q.outbox_page[0]);
+  const std::string all = raw.plan_of(q.outbox_page[0]);
   EXPECT_EQ(all.find("TEMP B-TREE"), std::string::npos) << "no sort: " << all;
   // Migration 16: the funnel counts rows of the window's first minutes only, then reads the counts.
-  const std::string funnel = plan_of(q.outbox_status_since);
+  const std::string funnel = raw.plan_of(q.outbox_status_since);
   EXPECT_NE(funnel.find("outbox_by_created (created_at>? AND created_at<?)"), std::string::npos) << funnel;
   EXPECT_NE(funnel.find("outbox_counts USING PRIMARY KEY (slot>?)"), std::string::npos) << funnel;
-  const std::string opt_outs = plan_of(q.opt_outs_before);
+  const std::string opt_outs = raw.plan_of(q.opt_outs_before);
   EXPECT_NE(opt_outs.find("sms_opt_outs_by_at"), std::string::npos) << opt_outs;
   EXPECT_EQ(opt_outs.find("TEMP B-TREE"), std::string::npos) << "no sort: " << opt_outs;
-  const std::string claim = plan_of(q.outbox_claim);
+  const std::string claim = raw.plan_of(q.outbox_claim);
   EXPECT_NE(claim.find("outbox_due"), std::string::npos) << claim;
-  const std::string failed = plan_of(q.failed_sms_since);
+  const std::string failed = raw.plan_of(q.failed_sms_since);
   EXPECT_NE(failed.find("outbox_failed (done_at"), std::string::npos) << failed;
-  const std::string oldest = plan_of(q.outbox_oldest_pending);
+  const std::string oldest = raw.plan_of(q.outbox_oldest_pending);
   EXPECT_NE(oldest.find("outbox_due"), std::string::npos) << oldest;
   // Migration 15: one number's rows after a key, and STOP's withdrawal, by outbox_by_to.
-  const std::string to = plan_of(q.outbox_to);
+  const std::string to = raw.plan_of(q.outbox_to);
   EXPECT_NE(to.find("outbox_by_to (to_number=? AND id>?)"), std::string::npos) << to;
   EXPECT_EQ(to.find("TEMP B-TREE"), std::string::npos) << "no sort: " << to;
-  const std::string withdraw = plan_of(q.opt_out_withdraw);
+  const std::string withdraw = raw.plan_of(q.opt_out_withdraw);
   EXPECT_EQ(withdraw.find("SCAN"), std::string::npos) << withdraw;
 }
 
