@@ -64,6 +64,10 @@ struct PaymentRecord {
   Instant received_at{};
 };
 
+// Whether a payment's outcome is money collected and not applied, to be returned
+// (gateway/payments/payments.hpp writes these outcomes; the SQL of migration 17 reads the same range).
+inline bool is_refund(std::string_view outcome) { return outcome.starts_with("refund:"); }
+
 // A refund returned to the payer: money eFAWATEERcom collected that the gateway did not apply
 // (a payment whose outcome starts with "refund:") and that an operator has paid back. One per
 // payment, append-only like the audit log: the store has no way to change or remove one.

@@ -71,8 +71,6 @@ std::string key_of(core::Instant at, std::string_view rest) {
   return std::to_string(at.time_since_epoch().count()) + ":" + std::string(rest);
 }
 
-bool is_refund(std::string_view outcome) { return outcome.starts_with("refund:"); }
-
 json settlement_json(const store::RefundSettlement& s) {
   return json{
       {"reference", s.reference}, {"settled_by", s.settled_by}, {"settled_at", core::format_iso8601_utc(s.settled_at)}};
@@ -87,7 +85,7 @@ json payment_item(const store::PaymentRecord& p) {
               {"process_date", p.process_date},
               {"stmt_date", p.stmt_date},
               {"outcome", p.outcome},
-              {"refund", is_refund(p.outcome)},
+              {"refund", store::is_refund(p.outcome)},
               {"received_at", core::format_iso8601_utc(p.received_at)}};
 }
 
@@ -155,7 +153,7 @@ void PaymentPages::get_payments(const PageCaller&, const Request& req, const Res
   for (const auto& t : totals) {
     count += t.count;
     total.value += t.paid.value;
-    if (is_refund(t.outcome)) {
+    if (store::is_refund(t.outcome)) {
       refund_count += t.count;
       refund_total.value += t.paid.value;
     }

@@ -74,11 +74,13 @@ constexpr std::array<std::string_view, 9> kPaymentColumns{
     "process_date", "stmt_date",      "outcome",        "received_at",
 };
 
+// "a, b, c", or with `table` "t.a, t.b, t.c" (a join where two tables have a column of one name).
 template <std::size_t N>
-std::string column_list(const std::array<std::string_view, N>& columns) {
+std::string column_list(const std::array<std::string_view, N>& columns, std::string_view table = {}) {
   std::string out;
   for (auto c : columns) {
     if (!out.empty()) out += ", ";
+    if (!table.empty()) out.append(table).append(".");
     out += c;
   }
   return out;

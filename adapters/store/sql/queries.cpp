@@ -269,11 +269,8 @@ Queries::Queries(const Dialect& d) : dialect(d) {
   // Key paging: the row after (received_at, joebpps_trx), so a page costs the same wherever it is.
   // The leading ">=" lets the index range start at the key; the OR only settles ties.
   // Each row with its settlement, if any, by the settlements' primary key.
-  std::string payment_columns;
-  for (auto c : kPaymentColumns)
-    payment_columns += (payment_columns.empty() ? "payments." : ", payments.") + std::string(c);
   payments_of_day =
-      "SELECT " + payment_columns +
+      "SELECT " + column_list(kPaymentColumns, "payments") +
       ", refund_settlements.settled_at, refund_settlements.settled_by, refund_settlements.reference "
       "FROM payments LEFT JOIN refund_settlements ON refund_settlements.joebpps_trx = payments.joebpps_trx "
       "WHERE payments.stmt_date = ? AND payments.received_at >= ? "
@@ -303,9 +300,8 @@ Queries::Queries(const Dialect& d) : dialect(d) {
   // Settlements are only ever inserted: there is no UPDATE or DELETE of them here, and both
   // databases refuse one by trigger. In a write the row is read locked, so two settles of one
   // payment take turns and the second sees the first.
-  refund_settlement =
-      "SELECT joebpps_trx, settled_at, settled_by, reference FROM refund_settlements WHERE joebpps_trx = ?";
-  refund_settlement_locked = refund_settlement + lock;
+  refund_settlement_locked =
+      "SELECT joebpps_trx, settled_at, settled_by, reference FROM refund_settlements WHERE joebpps_trx = ?" + lock;
   refund_settlement_insert =
       "INSERT INTO refund_settlements (joebpps_trx, settled_at, settled_by, reference) VALUES (?, ?, ?, ?)";
   // The Messages page, newest first by key (id), through the indexes of migration 14 with a filter

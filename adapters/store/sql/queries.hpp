@@ -67,8 +67,7 @@ struct Queries {
   std::string payments_of_day, open_bills_after;
   // Refunds to settle (tx_refunds.cpp): the unsettled ones paged by key and totalled, and the
   // append-only settlements.
-  std::string refunds_unsettled, refunds_unsettled_totals, refund_settlement, refund_settlement_locked,
-      refund_settlement_insert;
+  std::string refunds_unsettled, refunds_unsettled_totals, refund_settlement_locked, refund_settlement_insert;
   // The Messages page, newest first below an id: [status slot (0: any, else 1 + its place in
   // kOutboxStatuses) * 2 + with a provider (1)]. The status is written into the statement, so
   // SQLite can use the partial index of that status (migration 14).

@@ -8,8 +8,6 @@
 namespace cg::store::sql {
 namespace {
 
-bool is_refund(std::string_view outcome) { return outcome.starts_with("refund:"); }
-
 Result<RefundSettlement> settlement_from_row(const Statement& st) {
   return RefundSettlement{st.text(0), instant(st.int64(1)), st.text(2), st.text(3)};
 }
