@@ -351,7 +351,7 @@ class Console {
     json list = json::array();
     for (const auto& e : *entries) list.push_back(audit_json(e));
     // The next page starts below the last id shown; none when this page was not full.
-    json next = entries->size() == limit && !entries->empty() ? json(entries->back().id) : json(nullptr);
+    json next = next_after(*entries, limit, [](const store::AuditEntry& e) { return e.id; });
     respond(json_ok(200, json{{"entries", std::move(list)}, {"next_before", next}}));
   }
 

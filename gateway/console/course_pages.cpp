@@ -249,7 +249,7 @@ void CoursePages::get_applicants(const PageCaller& c, const Request& req, const 
   json items = json::array();
   for (const auto& a : *rows) items.push_back(applicant_json(a, full));
   // The next page starts after the last seq shown; none when this page was not full.
-  json next = rows->size() == q->limit && !rows->empty() ? json(rows->back().seq) : json(nullptr);
+  json next = next_after(*rows, q->limit, [](const core::Application& a) { return a.seq; });
   respond(web::json_replacing(200, json{{"items", std::move(items)}, {"next_after", next}, {"masked", !full}}));
 }
 

@@ -1,7 +1,6 @@
 #include "gateway/console/message_pages.hpp"
 
 #include <algorithm>
-#include <charconv>
 #include <memory>
 #include <optional>
 #include <utility>
@@ -75,22 +74,6 @@ json message_item(const store::OutboxListItem& item, bool full) {
               {"resendable", m.status == "failed" && item.resent_as == 0}};
 }
 
-// The Opt-outs page's key, "SECONDS:ID" of the last row shown: no phone in the URL.
-struct OptOutKey {
-  core::Instant at{};
-  std::int64_t id = 0;
-};
-std::optional<OptOutKey> parse_opt_out_key(std::string_view s) {
-  auto colon = s.find(':');
-  if (colon == std::string_view::npos || colon == 0) return std::nullopt;
-  std::int64_t secs = 0;
-  auto [p, ec] = std::from_chars(s.data(), s.data() + colon, secs);
-  if (ec != std::errc() || p != s.data() + colon || secs < 0) return std::nullopt;
-  auto id = web::parse_id(s.substr(colon + 1));
-  if (!id) return std::nullopt;
-  return OptOutKey{core::Instant{std::chrono::seconds{secs}}, *id};
-}
-
 // What a resend request names: 1 to kMaxResend ids, each a whole number above 0, each once.
 Result<std::vector<std::int64_t>> resend_ids(const json& body) {
   const Error bad{"invalid_request",
@@ -128,7 +111,7 @@ void MessagePages::get_messages(const PageCaller& c, const Request& req, const R
   const bool full = allows(c.role, Role::operator_);
   json items = json::array();
   for (const auto& r : rows) items.push_back(message_item(r, full));
-  json next = rows.size() == q->limit && !rows.empty() ? json(rows.back().message.id) : json(nullptr);
+  json next = next_after(rows, q->limit, [](const store::OutboxListItem& i) { return i.message.id; });
   respond(web::json_replacing(200, json{{"items", std::move(items)}, {"next_after", next}, {"masked", !full}}));
 }
 
@@ -248,17 +231,13 @@ void MessagePages::resend(const PageCaller& c, const Request& req, const Respond
 }
 
 void MessagePages::get_opt_outs(const PageCaller& c, const Request& req, const Responder& respond) {
-  OptOutKey after;
-  if (auto a = req.query_param("after")) {
-    auto k = parse_opt_out_key(*a);
-    if (!k) return respond(http::json_error(400, "invalid_query", "after: the next_after of the previous page"));
-    after = *k;
-  }
+  auto after = after_time_id_key(req);
+  if (!after) return respond(http::json_error(400, "invalid_query", after.error().message));
   auto limit = page_limit(req);
   if (!limit) return respond(http::json_error(400, "invalid_query", limit.error().message));
   std::vector<store::OptOut> rows;
   Status s = service_.store().read([&](store::Tx& tx) -> Status {
-    auto r = tx.opt_outs_page(after.at, after.id, *limit);
+    auto r = tx.opt_outs_page(after->at, after->id, *limit);
     if (!r) return r.error();
     rows = std::move(*r);
     return ok_status();
@@ -269,10 +248,8 @@ void MessagePages::get_opt_outs(const PageCaller& c, const Request& req, const R
   for (const auto& o : rows)
     items.push_back(
         json{{"phone", full ? o.phone : core::mask_phone(o.phone)}, {"at", core::format_iso8601_utc(o.at)}});
-  json next =
-      rows.size() == *limit && !rows.empty()
-          ? json(std::to_string(rows.back().at.time_since_epoch().count()) + ":" + std::to_string(rows.back().id))
-          : json(nullptr);
+  // The key is "SECONDS:ID" of the last row shown: no phone in the URL.
+  json next = next_after(rows, *limit, [](const store::OptOut& o) { return time_key(o.at, std::to_string(o.id)); });
   respond(web::json_replacing(200, json{{"items", std::move(items)}, {"next_after", next}, {"masked", !full}}));
 }
 

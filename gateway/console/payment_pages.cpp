@@ -45,32 +45,6 @@ std::string local_date(core::Instant now, std::chrono::minutes utc_offset) {
   return buf;
 }
 
-// The key of the last row shown, "SECONDS:REST": arrival time and transaction id for payments,
-// due time and seq for bills. It is the page's own token, so only its own form is accepted.
-struct Key {
-  core::Instant at{};
-  std::string rest;
-};
-std::optional<Key> parse_key(std::string_view s) {
-  auto colon = s.find(':');
-  if (colon == std::string_view::npos || colon == 0) return std::nullopt;
-  std::int64_t secs = 0;
-  auto [p, ec] = std::from_chars(s.data(), s.data() + colon, secs);
-  if (ec != std::errc() || p != s.data() + colon || secs < 0) return std::nullopt;
-  return Key{core::Instant{std::chrono::seconds{secs}}, std::string(s.substr(colon + 1))};
-}
-// The page's `after` parameter: the start when absent, else a key of parse_key's form.
-Result<Key> after_key(const Request& req) {
-  auto a = req.query_param("after");
-  if (!a) return Key{};
-  auto k = parse_key(*a);
-  if (!k) return make_error("invalid_query", "after: the next_after of the previous page");
-  return std::move(*k);
-}
-std::string key_of(core::Instant at, std::string_view rest) {
-  return std::to_string(at.time_since_epoch().count()) + ":" + std::string(rest);
-}
-
 json settlement_json(const store::RefundSettlement& s) {
   return json{
       {"reference", s.reference}, {"settled_by", s.settled_by}, {"settled_at", core::format_iso8601_utc(s.settled_at)}};
@@ -128,7 +102,7 @@ void PaymentPages::get_payments(const PageCaller&, const Request& req, const Res
   } else {
     date = local_date(clock_.now(), utc_offset_);
   }
-  auto after = after_key(req);
+  auto after = after_time_key(req);
   if (!after) return respond(http::json_error(400, "invalid_query", after.error().message));
   auto limit = page_limit(req);
   if (!limit) return respond(http::json_error(400, "invalid_query", limit.error().message));
@@ -165,9 +139,8 @@ void PaymentPages::get_payments(const PageCaller&, const Request& req, const Res
     item["settlement"] = p.settlement ? settlement_json(*p.settlement) : json(nullptr);
     items.push_back(std::move(item));
   }
-  json next = rows.size() == *limit && !rows.empty()
-                  ? json(key_of(rows.back().payment.received_at, rows.back().payment.joebpps_trx))
-                  : json(nullptr);
+  json next = next_after(
+      rows, *limit, [](const store::DayPayment& p) { return time_key(p.payment.received_at, p.payment.joebpps_trx); });
   respond(web::json_replacing(200,
                               json{{"date", date},
                                    {"count", count},
@@ -179,21 +152,14 @@ void PaymentPages::get_payments(const PageCaller&, const Request& req, const Res
 }
 
 void PaymentPages::get_open_bills(const PageCaller& c, const Request& req, const Responder& respond) {
-  core::Instant after_due{};
-  std::int64_t after_seq = 0;
-  if (auto a = req.query_param("after")) {
-    auto k = parse_key(*a);
-    std::optional<std::int64_t> seq = k ? web::parse_id(k->rest) : std::nullopt;
-    if (!seq) return respond(http::json_error(400, "invalid_query", "after: the next_after of the previous page"));
-    after_due = k->at;
-    after_seq = *seq;
-  }
+  auto after = after_time_id_key(req);
+  if (!after) return respond(http::json_error(400, "invalid_query", after.error().message));
   auto limit = page_limit(req);
   if (!limit) return respond(http::json_error(400, "invalid_query", limit.error().message));
   std::vector<core::Application> rows;
   store::OpenBillTotals totals;
   Status s = service_.store().read([&](store::Tx& tx) -> Status {
-    auto r = tx.open_bills_after(after_due, after_seq, *limit);
+    auto r = tx.open_bills_after(after->at, after->id, *limit);
     if (!r) return r.error();
     rows = std::move(*r);
     auto t = tx.open_bill_totals();
@@ -217,9 +183,9 @@ void PaymentPages::get_open_bills(const PageCaller& c, const Request& req, const
                          {"due_at", core::format_iso8601_utc(a.bill->due_at)},
                          {"overdue", a.bill->due_at <= now}});
   }
-  json next = rows.size() == *limit && !rows.empty() && rows.back().bill
-                  ? json(key_of(rows.back().bill->due_at, std::to_string(rows.back().seq)))
-                  : json(nullptr);
+  json next = next_after(rows, *limit, [](const core::Application& a) {
+    return a.bill ? json(time_key(a.bill->due_at, std::to_string(a.seq))) : json(nullptr);
+  });
   respond(web::json_replacing(200, json{{"count", totals.count},
                                         {"total_jod", core::format_jod(totals.due)},
                                         {"items", std::move(items)},
@@ -228,7 +194,7 @@ void PaymentPages::get_open_bills(const PageCaller& c, const Request& req, const
 }
 
 void PaymentPages::get_refunds(const PageCaller&, const Request& req, const Responder& respond) {
-  auto after = after_key(req);
+  auto after = after_time_key(req);
   if (!after) return respond(http::json_error(400, "invalid_query", after.error().message));
   auto limit = page_limit(req);
   if (!limit) return respond(http::json_error(400, "invalid_query", limit.error().message));
@@ -243,9 +209,8 @@ void PaymentPages::get_refunds(const PageCaller&, const Request& req, const Resp
   if (!s) return respond(http::store_failure(s.error()));
   json items = json::array();
   for (const auto& p : refunds.items) items.push_back(payment_item(p));
-  const auto& rows = refunds.items;
-  json next = rows.size() == *limit && !rows.empty() ? json(key_of(rows.back().received_at, rows.back().joebpps_trx))
-                                                     : json(nullptr);
+  json next = next_after(refunds.items, *limit,
+                         [](const store::PaymentRecord& p) { return time_key(p.received_at, p.joebpps_trx); });
   respond(web::json_replacing(200, json{{"count", refunds.count},
                                         {"total_jod", core::format_jod(refunds.total)},
                                         {"items", std::move(items)},
