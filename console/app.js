@@ -56,8 +56,10 @@ function formatNumber(n) {
 }
 
 // Answers as {ok, status, body}; a 401 on any call but sign-in returns to the sign-in page.
-async function api(method, path, body) {
-  const headers = {};
+// A request to the console's API: JSON in and out, the CSRF token on every change, `headers` added
+// (a form's Idempotency-Key); a 401 ends the session on the page.
+async function api(method, path, body, headers = {}) {
+  headers = { ...headers };
   if (body !== undefined) headers['Content-Type'] = 'application/json';
   if (method !== 'GET' && state.me) headers['X-CSRF-Token'] = state.me.csrf;
   const res = await fetch(path, {

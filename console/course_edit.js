@@ -29,20 +29,6 @@ function toLocal(iso) {
   return shifted.toISOString().slice(0, 16);
 }
 
-async function send(ctx, method, path, body, key) {
-  const headers = { 'Content-Type': 'application/json', 'X-CSRF-Token': ctx.state.me?.csrf ?? '' };
-  if (key) headers['Idempotency-Key'] = key;
-  const res = await fetch(path, { method, headers, credentials: 'same-origin', body: JSON.stringify(body) });
-  let data = null;
-  try {
-    data = await res.json();
-  } catch {
-    data = null;
-  }
-  if (res.status === 401) return ctx.api('GET', '/console/api/session'); // back to the sign-in page
-  return { ok: res.ok, status: res.status, body: data };
-}
-
 // The server's message starts with the field's name: that field is marked and focused.
 function showFieldError(ctx, form, errorId, r) {
   for (const input of form.querySelectorAll('[aria-invalid]')) input.removeAttribute('aria-invalid');
@@ -93,7 +79,7 @@ export async function createCourse(ctx, event) {
   }
   const button = ctx.$('create-submit');
   button.disabled = true;
-  const r = await send(ctx, 'POST', '/console/api/courses', body, forms.createKey);
+  const r = await ctx.api('POST', '/console/api/courses', body, { 'Idempotency-Key': forms.createKey });
   button.disabled = false;
   if (!r.ok) return showFieldError(ctx, form, 'create-error', r);
   forms.createKey = newKey();
@@ -210,7 +196,7 @@ export async function previewEdit(ctx, event) {
     ctx.$('edit-error').textContent = ctx.t('preview_no_change');
     return;
   }
-  const r = await send(ctx, 'POST', `/console/api/courses/${forms.course.id}/preview`, body);
+  const r = await ctx.api('POST', `/console/api/courses/${forms.course.id}/preview`, body);
   if (!r.ok) return showFieldError(ctx, form, 'edit-error', r);
   forms.pendingEdit = body;
   renderPreview(ctx, r.body);
@@ -229,7 +215,7 @@ export async function saveEdit(ctx, reload) {
   }
   const button = ctx.$('edit-save');
   button.disabled = true;
-  const r = await send(ctx, 'PATCH', `/console/api/courses/${forms.course.id}`, body, forms.editKey);
+  const r = await ctx.api('PATCH', `/console/api/courses/${forms.course.id}`, body, { 'Idempotency-Key': forms.editKey });
   button.disabled = false;
   if (!r.ok) return showFieldError(ctx, form, 'edit-error', r);
   forms.editKey = newKey();
@@ -278,7 +264,7 @@ export function countLater(ctx) {
 
 async function countNow(ctx) {
   if (!forms.course) return;
-  const r = await send(ctx, 'POST', `/console/api/courses/${forms.course.id}/broadcast/preview`, broadcastBody(ctx));
+  const r = await ctx.api('POST', `/console/api/courses/${forms.course.id}/broadcast/preview`, broadcastBody(ctx));
   if (!r.ok) return;
   forms.lastCount = r.body;
   renderCount(ctx);
@@ -294,7 +280,7 @@ export async function sendBroadcast(ctx, event) {
   if (!window.confirm(ctx.t('confirm_broadcast', { count: ctx.formatNumber(count) }))) return;
   const button = ctx.$('broadcast-send');
   button.disabled = true;
-  const r = await send(ctx, 'POST', `/console/api/courses/${forms.course.id}/broadcast`, body, forms.broadcastKey);
+  const r = await ctx.api('POST', `/console/api/courses/${forms.course.id}/broadcast`, body, { 'Idempotency-Key': forms.broadcastKey });
   button.disabled = false;
   if (!r.ok) return showFieldError(ctx, form, 'broadcast-error', r);
   forms.broadcastKey = newKey();

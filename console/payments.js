@@ -147,25 +147,11 @@ async function settle(ctx, event, r, form, input) {
   if (!view.settleKeys.has(trx)) view.settleKeys.set(trx, newKey());
   const button = form.querySelector('button');
   button.disabled = true;
-  const res = await fetch(`/console/api/refunds/${encodeURIComponent(trx)}/settle`, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': ctx.state.me?.csrf ?? '', 'Idempotency-Key': view.settleKeys.get(trx) },
-    credentials: 'same-origin',
-    body: JSON.stringify({ reference: input.value }),
-  });
+  const res = await ctx.api('POST', `/console/api/refunds/${encodeURIComponent(trx)}/settle`, { reference: input.value }, { 'Idempotency-Key': view.settleKeys.get(trx) });
   button.disabled = false;
-  let body = null;
-  try {
-    body = await res.json();
-  } catch {
-    body = null;
-  }
-  if (res.status === 401) {
-    await ctx.api('GET', '/console/api/session'); // back to the sign-in page
-    return;
-  }
+  if (res.status === 401) return; // api() went back to the sign-in page
   if (!res.ok) {
-    const shown = refusal(ctx, { status: res.status, body });
+    const shown = refusal(ctx, res);
     view.refundErrors.set(trx, { ...shown, value: input.value });
     form.querySelector('.error').textContent = shown.text;
     if (shown.field) input.setAttribute('aria-invalid', 'true');
@@ -174,7 +160,7 @@ async function settle(ctx, event, r, form, input) {
   }
   view.settleKeys.delete(trx);
   view.refundErrors.delete(trx);
-  ctx.setStatus(ctx.t(body.already ? 'refund_settled_before' : 'refund_settled_now', { trx, reference: body.reference }));
+  ctx.setStatus(ctx.t(res.body.already ? 'refund_settled_before' : 'refund_settled_now', { trx, reference: res.body.reference }));
   await Promise.all([fetchRefunds(ctx), view.day ? fetchDay(ctx, view.day.date) : Promise.resolve()]);
   // The row is gone: the focus goes to the list's summary, which says what is left.
   ctx.$('refunds-summary').focus();
