@@ -19,12 +19,6 @@ namespace {
 using namespace cg;
 using Clock = std::chrono::steady_clock;
 
-long arg(int argc, char** argv, const char* name, long fallback) {
-  for (int i = 1; i + 1 < argc; ++i)
-    if (std::strcmp(argv[i], name) == 0) return std::stol(argv[i + 1]);
-  return fallback;
-}
-
 int fail(const Error& e) {
   std::fprintf(stderr, "bench_console_overview: %s\n", e.message.c_str());
   return 1;
@@ -36,16 +30,15 @@ int main(int argc, char** argv) {
   std::string path = "/tmp/cg-bench-console-overview.db";
   for (int i = 1; i + 1 < argc; ++i)
     if (std::strcmp(argv[i], "--db") == 0) path = argv[i + 1];
-  const long rounds = arg(argc, argv, "--rounds", 200);
-  const long courses = arg(argc, argv, "--courses", 1000);
-  const long applications = arg(argc, argv, "--applications", 100'000);
-  const long outbox = arg(argc, argv, "--outbox", 1'000'000);
+  const long rounds = bench::arg(argc, argv, "--rounds", 200);
+  bench::SeedSizes sizes = bench::seed_sizes(argc, argv);
+  sizes.payments = 0;  // the overview does not read them
   for (const char* suffix : {"", "-wal", "-shm"}) std::remove((path + suffix).c_str());
   auto store = store::open_sqlite({.path = path, .readers = 2, .max_batch = 512, .synchronous_full = false});
   if (!store) return fail(store.error());
   const core::Instant now{std::chrono::seconds{1'800'000'000}};
   auto seeded_at = Clock::now();
-  auto seeded = bench::seed_console_store(**store, {courses, applications, outbox, 0}, now);
+  auto seeded = bench::seed_console_store(**store, sizes, now);
   if (!seeded) return fail(seeded.error());
   const double seed_s = std::chrono::duration<double>(Clock::now() - seeded_at).count();
 
@@ -63,7 +56,7 @@ int main(int argc, char** argv) {
   std::printf(
       "overview: %ld courses, %ld applications, %ld outbox rows (seeded in %.1f s); %ld rounds: p50 %.2f ms, "
       "p95 %.2f ms, max %.2f ms; answer %zu bytes\n",
-      courses, applications, outbox, seed_s, rounds, pct(0.5), pct(0.95), ms.back(), bytes);
+      sizes.courses, sizes.applications, sizes.outbox, seed_s, rounds, pct(0.5), pct(0.95), ms.back(), bytes);
   (*store)->close();
   for (const char* suffix : {"", "-wal", "-shm"}) std::remove((path + suffix).c_str());
   return 0;

@@ -29,12 +29,6 @@ namespace {
 using namespace cg;
 using SteadyClock = std::chrono::steady_clock;
 
-long arg(int argc, char** argv, const char* name, long fallback) {
-  for (int i = 1; i + 1 < argc; ++i)
-    if (std::strcmp(argv[i], name) == 0) return std::stol(argv[i + 1]);
-  return fallback;
-}
-
 int fail(const std::string& message) {
   std::fprintf(stderr, "bench_console_pages: %s\n", message.c_str());
   return 1;
@@ -93,11 +87,8 @@ int main(int argc, char** argv) {
   std::string folder = "/tmp/cg-bench-console-pages";
   for (int i = 1; i + 1 < argc; ++i)
     if (std::strcmp(argv[i], "--db") == 0) folder = argv[i + 1];
-  const long rounds = arg(argc, argv, "--rounds", 100);
-  bench::SeedSizes sizes;
-  sizes.courses = arg(argc, argv, "--courses", sizes.courses);
-  sizes.applications = arg(argc, argv, "--applications", sizes.applications);
-  sizes.outbox = arg(argc, argv, "--outbox", sizes.outbox);
+  const long rounds = bench::arg(argc, argv, "--rounds", 100);
+  const bench::SeedSizes sizes = bench::seed_sizes(argc, argv);
   std::filesystem::remove_all(folder);
   std::filesystem::create_directories(folder);
   const std::string db = folder + "/gateway.db";

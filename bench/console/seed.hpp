@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <cstring>
 #include <string>
 #include <vector>
 
@@ -20,6 +21,22 @@ struct SeedSizes {
   long outbox = 1'000'000;
   long payments = 5'000;
 };
+
+// A number option of a benchmark's command line ("--rounds 40"), or `fallback` when absent.
+inline long arg(int argc, char** argv, const char* name, long fallback) {
+  for (int i = 1; i + 1 < argc; ++i)
+    if (std::strcmp(argv[i], name) == 0) return std::stol(argv[i + 1]);
+  return fallback;
+}
+
+// The sizes given by --courses, --applications and --outbox, the defaults for the rest.
+inline SeedSizes seed_sizes(int argc, char** argv) {
+  SeedSizes sizes;
+  sizes.courses = arg(argc, argv, "--courses", sizes.courses);
+  sizes.applications = arg(argc, argv, "--applications", sizes.applications);
+  sizes.outbox = arg(argc, argv, "--outbox", sizes.outbox);
+  return sizes;
+}
 
 struct Seeded {
   std::vector<core::Course> courses;
